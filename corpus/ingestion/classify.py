@@ -1,0 +1,342 @@
+"""Give each block its kind: heading, paragraph, footnote, reference, meta or noise.
+
+The rules read structure, not particular files: markdown and numbered
+headings, short title-like lines, the front matter before the first real
+paragraph (title, byline, affiliation), a signature of names, the entries under
+a "References" heading, and web boilerplate or running headers to drop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from corpus.ingestion.clean import strip_markdown
+from corpus.ingestion.lexicon import zipf
+from corpus.ingestion.segment import (
+    BODY,
+    FOOTNOTE,
+    LIST_ITEM_RE,
+    MARKDOWN_HEADING_RE,
+    NUMBERED_HEADING_RE,
+    Block,
+    Layout,
+    ends_sentence,
+    is_short,
+    split_symbol_label,
+)
+
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+REFERENCE = "reference"
+META = "meta"
+NOISE = "noise"
+
+BOILERPLATE = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^welcome to the\b.*\barchive$",
+        r"\bis no longer in operation\b",
+        r"\bthis (?:web ?site|site) (?:documents|is an archive)\b",
+        r"\bcomments? powered by\b",
+        r"^comments? policy$",
+        r"\bdisqus\b",
+        r"\bprivacy policy$",
+        r"^click\b.{0,40}\bto report\b",
+        r"\b(?:addthis|sharethis)\b|^share (?:this|on)\b",
+        r"^(?:print|email|e-mail) this (?:page|article)$",
+        r"^(?:back to top|skip to (?:main )?content|read more)$",
+        r"\bcookies?\b.*\b(?:accept|consent)\b",
+    )
+]
+# Once a comment system starts, nothing after it is the author's text.
+FOOTER_START = re.compile(r"\bcomments? powered by\b|^leave a (?:comment|reply)$", re.I)
+SECTION_NAMES = re.compile(
+    r"^(?:abstract|introduction|summary|résumé|resumen|introducción|preface|foreword)$",
+    re.IGNORECASE,
+)
+REFERENCE_HEADINGS = re.compile(
+    r"^(?:references|bibliography|works cited|literature cited|sources"
+    r"|bibliograf[ií]a|bibliographie|r[ée]f[ée]rences(?: bibliographiques)?)$",
+    re.IGNORECASE,
+)
+NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.)$")
+STOPWORDS = frozenset(
+    "the a an and or of in on for to with by at from de la le les et du des y el".split()
+)
+MAX_HEADING_CHARS = 120
+MAX_HEADING_WORDS = 14
+# Numbered headings are trusted longer: "1.1.3) The US National Security …".
+MAX_NUMBERED_HEADING_CHARS = 200
+MAX_NUMBERED_HEADING_WORDS = 30
+CAPTION = re.compile(r"^(?:sources?|notes?|table \d+|figure \d+|fig\. \d+)\b", re.I)
+_SENTENCE_BREAK = re.compile(r"[a-z][.!?] [A-Z]")
+_TRAILING_MARKER = re.compile(r"(?<=[.:;!?”\"’])\s*\d{1,3}$")
+
+
+def plain(block: Block) -> str:
+    """The block's text without markup, for the tests below."""
+    return strip_markdown(block.text).strip()
+
+
+def is_boilerplate(text: str) -> bool:
+    """
+    >>> is_boilerplate("blog comments powered by Disqus Comments Policy")
+    True
+    >>> is_boilerplate("Security relations between Mexico and Canada remain weak.")
+    False
+    """
+    return len(text) <= 300 and any(p.search(text) for p in BOILERPLATE)
+
+
+def drop_boilerplate(blocks: list[Block]) -> None:
+    in_footer = False
+    for block in blocks:
+        text = plain(block)
+        in_footer = in_footer or bool(FOOTER_START.search(text))
+        if in_footer or is_boilerplate(text):
+            block.kind = NOISE
+
+
+def drop_running_headers(blocks: list[Block]) -> None:
+    """A short one-line block repeated verbatim is a running header or footer."""
+
+    def key(block: Block) -> str | None:
+        if block.kind != BODY or len(block.lines) != 1 or len(block.text) > 80:
+            return None
+        return block.text.strip().casefold()
+
+    counts = Counter(k for k in map(key, blocks) if k)
+    for block in blocks:
+        k = key(block)
+        if k and counts[k] >= 2 and not MARKDOWN_HEADING_RE.match(block.text):
+            block.kind = NOISE
+
+
+def split_leading_short_lines(blocks: list[Block], layout: Layout) -> list[Block]:
+    """In hard-wrapped text a title line sits on top of its paragraph; cut it off."""
+    if not layout.hard_wrapped:
+        return blocks
+    result = []
+    for block in blocks:
+        while (
+            block.kind == BODY
+            and len(block.lines) > 1
+            and is_short(block.lines[0], layout, 0.6)
+            and not ends_sentence(block.lines[0])
+            and not block.lines[0][:1].islower()
+            and not NUMBERED_HEADING_RE.match(block.lines[0])
+        ):
+            result.append(_copy(block, block.lines[:1]))
+            block = _copy(block, block.lines[1:], after_break=False)
+        result.append(block)
+    return result
+
+
+def _copy(block: Block, lines: list[str], **changes: object) -> Block:
+    copy = Block(lines=lines, kind=block.kind, page_index=block.page_index,
+                 after_break=block.after_break, label=block.label, page=block.page)
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def label_symbol_footnotes(blocks: list[Block]) -> None:
+    """Blocks that open with ``<sup>1</sup>``, ``^{iv}`` or ``ⁱⁱ`` are notes."""
+    for block in blocks:
+        if block.kind != BODY:
+            continue
+        split = split_symbol_label(block.lines[0])
+        if split:
+            block.kind, block.label = FOOTNOTE, split[0]
+            block.lines = [split[1], *block.lines[1:]]
+
+
+def heading_level(text: str) -> int:
+    """
+    >>> heading_level("### Intro"), heading_level("1.1.2) Text"), heading_level("A) x")
+    (3, 4, 3)
+    """
+    if text.startswith("#"):
+        return len(text) - len(text.lstrip("#"))
+    numbered = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)", text)
+    if numbered:
+        return 1 + numbered.group(1).count(".") + 1
+    return 3 if re.match(r"^[A-H]\)", text) else 2
+
+
+def is_heading_shaped(block: Block, layout: Layout) -> bool:
+    """Short, unpunctuated, capitalised: the shape of a title line."""
+    text = _TRAILING_MARKER.sub(lambda m: m.group(0)[:1].strip(), plain(block))
+    if MARKDOWN_HEADING_RE.match(block.text):
+        return True
+    max_lines = 2 if layout.hard_wrapped else 1
+    if len(block.lines) > max_lines or LIST_ITEM_RE.match(block.text):
+        return False
+    numbered = bool(NUMBERED_HEADING_RE.match(text))
+    max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
+    max_words = MAX_NUMBERED_HEADING_WORDS if numbered else MAX_HEADING_WORDS
+    if len(text) > max_chars or len(text.split()) > max_words or CAPTION.match(text):
+        return False
+    if _SENTENCE_BREAK.search(NUMBERED_HEADING_RE.sub("", text)):
+        return False
+    if not text[:1].isupper() and not text[:1].isdigit():
+        return False
+    if ends_sentence(text) and not text.endswith(("?", "”", ")")):
+        return False
+    return not text.endswith((",", ";", "-"))
+
+
+def is_name_line(text: str) -> bool:
+    """
+    >>> is_name_line("Catherine Durepos"), is_name_line("Final Thoughts.")
+    (True, False)
+    >>> is_name_line("Canada and North America")
+    False
+    """
+    tokens = text.replace("*", "").split()
+    if not 2 <= len(tokens) <= 4:
+        return False
+    return all(NAME_TOKEN.match(t) and t.lower() not in STOPWORDS for t in tokens)
+
+
+def mark_headings(blocks: list[Block], layout: Layout) -> None:
+    body = [b for b in blocks if b.kind in (BODY, HEADING)]
+    for i, block in enumerate(body):
+        if block.kind != BODY or not is_heading_shaped(block, layout):
+            continue
+        following = body[i + 1] if i + 1 < len(body) else None
+        if following is not None and CAPTION.match(plain(following)):
+            continue  # the title of a table or figure, not of a section
+        if MARKDOWN_HEADING_RE.match(block.text):
+            block.kind = HEADING
+        elif following is None or not plain(following)[:1].islower():
+            block.kind = HEADING
+        if block.kind == HEADING:
+            block.level = heading_level(block.text)
+
+
+def mark_subtitles(blocks: list[Block]) -> None:
+    """An unnumbered title line right under a heading is a byline or subtitle."""
+    previous: Block | None = None
+    for block in blocks:
+        if block.kind in (FOOTNOTE, NOISE):
+            continue
+        if previous is not None and previous.kind == HEADING and _in_parentheses(block):
+            previous.lines = previous.lines + block.lines
+            block.kind = NOISE
+            continue
+        if (
+            previous is not None
+            and previous.kind == HEADING
+            and block.kind == HEADING
+            and not MARKDOWN_HEADING_RE.match(block.text)
+            and not NUMBERED_HEADING_RE.match(block.text)
+        ):
+            block.kind = META
+        previous = block
+
+
+def _in_parentheses(block: Block) -> bool:
+    text = plain(block)
+    return len(text) <= 60 and text.startswith("(") and text.endswith(")")
+
+
+def mark_front_matter(blocks: list[Block]) -> None:
+    """Everything before the first real paragraph or section is title matter."""
+    for block in blocks:
+        if block.kind in (NOISE, FOOTNOTE):
+            continue
+        text = plain(block)
+        if block.kind == HEADING and SECTION_NAMES.match(text):
+            return
+        if block.kind == BODY and len(text) >= 150 and ends_sentence(text):
+            return
+        if block.kind == HEADING and block is not _first_content(blocks):
+            if not MARKDOWN_HEADING_RE.match(block.text):
+                return
+        block.kind = META
+
+
+def _first_content(blocks: list[Block]) -> Block | None:
+    return next((b for b in blocks if b.kind not in (NOISE, FOOTNOTE)), None)
+
+
+def mark_signatures(blocks: list[Block]) -> None:
+    """Runs of two or more name lines (editors signing a preface) are meta."""
+    run: list[Block] = []
+    for block in [*blocks, None]:
+        if block is not None and block.kind in (BODY, HEADING, META) and all(
+            is_name_line(line) for line in block.lines
+        ):
+            run.append(block)
+            continue
+        if sum(len(b.lines) for b in run) >= 2:
+            for member in run:
+                member.kind = META
+        run = []
+
+
+def mark_author_notes(blocks: list[Block]) -> None:
+    """A paragraph that opens with a bylined author's name and "is" is a bio."""
+    names = {
+        plain(b).rstrip("*").strip()
+        for b in blocks
+        if b.kind == META and is_name_line(plain(b))
+    }
+    for block in blocks:
+        text = plain(block)
+        if block.kind == BODY and any(
+            text.startswith(f"{name} is ") or text.startswith(f"{name} was ")
+            for name in names
+        ):
+            block.kind = META
+
+
+def mark_references(blocks: list[Block]) -> None:
+    """Entries under a References heading, down to the next heading."""
+    inside = False
+    for block in blocks:
+        if block.kind == HEADING:
+            inside = bool(REFERENCE_HEADINGS.match(plain(block)))
+        elif inside and block.kind == BODY:
+            block.kind = REFERENCE
+
+
+def demote_contents_entries(blocks: list[Block]) -> None:
+    """A numbered heading announced earlier in a table of contents.
+
+    The earlier line with the same number and opening words is the contents
+    entry, a paragraph of the introduction, not a heading.
+    """
+    headings = [b for b in blocks if b.kind == HEADING]
+    for i, block in enumerate(headings):
+        key = _contents_key(block)
+        if key and any(_contents_key(later) == key for later in headings[i + 1 :]):
+            block.kind = BODY
+
+
+def _contents_key(block: Block) -> tuple[str, ...] | None:
+    match = re.match(r"^(\d{1,2}(?:\.\d{1,2})*\.?\))\s+(.*)", plain(block))
+    if not match:
+        return None
+    return (match.group(1), *match.group(2).lower().split()[:3])
+
+
+def classify(blocks: list[Block], layout: Layout) -> list[Block]:
+    """Run the rules in order; each reads the kinds the previous ones set."""
+    drop_boilerplate(blocks)
+    drop_running_headers(blocks)  # before splitting: headers are whole blocks
+    blocks = split_leading_short_lines(blocks, layout)
+    label_symbol_footnotes(blocks)
+    mark_headings(blocks, layout)
+    demote_contents_entries(blocks)
+    mark_subtitles(blocks)
+    mark_front_matter(blocks)
+    mark_signatures(blocks)
+    mark_author_notes(blocks)
+    mark_references(blocks)
+    for block in blocks:
+        if block.kind == BODY:
+            block.kind = PARAGRAPH
+    return [b for b in blocks if b.kind != NOISE]

@@ -1,0 +1,314 @@
+"""Small pure text stages: the whole document first, then each record.
+
+Document stages run before segmentation and must keep the layout signals that
+segmentation reads (leading spaces, blank lines). Record stages run on one
+record's text once its lines are joined. Each stage is ``str -> str`` (the
+word-repair stages also take the document's ``Lexicon``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+from corpus.ingestion.lexicon import WORD_RE, Lexicon, zipf
+
+# -- document stages ----------------------------------------------------------
+
+
+def normalize_newlines(text: str) -> str:
+    r"""
+    >>> normalize_newlines("a\r\nb\rc")
+    'a\nb\nc'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def fix_utf8_mojibake(text: str) -> str:
+    """UTF-8 read as Latin-1/Windows-1252 ("Ã©" for "é"), via ftfy.
+
+    Quotes stay curly and line breaks stay as they are: both carry meaning here.
+
+    >>> fix_utf8_mojibake("SÃ©curitÃ© â€œnationaleâ€\x9d")
+    'Sécurité “nationale”'
+    """
+    return ftfy.fix_text(
+        text,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_character_width=False,
+        normalization="NFC",
+    )
+
+
+def fix_mac_roman_mojibake(text: str) -> str:
+    """Mac-Roman bytes read as Windows-1252 ("AmericaÕs", "ÒwarÓ", "MŽrida").
+
+    ftfy does not cover this direction. The whole text is re-read as Mac-Roman
+    and kept only if its non-ASCII words then look like real words, so a
+    correct French text ("sécurité") is left alone.
+
+    >>> fix_mac_roman_mojibake("the ÒwarÓ in North AmericaÕs MŽrida Initiative")
+    'the “war” in North America’s Mérida Initiative'
+    >>> fix_mac_roman_mojibake("la sécurité « nationale »")
+    'la sécurité « nationale »'
+    """
+    try:
+        candidate = text.encode("cp1252").decode("mac_roman")
+    except UnicodeError:
+        return text
+    if _plausibility(candidate) > _plausibility(text) + 0.2:
+        return candidate
+    return text
+
+
+def _plausibility(text: str) -> float:
+    """Share of the words with non-ASCII letters that are real words."""
+    tokens = [t for t in text.split() if not t.isascii()]
+    if not tokens:
+        return 1.0
+    good = sum(
+        1 for token in tokens if all(zipf(w) > 0 for w in WORD_RE.findall(token))
+    )
+    return good / len(tokens)
+
+
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u2002\u2003\t"), " ")
+
+
+def normalize_characters(text: str) -> str:
+    """NFC; soft hyphens and zero-width characters out; odd spaces to spaces.
+
+    >>> normalize_characters("co\u00adoperation\u00a0now")
+    'cooperation now'
+    """
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(INVISIBLE).translate(SPACES)
+
+
+DOCUMENT_STAGES = (
+    normalize_newlines,
+    fix_utf8_mojibake,  # before the Mac-Roman check: it must see real letters
+    fix_mac_roman_mojibake,
+    normalize_characters,
+)
+
+
+def clean_document(text: str) -> str:
+    """Run the document stages in order (order matters: see the comments)."""
+    for stage in DOCUMENT_STAGES:
+        text = stage(text)
+    return text
+
+
+# -- joining a record's lines ---------------------------------------------------
+
+_HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
+_WORD_START = re.compile(r"^([^\W\d_]+)(?![\w'’])")
+_WORD_END = re.compile(r"(?<![\w'’])([^\W\d_]+)$")
+
+
+def join_lines(lines: list[str], lexicon: Lexicon) -> str:
+    """Join hard-wrapped lines, mending words that the wrap broke.
+
+    >>> lex = Lexicon("")
+    >>> join_lines(["had to be pre-", "pared to act"], lex)
+    'had to be prepared to act'
+    >>> join_lines(["maritime force-", "support, and"], lex)
+    'maritime force-support, and'
+    >>> join_lines(["the U.S.-", "Mexican border"], lex)
+    'the U.S.-Mexican border'
+    >>> join_lines(["la rela", "tion de travail"], lex)
+    'la relation de travail'
+    >>> join_lines(["la sécurité de", "l’Hémisphère"], lex)
+    'la sécurité de l’Hémisphère'
+    """
+    text = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        text = _join_two(text, line, lexicon) if text else line
+    return text
+
+
+def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
+    if left.endswith("-") and not left.endswith("--"):
+        head, tail = _HYPHEN_END.search(left), _WORD_START.search(right)
+        if head and tail and lexicon.should_drop_hyphen(head.group(1), tail.group(1)):
+            return left[:-1] + right
+        if left[-2:-1].isalnum() or left[-2:-1] in ".)":
+            return left + right  # a compound split at its hyphen: "force-support"
+    head, tail = _WORD_END.search(left), _WORD_START.search(right)
+    if head and tail and lexicon.should_glue(head.group(1), tail.group(1)):
+        return left + right
+    return f"{left} {right}"
+
+
+# -- record stages --------------------------------------------------------------
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_MD_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
+_MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!$<>])")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_STRAY_STAR = re.compile(r"(?<=\w)\*+(?=\W|$)|(?<=\s)\*+(?=\s)")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,40}>")
+
+
+def strip_markdown(text: str) -> str:
+    r"""Markdown and HTML markup out, the words in.
+
+    >>> strip_markdown("## ***Obstacles for Security***")
+    'Obstacles for Security'
+    >>> strip_markdown(r"invest \$200 billion in *Big Idea* and **more**")
+    'invest $200 billion in Big Idea and more'
+    >>> strip_markdown(r"[http://a.org/rss\\_viewer](http://a.org/rss_viewer) (2012)")
+    'http://a.org/rss_viewer (2012)'
+    >>> strip_markdown("Athanasios Hristoulas* <http://x.org/a>")
+    'Athanasios Hristoulas http://x.org/a'
+    """
+    text = _MD_HEADING.sub("", text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    return _STRAY_STAR.sub("", text)
+
+
+_LIST_MARKER = re.compile(r"^(?:[-*+•▪◦●])\s+")
+
+
+def strip_list_marker(text: str) -> str:
+    """
+    >>> strip_list_marker("• Create smart borders.")
+    'Create smart borders.'
+    """
+    return _LIST_MARKER.sub("", text)
+
+
+_SYMBOL_MARKER = re.compile(
+    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\^[0-9ivxlc]{1,8}\b|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+"
+)
+
+
+def remove_symbol_markers(text: str) -> str:
+    """Footnote markers written as superscripts or markup leave the text.
+
+    >>> remove_symbol_markers("authorities.<sup>1</sup> In the")
+    'authorities. In the'
+    >>> remove_symbol_markers("the world.”ⁱⁱ What")
+    'the world.” What'
+    >>> remove_symbol_markers("Board of Canada^v has argued “smart” borders.^{vi}")
+    'Board of Canada has argued “smart” borders.'
+    """
+    return _SYMBOL_MARKER.sub("", text)
+
+
+# A whole word: not the tail of "Mexico’s" nor the head of "l’Hémisphère".
+_WHOLE_WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?![\w'’])")
+
+
+def repair_split_words(text: str, lexicon: Lexicon) -> str:
+    """Glue words that extraction split with a stray space.
+
+    >>> lex = Lexicon("")
+    >>> repair_split_words("national secur ity pr iorities of North Amer ica", lex)
+    'national security priorities of North America'
+    >>> repair_split_words("“…t he United States and f ive drug traff icking", lex)
+    '“…the United States and five drug trafficking'
+    >>> repair_split_words("a part of it, in to the", lex)
+    'a part of it, in to the'
+    >>> repair_split_words("Mexico’s elections and Canada’s and “It’s an", lex)
+    'Mexico’s elections and Canada’s and “It’s an'
+    """
+    words = list(_WHOLE_WORD.finditer(text))
+    pieces, cursor, i = [], 0, 0
+    while i < len(words) - 1:
+        left, right = words[i], words[i + 1]
+        adjacent = text[left.end() : right.start()] == " "
+        if adjacent and lexicon.should_glue(left.group(), right.group()):
+            pieces.append(text[cursor : left.end()])
+            cursor = right.start()
+            i += 2
+        else:
+            i += 1
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+_CAMEL = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
+
+
+def split_glued_words(text: str) -> str:
+    """Insert the space that markup removal swallowed ("areAtlas").
+
+    >>> split_glued_words("His latest books areAtlas de la seguridad")
+    'His latest books are Atlas de la seguridad'
+    >>> split_glued_words("iPhone and eBay")
+    'iPhone and eBay'
+    """
+
+    def split(match: re.Match[str]) -> str:
+        head, tail = match.groups()
+        if zipf(head) >= 4 and zipf(tail) > 0:
+            return f"{head} {tail}"
+        return match.group(0)
+
+    return _CAMEL.sub(split, text)
+
+
+_ACUTE_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[´`](?=[^\W\d_])")
+
+
+def fix_acute_apostrophe(text: str) -> str:
+    """An acute accent or backtick used as an apostrophe ("nation´s").
+
+    >>> fix_acute_apostrophe("the nation´s border")
+    'the nation’s border'
+    """
+    return _ACUTE_APOSTROPHE.sub("’", text)
+
+
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]”’»])(?=\s|$|[,.;:)”’])")
+_MULTI_SPACE = re.compile(r"[ \t]{2,}")
+
+
+def tidy_spaces(text: str) -> str:
+    """
+    >>> tidy_spaces("committed  . A basic  premise ”")
+    'committed. A basic premise”'
+    """
+    text = _MULTI_SPACE.sub(" ", text)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+
+
+_IMAGE_ALT = re.compile(
+    r"(?<=[.!?”\"])\s*(?:(?:blue|red|green|black|white|grey|gray|orange|yellow)"
+    r" (?:square|circle|arrow|bullet|dot)|image|icon|logo)$",
+    re.IGNORECASE,
+)
+
+
+def strip_image_alt(text: str) -> str:
+    """Alternative text of a decorative image glued to a paragraph's end.
+
+    >>> strip_image_alt("Mexico-Canada programs.blue square")
+    'Mexico-Canada programs.'
+    """
+    return _IMAGE_ALT.sub("", text)
+
+
+def clean_record(text: str, lexicon: Lexicon) -> str:
+    """Run the record stages in order."""
+    text = strip_markdown(text)
+    text = remove_symbol_markers(text)
+    text = strip_list_marker(text)
+    text = strip_image_alt(text)
+    text = fix_acute_apostrophe(text)
+    text = split_glued_words(text)
+    text = repair_split_words(text, lexicon)
+    return unicodedata.normalize("NFC", tidy_spaces(text))

@@ -1,0 +1,126 @@
+"""Decide whether text fragments are words: the evidence behind every join.
+
+PDF extraction breaks words in three ways: a hyphen at a line end
+("pre-/pared"), a line break without a hyphen ("rela/tion") and a stray space
+("secur ity"). Whether to glue the pieces back is a question about words, so it
+is answered from two sources together: the document's own vocabulary (its
+names and jargon) and a general word-frequency list (wordfreq) for English,
+French and Spanish, the languages of the corpora Gloss is built for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+LANGUAGES = ("en", "fr", "es")
+# Whether a fragment stands alone is judged in the corpus' own languages only:
+# Spanish lists rate fragments such as "ica" as words.
+STANDALONE_LANGUAGES = ("en", "fr")
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+SINGLE_LETTER_WORDS = frozenset({"a", "i", "à", "y", "o", "e", "á"})
+
+# Zipf 3 is about once per million words: common enough that a fragment with
+# this frequency is a real word, not an extraction accident ("ity", "ica").
+REAL_WORD_ZIPF = 3.0
+# A joined form only needs to exist: rare but real words ("interdependence").
+KNOWN_WORD_ZIPF = 2.0
+
+
+@lru_cache(maxsize=200_000)
+def standalone_zipf(word: str) -> float:
+    """
+    >>> standalone_zipf("ica") < 3
+    True
+    """
+    lowered = word.lower()
+    return max(zipf_frequency(lowered, lang) for lang in STANDALONE_LANGUAGES)
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """Highest Zipf frequency of ``word`` in the supported languages.
+
+    >>> zipf("security") > 5
+    True
+    >>> zipf("iorities")
+    0.0
+    """
+    lowered = word.lower()
+    return max(zipf_frequency(lowered, lang) for lang in LANGUAGES)
+
+
+class Lexicon:
+    """Word evidence for one document: its own token counts plus wordfreq."""
+
+    def __init__(self, text: str) -> None:
+        self.counts: Counter[str] = Counter(m.lower() for m in WORD_RE.findall(text))
+        self.compounds: Counter[str] = Counter(
+            m.lower() for m in COMPOUND_RE.findall(text)
+        )
+
+    def is_real_word(self, fragment: str) -> bool:
+        """A fragment that can stand alone as a word ("he", "a"; not "ity", "f").
+
+        >>> lex = Lexicon("")
+        >>> lex.is_real_word("he"), lex.is_real_word("ity"), lex.is_real_word("t")
+        (True, False, False)
+        """
+        lowered = fragment.lower()
+        if len(lowered) == 1:
+            return lowered in SINGLE_LETTER_WORDS
+        return standalone_zipf(lowered) >= REAL_WORD_ZIPF
+
+    def is_known(self, word: str, *, in_document: int = 1) -> bool:
+        """A joined form that exists: in the general lists or in this document."""
+        lowered = word.lower()
+        return (
+            zipf(lowered) >= KNOWN_WORD_ZIPF or self.counts[lowered] >= in_document
+        )
+
+    def should_glue(self, left: str, right: str) -> bool:
+        """Whether two alphabetic pieces are one word broken in two.
+
+        Both pieces being words ("in to", "a part") is never glued: the
+        evidence must show that at least one piece is not a word on its own.
+
+        >>> lex = Lexicon("")
+        >>> lex.should_glue("secur", "ity"), lex.should_glue("t", "he")
+        (True, True)
+        >>> lex.should_glue("in", "to"), lex.should_glue("Kandahar", "region")
+        (False, False)
+        """
+        if self.is_real_word(left) and self.is_real_word(right):
+            return False
+        joined = left + right
+        if right[:1].isupper() and not joined.isupper() and len(left) > 1:
+            return False
+        return zipf(joined) >= REAL_WORD_ZIPF or self.counts[joined.lower()] >= 1
+
+    def should_drop_hyphen(self, left: str, right: str) -> bool:
+        """Whether "left-" at a line end and "right" form one unhyphenated word.
+
+        The document's own spelling wins; otherwise the word lists decide, and
+        a compound that only exists with its hyphen keeps it.
+
+        >>> lex = Lexicon("")
+        >>> lex.should_drop_hyphen("pre", "pared"), lex.should_drop_hyphen("force", "support")
+        (True, False)
+        >>> lex.should_drop_hyphen("Inter", "American")
+        False
+        """
+        if right[:1].isupper():
+            return False
+        hyphenated = f"{left}-{right}".lower()
+        joined = (left + right).lower()
+        if self.counts[joined] > self.compounds[hyphenated]:
+            return True
+        if self.compounds[hyphenated]:
+            return False
+        if not self.is_real_word(left) and not self.is_real_word(right):
+            return True  # "restric-/tionist": neither half is a word on its own
+        return zipf(joined) >= KNOWN_WORD_ZIPF

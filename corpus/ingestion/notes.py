@@ -1,0 +1,114 @@
+"""Take plain-digit footnote markers out of body text.
+
+In PDF text a note marker is just digits glued to the text: "region1.",
+"preserved.2", "310,00010" (310,000 and note 10), or even set apart,
+"capabilities.” 3". Digits alone cannot tell a marker from a number, but the
+markers of a document run in sequence (1, 2, 3, …; a new chapter may start
+again at 1), and the notes themselves, when present, say which numbers exist.
+So markers are taken in document order: a candidate is a marker when it is the
+number the sequence expects next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from corpus.ingestion.clean import tidy_spaces
+
+# Strong candidates: glued to a word ("region1.") or after closing punctuation.
+_GLUED_TO_WORD = re.compile(r"(?<=[^\W\d_]{2})(\d{1,3})(?=[\s.,;:)”\"’]|$)")
+# Not after ":", where digits are a page ("2005:136").
+_AFTER_PUNCT = re.compile(r"(?<=[.,;!?”\"’)])(\d{1,3})(?=\s|$)")
+_GLUED_TO_NUMBER = re.compile(r"(?<=\d,\d{3})(\d{1,3})(?=\s|$)")
+# Weak candidates: set apart by a space; only taken when exactly expected.
+_SPACED = re.compile(
+    r"(?:(?<=[^\W\d_][.,;:”\"’)…])|(?<=[^\W\d_][.!?…][”\"’)])) (\d{1,3})"
+    r"(?=\s*$|\s+[A-Z“\"(])"
+    r"|(?<=[A-Z][a-z]{2}) (\d{1,3})(?= [a-z])"
+)
+# Numbering may restart at a new chapter; a document may start mid-chapter.
+_MAX_FIRST_MARKER = 30
+_MAX_GAP = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    value: int
+    strong: bool
+    after_digit: bool
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    """Every place in ``text`` that may be a note marker, in order.
+
+    >>> [c.value for c in find_candidates("the region1. Up 310,00010 jobs")]
+    [1, 10]
+    """
+    found: dict[int, Candidate] = {}
+    for pattern, strong in (
+        (_GLUED_TO_WORD, True),
+        (_AFTER_PUNCT, True),
+        (_GLUED_TO_NUMBER, True),
+        (_SPACED, False),
+    ):
+        for match in pattern.finditer(text):
+            group = 1 if match.group(1) is not None else 2
+            start = match.start(group) if strong else match.start()
+            after_digit = text[max(0, match.start(group) - 2)].isdigit()
+            found.setdefault(
+                start,
+                Candidate(start, match.end(group), int(match.group(group)), strong, after_digit),
+            )
+    return [found[key] for key in sorted(found)]
+
+
+class MarkerSequence:
+    """Decides, candidate by candidate, which numbers are the expected markers."""
+
+    def __init__(self, note_numbers: Iterable[int]) -> None:
+        self.known = set(note_numbers)
+        self.expected: int | None = 1 if self.known else None
+
+    def accept(self, candidate: Candidate) -> bool:
+        value, expected = candidate.value, self.expected
+        if expected is not None and value == expected:
+            ok = candidate.strong or value in self.known
+        elif self.known and expected is not None:
+            # A marker lost in extraction must not stop the whole sequence.
+            ok = value in self.known and expected < value <= expected + _MAX_GAP
+            ok = ok and (not candidate.after_digit) and (candidate.strong or value <= expected + 1)
+        elif not candidate.strong or candidate.after_digit:
+            ok = False
+        else:
+            ok = self._plausible_without_notes(value)
+        if ok:
+            self.expected = value + 1
+        return ok
+
+    def _plausible_without_notes(self, value: int) -> bool:
+        if self.expected is None:
+            return value <= _MAX_FIRST_MARKER
+        return value in (self.expected + 1, 1, 2)
+
+
+def remove_numeric_markers(texts: list[str], note_numbers: Iterable[int]) -> list[str]:
+    """Remove the markers from each text, keeping the sequence across texts.
+
+    >>> remove_numeric_markers(
+    ...     ["region1. A nation of 2 states.", "preserved.2 so.” 3 The Act 4 would"],
+    ...     [1, 2, 3, 4],
+    ... )
+    ['region. A nation of 2 states.', 'preserved. so.” The Act would']
+    """
+    sequence = MarkerSequence(note_numbers)
+    result = []
+    for text in texts:
+        cuts = [c for c in find_candidates(text) if sequence.accept(c)]
+        for cut in reversed(cuts):
+            text = text[: cut.start] + text[cut.end :]
+        result.append(tidy_spaces(text))
+    return result

@@ -1,0 +1,195 @@
+"""Turn one source file's raw text into ordered paragraph drafts.
+
+The pipeline is pure: no database, no Django. The stages, in order:
+
+1. ``clean.clean_document``: line endings, mojibake, odd characters;
+2. ``segment.segment``: lines into blocks, footnotes and page breaks found;
+3. ``classify.classify``: each block's kind, boilerplate and headers dropped;
+4. ``join_continuations``: paragraphs cut by a page break mended;
+5. per record: lines joined, markup and markers out, split words glued;
+6. numeric footnote markers out (they need the whole document's sequence);
+7. sections and languages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from corpus.ingestion import classify as kinds
+from corpus.ingestion.clean import clean_document, clean_record, join_lines
+from corpus.ingestion.language import assign_languages
+from corpus.ingestion.lexicon import Lexicon
+from corpus.ingestion.notes import remove_numeric_markers
+from corpus.ingestion.segment import FOOTNOTE, Block, ends_sentence, segment
+
+
+class Kind:
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    FOOTNOTE = "footnote"
+    REFERENCE = "reference"
+    META = "meta"
+
+
+@dataclass(frozen=True)
+class ParagraphDraft:
+    """One record as ingestion made it: text is NFC with ``\\n`` line endings."""
+
+    kind: str
+    text: str
+    section: str = ""
+    page: int | None = None
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentDraft:
+    paragraphs: list[ParagraphDraft] = field(default_factory=list)
+    lang: str = ""
+    title: str = ""
+
+
+# Words after which a sentence cannot end: a paragraph ending on one goes on.
+_FUNCTION_WORDS = frozenset(
+    "and or the a an of to for with between by from in on at as that than".split()
+)
+_INITIALISM_END = re.compile(r"(\w+)\s+(?:[A-Z]\.){2,}$")
+_ABBREVIATION_END = re.compile(r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St)\.$")
+
+
+def _tail(block: Block) -> str:
+    return kinds.strip_markdown(block.lines[-1]).rstrip(" *")
+
+
+def continues(previous: Block, block: Block) -> bool:
+    """Whether ``block`` is the rest of the paragraph ``previous``.
+
+    >>> a, b = Block(lines=["the bedrock of that"]), Block(lines=["partnership is"])
+    >>> continues(a, b)
+    True
+    >>> continues(Block(lines=["(CBC, 200"]), Block(lines=["With no end"]))
+    False
+    """
+    tail, head = _tail(previous), kinds.strip_markdown(block.lines[0]).lstrip("*")
+    if not tail or not head:
+        return False
+    if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
+        return True  # an enumeration ("1) …, 2) …") goes on after a break too
+    if kinds.LIST_ITEM_RE.match(block.lines[0]):
+        return False
+    if head[0].islower():
+        return not ends_sentence(tail) or bool(_ABBREVIATION_END.search(tail))
+    if tail[-1].isalpha() or tail[-1] == ",":
+        return True
+    initialism = _INITIALISM_END.search(tail)
+    return bool(initialism) and initialism.group(1).lower() in _FUNCTION_WORDS
+
+
+def join_continuations(blocks: list[Block]) -> list[Block]:
+    """Merge paragraphs that a page break, a footnote zone or a header cut.
+
+    A note carried over to the next page (a footnote block with no number)
+    joins the note before it; so does a paragraph-looking block that plainly
+    goes on with the last line of a note.
+    """
+    result: list[Block] = []
+    for block in blocks:
+        last = result[-1] if result else None
+        target = _open_paragraph(result)
+        if block.kind == FOOTNOTE and not block.label and _last_note(result):
+            note = _last_note(result)
+            assert note is not None
+            note.lines = note.lines + block.lines
+        elif (
+            block.kind == kinds.PARAGRAPH
+            and last is not None
+            and last.kind == FOOTNOTE
+            and not ends_sentence(_tail(last))
+            and continues(last, block)
+        ):
+            last.lines = last.lines + block.lines
+        elif block.kind == kinds.PARAGRAPH and target and continues(target, block):
+            target.lines = target.lines + block.lines
+        else:
+            result.append(block)
+    return result
+
+
+def _last_note(result: list[Block]) -> Block | None:
+    return next((b for b in reversed(result) if b.kind == FOOTNOTE), None)
+
+
+def _open_paragraph(result: list[Block]) -> Block | None:
+    """The last paragraph, if only footnotes stand between it and the end."""
+    for block in reversed(result):
+        if block.kind == FOOTNOTE:
+            continue
+        return block if block.kind == kinds.PARAGRAPH else None
+    return None
+
+
+def _record_texts(blocks: list[Block], lexicon: Lexicon) -> list[str]:
+    texts = [clean_record(join_lines(b.lines, lexicon), lexicon) for b in blocks]
+    body = [i for i, b in enumerate(blocks) if b.kind in (kinds.PARAGRAPH, kinds.HEADING)]
+    notes = [int(b.label) for b in blocks if b.kind == FOOTNOTE and b.label.isdigit()]
+    cleaned = remove_numeric_markers([texts[i] for i in body], notes)
+    for i, text in zip(body, cleaned, strict=True):
+        texts[i] = text
+    return texts
+
+
+def _sections(blocks: list[Block], texts: list[str]) -> list[str]:
+    section, result = "", []
+    for block, text in zip(blocks, texts, strict=True):
+        if block.kind == kinds.HEADING:
+            section = text
+        result.append(section)
+    return result
+
+
+def process(raw: str) -> DocumentDraft:
+    """Run every stage on one document's raw text."""
+    text = clean_document(raw)
+    lexicon = Lexicon(text)
+    blocks, layout = segment(text)
+    blocks = join_continuations(kinds.classify(blocks, layout))
+    texts = _record_texts(blocks, lexicon)
+    keep = [i for i, t in enumerate(texts) if t]
+    blocks, texts = [blocks[i] for i in keep], [texts[i] for i in keep]
+    languages = assign_languages(
+        texts,
+        looks_ahead=[b.kind == kinds.HEADING for b in blocks],
+        borrows=[b.kind == kinds.META for b in blocks],
+    )
+    paragraphs = [
+        ParagraphDraft(
+            kind=block.kind,
+            text=unicodedata.normalize("NFC", text),
+            section=section,
+            page=block.page,
+            lang=lang,
+        )
+        for block, text, section, lang in zip(
+            blocks, texts, _sections(blocks, texts), languages, strict=True
+        )
+    ]
+    return DocumentDraft(
+        paragraphs=paragraphs,
+        lang=_dominant_language(paragraphs),
+        title=_title(paragraphs),
+    )
+
+
+def _title(paragraphs: list[ParagraphDraft]) -> str:
+    """The first record, when the document opens with title matter."""
+    first = paragraphs[0] if paragraphs else None
+    return first.text if first is not None and first.kind == Kind.META else ""
+
+
+def _dominant_language(paragraphs: list[ParagraphDraft]) -> str:
+    weights: dict[str, int] = {}
+    for paragraph in paragraphs:
+        weights[paragraph.lang] = weights.get(paragraph.lang, 0) + len(paragraph.text)
+    return max(weights, key=weights.__getitem__) if weights else ""

@@ -1,0 +1,292 @@
+"""Cut cleaned text into blocks: paragraphs, footnotes and page furniture.
+
+A block is a run of source lines that belongs together. Segmentation reads the
+layout signals that PDF and web extractions leave behind:
+
+* blank lines end blocks;
+* a page break shows as a lone page number, a line of spaces above a footnote
+  zone, a markdown rule (``---``), a run of blank lines, or, in hard-wrapped
+  text, a one-space indent on the first line of the next page;
+* footnotes at a page's foot start with their number, and the numbers run in
+  sequence through the document, which tells "12 Ibid." from "1995 Mexican";
+* list items and numbered headings start their own block even when no blank
+  line precedes them.
+
+Blocks after a page break are flagged, so the joining step can mend a
+paragraph that the break cut in two. Page numbers are remembered and spread to
+every page by counting breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import quantiles
+
+BODY = "body"
+FOOTNOTE = "footnote"
+
+PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
+RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
+LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
+NUMBERED_HEADING_RE = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}\.|[A-H]\))\s+\S"
+)
+MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+\S")
+# A line of many spaces is what pdftotext leaves for the rule above footnotes.
+NOTE_SEPARATOR_MIN_SPACES = 10
+NOTE_START_RE = re.compile(r"^(\d{1,3})\s+(?=\S)")
+TERMINAL = ".!?:;”\"’)»…"
+# A note marker may trail the sentence's last character: "in 2003.3", "world.”ⁱⁱ".
+_TRAILING_MARKER = re.compile(r"(?<=[.!?:;”\"’)»])\d{1,3}$")
+
+
+@dataclass
+class Block:
+    """Consecutive source lines that form one record (or one piece of one)."""
+
+    lines: list[str]
+    kind: str = BODY
+    page_index: int = 0
+    after_break: bool = False
+    label: str = ""
+    page: int | None = None
+    level: int = 0
+    section: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.strip() for line in self.lines)
+
+
+@dataclass
+class Layout:
+    """Document-wide facts that segmentation needs."""
+
+    hard_wrapped: bool
+    line_width: int
+
+
+def measure_layout(lines: list[str]) -> Layout:
+    """Hard-wrapped text (PDF extraction) has many lines of similar width.
+
+    >>> measure_layout(["x" * 70] * 20).hard_wrapped
+    True
+    >>> measure_layout(["x" * 900] * 20).hard_wrapped
+    False
+    """
+    lengths = [len(line.strip()) for line in lines if line.strip()]
+    if len(lengths) < 10:
+        return Layout(hard_wrapped=False, line_width=max(lengths, default=0))
+    p90 = int(quantiles(lengths, n=10)[-1])
+    mid = sum(1 for n in lengths if 30 <= n <= 140)
+    return Layout(hard_wrapped=p90 <= 140 and mid >= 0.6 * len(lengths), line_width=p90)
+
+
+def is_short(line: str, layout: Layout, ratio: float = 0.7) -> bool:
+    """A line well short of the text width ends a paragraph (or is a title)."""
+    return len(line.strip()) < ratio * layout.line_width
+
+
+def ends_sentence(text: str) -> bool:
+    """
+    >>> ends_sentence("the end."), ends_sentence("speaking as"), ends_sentence("(2007)")
+    (True, False, True)
+    >>> ends_sentence("by the fall of 2003.3"), ends_sentence("in the year 2003")
+    (True, False)
+    """
+    text = _TRAILING_MARKER.sub("", text.rstrip())
+    return text.endswith(tuple(TERMINAL))
+
+
+class _Segmenter:
+    """One pass over the lines; state lives here so each step stays small."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.layout = measure_layout(lines)
+        self.blocks: list[Block] = []
+        self.current: Block | None = None
+        self.next_note = 1
+        self.page_index = 0
+        self.anchors: list[tuple[int, int]] = []
+        self.boundary_open = True  # nothing on the first page yet
+        self.pending_break = False
+        self.blank_run = 0
+        self.in_note_zone = False
+
+    # -- block bookkeeping -------------------------------------------------
+    def close(self) -> None:
+        if self.current is not None and self.current.lines:
+            self.blocks.append(self.current)
+        self.current = None
+
+    def start(self, line: str, kind: str = BODY, label: str = "") -> None:
+        self.close()
+        self.current = Block(
+            lines=[line],
+            kind=kind,
+            page_index=self.page_index,
+            after_break=self.pending_break and kind == BODY,
+            label=label,
+        )
+        if kind == BODY:
+            self.pending_break = False
+            self.boundary_open = False
+
+    def page_break(self, number: int | None = None) -> None:
+        if not self.boundary_open:
+            self.page_index += 1
+            self.boundary_open = True
+        if number is not None:
+            self.anchors.append((self.page_index, number))
+        self.pending_break = True
+
+    # -- line kinds ----------------------------------------------------------
+    def is_page_number(self, i: int) -> bool:
+        if not PAGE_NUMBER_RE.match(self.lines[i].strip()):
+            return False
+        before = self.lines[i - 1].strip() if i > 0 else ""
+        after = self.lines[i + 1].strip() if i + 1 < len(self.lines) else ""
+        return not before and not after
+
+    def note_number(self, i: int, stripped: str) -> int | None:
+        """The footnote number this line starts with, if it is the next one."""
+        match = NOTE_START_RE.match(stripped)
+        if not match or not self.layout.hard_wrapped:
+            return None
+        number = int(match.group(1))
+        if number not in (self.next_note, self.next_note + 1):
+            return None
+        previous = self.lines[i - 1] if i > 0 else ""
+        in_zone = self.in_note_zone or (
+            self.current is not None and self.current.kind == FOOTNOTE
+        )
+        return number if in_zone or not previous.strip() else None
+
+    def is_page_start(self, i: int, raw: str) -> bool:
+        indent = len(raw) - len(raw.lstrip(" "))
+        return self.layout.hard_wrapped and i > 0 and indent == 1
+
+    # -- the pass ------------------------------------------------------------
+    def run(self) -> list[Block]:
+        for i, raw in enumerate(self.lines):
+            self.feed(i, raw)
+        self.close()
+        self.assign_pages()
+        return self.blocks
+
+    def feed(self, i: int, raw: str) -> None:
+        stripped = raw.strip()
+        if not stripped:
+            self.on_blank(raw)
+            return
+        run, self.blank_run = self.blank_run, 0
+        if self.is_page_number(i):
+            self.close()
+            self.in_note_zone = False
+            self.page_break(int(stripped))
+        elif RULE_RE.match(stripped):
+            self.close()
+            self.page_break()
+        else:
+            if run >= 3 and not self.layout.hard_wrapped:
+                self.page_break()
+            self.on_text(i, raw, stripped)
+
+    def on_blank(self, raw: str) -> None:
+        self.close()
+        self.blank_run += 1
+        if len(raw) >= NOTE_SEPARATOR_MIN_SPACES and self.layout.hard_wrapped:
+            self.pending_break = True
+            self.in_note_zone = True
+
+    def on_text(self, i: int, raw: str, stripped: str) -> None:
+        page_start = self.is_page_start(i, raw)
+        if page_start:
+            self.on_page_start(stripped)
+        number = self.note_number(i, stripped)
+        if number is not None:
+            self.next_note = number + 1
+            body = NOTE_START_RE.sub("", stripped, count=1)
+            self.start(body, FOOTNOTE, label=str(number))
+        elif self.in_note_zone and self.current is None:
+            # A note carried over from the previous page: no number of its own.
+            self.start(stripped, FOOTNOTE)
+        elif self.current is None or self.starts_new_block(stripped):
+            self.start(stripped)
+        else:
+            self.current.lines.append(stripped)
+
+    def on_page_start(self, stripped: str) -> None:
+        current = self.current
+        self.in_note_zone = False
+        if current is not None and current.kind == FOOTNOTE:
+            self.close()
+        elif current is not None:
+            last = current.lines[-1]
+            if (ends_sentence(last) and is_short(last, self.layout)) or (
+                NUMBERED_HEADING_RE.match(stripped) and ends_sentence(last)
+            ):
+                self.close()
+        self.page_break()
+        if self.current is not None:
+            # The page turned inside a running paragraph: it simply goes on.
+            self.pending_break = False
+
+    def starts_new_block(self, stripped: str) -> bool:
+        if MARKDOWN_HEADING_RE.match(stripped) or LIST_ITEM_RE.match(stripped):
+            return True
+        current = self.current
+        assert current is not None
+        return current.kind == FOOTNOTE and bool(_SYMBOL_NOTE_RE.match(stripped))
+
+    def assign_pages(self) -> None:
+        if not self.anchors:
+            return
+        index, number = self.anchors[0]
+        offset = number - index
+        for block in self.blocks:
+            block.page = block.page_index + offset
+
+
+# Footnote labels written as symbols: <sup>1</sup>, ^{iv}, ^v, ¹, ⁱⁱ.
+_SYMBOL_NOTE_RE = re.compile(
+    r"^(?:<sup>\s*([^<]{1,8})\s*</sup>|\^\{([^}]{1,8})\}|\^([0-9ivxlc]{1,8})\b"
+    r"|([⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]{1,8}))\s*"
+)
+
+
+def split_symbol_label(text: str) -> tuple[str, str] | None:
+    """Split a leading footnote label written with symbols from its text.
+
+    >>> split_symbol_label("<sup>1</sup> In Mexico, both")
+    ('1', 'In Mexico, both')
+    >>> split_symbol_label("ⁱⁱⁱ *Ibid*.")
+    ('iii', '*Ibid*.')
+    >>> split_symbol_label("Plain text") is None
+    True
+    """
+    match = _SYMBOL_NOTE_RE.match(text)
+    if not match or match.end() == len(text):
+        return None
+    label = next(group for group in match.groups() if group)
+    return from_superscript(label), text[match.end() :]
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ", "0123456789ivx")
+
+
+def from_superscript(label: str) -> str:
+    """
+    >>> from_superscript("ⁱᵛ")
+    'iv'
+    """
+    return label.translate(_SUPERSCRIPTS)
+
+
+def segment(text: str) -> tuple[list[Block], Layout]:
+    """Cut cleaned text into blocks, in source order, with page numbers."""
+    segmenter = _Segmenter(text.split("\n"))
+    return segmenter.run(), segmenter.layout
