@@ -12,7 +12,6 @@ import re
 from collections import Counter
 
 from corpus.ingestion.clean import strip_markdown
-from corpus.ingestion.lexicon import zipf
 from corpus.ingestion.segment import (
     BODY,
     FOOTNOTE,
@@ -62,7 +61,8 @@ REFERENCE_HEADINGS = re.compile(
 )
 NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.)$")
 STOPWORDS = frozenset(
-    "the a an and or of in on for to with by at from de la le les et du des y el".split()
+    "the a an and or of in on for to with by at from".split()
+    + "de la le les et du des y el".split()
 )
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 14
@@ -70,6 +70,8 @@ MAX_HEADING_WORDS = 14
 MAX_NUMBERED_HEADING_CHARS = 200
 MAX_NUMBERED_HEADING_WORDS = 30
 CAPTION = re.compile(r"^(?:sources?|notes?|table \d+|figure \d+|fig\. \d+)\b", re.I)
+BULLET_RE = re.compile(r"^[-*+•▪◦●]\s")
+_ITEM_LABEL = re.compile(r"^(\d{1,2})([.)])\s")
 _SENTENCE_BREAK = re.compile(r"[a-z][.!?] [A-Z]")
 _TRAILING_MARKER = re.compile(r"(?<=[.:;!?”\"’])\s*\d{1,3}$")
 
@@ -104,6 +106,8 @@ def drop_running_headers(blocks: list[Block]) -> None:
     def key(block: Block) -> str | None:
         if block.kind != BODY or len(block.lines) != 1 or len(block.text) > 80:
             return None
+        if NUMBERED_HEADING_RE.match(block.text) or LIST_ITEM_RE.match(block.text):
+            return None  # a contents line repeats its heading; both are kept
         return block.text.strip().casefold()
 
     counts = Counter(k for k in map(key, blocks) if k)
@@ -134,8 +138,14 @@ def split_leading_short_lines(blocks: list[Block], layout: Layout) -> list[Block
 
 
 def _copy(block: Block, lines: list[str], **changes: object) -> Block:
-    copy = Block(lines=lines, kind=block.kind, page_index=block.page_index,
-                 after_break=block.after_break, label=block.label, page=block.page)
+    copy = Block(
+        lines=lines,
+        kind=block.kind,
+        page_index=block.page_index,
+        after_break=block.after_break,
+        label=block.label,
+        page=block.page,
+    )
     for name, value in changes.items():
         setattr(copy, name, value)
     return copy
@@ -171,7 +181,7 @@ def is_heading_shaped(block: Block, layout: Layout) -> bool:
     if MARKDOWN_HEADING_RE.match(block.text):
         return True
     max_lines = 2 if layout.hard_wrapped else 1
-    if len(block.lines) > max_lines or LIST_ITEM_RE.match(block.text):
+    if len(block.lines) > max_lines or BULLET_RE.match(block.text):
         return False
     numbered = bool(NUMBERED_HEADING_RE.match(text))
     max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
@@ -208,12 +218,26 @@ def mark_headings(blocks: list[Block], layout: Layout) -> None:
         following = body[i + 1] if i + 1 < len(body) else None
         if following is not None and CAPTION.match(plain(following)):
             continue  # the title of a table or figure, not of a section
+        previous = body[i - 1] if i > 0 else None
+        if _is_list_sibling(block, previous) or _is_list_sibling(block, following):
+            continue
         if MARKDOWN_HEADING_RE.match(block.text):
             block.kind = HEADING
         elif following is None or not plain(following)[:1].islower():
             block.kind = HEADING
         if block.kind == HEADING:
             block.level = heading_level(block.text)
+
+
+def _is_list_sibling(block: Block, other: Block | None) -> bool:
+    """ "8) Preserving NATO" among "7) …." and "9) …." is an item, not a title."""
+    mine = _ITEM_LABEL.match(plain(block))
+    theirs = _ITEM_LABEL.match(plain(other)) if other is not None else None
+    if not mine or not theirs or mine.group(2) != theirs.group(2):
+        return False
+    assert other is not None
+    close = abs(int(mine.group(1)) - int(theirs.group(1))) == 1
+    return close and ends_sentence(plain(other))
 
 
 def mark_subtitles(blocks: list[Block]) -> None:
@@ -250,8 +274,11 @@ def mark_front_matter(blocks: list[Block]) -> None:
         text = plain(block)
         if block.kind == HEADING and SECTION_NAMES.match(text):
             return
-        if block.kind == BODY and len(text) >= 150 and ends_sentence(text):
-            return
+        if block.kind == BODY and (
+            text.endswith((".", "!", ".”"))
+            or (len(text) >= 150 and ends_sentence(text))
+        ):
+            return  # a sentence: the text itself has begun
         if block.kind == HEADING and block is not _first_content(blocks):
             if not MARKDOWN_HEADING_RE.match(block.text):
                 return
@@ -266,8 +293,10 @@ def mark_signatures(blocks: list[Block]) -> None:
     """Runs of two or more name lines (editors signing a preface) are meta."""
     run: list[Block] = []
     for block in [*blocks, None]:
-        if block is not None and block.kind in (BODY, HEADING, META) and all(
-            is_name_line(line) for line in block.lines
+        if (
+            block is not None
+            and block.kind in (BODY, HEADING, META)
+            and all(is_name_line(line) for line in block.lines)
         ):
             run.append(block)
             continue

@@ -89,11 +89,28 @@ def normalize_characters(text: str) -> str:
     return text.translate(INVISIBLE).translate(SPACES)
 
 
+_IMAGE_ALT = re.compile(
+    r"(?<=[.!?”\"])[ \t]*(?:(?:blue|red|green|black|white|grey|gray|orange|yellow)"
+    r" (?:square|circle|arrow|bullet|dot)|image|icon|logo)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def strip_image_alt(text: str) -> str:
+    r"""Alternative text of a decorative image glued to a paragraph's end.
+
+    >>> strip_image_alt("Mexico-Canada programs.blue square\nNext")
+    'Mexico-Canada programs.\nNext'
+    """
+    return _IMAGE_ALT.sub("", text)
+
+
 DOCUMENT_STAGES = (
     normalize_newlines,
     fix_utf8_mojibake,  # before the Mac-Roman check: it must see real letters
     fix_mac_roman_mojibake,
     normalize_characters,
+    strip_image_alt,  # per line, before segmentation reads where lines end
 )
 
 
@@ -286,28 +303,11 @@ def tidy_spaces(text: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
 
 
-_IMAGE_ALT = re.compile(
-    r"(?<=[.!?”\"])\s*(?:(?:blue|red|green|black|white|grey|gray|orange|yellow)"
-    r" (?:square|circle|arrow|bullet|dot)|image|icon|logo)$",
-    re.IGNORECASE,
-)
-
-
-def strip_image_alt(text: str) -> str:
-    """Alternative text of a decorative image glued to a paragraph's end.
-
-    >>> strip_image_alt("Mexico-Canada programs.blue square")
-    'Mexico-Canada programs.'
-    """
-    return _IMAGE_ALT.sub("", text)
-
-
 def clean_record(text: str, lexicon: Lexicon) -> str:
     """Run the record stages in order."""
     text = strip_markdown(text)
     text = remove_symbol_markers(text)
     text = strip_list_marker(text)
-    text = strip_image_alt(text)
     text = fix_acute_apostrophe(text)
     text = split_glued_words(text)
     text = repair_split_words(text, lexicon)

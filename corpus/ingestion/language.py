@@ -8,6 +8,7 @@ to the text under it; the preceding one otherwise).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Protocol
 
@@ -32,15 +33,40 @@ def _identifier() -> _Identifier:
 def identify(text: str) -> str | None:
     """The language code when the evidence is clear, else ``None``.
 
-    >>> identify("La nouvelle menace à la sécurité dans les Amériques est multidimensionnelle.")
+    >>> identify("La nouvelle menace à la sécurité dans les Amériques est grande.")
     'fr'
     >>> identify("Conclusion") is None
     True
     """
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+    evidence = without_names(text)
+    if _letters(evidence) < MIN_LETTERS:
+        evidence = text
+    if _letters(evidence) < MIN_LETTERS:
         return None
-    language, confidence = _identifier().classify(text)
+    language, confidence = _identifier().classify(evidence)
     return str(language) if confidence >= MIN_CONFIDENCE else None
+
+
+_NAMES_AND_QUOTES = re.compile(
+    r"\([^)]*\)|“[^”]*”|\"[^\"]*\"|\b[A-ZÀ-Ý][\w’'-]*|\S+@\S+|\S*www\.\S+"
+)
+
+
+def without_names(text: str) -> str:
+    """The text without capitalised words, quotations and parentheses.
+
+    Names and quoted titles ("Centro de Investigaciones", "Atlas de la
+    seguridad") say nothing of the language a paragraph is written in; its
+    function words do.
+
+    >>> without_names("Raúl Benítez is a researcher at (Centro de Estudios).")
+    '  is a researcher at .'
+    """
+    return _NAMES_AND_QUOTES.sub("", text)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def assign_languages(
@@ -59,7 +85,10 @@ def assign_languages(
     ... )
     ['fr', 'fr', 'fr']
     """
-    found = [None if borrow else identify(t) for t, borrow in zip(texts, borrows, strict=True)]
+    found = [
+        None if borrow else identify(t)
+        for t, borrow in zip(texts, borrows, strict=True)
+    ]
     fallback = _majority(found) or "en"
     result = []
     for i, language in enumerate(found):

@@ -78,9 +78,7 @@ class Lexicon:
     def is_known(self, word: str, *, in_document: int = 1) -> bool:
         """A joined form that exists: in the general lists or in this document."""
         lowered = word.lower()
-        return (
-            zipf(lowered) >= KNOWN_WORD_ZIPF or self.counts[lowered] >= in_document
-        )
+        return zipf(lowered) >= KNOWN_WORD_ZIPF or self.counts[lowered] >= in_document
 
     def should_glue(self, left: str, right: str) -> bool:
         """Whether two alphabetic pieces are one word broken in two.
@@ -108,8 +106,10 @@ class Lexicon:
         a compound that only exists with its hyphen keeps it.
 
         >>> lex = Lexicon("")
-        >>> lex.should_drop_hyphen("pre", "pared"), lex.should_drop_hyphen("force", "support")
-        (True, False)
+        >>> lex.should_drop_hyphen("pre", "pared")
+        True
+        >>> lex.should_drop_hyphen("force", "support")
+        False
         >>> lex.should_drop_hyphen("Inter", "American")
         False
         """

@@ -61,7 +61,13 @@ def find_candidates(text: str) -> list[Candidate]:
             after_digit = text[max(0, match.start(group) - 2)].isdigit()
             found.setdefault(
                 start,
-                Candidate(start, match.end(group), int(match.group(group)), strong, after_digit),
+                Candidate(
+                    start,
+                    match.end(group),
+                    int(match.group(group)),
+                    strong,
+                    after_digit,
+                ),
             )
     return [found[key] for key in sorted(found)]
 
@@ -71,7 +77,7 @@ class MarkerSequence:
 
     def __init__(self, note_numbers: Iterable[int]) -> None:
         self.known = set(note_numbers)
-        self.expected: int | None = 1 if self.known else None
+        self.expected: int | None = min(self.known) if self.known else None
 
     def accept(self, candidate: Candidate) -> bool:
         value, expected = candidate.value, self.expected
@@ -79,8 +85,15 @@ class MarkerSequence:
             ok = candidate.strong or value in self.known
         elif self.known and expected is not None:
             # A marker lost in extraction must not stop the whole sequence.
-            ok = value in self.known and expected < value <= expected + _MAX_GAP
-            ok = ok and (not candidate.after_digit) and (candidate.strong or value <= expected + 1)
+            beyond = value > max(self.known)  # its note is past this text's end
+            ok = (
+                value in self.known or beyond
+            ) and expected < value <= expected + _MAX_GAP
+            ok = (
+                ok
+                and (not candidate.after_digit)
+                and (candidate.strong or value <= expected + 1)
+            )
         elif not candidate.strong or candidate.after_digit:
             ok = False
         else:

@@ -56,7 +56,9 @@ _FUNCTION_WORDS = frozenset(
     "and or the a an of to for with between by from in on at as that than".split()
 )
 _INITIALISM_END = re.compile(r"(\w+)\s+(?:[A-Z]\.){2,}$")
-_ABBREVIATION_END = re.compile(r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St)\.$")
+_ABBREVIATION_END = re.compile(
+    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St)\.$"
+)
 
 
 def _tail(block: Block) -> str:
@@ -73,7 +75,7 @@ def continues(previous: Block, block: Block) -> bool:
     False
     """
     tail, head = _tail(previous), kinds.strip_markdown(block.lines[0]).lstrip("*")
-    if not tail or not head:
+    if not tail or not head or kinds.CAPTION.match(head):
         return False
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
@@ -132,7 +134,9 @@ def _open_paragraph(result: list[Block]) -> Block | None:
 
 def _record_texts(blocks: list[Block], lexicon: Lexicon) -> list[str]:
     texts = [clean_record(join_lines(b.lines, lexicon), lexicon) for b in blocks]
-    body = [i for i, b in enumerate(blocks) if b.kind in (kinds.PARAGRAPH, kinds.HEADING)]
+    body = [
+        i for i, b in enumerate(blocks) if b.kind in (kinds.PARAGRAPH, kinds.HEADING)
+    ]
     notes = [int(b.label) for b in blocks if b.kind == FOOTNOTE and b.label.isdigit()]
     cleaned = remove_numeric_markers([texts[i] for i in body], notes)
     for i, text in zip(body, cleaned, strict=True):

@@ -36,7 +36,7 @@ MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+\S")
 # A line of many spaces is what pdftotext leaves for the rule above footnotes.
 NOTE_SEPARATOR_MIN_SPACES = 10
 NOTE_START_RE = re.compile(r"^(\d{1,3})\s+(?=\S)")
-TERMINAL = ".!?:;”\"’)»…"
+TERMINAL = '.!?:;”"’)»…'
 # A note marker may trail the sentence's last character: "in 2003.3", "world.”ⁱⁱ".
 _TRAILING_MARKER = re.compile(r"(?<=[.!?:;”\"’)»])\d{1,3}$")
 
@@ -157,6 +157,9 @@ class _Segmenter:
         if not match or not self.layout.hard_wrapped:
             return None
         number = int(match.group(1))
+        zone_opens = self.in_note_zone and self.current is None
+        if zone_opens and self.next_note <= number <= self.next_note + 50:
+            return number  # first note under the rule: trust it, it may skip some
         if number not in (self.next_note, self.next_note + 1):
             return None
         previous = self.lines[i - 1] if i > 0 else ""

@@ -1,0 +1,47 @@
+# Gloss developer tasks. `make run` serves the app; `make test` runs the suite.
+# Every target installs first; installing is skipped while requirements.lock and
+# pyproject.toml are unchanged (the stamp file's name carries their hash).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(LOCK_HASH)
+
+.PHONY: install run test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(BIN)/python -m config.environment
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest
+	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+# Uses $DATABASE_URL when set (e.g. postgres://postgres@127.0.0.1:5432/test).
+test: install
+	$(BIN)/python -m config.environment
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

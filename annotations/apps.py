@@ -1,0 +1,8 @@
+"""App configuration for annotations."""
+
+from django.apps import AppConfig
+
+
+class AnnotationsConfig(AppConfig):
+    name = "annotations"
+    verbose_name = "Annotations"

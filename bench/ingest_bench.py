@@ -1,0 +1,80 @@
+"""Time end-to-end ingestion of the bundled corpus (a script, not a test).
+
+Each repetition ingests the five bundled files into a fresh temporary SQLite
+database: read + pipeline + database write, through ``document_ingest``.
+Prints seconds per file (median and best over the repetitions) and in total.
+
+    .venv/bin/python bench/ingest_bench.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def configure(workdir: Path) -> None:
+    """Point Django at a throwaway data dir and database, then set it up."""
+    os.environ["GLOSS_DATA_DIR"] = str(workdir)
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(REPO))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def one_round() -> dict[str, float]:
+    """Ingest every bundled file into an emptied database; seconds per file."""
+    from corpus.models import Document
+    from corpus.services import bundled_sources, document_ingest
+
+    Document.objects.all().delete()
+    timings = {}
+    for source in bundled_sources():
+        start = time.perf_counter()
+        document_ingest(path=source.path, metadata=source.metadata)
+        timings[source.path.name] = time.perf_counter() - start
+    return timings
+
+
+def report(rounds: list[dict[str, float]]) -> None:
+    names = list(rounds[0])
+    print(f"{'file':<28} {'bytes':>8} {'median s':>9} {'best s':>8}")
+    sources = {p.name: p for p in (REPO / "corpus" / "sources").glob("*.txt")}
+    for name in names:
+        values = [r[name] for r in rounds]
+        size = sources[name].stat().st_size
+        print(
+            f"{name:<28} {size:>8} {statistics.median(values):>9.3f} "
+            f"{min(values):>8.3f}"
+        )
+    totals = [sum(r.values()) for r in rounds]
+    print(
+        f"{'total':<28} {'':>8} {statistics.median(totals):>9.3f} {min(totals):>8.3f}"
+    )
+    print(f"({len(rounds)} repetitions, fresh SQLite database)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gloss-bench-") as workdir:
+        configure(Path(workdir))
+        report([one_round() for _ in range(args.repeat)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Project configuration: settings, root URLconf, WSGI entry point."""

@@ -1,0 +1,125 @@
+"""Django settings for Gloss, read from the environment.
+
+Every variable is documented in README.md ("Configuration"). All runtime state
+(database, secret key, search index, uploads, collected static files) lives
+under ``GLOSS_DATA_DIR`` so one directory can be backed up or thrown away.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from config.environment import BASE_DIR, data_dir, env_bool, env_list, secret_key
+
+DATA_DIR = data_dir(os.environ)
+DEBUG = env_bool(os.environ, "DEBUG", default=False)
+SECRET_KEY = secret_key(os.environ, DATA_DIR, debug=DEBUG)
+ALLOWED_HOSTS = env_list(
+    os.environ, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]
+)
+CSRF_TRUSTED_ORIGINS = env_list(os.environ, "CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "taggit",
+    "corpus",
+    "search",
+    "annotations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL wins; otherwise SQLite inside the data directory.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'gloss.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+# Created up front: WhiteNoise warns at start-up about a missing directory.
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Gloss's own settings.
+GLOSS_DATA_DIR = DATA_DIR
+GLOSS_INDEX_DIR = DATA_DIR / "index"
+GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
+# Prefix of Document.iri; stored per document at creation, so changing it later
+# never changes the IRI of a document already ingested.
+GLOSS_BASE_IRI = os.environ.get("GLOSS_BASE_IRI") or "urn:gloss:document:"
+
+TAGGIT_CASE_INSENSITIVE = True
+
+# Errors go to stderr (gunicorn's log) in every mode, not only to mail_admins.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False}
+    },
+}

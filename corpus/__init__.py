@@ -1,0 +1,1 @@
+"""The corpus: documents ingested from source files into ordered paragraph records."""

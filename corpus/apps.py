@@ -1,0 +1,8 @@
+"""App configuration for the corpus."""
+
+from django.apps import AppConfig
+
+
+class CorpusConfig(AppConfig):
+    name = "corpus"
+    verbose_name = "Corpus"

@@ -1,0 +1,1 @@
+"""ingest, export_paragraphs and ensure_admin."""

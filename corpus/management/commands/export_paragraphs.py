@@ -1,0 +1,108 @@
+"""``manage.py export_paragraphs``: every record as JSON Lines, in reading order.
+
+One object per line with the keys of ``FIELDS``. ``--output FILE`` is written
+atomically (a temporary file in the same folder, then a rename), so readers
+never see half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from corpus.models import Document, Paragraph
+
+FIELDS = (
+    "document",
+    "document_title",
+    "document_iri",
+    "position",
+    "kind",
+    "section",
+    "page",
+    "lang",
+    "text",
+)
+
+
+class Command(BaseCommand):
+    help = "Export paragraph records as JSON Lines (stdout, or --output FILE)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--document", metavar="NAME", help="Source file name (or slug) to export."
+        )
+        parser.add_argument("--output", type=Path, metavar="FILE")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        records = Paragraph.objects.for_export()
+        if options["document"]:
+            document = Document.objects.by_name(options["document"])
+            if document is None:
+                raise CommandError(f"No document named {options['document']!r}.")
+            records = records.filter(document=document)
+        records = records.iterator(chunk_size=2000)
+        lines = (json.dumps(row, ensure_ascii=False) for row in rows(records))
+        if options["output"]:
+            count = write_atomically(options["output"], lines)
+            self.stderr.write(f"Wrote {count} records to {options['output']}")
+        else:
+            self.write_stdout(lines)
+
+    def write_stdout(self, lines: Generator[str, None, None]) -> None:
+        try:
+            for line in lines:
+                self.stdout.write(line)
+        except BrokenPipeError:
+            # The reader (`| head`) has gone: stop quietly, as Unix tools do.
+            lines.close()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def rows(records: Iterable[Paragraph]) -> Iterator[dict[str, Any]]:
+    for record in records:
+        document = record.document
+        yield {
+            "document": document.source_name,
+            "document_title": document.title,
+            "document_iri": document.iri,
+            "position": record.position,
+            "kind": record.kind,
+            "section": record.section,
+            "page": record.page,
+            "lang": record.lang,
+            "text": record.text,
+        }
+
+
+def write_atomically(path: Path, lines: Iterable[str]) -> int:
+    """Write ``lines`` to ``path`` via a temporary sibling and a rename."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise CommandError(f"{path}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            count = _write_lines(out, lines)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_lines(out: TextIO, lines: Iterable[str]) -> int:
+    count = 0
+    for line in lines:
+        out.write(line + "\n")
+        count += 1
+    return count

@@ -1,0 +1,164 @@
+"""Documents and their ordered paragraph records.
+
+A ``Document`` is one source file; its ``Paragraph`` rows are what ingestion
+made of it, numbered from 0 in reading order. Paragraph text is NFC with ``\\n``
+line endings; offsets into it are Python code points, end exclusive. A
+document's plain text is its paragraphs' texts joined by ``"\\n\\n"``.
+
+Writes go through ``corpus.services``; the read helpers live on the QuerySets.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def with_kind_counts(self) -> DocumentQuerySet:
+        """Annotate ``<kind>_count`` for every paragraph kind (one query).
+
+        Keeps the queryset's ordering, else ``Meta.ordering``: Django drops the
+        latter from aggregating queries, which would leave the order undefined.
+        """
+        counts = {
+            f"{kind}_count": Count("paragraphs", filter=Q(paragraphs__kind=kind))
+            for kind in Paragraph.Kind.values
+        }
+        ordering = self.query.order_by or self.model._meta.ordering
+        return self.annotate(**counts).order_by(*ordering)
+
+    def by_name(self, name: str) -> Document | None:
+        """The document whose source file name, or else slug, is ``name``."""
+        return self.filter(source_name=name).first() or self.filter(slug=name).first()
+
+
+class Document(models.Model):
+    """One source file of the corpus, with citation metadata.
+
+    ``source_name``, ``slug`` and ``iri`` are fixed when the document is first
+    ingested and never change, so links and exported citations stay valid.
+    Title, authors, affiliation and year come from the manifest or the admin;
+    empty means unknown.
+    """
+
+    source_name = models.CharField(
+        max_length=255, unique=True, help_text="File name the document came from."
+    )
+    slug = models.SlugField(max_length=255, unique=True, editable=False)
+    iri = models.CharField(
+        "IRI",
+        max_length=500,
+        unique=True,
+        editable=False,
+        help_text="Stable identifier used in exports and citations.",
+    )
+    content_hash = models.CharField(
+        max_length=64, editable=False, help_text="SHA-256 of the source file's bytes."
+    )
+    title = models.CharField(max_length=500, blank=True)
+    authors = models.JSONField(
+        default=list, blank=True, help_text="Author names, in citation order."
+    )
+    affiliation = models.CharField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    language = models.CharField(
+        max_length=8, blank=True, help_text="Main language detected at ingestion."
+    )
+    ingested_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source_name"]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def get_absolute_url(self) -> str:
+        return reverse("corpus:document_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the source file name while the title is unknown."""
+        return self.title or self.source_name
+
+    def kind_counts(self) -> dict[str, int]:
+        """Paragraph counts by kind, in ``Paragraph.Kind`` order, zeros included.
+
+        Uses the ``with_kind_counts`` annotations when present, else one query.
+        """
+        kinds = Paragraph.Kind.values
+        if all(hasattr(self, f"{kind}_count") for kind in kinds):
+            return {kind: getattr(self, f"{kind}_count") for kind in kinds}
+        rows = self.paragraphs.values_list("kind").annotate(n=Count("id"))
+        found = dict(rows.order_by())
+        return {kind: found.get(kind, 0) for kind in kinds}
+
+
+class ParagraphQuerySet(models.QuerySet["Paragraph"]):
+    def in_reading_order(self) -> ParagraphQuerySet:
+        """Documents by source name, each document's records by position."""
+        return self.order_by("document__source_name", "position")
+
+    def of_kind(self, *kinds: str) -> ParagraphQuerySet:
+        return self.filter(kind__in=kinds)
+
+    def body(self) -> ParagraphQuerySet:
+        """Running text: headings and paragraphs, without apparatus or meta."""
+        return self.of_kind(Paragraph.Kind.HEADING, Paragraph.Kind.PARAGRAPH)
+
+    def for_export(self) -> ParagraphQuerySet:
+        """Reading order with the document fetched alongside each record."""
+        return self.select_related("document").in_reading_order()
+
+
+class Paragraph(models.Model):
+    """One record of a document: a heading, paragraph, footnote, reference or meta.
+
+    Records are derived data: re-ingesting a changed source file replaces all
+    of a document's records, so nothing should be edited here by hand.
+    """
+
+    class Kind(models.TextChoices):
+        HEADING = "heading"
+        PARAGRAPH = "paragraph"
+        FOOTNOTE = "footnote"
+        REFERENCE = "reference"
+        META = "meta"
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="paragraphs"
+    )
+    position = models.PositiveIntegerField(help_text="0-based, in reading order.")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    section = models.TextField(
+        blank=True, help_text="Heading of the enclosing section."
+    )
+    page = models.PositiveIntegerField(null=True, blank=True)
+    lang = models.CharField("language", max_length=8, blank=True)
+    text = models.TextField(help_text="NFC-normalised, \\n line endings.")
+
+    objects = ParagraphQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="paragraph_unique_position"
+            ),
+        ]
+        indexes = [models.Index(fields=["document", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.document.source_name} #{self.position} ({self.kind})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.document.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id of this record on the reading page (``p-<position>``)."""
+        return f"p-{self.position}"

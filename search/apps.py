@@ -1,0 +1,8 @@
+"""App configuration for search."""
+
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = "Search"

@@ -1,0 +1,1 @@
+"""Gloss's test suite; folders mirror the apps."""

@@ -1,0 +1,1 @@
+"""Tests of the corpus app (models, services, commands, views)."""
