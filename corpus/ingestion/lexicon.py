@@ -91,10 +91,16 @@ class Lexicon:
         (True, True)
         >>> lex.should_glue("in", "to"), lex.should_glue("Kandahar", "region")
         (False, False)
+        >>> lex.should_glue("a", "U"), lex.should_glue("Ley", "de")
+        (False, False)
         """
-        if self.is_real_word(left) and self.is_real_word(right):
-            return False
+        if self.is_real_word(right) and (
+            self.is_real_word(left) or (len(left) > 1 and left[0].isupper())
+        ):
+            return False  # "in to", "a part", "Ley de": two words already
         joined = left + right
+        if right[:1].isupper() and not left[:1].isupper():
+            return False  # "a U.S. view": a capital starts a new word
         if right[:1].isupper() and not joined.isupper() and len(left) > 1:
             return False
         return zipf(joined) >= REAL_WORD_ZIPF or self.counts[joined.lower()] >= 1
