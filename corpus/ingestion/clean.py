@@ -43,6 +43,11 @@ def fix_utf8_mojibake(text: str) -> str:
     )
 
 
+# “ ” ’ read through the wrong table; any English text of length has them.
+_MAC_ROMAN_QUOTES = "ÒÓÕ"
+_MIN_SUSPECTS = 1
+
+
 def fix_mac_roman_mojibake(text: str) -> str:
     """Mac-Roman bytes read as Windows-1252 ("AmericaÕs", "ÒwarÓ", "MŽrida").
 
@@ -55,6 +60,8 @@ def fix_mac_roman_mojibake(text: str) -> str:
     >>> fix_mac_roman_mojibake("la sécurité « nationale »")
     'la sécurité « nationale »'
     """
+    if sum(text.count(ch) for ch in _MAC_ROMAN_QUOTES) < _MIN_SUSPECTS:
+        return text  # no Mac-Roman quotes or apostrophes: nothing to weigh
     try:
         candidate = text.encode("cp1252").decode("mac_roman")
     except UnicodeError:
