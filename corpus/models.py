@@ -139,6 +139,9 @@ class Paragraph(models.Model):
     )
     page = models.PositiveIntegerField(null=True, blank=True)
     lang = models.CharField("language", max_length=8, blank=True)
+    label = models.CharField(
+        max_length=16, blank=True, help_text="A footnote's number or mark as printed."
+    )
     text = models.TextField(help_text="NFC-normalised, \\n line endings.")
 
     objects = ParagraphQuerySet.as_manager()

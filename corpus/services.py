@@ -226,5 +226,6 @@ def _paragraph(
         section=normalise_text(draft.section or ""),
         page=draft.page,
         lang=draft.lang or "",
+        label=draft.label[:16],
         text=normalise_text(draft.text),
     )

@@ -42,6 +42,7 @@ class ParagraphDraft:
     section: str = ""
     page: int | None = None
     lang: str = ""
+    label: str = ""  # a footnote's number or mark as printed ("12", "iv")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def process(raw: str) -> DocumentDraft:
             section=section,
             page=block.page,
             lang=lang,
+            label=block.label if block.kind == FOOTNOTE else "",
         )
         for block, text, section, lang in zip(
             blocks, texts, _sections(blocks, texts), languages, strict=True

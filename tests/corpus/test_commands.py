@@ -191,6 +191,7 @@ def test_export_keys_and_order(two_documents):
         "section": "Introduction",
         "page": 1,
         "lang": "en",
+        "label": "",
         "text": "Gaël «a0»",
     }
     assert records[1]["page"] is None

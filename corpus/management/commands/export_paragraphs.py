@@ -28,6 +28,7 @@ FIELDS = (
     "section",
     "page",
     "lang",
+    "label",
     "text",
 )
 
@@ -78,6 +79,7 @@ def rows(records: Iterable[Paragraph]) -> Iterator[dict[str, Any]]:
             "section": record.section,
             "page": record.page,
             "lang": record.lang,
+            "label": record.label,
             "text": record.text,
         }
 

@@ -43,6 +43,7 @@ def test_fragment_becomes_expected_records(name: str) -> None:
     records = [
         {
             "kind": p.kind,
+            "label": p.label,
             "lang": p.lang,
             "page": p.page,
             "section": p.section,
