@@ -26,6 +26,7 @@ EXPORT_KEYS = [
     "section",
     "page",
     "lang",
+    "label",
     "text",
 ]
 
