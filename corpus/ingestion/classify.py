@@ -65,6 +65,7 @@ STOPWORDS = frozenset(
     + "de la le les et du des y el".split()
 )
 MAX_HEADING_CHARS = 120
+MAX_TITLE_MATTER_CHARS = 250
 MAX_HEADING_WORDS = 14
 # Numbered headings are trusted longer: "1.1.3) The US National Security …".
 MAX_NUMBERED_HEADING_CHARS = 200
@@ -277,8 +278,9 @@ def mark_front_matter(blocks: list[Block]) -> None:
         if block.kind == BODY and (
             text.endswith((".", "!", ".”"))
             or (len(text) >= 150 and ends_sentence(text))
+            or len(text) >= MAX_TITLE_MATTER_CHARS
         ):
-            return  # a sentence: the text itself has begun
+            return  # a sentence, or too long for a title: the text has begun
         if block.kind == HEADING and block is not _first_content(blocks):
             if not MARKDOWN_HEADING_RE.match(block.text):
                 return
