@@ -94,30 +94,38 @@ def join_continuations(blocks: list[Block]) -> list[Block]:
     """Merge paragraphs that a page break, a footnote zone or a header cut.
 
     A note carried over to the next page (a footnote block with no number)
-    joins the note before it; so does a paragraph-looking block that plainly
-    goes on with the last line of a note.
+    joins the note before it; so does a paragraph-looking block that comes
+    right after a note in the source and plainly goes on with its last line.
     """
     result: list[Block] = []
+    received: Block | None = None  # the record that took the previous block
     for block in blocks:
-        last = result[-1] if result else None
-        target = _open_paragraph(result)
-        if block.kind == FOOTNOTE and not block.label and _last_note(result):
-            note = _last_note(result)
-            assert note is not None
-            note.lines = note.lines + block.lines
-        elif (
-            block.kind == kinds.PARAGRAPH
-            and last is not None
-            and last.kind == FOOTNOTE
-            and not ends_sentence(_tail(last))
-            and continues(last, block)
-        ):
-            last.lines = last.lines + block.lines
-        elif block.kind == kinds.PARAGRAPH and target and continues(target, block):
-            target.lines = target.lines + block.lines
-        else:
+        received = _merge_target(result, received, block)
+        if received is None:
             result.append(block)
+            received = block
+        else:
+            received.lines = received.lines + block.lines
     return result
+
+
+def _merge_target(
+    result: list[Block], received: Block | None, block: Block
+) -> Block | None:
+    """The record ``block`` continues, or ``None`` when it starts a new one."""
+    if block.kind == FOOTNOTE and not block.label:
+        return _last_note(result)
+    if block.kind != kinds.PARAGRAPH:
+        return None
+    if (
+        received is not None
+        and received.kind == FOOTNOTE
+        and not ends_sentence(_tail(received))
+        and continues(received, block)
+    ):
+        return received
+    target = _open_paragraph(result)
+    return target if target is not None and continues(target, block) else None
 
 
 def _last_note(result: list[Block]) -> Block | None:

@@ -158,6 +158,8 @@ KINDS_OF = [
     ("002", "See Pastor, Robert. “North America’s Second Decade.”", "footnote"),
     # a note carried over to the next page joins its first part
     ("002", "in the case of Mexico. Bibliography in this regard", "footnote"),
+    # a paragraph after a note that ends on a URL is not part of the note
+    ("002", "According to the latest Speech from the Throne", "paragraph"),
     ("003", "Mexico-Canada: Building North America’s security framework", "meta"),
     ("003", "Raúl Benítez Manaut is a researcher", "meta"),
     ("004", "III. North American Integration and Border Management", "heading"),
