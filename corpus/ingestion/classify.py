@@ -282,8 +282,7 @@ def mark_front_matter(blocks: list[Block]) -> None:
         ):
             return  # a sentence, or too long for a title: the text has begun
         if block.kind == HEADING and block is not _first_content(blocks):
-            if not MARKDOWN_HEADING_RE.match(block.text):
-                return
+            return  # a second heading opens the text
         block.kind = META
 
 

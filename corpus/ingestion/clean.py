@@ -179,7 +179,12 @@ _MD_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
 _MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!$<>])")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _STRAY_STAR = re.compile(r"(?<=\w)\*+(?=\W|$)|(?<=\s)\*+(?=\s)")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,40}>")
+# Inline HTML that markdown extractions keep; "<app>" in prose is not a tag.
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|cite|code|em|font|i|mark|small|span|strong|sub|sup|u)"
+    r"(?:\s[^>]{0,80})?/?>",
+    re.IGNORECASE,
+)
 
 
 def strip_markdown(text: str) -> str:
@@ -193,6 +198,8 @@ def strip_markdown(text: str) -> str:
     'http://a.org/rss_viewer (2012)'
     >>> strip_markdown("Athanasios Hristoulas* <http://x.org/a>")
     'Athanasios Hristoulas http://x.org/a'
+    >>> strip_markdown("<em>Writes</em> live in <app>/services.py<br/>")
+    'Writes live in <app>/services.py'
     """
     text = _MD_HEADING.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)

@@ -82,6 +82,8 @@ def continues(previous: Block, block: Block) -> bool:
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if kinds.LIST_ITEM_RE.match(block.lines[0]):
         return False
+    if kinds.LIST_ITEM_RE.match(previous.lines[0]) and not head[0].islower():
+        return False  # "- two" then "The end.": a list ends, a paragraph starts
     if head[0].islower():
         return not ends_sentence(tail) or bool(_ABBREVIATION_END.search(tail))
     if tail[-1].isalpha() or tail[-1] == ",":
