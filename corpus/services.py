@@ -67,14 +67,15 @@ class Source(NamedTuple):
 
 @transaction.atomic
 def document_ingest(
-    *, path: Path, metadata: Mapping[str, Any] | None = None
+    *, path: Path, metadata: Mapping[str, Any] | None = None, force: bool = False
 ) -> IngestOutcome:
     """Ingest one source file, keyed by its file name, all or nothing.
 
     Raises ``ExtractionError`` (user-facing message) when the file cannot
     become text and ``InvalidMetadata`` for malformed metadata; nothing is
     written then. A file whose bytes hash like the stored ones is "unchanged"
-    and causes no write. Otherwise the pipeline runs, the document is created
+    and causes no write, unless ``force`` asks for it (after the cleaning stages
+    improved, say). Otherwise the pipeline runs, the document is created
     or updated (metadata fills blanks only, see the module docstring) and its
     records are replaced.
     """
@@ -83,7 +84,7 @@ def document_ingest(
     raw = extract.read_text(path)
     existing = Document.objects.select_for_update().filter(source_name=path.name)
     document = existing.first()
-    if document is not None and document.content_hash == digest:
+    if document is not None and document.content_hash == digest and not force:
         return IngestOutcome(document, IngestStatus.UNCHANGED, document.kind_counts())
     draft = pipeline.process(raw)
     status = IngestStatus.CREATED if document is None else IngestStatus.UPDATED

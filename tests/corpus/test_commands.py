@@ -69,6 +69,17 @@ def test_ingest_prints_one_summary_line_per_file(write_source, stub_pipeline):
     assert err == ""
 
 
+def test_ingest_force_reprocesses_an_unchanged_file(write_source):
+    path = write_source("a.txt", TEXT)
+    run("ingest", str(path))
+    before = snapshot()
+    out, _ = run("ingest", "--force", str(path))
+    assert out.startswith("a.txt: updated — ")
+    after = snapshot()
+    assert [text for _, _, text in after] == [text for _, _, text in before]
+    assert {pk for pk, _, _ in after}.isdisjoint({pk for pk, _, _ in before})
+
+
 def test_ingest_twice_reports_unchanged_and_changes_nothing(write_source):
     path = write_source("a.txt", TEXT)
     first, _ = run("ingest", str(path))

@@ -29,12 +29,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Re-process files even when unchanged (after a pipeline upgrade).",
+        )
 
     def handle(self, *args: Any, paths: list[Path], **options: Any) -> None:
         self.show_traceback = bool(options.get("traceback"))
         sources = self.sources(paths)
         if not sources:
             raise CommandError(f"No source files in {settings.GLOSS_SOURCES_DIR}.")
+        self.force = bool(options.get("force"))
         failed = [source.path.name for source in sources if not self.ingest(source)]
         if failed:
             raise CommandError(
@@ -54,7 +60,9 @@ class Command(BaseCommand):
 
     def ingest(self, source: Source) -> bool:
         try:
-            outcome = document_ingest(path=source.path, metadata=source.metadata)
+            outcome = document_ingest(
+                path=source.path, metadata=source.metadata, force=self.force
+            )
         except (ExtractionError, InvalidMetadata) as exc:
             self.stderr.write(f"{source.path.name}: error: {exc}")
             return False
