@@ -89,7 +89,7 @@ def continues(previous: Block, block: Block) -> bool:
     if tail[-1].isalpha() or tail[-1] == ",":
         return True
     initialism = _INITIALISM_END.search(tail)
-    return bool(initialism) and initialism.group(1).lower() in _FUNCTION_WORDS
+    return initialism is not None and initialism.group(1).lower() in _FUNCTION_WORDS
 
 
 def join_continuations(blocks: list[Block]) -> list[Block]:
