@@ -69,6 +69,15 @@ def test_ingest_prints_one_summary_line_per_file(write_source, stub_pipeline):
     assert err == ""
 
 
+def test_ingest_a_folder_takes_its_source_files(write_source, tmp_path):
+    write_source("a.txt", TEXT)
+    write_source("b.md", TEXT)
+    write_source("notes.json", "{}")
+    out, err = run("ingest", str(tmp_path / "sources"))
+    assert [line.split(":")[0] for line in out.splitlines()] == ["a.txt", "b.md"]
+    assert err == ""
+
+
 def test_ingest_force_reprocesses_an_unchanged_file(write_source):
     path = write_source("a.txt", TEXT)
     run("ingest", str(path))

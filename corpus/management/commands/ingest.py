@@ -13,7 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from corpus.ingestion.extract import ExtractionError
+from corpus.ingestion.extract import (
+    DOCX_SUFFIX,
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    ExtractionError,
+)
 from corpus.services import (
     MANIFEST_NAME,
     InvalidMetadata,
@@ -22,6 +27,8 @@ from corpus.services import (
     document_ingest,
     load_manifest,
 )
+
+SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX}
 
 
 class Command(BaseCommand):
@@ -56,7 +63,8 @@ class Command(BaseCommand):
             manifest = load_manifest(sources_dir / MANIFEST_NAME)
         except InvalidMetadata as exc:
             raise CommandError(str(exc)) from exc
-        return [Source(p, _metadata_for(p, sources_dir, manifest)) for p in paths]
+        files = [f for p in paths for f in _expand(p)]
+        return [Source(p, _metadata_for(p, sources_dir, manifest)) for p in files]
 
     def ingest(self, source: Source) -> bool:
         try:
@@ -73,6 +81,15 @@ class Command(BaseCommand):
             return False
         self.stdout.write(outcome.summary())
         return True
+
+
+def _expand(path: Path) -> list[Path]:
+    """A folder stands for the source files in it (not in its subfolders)."""
+    if not path.is_dir():
+        return [path]
+    return sorted(
+        p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+    )
 
 
 def _metadata_for(
