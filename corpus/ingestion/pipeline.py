@@ -18,11 +18,23 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from corpus.ingestion import classify as kinds
-from corpus.ingestion.clean import clean_document, clean_record, join_lines
+from corpus.ingestion.classify import CAPTION
+from corpus.ingestion.clean import (
+    clean_document,
+    clean_record,
+    join_lines,
+    strip_markdown,
+)
 from corpus.ingestion.language import assign_languages
 from corpus.ingestion.lexicon import Lexicon
 from corpus.ingestion.notes import remove_numeric_markers
-from corpus.ingestion.segment import FOOTNOTE, Block, ends_sentence, segment
+from corpus.ingestion.segment import (
+    FOOTNOTE,
+    LIST_ITEM_RE,
+    Block,
+    ends_sentence,
+    segment,
+)
 
 
 class Kind:
@@ -63,7 +75,7 @@ _ABBREVIATION_END = re.compile(
 
 
 def _tail(block: Block) -> str:
-    return kinds.strip_markdown(block.lines[-1]).rstrip(" *")
+    return strip_markdown(block.lines[-1]).rstrip(" *")
 
 
 def continues(previous: Block, block: Block) -> bool:
@@ -75,14 +87,14 @@ def continues(previous: Block, block: Block) -> bool:
     >>> continues(Block(lines=["(CBC, 200"]), Block(lines=["With no end"]))
     False
     """
-    tail, head = _tail(previous), kinds.strip_markdown(block.lines[0]).lstrip("*")
-    if not tail or not head or kinds.CAPTION.match(head):
+    tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
+    if not tail or not head or CAPTION.match(head):
         return False
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
-    if kinds.LIST_ITEM_RE.match(block.lines[0]):
+    if LIST_ITEM_RE.match(block.lines[0]):
         return False
-    if kinds.LIST_ITEM_RE.match(previous.lines[0]) and not head[0].islower():
+    if LIST_ITEM_RE.match(previous.lines[0]) and not head[0].islower():
         return False  # "- two" then "The end.": a list ends, a paragraph starts
     if head[0].islower():
         return not ends_sentence(tail) or bool(_ABBREVIATION_END.search(tail))
