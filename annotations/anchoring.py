@@ -44,7 +44,7 @@ def quote_at(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> Quo
     """The quote ``text[start:end]`` with ``width`` characters of context.
 
     >>> quote_at("North America is a region of three states.", 17, 25, width=6)
-    Quote(exact='a region', prefix='rica is ', suffix=' of th')
+    Quote(exact='a region', prefix='ca is ', suffix=' of th')
 
     Context stops at the paragraph's edges:
 

@@ -183,7 +183,8 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
         done = _bulk_tag(request, form)
         if done is not None:
             return done
-    context = {"form": form, "items": items, "problems": problems}
+    query = {key: source.get(key, "") for key in ("paragraphs", "spans")}
+    context = {"form": form, "items": items, "problems": problems, "query": query}
     return render(request, "annotations/bulk_review.html", context)
 
 
