@@ -100,7 +100,7 @@ def pairwise_kappa(
     ...     "p3": {"ana": 1, "ben": 0, "cy": 1},
     ...     "p4": {"ana": 0, "ben": 0, "cy": 0},
     ... }
-    >>> pairwise_kappa(ratings)
+    >>> {pair: round(k, 3) for pair, k in pairwise_kappa(ratings).items()}
     {('ana', 'ben'): 0.5, ('ana', 'cy'): 1.0, ('ben', 'cy'): 0.4}
     """
     coders = sorted({c for values in ratings.values() for c in values}, key=str)
