@@ -280,7 +280,7 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "tag-whole";
-    button.textContent = "＋";
+    button.textContent = "+";
     button.title = "Tag the whole paragraph";
     button.setAttribute("aria-label", "Tag the whole paragraph");
     button.addEventListener("click", function (event) {

@@ -94,7 +94,10 @@ def test_alpha_matches_the_package_on_random_data(seed):
     coders, n_units = rng.randint(2, 5), rng.randint(5, 40)
     categories = rng.randint(2, 4)
     units = [
-        [None if rng.random() < 0.2 else rng.randrange(categories) for _ in range(coders)]
+        [
+            None if rng.random() < 0.2 else rng.randrange(categories)
+            for _ in range(coders)
+        ]
         for _ in range(n_units)
     ]
     ours = krippendorff_alpha_nominal(units)

@@ -18,7 +18,12 @@ FIRST = object()  # stands for the first paragraph's id in parametrized payloads
 
 
 def body(paragraph, **fields):
-    return {"paragraph": paragraph.pk, "start": 0, "end": 11, "themes": ["sovereignty"]} | fields
+    return {
+        "paragraph": paragraph.pk,
+        "start": 0,
+        "end": 11,
+        "themes": ["sovereignty"],
+    } | fields
 
 
 def assert_error(response, status, fragment=""):
@@ -101,7 +106,9 @@ def test_list_rejects_unknown_filters(api_as, people, params, fragment):
 # --- create -----------------------------------------------------------------
 
 
-def test_create_returns_201_with_the_stored_annotation(api_as, people, paragraphs, themes):
+def test_create_returns_201_with_the_stored_annotation(
+    api_as, people, paragraphs, themes
+):
     response = api_as(people.annotator).post(
         URL, body(paragraphs[0], note="<b>why</b>", quote="Sovereignty")
     )
@@ -142,10 +149,15 @@ def test_create_offsets_are_code_points(api_as, people, paragraphs, themes):
         ({"paragraph": FIRST, "start": 0, "end": 1e3, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "start": 0, "end": 10**12, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "theme": "x"}, "Unknown field(s): theme"),  # typo
-        ({"paragraph": 999999, "start": 0, "end": 1, "themes": ["x"]}, "Unknown paragraph"),
+        (
+            {"paragraph": 999999, "start": 0, "end": 1, "themes": ["x"]},
+            "Unknown paragraph",
+        ),
     ],
 )
-def test_create_rejects_malformed_input(api_as, people, paragraphs, themes, payload, fragment):
+def test_create_rejects_malformed_input(
+    api_as, people, paragraphs, themes, payload, fragment
+):
     if isinstance(payload, dict) and payload.get("paragraph") is FIRST:
         payload = payload | {"paragraph": paragraphs[0].pk}
     response = api_as(people.annotator).post(URL, payload)
@@ -178,7 +190,9 @@ def test_create_with_retired_theme(api_as, people, paragraphs, themes):
 
 
 def test_huge_body_is_413(api_as, people, paragraphs, themes):
-    response = api_as(people.annotator).post(URL, body(paragraphs[0], note="x" * 70_000))
+    response = api_as(people.annotator).post(
+        URL, body(paragraphs[0], note="x" * 70_000)
+    )
     assert_error(response, 413, "too large")
 
 
@@ -272,7 +286,9 @@ def test_revoked_token_or_inactive_user_is_401(client, people):
 
 def test_session_writes_need_csrf(signed_in, people, paragraphs, themes):
     client = signed_in(people.annotator, csrf=True)
-    response = client.post(URL, json.dumps(body(paragraphs[0])), content_type="application/json")
+    response = client.post(
+        URL, json.dumps(body(paragraphs[0])), content_type="application/json"
+    )
     assert_error(response, 403, "CSRF")
     client.get("/documents/doc/")  # the reading page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
@@ -311,7 +327,10 @@ def test_unknown_api_address_is_json_404(api_as, people):
 
 def test_bulk_endpoint(api_as, people, paragraphs, themes):
     client = api_as(people.annotator)
-    items = [{"paragraph": paragraphs[0].pk}, {"paragraph": paragraphs[1].pk, "start": 0, "end": 6}]
+    items = [
+        {"paragraph": paragraphs[0].pk},
+        {"paragraph": paragraphs[1].pk, "start": 0, "end": 6},
+    ]
     response = client.post(f"{URL}/bulk", {"theme": "distrust", "items": items})
     assert response.status_code == 201, response.content
     data = response.json()

@@ -35,7 +35,9 @@ def run(*args: str, stdin: io.StringIO | None = None) -> str:
 
 
 def test_adduser_with_piped_password():
-    out = run("adduser", "ana", "--role", "annotator", stdin=Piped("a-long-passphrase-9\n"))
+    out = run(
+        "adduser", "ana", "--role", "annotator", stdin=Piped("a-long-passphrase-9\n")
+    )
     assert out == "Created ana (Annotator).\n"  # no password printed
     user = get_user_model().objects.get(username="ana")
     assert user.check_password("a-long-passphrase-9")

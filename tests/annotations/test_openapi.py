@@ -26,7 +26,9 @@ def test_served_without_sign_in(client):
 def test_every_api_route_is_described():
     resolver = get_resolver().url_patterns
     api = next(p for p in resolver if str(p.pattern) == "api/")
-    routes = {"/api/" + str(p.pattern).replace("<int:pk>", "{id}") for p in api.url_patterns}
+    routes = {
+        "/api/" + str(p.pattern).replace("<int:pk>", "{id}") for p in api.url_patterns
+    }
     routes.discard("/api/openapi.json")
     assert routes == set(openapi_document()["paths"])
 

@@ -108,13 +108,17 @@ def state() -> tuple:
     """Everything a write could change, to prove a refusal changed nothing."""
     return (
         list(Annotation.objects.values_list("id", "note").order_by("id")),
-        list(Theme.objects.values_list("slug", "retired", "description").order_by("id")),
+        list(
+            Theme.objects.values_list("slug", "retired", "description").order_by("id")
+        ),
         Activity.objects.count(),
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "needs", "action"), ACTIONS, ids=[a[0] for a in ACTIONS])
+@pytest.mark.parametrize(
+    ("name", "needs", "action"), ACTIONS, ids=[a[0] for a in ACTIONS]
+)
 def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, action):
     user = UserFactory(username=role, role=Role.parse(role))
     someone = UserFactory(username="someone", role=Role.ANNOTATOR)
@@ -158,7 +162,9 @@ def test_every_role_reads_every_page(signed_in, people, paragraphs, themes, url)
         assert signed_in(user).get(url).status_code == 200, (role, url)
 
 
-@pytest.mark.parametrize("url", READ_PAGES + ["/annotations/bulk-review/", "/codebook/new/"])
+@pytest.mark.parametrize(
+    "url", READ_PAGES + ["/annotations/bulk-review/", "/codebook/new/"]
+)
 def test_anonymous_is_sent_to_sign_in(signed_in, document, themes, url):
     response = signed_in(None).get(url)
     assert response.status_code == 302

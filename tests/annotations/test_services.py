@@ -170,7 +170,9 @@ def test_update_keeps_a_retired_theme_but_cannot_add_one(people, paragraphs, the
     annotation = create(people, paragraphs[0], 0, 11, ["distrust"])
     services.theme_retire(actor=people.curator, theme=themes["distrust"])
     services.annotation_update(
-        actor=people.annotator, annotation=annotation, themes=["distrust", "sovereignty"]
+        actor=people.annotator,
+        annotation=annotation,
+        themes=["distrust", "sovereignty"],
     )
     other = create(people, paragraphs[1], 0, 6)
     with pytest.raises(ValidationError, match="retired"):
@@ -225,7 +227,11 @@ def test_bulk_tags_whole_paragraphs_and_spans_and_skips_repeats(
 
 
 def test_bulk_is_all_or_nothing_with_messages_per_item(people, paragraphs, themes):
-    items = [SpanRequest(paragraphs[0].pk), SpanRequest(999999), SpanRequest(paragraphs[1].pk, 5, 500)]
+    items = [
+        SpanRequest(paragraphs[0].pk),
+        SpanRequest(999999),
+        SpanRequest(paragraphs[1].pk, 5, 500),
+    ]
     with pytest.raises(ValidationError) as excinfo:
         services.annotations_bulk_create(
             author=people.annotator, theme="sovereignty", items=items
@@ -268,7 +274,9 @@ def test_theme_create_and_duplicate_names(people, db):
 def test_rename_keeps_annotations_and_changes_slug(people, paragraphs, themes):
     annotation = create(people, paragraphs[0], 0, 11, ["distrust"])
     guid = themes["distrust"].guid
-    services.theme_update(actor=people.curator, theme=themes["distrust"], name="Mistrust")
+    services.theme_update(
+        actor=people.curator, theme=themes["distrust"], name="Mistrust"
+    )
     theme = Theme.objects.get(guid=guid)
     assert (theme.name, theme.slug) == ("Mistrust", "mistrust")
     assert list(annotation.themes.all()) == [theme]
@@ -312,9 +320,7 @@ def test_retire_and_restore(people, paragraphs, themes):
     services.theme_retire(actor=people.curator, theme=themes["distrust"])
     assert not Theme.objects.active().filter(slug="distrust").exists()
     assert [t.slug for t in annotation.themes.all()] == ["distrust"]  # kept
-    services.theme_retire(
-        actor=people.curator, theme=themes["distrust"], retired=False
-    )
+    services.theme_retire(actor=people.curator, theme=themes["distrust"], retired=False)
     assert Theme.objects.active().filter(slug="distrust").exists()
     verbs = list(Activity.objects.values_list("verb", flat=True))
     assert {"theme-retired", "theme-restored"} <= set(verbs)

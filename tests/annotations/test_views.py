@@ -31,7 +31,8 @@ def test_sign_in_and_out(client, db):
     wrong = client.post("/accounts/login/", {"username": "vera", "password": "nope"})
     assert "Please enter a correct username and password" in html(wrong)
     right = client.post(
-        "/accounts/login/", {"username": "vera", "password": PASSWORD, "next": "/codebook/"}
+        "/accounts/login/",
+        {"username": "vera", "password": PASSWORD, "next": "/codebook/"},
     )
     assert right.status_code == 302 and right["Location"] == "/codebook/"
     home = html(client.get("/"))
@@ -73,7 +74,9 @@ def test_codebook_pages(signed_in, people, themes):
     assert "Do not code it for" in detail and str(themes["distrust"].guid) in detail
     assert "Retire" not in detail
     curator = html(signed_in(people.curator).get("/codebook/distrust/"))
-    assert "Retire" in curator and "Merge into" in curator and "Edit or rename" in curator
+    assert (
+        "Retire" in curator and "Merge into" in curator and "Edit or rename" in curator
+    )
 
 
 def test_new_theme_through_the_page(signed_in, people, themes):
@@ -82,7 +85,9 @@ def test_new_theme_through_the_page(signed_in, people, themes):
         "/codebook/new/",
         {"name": "Reciprocity", "description": "Give and take.", "colour": "#336699"},
     )
-    assert response.status_code == 302 and response["Location"] == "/codebook/reciprocity/"
+    assert (
+        response.status_code == 302 and response["Location"] == "/codebook/reciprocity/"
+    )
     assert Theme.objects.get(slug="reciprocity").description == "Give and take."
     again = client.post("/codebook/new/", {"name": "reciprocity", "colour": "#336699"})
     assert "already exists" in html(again)
@@ -90,13 +95,21 @@ def test_new_theme_through_the_page(signed_in, people, themes):
     assert "hex colour" in html(bad)
 
 
-def test_rename_through_the_page_keeps_annotations(signed_in, people, paragraphs, themes):
+def test_rename_through_the_page_keeps_annotations(
+    signed_in, people, paragraphs, themes
+):
     annotation = AnnotationFactory(paragraph=paragraphs[0], themes=[themes["distrust"]])
     edit = html(signed_in(people.curator).get("/codebook/distrust/edit/"))
     assert 'value="Distrust"' in edit
     response = signed_in(people.curator).post(
         "/codebook/distrust/edit/",
-        {"name": "Mistrust", "description": "d", "inclusion": "", "exclusion": "", "colour": "#aa0000"},
+        {
+            "name": "Mistrust",
+            "description": "d",
+            "inclusion": "",
+            "exclusion": "",
+            "colour": "#aa0000",
+        },
     )
     assert response["Location"] == "/codebook/mistrust/"
     assert [t.slug for t in annotation.themes.all()] == ["mistrust"]
@@ -138,14 +151,26 @@ def test_activity_attributes_everything_and_escapes_notes(
         note="<script>alert(1)</script>",
     )
     services.annotation_create(
-        author=people.other, paragraph=paragraphs[1], start=0, end=6, themes=["distrust"]
+        author=people.other,
+        paragraph=paragraphs[1],
+        start=0,
+        end=6,
+        themes=["distrust"],
     )
     page = html(signed_in(people.viewer).get("/activity/"))
     assert "Ana Test" in page and "Ben Test" in page
     assert "Sovereignty: “Sovereignty”" in page
     assert "<script>alert(1)</script>" not in page
-    rows = dict(re.findall(r'<tr data-theme="(\w+)">.*?<td class="count">(\d+)</td>', page, re.S))
-    assert rows["sovereignty"] == "1" and rows["distrust"] == "1" and rows["bilateralism"] == "0"
+    rows = dict(
+        re.findall(
+            r'<tr data-theme="(\w+)">.*?<td class="count">(\d+)</td>', page, re.S
+        )
+    )
+    assert (
+        rows["sovereignty"] == "1"
+        and rows["distrust"] == "1"
+        and rows["bilateralism"] == "0"
+    )
     assert "Security cooperation" in page  # the per-document table
     only_ben = html(signed_in(people.viewer).get("/activity/?user=ben"))
     assert "Distrust: “Mexico”" in only_ben and "“Sovereignty”" not in only_ben
@@ -161,9 +186,15 @@ def test_activity_lists_orphans(signed_in, people, paragraphs, themes):
 
 
 def test_agreement_page(signed_in, people, paragraphs, themes):
-    AnnotationFactory(paragraph=paragraphs[0], author=people.annotator, themes=[themes["distrust"]])
-    AnnotationFactory(paragraph=paragraphs[0], author=people.other, themes=[themes["distrust"]])
-    AnnotationFactory(paragraph=paragraphs[1], author=people.other, themes=[themes["distrust"]])
+    AnnotationFactory(
+        paragraph=paragraphs[0], author=people.annotator, themes=[themes["distrust"]]
+    )
+    AnnotationFactory(
+        paragraph=paragraphs[0], author=people.other, themes=[themes["distrust"]]
+    )
+    AnnotationFactory(
+        paragraph=paragraphs[1], author=people.other, themes=[themes["distrust"]]
+    )
     page = html(signed_in(people.curator).get("/agreement/"))
     assert "Krippendorff" in page and "ana · ben" in page
     detail = html(signed_in(people.curator).get("/agreement/?theme=distrust"))
@@ -178,7 +209,8 @@ def test_agreement_page(signed_in, people, paragraphs, themes):
 def test_bulk_review_shows_then_tags(signed_in, people, paragraphs, themes):
     client = signed_in(people.annotator)
     p0, p1 = paragraphs[0].pk, paragraphs[1].pk
-    url = f"/annotations/bulk-review/?paragraphs={p0},999999,x&spans={p1}:0-6,{p1}:0-900&theme=distrust"
+    query = f"paragraphs={p0},999999,x&spans={p1}:0-6,{p1}:0-900&theme=distrust"
+    url = f"/annotations/bulk-review/?{query}"
     page = html(client.get(url))
     assert "Paragraph 999999 does not exist." in page
     assert "“x” is not a paragraph id" in page
@@ -210,18 +242,26 @@ def test_bulk_review_needs_a_passage(signed_in, people, paragraphs, themes):
 
 
 def test_bulk_review_without_items(signed_in, people, themes):
-    assert "Nothing to review" in html(signed_in(people.annotator).get("/annotations/bulk-review/"))
+    assert "Nothing to review" in html(
+        signed_in(people.annotator).get("/annotations/bulk-review/")
+    )
 
 
 # --- the reading page -------------------------------------------------------
 
 
 def reader_config(page: str) -> dict:
-    found = re.search(r'<script id="gloss-reader-config" type="application/json">(.*?)</script>', page, re.S)
+    found = re.search(
+        r'<script id="gloss-reader-config" type="application/json">(.*?)</script>',
+        page,
+        re.S,
+    )
     return json.loads(found.group(1))
 
 
-def test_reading_page_carries_the_annotation_layer(signed_in, people, paragraphs, themes):
+def test_reading_page_carries_the_annotation_layer(
+    signed_in, people, paragraphs, themes
+):
     page = html(signed_in(people.annotator).get("/documents/doc/"))
     assert 'src="/static/js/reader.js"' in page
     assert f'data-id="{paragraphs[0].pk}"' in page
