@@ -163,63 +163,9 @@ def _err(*statuses: int) -> dict[str, Any]:
 
 
 def _paths() -> dict[str, Any]:
-    listing = {
-        "type": "object",
-        "properties": {
-            "count": {"type": "integer"},
-            "next_offset": {"type": ["integer", "null"]},
-            "results": {"type": "array", "items": _ref("Annotation")},
-        },
-    }
     return {
-        "/api/themes": {
-            "get": {
-                "operationId": "listThemes",
-                "summary": "The codebook, retired themes last.",
-                "responses": {
-                    "200": _json(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "results": {"type": "array", "items": _ref("Theme")}
-                            },
-                        },
-                        "Every theme.",
-                    ),
-                    **_err(401, 403),
-                },
-            }
-        },
-        "/api/annotations": {
-            "get": {
-                "operationId": "listAnnotations",
-                "summary": "Annotations in reading order, filtered.",
-                "parameters": [
-                    _query("document", "A document's slug.", {"type": "string"}),
-                    _query("paragraph", "A paragraph id.", {"type": "integer"}),
-                    _query("theme", "A theme slug.", {"type": "string"}),
-                    _query("user", "A user name, or `me`.", {"type": "string"}),
-                    _query("limit", "At most 1000.", {"type": "integer"}),
-                    _query("offset", "Skip this many.", {"type": "integer"}),
-                ],
-                "responses": {
-                    "200": _json(listing, "A page of annotations."),
-                    **_err(400, 401, 403),
-                },
-            },
-            "post": {
-                "operationId": "createAnnotation",
-                "summary": "Tag a span of a paragraph (annotators and up).",
-                "requestBody": {
-                    "required": True,
-                    "content": {JSON: {"schema": _ref("AnnotationCreate")}},
-                },
-                "responses": {
-                    "201": _json(_ref("Annotation"), "The stored annotation."),
-                    **_err(400, 401, 403, 413),
-                },
-            },
-        },
+        "/api/themes": {"get": _list_themes()},
+        "/api/annotations": {"get": _list_annotations(), "post": _create()},
         "/api/annotations/{id}": {
             "parameters": [
                 {
@@ -229,26 +175,16 @@ def _paths() -> dict[str, Any]:
                     "schema": {"type": "integer"},
                 }
             ],
-            "get": {
-                "operationId": "getAnnotation",
-                "summary": "One annotation.",
-                "responses": {
-                    "200": _json(_ref("Annotation"), "The annotation."),
-                    **_err(401, 403, 404),
-                },
-            },
-            "patch": {
-                "operationId": "updateAnnotation",
-                "summary": "Change themes, note or span (author or curator).",
-                "requestBody": {
-                    "required": True,
-                    "content": {JSON: {"schema": _ref("AnnotationPatch")}},
-                },
-                "responses": {
-                    "200": _json(_ref("Annotation"), "The stored annotation."),
-                    **_err(400, 401, 403, 404, 413),
-                },
-            },
+            "get": _operation(
+                "getAnnotation", "One annotation.", "The annotation.", [401, 403, 404]
+            ),
+            "patch": _operation(
+                "updateAnnotation",
+                "Change themes, note or span (author or curator).",
+                "The stored annotation.",
+                [400, 401, 403, 404, 413],
+                body="AnnotationPatch",
+            ),
             "delete": {
                 "operationId": "deleteAnnotation",
                 "summary": "Delete (author or curator).",
@@ -258,20 +194,85 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
-        "/api/annotations/bulk": {
-            "post": {
-                "operationId": "bulkTag",
-                "summary": "Tag many passages with one theme; repeats are skipped.",
-                "requestBody": {
-                    "required": True,
-                    "content": {JSON: {"schema": _ref("BulkRequest")}},
-                },
-                "responses": {
-                    "201": _json(_bulk_result(), "Some passages were tagged."),
-                    "200": _json(_bulk_result(), "Nothing new: all were tagged."),
-                    **_err(400, 401, 403, 413),
-                },
-            }
+        "/api/annotations/bulk": {"post": _bulk()},
+    }
+
+
+def _operation(
+    operation_id: str,
+    summary: str,
+    result: str,
+    errors: list[int],
+    body: str | None = None,
+    status: str = "200",
+) -> dict[str, Any]:
+    """An operation answering one Annotation (and the listed errors)."""
+    operation: dict[str, Any] = {"operationId": operation_id, "summary": summary}
+    if body:
+        content = {JSON: {"schema": _ref(body)}}
+        operation["requestBody"] = {"required": True, "content": content}
+    responses = {status: _json(_ref("Annotation"), result), **_err(*errors)}
+    return operation | {"responses": responses}
+
+
+def _list_themes() -> dict[str, Any]:
+    themes = {"type": "array", "items": _ref("Theme")}
+    listing = {"type": "object", "properties": {"results": themes}}
+    return {
+        "operationId": "listThemes",
+        "summary": "The codebook, retired themes last.",
+        "responses": {"200": _json(listing, "Every theme."), **_err(401, 403)},
+    }
+
+
+def _list_annotations() -> dict[str, Any]:
+    listing = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "next_offset": {"type": ["integer", "null"]},
+            "results": {"type": "array", "items": _ref("Annotation")},
+        },
+    }
+    return {
+        "operationId": "listAnnotations",
+        "summary": "Annotations in reading order, filtered.",
+        "parameters": [
+            _query("document", "A document's slug.", {"type": "string"}),
+            _query("paragraph", "A paragraph id.", {"type": "integer"}),
+            _query("theme", "A theme slug.", {"type": "string"}),
+            _query("user", "A user name, or `me`.", {"type": "string"}),
+            _query("limit", "At most 1000.", {"type": "integer"}),
+            _query("offset", "Skip this many.", {"type": "integer"}),
+        ],
+        "responses": {
+            "200": _json(listing, "A page of annotations."),
+            **_err(400, 401, 403),
+        },
+    }
+
+
+def _create() -> dict[str, Any]:
+    return _operation(
+        "createAnnotation",
+        "Tag a span of a paragraph (annotators and up).",
+        "The stored annotation.",
+        [400, 401, 403, 413],
+        body="AnnotationCreate",
+        status="201",
+    )
+
+
+def _bulk() -> dict[str, Any]:
+    content = {JSON: {"schema": _ref("BulkRequest")}}
+    return {
+        "operationId": "bulkTag",
+        "summary": "Tag many passages with one theme; repeats are skipped.",
+        "requestBody": {"required": True, "content": content},
+        "responses": {
+            "201": _json(_bulk_result(), "Some passages were tagged."),
+            "200": _json(_bulk_result(), "Nothing new: all were tagged."),
+            **_err(400, 401, 403, 413),
         },
     }
 

@@ -120,7 +120,11 @@ def document_counts() -> list[DocumentCounts]:
         Document.objects.filter(pk__in=by_document)
         .annotate(
             total=Count("annotations", filter=Q(annotations__orphaned=False)),
-            coders=Count("annotations__author", distinct=True),
+            coders=Count(
+                "annotations__author",
+                filter=Q(annotations__orphaned=False),
+                distinct=True,
+            ),
         )
         .order_by("source_name")
     )

@@ -192,10 +192,11 @@ def _bulk_spans(
     items: Sequence[SpanRequest], errors: Errors
 ) -> list[tuple[Paragraph, int, int]]:
     """Resolve and check every item; problems are reported per item."""
+    problems = errors.setdefault("items", [])
     if not items:
-        errors.setdefault("items", []).append("Choose at least one passage.")
+        problems.append("Choose at least one passage.")
     if len(items) > BULK_MAX_ITEMS:
-        errors.setdefault("items", []).append(
+        problems.append(
             f"At most {BULK_MAX_ITEMS} passages at once (got {len(items)})."
         )
         return []
@@ -204,22 +205,29 @@ def _bulk_spans(
     )
     spans = []
     for number, item in enumerate(items, start=1):
-        paragraph = paragraphs.get(item.paragraph)
-        if paragraph is None:
-            errors.setdefault("items", []).append(
-                f"Passage {number}: paragraph {item.paragraph} does not exist."
-            )
-            continue
-        start = 0 if item.start is None else item.start
-        end = len(paragraph.text) if item.end is None else item.end
-        span_errors: Errors = {}
-        _check_span(paragraph.text, start, end, None, span_errors)
-        for messages in span_errors.values():
-            errors.setdefault("items", []).extend(
-                f"Passage {number}: {message}" for message in messages
-            )
-        spans.append((paragraph, start, end))
+        span = _bulk_span(item, paragraphs.get(item.paragraph))
+        if isinstance(span, str):
+            problems.append(f"Passage {number}: {span}")
+        else:
+            spans.append(span)
+    if not problems:
+        del errors["items"]
     return spans
+
+
+def _bulk_span(
+    item: SpanRequest, paragraph: Paragraph | None
+) -> tuple[Paragraph, int, int] | str:
+    """The item's span (the whole paragraph without offsets), or what is wrong."""
+    if paragraph is None:
+        return f"paragraph {item.paragraph} does not exist."
+    start = 0 if item.start is None else item.start
+    end = len(paragraph.text) if item.end is None else item.end
+    span_errors: Errors = {}
+    _check_span(paragraph.text, start, end, None, span_errors)
+    if span_errors:
+        return " ".join(span_errors["span"])
+    return paragraph, start, end
 
 
 def _already_tagged(

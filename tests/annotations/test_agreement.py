@@ -27,14 +27,12 @@ Disagreements: u3, u4, u6.
 
 from __future__ import annotations
 
-import doctest
 import random
 
 import krippendorff
 import numpy as np
 import pytest
 
-from annotations import agreement
 from annotations.agreement import (
     cohen_kappa,
     disagreements,
@@ -53,10 +51,6 @@ HAND = {
     "u5": {"A": 1, "B": 1},
     "u6": {"A": 0, "B": 1},
 }
-
-
-def test_module_doctests():
-    assert doctest.testmod(agreement).failed == 0
 
 
 def test_hand_worked_alpha():

@@ -4,12 +4,10 @@ own transaction."""
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 from django.db.models import RestrictedError
 
-from annotations import anchoring, services
+from annotations import services
 from annotations.anchoring import Anchor, Quote, locate, quote_at
 from annotations.models import Activity, Annotation
 from corpus.models import Document
@@ -20,10 +18,6 @@ pytestmark = pytest.mark.django_db
 
 FIRST = "Sovereignty matters to Mexico. Trust is scarce."
 SECOND = "Canada guards its data. Trust is scarce here too."
-
-
-def test_module_doctests() -> None:
-    assert doctest.testmod(anchoring).failed == 0
 
 
 @pytest.mark.parametrize(
