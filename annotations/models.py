@@ -97,9 +97,9 @@ class AnnotationQuerySet(models.QuerySet["Annotation"]):
 
     def for_display(self) -> AnnotationQuerySet:
         """With author, paragraph, document and themes fetched alongside."""
-        return self.select_related("author", "paragraph", "document").prefetch_related(
-            "themes"
-        )
+        return self.select_related(
+            "author", "paragraph__document", "document"
+        ).prefetch_related("themes")
 
 
 class Annotation(models.Model):

@@ -79,6 +79,16 @@ def test_list_filters(api_as, people, paragraphs, themes):
     assert ids(document="doc", theme="sovereignty", user="ben") == [b.pk]
 
 
+def test_list_queries_do_not_grow_with_annotations(
+    api_as, people, paragraphs, themes, django_assert_max_num_queries
+):
+    for paragraph in paragraphs * 4:
+        AnnotationFactory(paragraph=paragraph, themes=[themes["distrust"]])
+    client = api_as(people.viewer)
+    with django_assert_max_num_queries(8):  # session, user, role, count, page, themes
+        assert len(client.get(URL, document="doc").json()["results"]) == 12
+
+
 def test_list_pages(api_as, people, paragraphs, themes):
     for _ in range(3):
         AnnotationFactory(paragraph=paragraphs[0], themes=[themes["distrust"]])
