@@ -8,9 +8,19 @@ BIN := $(VENV)/bin
 LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install browser run test lint format bench clean
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The browser tests drive Debian's chromium (never `playwright install`, which
+# downloads a browser build). CI runs as root on a fresh machine: install it
+# there when missing; elsewhere the browser tests skip with a reason.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium (apt-get) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,4 +1,6 @@
-"""Themes (the shared codebook), annotations on paragraph spans, and exports.
+"""Themes (the shared codebook), annotations on paragraph spans, roles and
+agreement.
 
-Empty for now; see DESIGN.md for the plan.
+Writes go through ``services``; reads across apps through ``selectors``; who
+may do what is decided in ``roles``. Exports are still to come (see DESIGN.md).
 """

@@ -42,6 +42,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in everywhere; then a role (annotations/roles.py) for every page.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "annotations.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -59,6 +62,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotations.context_processors.gloss",
             ],
         },
     },
@@ -72,7 +76,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers (gunicorn workers, two people tagging at once) wait
+    # for the write lock instead of failing: IMMEDIATE takes it at BEGIN, so a
+    # transaction never fails to upgrade a read lock mid-way.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # The test database is a file, not shared-cache memory: in memory, a second
+    # connection gets "table is locked" at once instead of waiting, so tests
+    # with threads (concurrent tagging, the browser tests' server) need a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-gloss.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "corpus:home"
+LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

@@ -1,9 +1,24 @@
-"""Root URLconf: the corpus pages at the site root, the admin at /admin/."""
+"""Root URLconf: corpus pages at the site root, annotation pages, the JSON API,
+sign-in, and the admin at /admin/.
+
+Every page needs a signed-in user (LoginRequiredMiddleware); the sign-in page,
+static files, the OpenAPI description and the API (which answers 401 itself)
+are the exceptions.
+"""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from annotations import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("annotations.api_urls")),
+    path("", include("annotations.urls")),
     path("", include("corpus.urls")),
+    # Last: any other /api/ address is a JSON 404, not an HTML page.
+    path("api/<path:rest>", api.not_found, name="api_not_found"),
 ]

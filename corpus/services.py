@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations.services import annotations_detach, annotations_reanchor
 from corpus.ingestion import extract, pipeline
 from corpus.ingestion.extract import ExtractionError
 from corpus.models import Document, Paragraph
@@ -209,10 +210,17 @@ def _fill_blanks(document: Document, metadata: Mapping[str, Any]) -> None:
 def _replace_paragraphs(
     document: Document, drafts: Iterable[pipeline.ParagraphDraft]
 ) -> dict[str, int]:
-    """Delete the document's records and store ``drafts`` as positions 0..n-1."""
+    """Delete the document's records and store ``drafts`` as positions 0..n-1.
+
+    Annotations are detached first (paragraph deletion is RESTRICTed while
+    any point at them) and re-anchored by quote and context afterwards, in
+    this same transaction; those that cannot be placed are kept as orphans.
+    """
+    annotations_detach(document=document)
     document.paragraphs.all().delete()
     rows = [_paragraph(document, position, d) for position, d in enumerate(drafts)]
     Paragraph.objects.bulk_create(rows, batch_size=500)
+    annotations_reanchor(document=document)
     found = Counter(row.kind for row in rows)
     return {kind: found[kind] for kind in Paragraph.Kind.values}
 

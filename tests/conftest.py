@@ -59,3 +59,9 @@ def stub_pipeline(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
     """A ParagraphDraft with defaults for the fields a test does not care about."""
     return ParagraphDraft(kind=kind, text=text, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    """The default PBKDF2 costs ~0.3 s a hash; tests sign people in often."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

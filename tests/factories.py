@@ -1,12 +1,25 @@
-"""factory_boy factories for the corpus models."""
+"""factory_boy factories for the corpus and annotations models.
+
+Annotation and user factories write rows directly (fast test setup); tests of
+behaviour go through ``annotations.services`` like the app does.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 
+from annotations import services
+from annotations.anchoring import quote_at
+from annotations.models import Annotation, Theme
+from annotations.roles import Role
 from corpus.models import Document, Paragraph
+
+PASSWORD = "correct-horse-battery-staple"
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
@@ -39,3 +52,59 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     page = 1
     lang = "en"
     text = factory.Sequence(lambda n: f"Paragraph number {n} about bilateralism.")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``role=Role.CURATOR`` gives a role (none by default)."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"Coder{n}")
+    last_name = "Test"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
+        if create and extracted is not None:
+            services.user_set_role(user=self, role=extracted)
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.LazyAttribute(lambda t: slugify(t.name))
+    description = factory.LazyAttribute(lambda t: f"What {t.name} means.")
+    colour = "#2f5d8a"
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """An annotation on a span (whole paragraph by default) with ``themes``."""
+
+    class Meta:
+        model = Annotation
+        skip_postgeneration_save = True
+
+    paragraph = factory.SubFactory(ParagraphFactory)
+    document = factory.LazyAttribute(lambda a: a.paragraph.document)
+    author = factory.SubFactory(UserFactory, role=Role.ANNOTATOR)
+    start = 0
+    end = factory.LazyAttribute(lambda a: len(a.paragraph.text))
+    quote = factory.LazyAttribute(lambda a: a.paragraph.text[a.start : a.end])
+    prefix = factory.LazyAttribute(
+        lambda a: quote_at(a.paragraph.text, a.start, a.end).prefix
+    )
+    suffix = factory.LazyAttribute(
+        lambda a: quote_at(a.paragraph.text, a.start, a.end).suffix
+    )
+    last_position = factory.LazyAttribute(lambda a: a.paragraph.position)
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list[Theme] | None, **kwargs: Any):
+        if create:
+            self.themes.set(extracted or [ThemeFactory()])

@@ -1,7 +1,8 @@
 """``manage.py ensure_admin``: make sure someone can log in to /admin/.
 
-When no superuser exists, creates one (``admin`` by default) with a random
-password printed once. Later runs print only that a superuser exists.
+When no superuser exists, creates one (``admin`` by default, with the Admin
+role) and a random password printed once. Later runs print only that a
+superuser exists.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations import services
+from annotations.roles import Role
 
 
 class Command(BaseCommand):
@@ -30,7 +34,8 @@ class Command(BaseCommand):
                 "`manage.py createsuperuser` with another name or promote it."
             )
         password = secrets.token_urlsafe(16)
-        users.create_superuser(username=username, email="", password=password)
+        user = users.create_superuser(username=username, email="", password=password)
+        services.user_set_role(user=user, role=Role.ADMIN)
         self.stdout.write(
             f"Created superuser {username!r} with password: {password}\n"
             "It is shown only this once; change it at /admin/password_change/."

@@ -1,0 +1,138 @@
+"""Forms of the codebook and bulk-review pages: input checks only.
+
+Domain rules (unique names, retired themes, offsets) are the services'; views
+copy a service's ``ValidationError`` onto the form with ``apply_errors``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotations.models import HEX_COLOUR, NOTE_MAX_LENGTH, Theme
+from annotations.services import BULK_MAX_ITEMS, SpanRequest
+
+ITEM_PATTERN = re.compile(r"^(\d{1,12})(?::(\d{1,9})-(\d{1,9}))?$")
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    inclusion = forms.CharField(
+        label="Inclusion notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What to code with this theme.",
+    )
+    exclusion = forms.CharField(
+        label="Exclusion notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What not to code with it.",
+    )
+    colour = forms.CharField(
+        max_length=7,
+        initial="#2f5d8a",
+        validators=[HEX_COLOUR],
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Theme.objects.none(),
+        to_field_name="slug",
+        label="Merge into",
+        help_text="Every annotation of this theme moves there; this theme goes.",
+    )
+
+    def __init__(self, *args: object, source: Theme, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["target"]
+        field.queryset = Theme.objects.active().exclude(pk=source.pk)  # type: ignore[attr-defined]
+
+
+class BulkTagForm(forms.Form):
+    """The confirm step: one theme, an optional note, the passages kept."""
+
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.active(), to_field_name="slug", empty_label=None
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        help_text="Added to every new annotation (optional).",
+    )
+    item = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Keep at least one passage."},
+    )
+
+    def __init__(self, *args: object, items: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["item"].choices = [(key, key) for key in items]  # type: ignore[attr-defined]
+
+    def spans(self) -> list[SpanRequest]:
+        return [parse_item(key) for key in self.cleaned_data["item"]]
+
+
+def parse_item(key: str) -> SpanRequest:
+    """``"12"`` (whole paragraph 12) or ``"12:0-40"`` (a span of it).
+
+    >>> parse_item("12:0-40")
+    SpanRequest(paragraph=12, start=0, end=40)
+    >>> parse_item("7")
+    SpanRequest(paragraph=7, start=None, end=None)
+    """
+    match = ITEM_PATTERN.match(key.strip())
+    if match is None:
+        raise ValidationError(f"“{key}” is not a paragraph id or id:start-end.")
+    paragraph, start, end = match.groups()
+    if start is None:
+        return SpanRequest(int(paragraph))
+    return SpanRequest(int(paragraph), int(start), int(end))
+
+
+def parse_item_list(paragraphs: str, spans: str) -> tuple[list[str], list[str]]:
+    """The review page's query: ``paragraphs=1,2`` and ``spans=3:0-9,4:2-5``.
+
+    Returns the valid item keys (in order, without repeats) and messages
+    about the rest.
+
+    >>> parse_item_list("1, 2,x", "3:0-9,1")
+    (['1', '2', '3:0-9'], ['“x” is not a paragraph id or id:start-end.'])
+    """
+    keys, problems = [], []
+    for raw in [*paragraphs.split(","), *spans.split(",")]:
+        if not raw.strip():
+            continue
+        try:
+            item = parse_item(raw)
+        except ValidationError as error:
+            problems.extend(error.messages)
+            continue
+        keys.append(item_key(item))
+    unique = list(dict.fromkeys(keys))
+    if len(unique) > BULK_MAX_ITEMS:
+        problems.append(f"Only the first {BULK_MAX_ITEMS} passages are shown.")
+    return unique[:BULK_MAX_ITEMS], problems
+
+
+def item_key(item: SpanRequest) -> str:
+    if item.start is None:
+        return str(item.paragraph)
+    return f"{item.paragraph}:{item.start}-{item.end}"
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form, by field when it has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

@@ -1,0 +1,243 @@
+"""The codebook (``Theme``), annotations on paragraph spans, tokens and activity.
+
+- ``Theme`` is django-taggit's tag model: a ``TagBase`` with definitions, a
+  colour and a GUID (REFI-QDA interchange). Retired themes stay on the
+  annotations that have them but are no longer offered.
+- ``Annotation`` is a span of one paragraph: ``start``/``end`` are code-point
+  offsets into ``Paragraph.text`` (end exclusive); ``quote`` with ``prefix`` and
+  ``suffix`` lets re-ingestion find it again. It belongs to its document for
+  good; its paragraph is replaced when the document is re-ingested, and an
+  annotation that cannot be placed again is kept as ``orphaned`` (no paragraph)
+  rather than lost. ``Paragraph`` deletion is RESTRICTed so nothing can delete
+  annotated paragraphs without going through re-anchoring first.
+- ``TaggedAnnotation`` is the through model (one row per annotation and theme).
+- ``ApiToken`` stores only a SHA-256 of a token; ``Activity`` is the team's log.
+
+Writes go through ``annotations.services``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from corpus.models import Document, Paragraph
+
+NOTE_MAX_LENGTH = 5000
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour like #2f5d8a.")
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def active(self) -> ThemeQuerySet:
+        """Themes offered in pickers: not retired."""
+        return self.filter(retired=False)
+
+
+class Theme(TagBase):
+    """A code of the shared codebook (django-taggit tag)."""
+
+    description = models.TextField(blank=True, help_text="What the theme means.")
+    inclusion = models.TextField(
+        "inclusion notes", blank=True, help_text="What to code with it."
+    )
+    exclusion = models.TextField(
+        "exclusion notes", blank=True, help_text="What not to code with it."
+    )
+    colour = models.CharField(max_length=7, default="#2f5d8a", validators=[HEX_COLOUR])
+    guid = models.UUIDField(
+        "GUID", default=uuid.uuid4, unique=True, editable=False, help_text="REFI-QDA."
+    )
+    retired = models.BooleanField(
+        default=False, help_text="Hidden from pickers; kept on existing annotations."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "theme"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaggedAnnotation(TaggedItemBase):
+    """One theme on one annotation (taggit's through model)."""
+
+    # PROTECT: a theme leaves annotations only by a merge (services.theme_merge).
+    tag = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="tagged_annotations"
+    )
+    content_object = models.ForeignKey(
+        "Annotation", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_annotation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"annotation {self.content_object_id} · {self.tag_id}"
+
+
+class AnnotationQuerySet(models.QuerySet["Annotation"]):
+    def anchored(self) -> AnnotationQuerySet:
+        return self.filter(orphaned=False)
+
+    def for_display(self) -> AnnotationQuerySet:
+        """With author, paragraph, document and themes fetched alongside."""
+        return self.select_related(
+            "author", "paragraph__document", "document"
+        ).prefetch_related("themes")
+
+
+class Annotation(models.Model):
+    """A span of one paragraph tagged with one or more themes, by one person."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="annotations"
+    )
+    paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="annotations",
+    )
+    start = models.PositiveIntegerField(help_text="Code-point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code-point offset, exclusive.")
+    quote = models.TextField()
+    prefix = models.TextField(blank=True)
+    suffix = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # PROTECT: research data keeps its attribution; deactivate people instead.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    orphaned = models.BooleanField(
+        default=False,
+        help_text="Re-ingestion could not find the quote again; no paragraph.",
+    )
+    # Where the annotation was before it was orphaned: a hint for re-anchoring.
+    last_position = models.PositiveIntegerField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    themes = TaggableManager(through=TaggedAnnotation, blank=False)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "paragraph__position", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="annotation_nonempty_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(orphaned=True, paragraph__isnull=True)
+                | Q(orphaned=False, paragraph__isnull=False),
+                name="annotation_orphaned_iff_no_paragraph",
+            ),
+        ]
+        indexes = [models.Index(fields=["author", "-created"])]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 40 else self.quote[:39] + "…"
+        return f"“{quote}” ({self.author})"
+
+    @property
+    def is_whole_paragraph(self) -> bool:
+        return (
+            self.paragraph is not None
+            and self.start == 0
+            and self.end == len(self.paragraph.text)
+        )
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def matching(self, token: str) -> ApiTokenQuerySet:
+        return self.filter(key_hash=ApiToken.hash(token))
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts; only its SHA-256 is stored.
+
+    Tokens are 256-bit random strings, so a plain hash is enough (no need for
+    a slow password hash: there is nothing to brute-force).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=12, editable=False, help_text="First characters, to tell apart."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Activity(models.Model):
+    """One entry of the team's activity log, written by the services."""
+
+    class Verb(models.TextChoices):
+        ANNOTATED = "annotated"
+        EDITED = "edited"
+        DELETED = "deleted"
+        BULK_TAGGED = "bulk-tagged"
+        THEME_ADDED = "theme-added"
+        THEME_CHANGED = "theme-changed"
+        THEME_MERGED = "theme-merged"
+        THEME_RETIRED = "theme-retired"
+        THEME_RESTORED = "theme-restored"
+        REANCHORED = "re-anchored"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activity",
+        help_text="Empty for the system (re-ingestion).",
+    )
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    summary = models.TextField()
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # No FK: the log outlives deleted annotations.
+    annotation_id = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "activity"
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor or 'system'}: {self.verb}"

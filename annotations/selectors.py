@@ -1,0 +1,245 @@
+"""Reads across apps: themes per paragraph (for search), listings, counts,
+activity and the agreement report.
+
+One-model reads are QuerySet methods in ``models.py``; what joins annotations
+with the corpus or with people lives here. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet
+
+from annotations import agreement
+from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
+from corpus.models import Document, Paragraph
+
+
+def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Theme slugs on each paragraph (any annotator, retired themes included),
+    sorted; every requested id is a key, ``[]`` when it has none.
+
+    This is what the search indexer stores in its ``theme`` field.
+    """
+    ids = list(dict.fromkeys(paragraph_ids))
+    result: dict[int, list[str]] = {pk: [] for pk in ids}
+    rows = (
+        TaggedAnnotation.objects.filter(content_object__paragraph_id__in=ids)
+        .values_list("content_object__paragraph_id", "tag__slug")
+        .distinct()
+    )
+    for paragraph_id, slug in rows:
+        result[paragraph_id].append(slug)
+    for slugs in result.values():
+        slugs.sort()
+    return result
+
+
+def display_name(user: AbstractBaseUser | None) -> str:
+    """How people appear in attributions: full name, else user name."""
+    if user is None:
+        return "Gloss"
+    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+# --- listings ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnotationFilters:
+    """Validated filters of the annotation listing (API and pages)."""
+
+    document: Document | None = None
+    paragraph: Paragraph | None = None
+    theme: Theme | None = None
+    author: AbstractBaseUser | None = None
+
+
+def annotations_matching(filters: AnnotationFilters) -> QuerySet[Annotation]:
+    """Annotations in reading order, with what a listing shows fetched."""
+    rows = Annotation.objects.for_display()
+    if filters.document is not None:
+        rows = rows.filter(document=filters.document)
+    if filters.paragraph is not None:
+        rows = rows.filter(paragraph=filters.paragraph)
+    if filters.theme is not None:
+        rows = rows.filter(themes=filters.theme)
+    if filters.author is not None:
+        rows = rows.filter(author=filters.author)
+    return rows.order_by("document__source_name", "paragraph__position", "start", "pk")
+
+
+def annotators() -> QuerySet:
+    """Everyone who has made at least one annotation, by user name."""
+    users = get_user_model()._default_manager
+    return users.filter(annotations__isnull=False).distinct().order_by("username")
+
+
+# --- counts and activity ----------------------------------------------------
+
+
+def theme_counts() -> QuerySet[Theme]:
+    """Every theme with ``annotation_count``, ``paragraph_count``,
+    ``document_count`` and ``coder_count`` (anchored annotations only)."""
+    anchored = Q(tagged_annotations__content_object__orphaned=False)
+    through = "tagged_annotations__content_object"
+    return Theme.objects.annotate(
+        annotation_count=Count(f"{through}", filter=anchored, distinct=True),
+        paragraph_count=Count(f"{through}__paragraph", filter=anchored, distinct=True),
+        document_count=Count(f"{through}__document", filter=anchored, distinct=True),
+        coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
+    ).order_by("retired", "name")
+
+
+@dataclass
+class DocumentCounts:
+    document: Document
+    total: int = 0
+    coders: int = 0
+    by_theme: dict[int, int] = field(default_factory=dict)  # theme pk -> count
+
+
+def document_counts() -> list[DocumentCounts]:
+    """Annotations per document and theme, for documents that have any."""
+    rows = (
+        TaggedAnnotation.objects.filter(content_object__orphaned=False)
+        .values_list("content_object__document_id", "tag_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_document: dict[int, dict[int, int]] = defaultdict(dict)
+    for document_id, theme_id, n in rows:
+        by_document[document_id][theme_id] = n
+    totals = (
+        Document.objects.filter(pk__in=by_document)
+        .annotate(
+            total=Count("annotations", filter=Q(annotations__orphaned=False)),
+            coders=Count(
+                "annotations__author",
+                filter=Q(annotations__orphaned=False),
+                distinct=True,
+            ),
+        )
+        .order_by("source_name")
+    )
+    return [
+        DocumentCounts(doc, doc.total, doc.coders, by_document[doc.pk])
+        for doc in totals
+    ]
+
+
+def recent_activity(
+    limit: int = 100, actor: AbstractBaseUser | None = None
+) -> QuerySet[Activity]:
+    rows = Activity.objects.select_related("actor", "document", "paragraph")
+    if actor is not None:
+        rows = rows.filter(actor=actor)
+    return rows[:limit]
+
+
+def orphaned_annotations() -> QuerySet[Annotation]:
+    """Annotations re-ingestion could not place again, for a curator to settle."""
+    return Annotation.objects.filter(orphaned=True).for_display().order_by("-updated")
+
+
+# --- agreement --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    paragraph: Paragraph
+    tagged_by: list[str]
+    not_tagged_by: list[str]
+
+
+@dataclass(frozen=True)
+class ThemeAgreement:
+    theme: Theme
+    alpha: float | None
+    kappas: list[tuple[str, str, float | None]]
+    units: int  # paragraphs with two or more coders
+    coders: list[str]
+    disagreements: list[Disagreement]
+
+
+def agreement_report(themes: Iterable[Theme] | None = None) -> list[ThemeAgreement]:
+    """Per theme, agreement among the people who coded the same documents.
+
+    A person counts as a coder of a document once they annotated anything in
+    it; every non-meta paragraph of such a document (with at least two coders)
+    is a unit, with value 1 for each coder who tagged the theme in it, else 0.
+    """
+    coders = _coders_by_document()
+    paragraphs = list(
+        Paragraph.objects.filter(document_id__in=coders)
+        .exclude(kind=Paragraph.Kind.META)
+        .select_related("document")
+        .in_reading_order()
+    )
+    tagged = _tagged_sets()
+    return [
+        _theme_agreement(theme, paragraphs, coders, tagged.get(theme.pk, set()))
+        for theme in (themes if themes is not None else Theme.objects.all())
+    ]
+
+
+def _coders_by_document() -> dict[int, list[str]]:
+    """Document id -> user names of its coders, for documents with two or more."""
+    rows = (
+        Annotation.objects.anchored()
+        .values_list("document_id", "author__username")
+        .distinct()
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for document_id, username in rows:
+        found[document_id].add(username)
+    return {doc: sorted(names) for doc, names in found.items() if len(names) >= 2}
+
+
+def _tagged_sets() -> dict[int, set[tuple[int, str]]]:
+    """Theme id -> {(paragraph id, user name)} pairs where it was tagged."""
+    rows = TaggedAnnotation.objects.filter(content_object__orphaned=False).values_list(
+        "tag_id", "content_object__paragraph_id", "content_object__author__username"
+    )
+    found: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for theme_id, paragraph_id, username in rows:
+        found[theme_id].add((paragraph_id, username))
+    return found
+
+
+def _theme_agreement(
+    theme: Theme,
+    paragraphs: list[Paragraph],
+    coders: dict[int, list[str]],
+    tagged: set[tuple[int, str]],
+) -> ThemeAgreement:
+    ratings = {
+        p.pk: {name: int((p.pk, name) in tagged) for name in coders[p.document_id]}
+        for p in paragraphs
+    }
+    by_pk = {p.pk: p for p in paragraphs}
+    split = [
+        Disagreement(
+            by_pk[pk],
+            sorted(n for n, v in ratings[pk].items() if v),
+            sorted(n for n, v in ratings[pk].items() if not v),
+        )
+        for pk in agreement.disagreements(ratings)
+    ]
+    kappas = agreement.pairwise_kappa(ratings)
+    return ThemeAgreement(
+        theme=theme,
+        alpha=agreement.krippendorff_alpha_nominal(
+            v.values() for v in ratings.values()
+        ),
+        kappas=[(str(a), str(b), k) for (a, b), k in kappas.items()],
+        units=len(ratings),
+        coders=sorted({n for names in coders.values() for n in names}),
+        disagreements=split,
+    )

@@ -1,0 +1,652 @@
+"""Every write of the annotations app: annotations, the codebook, re-anchoring,
+accounts and API tokens.
+
+Each public service is keyword-only, runs inside ``transaction.atomic``,
+checks that the acting user may do it (``PermissionDenied`` otherwise; views
+check first too, this is the backstop), and raises ``ValidationError`` with a
+``{field: [message]}`` dict whose messages can be shown to people as they are.
+Services that change which themes a paragraph carries call
+``search_sync.paragraphs_changed`` in the same transaction and write an
+``Activity`` entry, so the log and the index notice commit with the change.
+
+Concurrency: a new annotation is its own row, so two people tagging the same
+paragraph at once both land. Rows read and then written (the annotation being
+edited, the themes being merged, the paragraph being annotated) are locked
+with ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the database lock does
+the same. Theme rows are always locked in primary-key order (no deadlocks).
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from annotations import roles, search_sync
+from annotations.anchoring import Anchor, Quote, locate, quote_at
+from annotations.models import (
+    NOTE_MAX_LENGTH,
+    Activity,
+    Annotation,
+    ApiToken,
+    TaggedAnnotation,
+    Theme,
+)
+from annotations.roles import Role
+from corpus.models import Document, Paragraph
+
+BULK_MAX_ITEMS = 500
+TOKEN_PREFIX = "gloss_"
+Errors = dict[str, list[str]]
+
+
+# --- annotations ------------------------------------------------------------
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    author: AbstractBaseUser,
+    paragraph: Paragraph,
+    start: int,
+    end: int,
+    themes: Sequence[str],
+    note: str = "",
+    quote: str | None = None,
+) -> Annotation:
+    """Tag ``paragraph.text[start:end]`` with ``themes`` (slugs) for ``author``.
+
+    ``quote``, when given, must equal the text at that span: it catches a page
+    that is older than the text. At least one known, non-retired theme.
+    """
+    _require(roles.can_annotate(author), "Only annotators can annotate.")
+    paragraph = _locked_paragraph(paragraph.pk)
+    errors: Errors = {}
+    found = _resolve_themes(themes, errors)
+    _check_span(paragraph.text, start, end, quote, errors)
+    note = _clean_note(note, errors)
+    _raise_if(errors)
+    annotation = Annotation(author=author, note=note)
+    _place(annotation, paragraph, start, end)
+    annotation.save()
+    annotation.themes.set(found)
+    _log(author, Activity.Verb.ANNOTATED, _describe(annotation, found), annotation)
+    _notify([paragraph.pk])
+    return annotation
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    actor: AbstractBaseUser,
+    annotation: Annotation,
+    themes: Sequence[str] | None = None,
+    note: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+) -> Annotation:
+    """Change an annotation's themes, note and/or span (None = unchanged).
+
+    The author (an annotator) or a curator may. Themes already on the
+    annotation may stay even when retired; newly added ones must be active.
+    """
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _require(
+        roles.can_change_annotation(actor, annotation),
+        "You may edit only your own annotations.",
+    )
+    errors: Errors = {}
+    found = None
+    if themes is not None:
+        kept = set(annotation.themes.values_list("pk", flat=True))
+        found = _resolve_themes(themes, errors, allow_retired=kept)
+    if note is not None:
+        annotation.note = _clean_note(note, errors)
+    if start is not None or end is not None:
+        _move(annotation, start, end, quote, errors)
+    _raise_if(errors)
+    annotation.save()
+    if found is not None:
+        annotation.themes.set(found)
+    summary = _describe(annotation, list(annotation.themes.all()))
+    _log(actor, Activity.Verb.EDITED, summary, annotation)
+    _notify([annotation.paragraph_id])
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, actor: AbstractBaseUser, annotation: Annotation) -> None:
+    """Delete an annotation: its author (an annotator) or a curator may."""
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _require(
+        roles.can_change_annotation(actor, annotation),
+        "You may delete only your own annotations.",
+    )
+    summary = _describe(annotation, list(annotation.themes.all()))
+    _log(actor, Activity.Verb.DELETED, summary, annotation)
+    paragraph_id = annotation.paragraph_id
+    annotation.delete()
+    _notify([paragraph_id])
+
+
+@dataclass(frozen=True)
+class SpanRequest:
+    """One item of a bulk tagging: a paragraph, whole (no offsets) or a span."""
+
+    paragraph: int
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class BulkOutcome:
+    created: list[Annotation] = field(default_factory=list)
+    skipped: int = 0  # already tagged with the theme by the same person
+
+
+@transaction.atomic
+def annotations_bulk_create(
+    *,
+    author: AbstractBaseUser,
+    theme: str,
+    items: Sequence[SpanRequest],
+    note: str = "",
+) -> BulkOutcome:
+    """Tag each item with one theme, all or nothing (the "code the results" step).
+
+    An item the author has already tagged with this theme on the same span is
+    skipped, so confirming a review twice creates nothing new.
+    """
+    _require(roles.can_annotate(author), "Only annotators can annotate.")
+    errors: Errors = {}
+    found = _resolve_themes([theme], errors)
+    note = _clean_note(note, errors)
+    spans = _bulk_spans(items, errors)
+    _raise_if(errors)
+    outcome = BulkOutcome()
+    for paragraph, start, end in spans:
+        if _already_tagged(author, paragraph, start, end, found[0]):
+            outcome.skipped += 1
+            continue
+        annotation = Annotation(author=author, note=note)
+        _place(annotation, paragraph, start, end)
+        annotation.save()
+        annotation.themes.set(found)
+        outcome.created.append(annotation)
+    summary = f"tagged {len(outcome.created)} passages with {found[0].name}"
+    _log(author, Activity.Verb.BULK_TAGGED, summary)
+    _notify(a.paragraph_id for a in outcome.created)
+    return outcome
+
+
+def _bulk_spans(
+    items: Sequence[SpanRequest], errors: Errors
+) -> list[tuple[Paragraph, int, int]]:
+    """Resolve and check every item; problems are reported per item."""
+    problems = errors.setdefault("items", [])
+    if not items:
+        problems.append("Choose at least one passage.")
+    if len(items) > BULK_MAX_ITEMS:
+        problems.append(
+            f"At most {BULK_MAX_ITEMS} passages at once (got {len(items)})."
+        )
+        return []
+    paragraphs = Paragraph.objects.select_related("document").in_bulk(
+        {item.paragraph for item in items}
+    )
+    spans = []
+    for number, item in enumerate(items, start=1):
+        span = _bulk_span(item, paragraphs.get(item.paragraph))
+        if isinstance(span, str):
+            problems.append(f"Passage {number}: {span}")
+        else:
+            spans.append(span)
+    if not problems:
+        del errors["items"]
+    return spans
+
+
+def _bulk_span(
+    item: SpanRequest, paragraph: Paragraph | None
+) -> tuple[Paragraph, int, int] | str:
+    """The item's span (the whole paragraph without offsets), or what is wrong."""
+    if paragraph is None:
+        return f"paragraph {item.paragraph} does not exist."
+    start = 0 if item.start is None else item.start
+    end = len(paragraph.text) if item.end is None else item.end
+    span_errors: Errors = {}
+    _check_span(paragraph.text, start, end, None, span_errors)
+    if span_errors:
+        return " ".join(span_errors["span"])
+    return paragraph, start, end
+
+
+def _already_tagged(
+    author: AbstractBaseUser, paragraph: Paragraph, start: int, end: int, theme: Theme
+) -> bool:
+    return Annotation.objects.filter(
+        author=author, paragraph=paragraph, start=start, end=end, themes=theme
+    ).exists()
+
+
+# --- span, theme and note checks --------------------------------------------
+
+
+def _locked_paragraph(pk: int) -> Paragraph:
+    """The paragraph, locked so a concurrent re-ingest cannot delete it under us."""
+    paragraph = Paragraph.objects.select_for_update().filter(pk=pk).first()
+    if paragraph is None:
+        raise ValidationError(
+            {"paragraph": ["This paragraph no longer exists; reload the page."]}
+        )
+    return paragraph
+
+
+def _check_span(
+    text: str, start: int, end: int, quote: str | None, errors: Errors
+) -> None:
+    """Offsets are code points into ``text``: 0 <= start < end <= len(text)."""
+    problems = errors.setdefault("span", [])
+    if start < 0:
+        problems.append(f"start must be 0 or more (got {start}).")
+    if end <= start:
+        problems.append(
+            f"end ({end}) must be greater than start ({start}): "
+            "an annotation covers at least one character."
+        )
+    if end > len(text):
+        problems.append(
+            f"end ({end}) is past the end of the paragraph ({len(text)} characters)."
+        )
+    if not problems and quote is not None:
+        actual = text[start:end]
+        if unicodedata.normalize("NFC", quote) != actual:
+            problems.append(
+                f"The quote does not match the paragraph text at {start}–{end} "
+                f"(the text there reads “{_excerpt(actual)}”). "
+                "The page may be out of date: reload it and select again."
+            )
+    if not problems:
+        del errors["span"]
+
+
+def _resolve_themes(
+    slugs: Iterable[str], errors: Errors, allow_retired: Iterable[int] = ()
+) -> list[Theme]:
+    """Slugs -> locked Theme rows, in the order given, duplicates dropped."""
+    wanted = list(dict.fromkeys(slug.strip().lower() for slug in slugs))
+    if not wanted:
+        errors.setdefault("themes", []).append("Pick at least one theme.")
+        return []
+    rows = Theme.objects.select_for_update().filter(slug__in=wanted).order_by("pk")
+    by_slug = {theme.slug: theme for theme in rows}
+    allowed = set(allow_retired)
+    for slug in wanted:
+        theme = by_slug.get(slug)
+        if theme is None:
+            errors.setdefault("themes", []).append(f"Unknown theme: “{slug}”.")
+        elif theme.retired and theme.pk not in allowed:
+            errors.setdefault("themes", []).append(
+                f"The theme “{theme.name}” is retired; pick another."
+            )
+    return [by_slug[slug] for slug in wanted if slug in by_slug]
+
+
+def _clean_note(note: str, errors: Errors) -> str:
+    """NFC, ``\\n`` line endings, trimmed; at most NOTE_MAX_LENGTH characters."""
+    note = unicodedata.normalize("NFC", note.replace("\r\n", "\n")).strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.setdefault("note", []).append(
+            f"The note is too long ({len(note)} characters; at most {NOTE_MAX_LENGTH})."
+        )
+    return note
+
+
+def _place(annotation: Annotation, paragraph: Paragraph, start: int, end: int) -> None:
+    """Anchor ``annotation`` on a span, storing its quote and context."""
+    found = quote_at(paragraph.text, start, end)
+    annotation.document_id = paragraph.document_id
+    annotation.paragraph = paragraph
+    annotation.start, annotation.end = start, end
+    annotation.quote, annotation.prefix, annotation.suffix = (
+        found.exact,
+        found.prefix,
+        found.suffix,
+    )
+    annotation.orphaned = False
+    annotation.last_position = paragraph.position
+
+
+def _move(
+    annotation: Annotation,
+    start: int | None,
+    end: int | None,
+    quote: str | None,
+    errors: Errors,
+) -> None:
+    """A new span on the same paragraph (an orphan has none to move on)."""
+    if annotation.paragraph_id is None:
+        errors.setdefault("span", []).append(
+            "This annotation lost its paragraph at re-ingestion; "
+            "its span cannot change. Delete it and tag the passage again."
+        )
+        return
+    paragraph = _locked_paragraph(annotation.paragraph_id)
+    start = annotation.start if start is None else start
+    end = annotation.end if end is None else end
+    _check_span(paragraph.text, start, end, quote, errors)
+    if "span" not in errors:
+        _place(annotation, paragraph, start, end)
+
+
+def _raise_if(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- the codebook -----------------------------------------------------------
+
+
+@transaction.atomic
+def theme_create(
+    *,
+    actor: AbstractBaseUser,
+    name: str,
+    description: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    colour: str = "#2f5d8a",
+) -> Theme:
+    """Add a theme to the codebook; its slug follows the name."""
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    name = name.strip()
+    slug = _free_slug(name)
+    theme = Theme(name=name, slug=slug, description=description.strip())
+    theme.inclusion, theme.exclusion = inclusion.strip(), exclusion.strip()
+    theme.colour = colour
+    _validate_theme(theme)
+    theme.save()
+    _log(actor, Activity.Verb.THEME_ADDED, f"added the theme {name}")
+    return theme
+
+
+@transaction.atomic
+def theme_update(
+    *,
+    actor: AbstractBaseUser,
+    theme: Theme,
+    name: str | None = None,
+    description: str | None = None,
+    inclusion: str | None = None,
+    exclusion: str | None = None,
+    colour: str | None = None,
+) -> Theme:
+    """Edit a theme (None = unchanged); a new name renames it (and its slug).
+
+    Every annotation keeps the theme: they point at its row, not its name.
+    """
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    old_name = theme.name
+    name = old_name if name is None else name.strip()
+    if name != old_name:
+        theme.slug = _free_slug(name, exclude=theme.pk)
+        theme.name = name
+    texts = {"description": description, "inclusion": inclusion, "exclusion": exclusion}
+    for attr, value in texts.items():
+        if value is not None:
+            setattr(theme, attr, value.strip())
+    theme.colour = theme.colour if colour is None else colour
+    _validate_theme(theme)
+    theme.save()
+    renamed = f"renamed the theme {old_name} to {name}"
+    summary = renamed if name != old_name else f"edited the theme {name}"
+    _log(actor, Activity.Verb.THEME_CHANGED, summary)
+    if name != old_name:
+        _notify(_paragraphs_with(theme))
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, actor: AbstractBaseUser, source: Theme, target: Theme) -> int:
+    """Move every annotation of ``source`` to ``target`` and delete ``source``.
+
+    An annotation that had both keeps one ``target`` (no duplicates). Returns
+    how many annotations carried ``source``.
+    """
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    if source.pk == target.pk:
+        raise ValidationError({"target": ["A theme cannot be merged into itself."]})
+    locked = Theme.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    themes = {theme.pk: theme for theme in locked.order_by("pk")}
+    source, target = themes[source.pk], themes[target.pk]
+    if target.retired:
+        raise ValidationError(
+            {"target": [f"“{target.name}” is retired; restore it before merging."]}
+        )
+    paragraphs = _paragraphs_with(source)
+    moving = TaggedAnnotation.objects.filter(tag=source)
+    count = moving.count()
+    has_target = TaggedAnnotation.objects.filter(tag=target).values("content_object")
+    moving.filter(content_object__in=has_target).delete()
+    moving.update(tag=target)
+    source.delete()
+    summary = f"merged the theme {source.name} into {target.name} ({count} annotations)"
+    _log(actor, Activity.Verb.THEME_MERGED, summary)
+    _notify(paragraphs)
+    return count
+
+
+@transaction.atomic
+def theme_retire(
+    *, actor: AbstractBaseUser, theme: Theme, retired: bool = True
+) -> Theme:
+    """Retire (hide from pickers, keep on annotations) or restore a theme."""
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    if theme.retired == retired:
+        return theme
+    theme.retired = retired
+    theme.save(update_fields=["retired"])
+    verb = Activity.Verb.THEME_RETIRED if retired else Activity.Verb.THEME_RESTORED
+    word = "retired" if retired else "restored"
+    _log(actor, verb, f"{word} the theme {theme.name}")
+    _notify(_paragraphs_with(theme))
+    return theme
+
+
+def _free_slug(name: str, exclude: int | None = None) -> str:
+    """The slug for ``name``; a clash with another theme is a validation error."""
+    slug = slugify(name, allow_unicode=True)[:100]
+    if not slug:
+        raise ValidationError({"name": ["The name needs a letter or a digit."]})
+    others = Theme.objects.exclude(pk=exclude)
+    if others.filter(name__iexact=name).exists() or others.filter(slug=slug).exists():
+        raise ValidationError({"name": [f"A theme named “{name}” already exists."]})
+    return slug
+
+
+def _validate_theme(theme: Theme) -> None:
+    """Model field checks (lengths, colour), as a ``{field: [message]}`` error.
+
+    Uniqueness was checked by ``_free_slug`` with a clearer message.
+    """
+    theme.full_clean(exclude=["slug"], validate_unique=False)
+
+
+def _paragraphs_with(theme: Theme) -> list[int]:
+    rows = Annotation.objects.filter(themes=theme, paragraph__isnull=False)
+    return list(rows.values_list("paragraph_id", flat=True).distinct())
+
+
+# --- re-anchoring (called by corpus.services.document_ingest) ---------------
+
+
+@dataclass(frozen=True)
+class ReanchorOutcome:
+    placed: int
+    orphaned: int
+
+
+def annotations_detach(*, document: Document) -> int:
+    """Before ``document``'s paragraphs are replaced: unhook its annotations.
+
+    Each remembers its position as a hint and is marked orphaned until
+    ``annotations_reanchor`` places it again. Must run in the caller's
+    transaction (``document_ingest``), with the re-anchoring after it.
+    """
+    rows = list(Annotation.objects.filter(document=document, paragraph__isnull=False))
+    positions = dict(
+        Paragraph.objects.filter(document=document).values_list("id", "position")
+    )
+    for annotation in rows:
+        annotation.last_position = positions.get(annotation.paragraph_id)
+        annotation.paragraph, annotation.orphaned = None, True
+    fields = ["last_position", "paragraph", "orphaned"]
+    Annotation.objects.bulk_update(rows, fields, batch_size=500)
+    return len(rows)
+
+
+def annotations_reanchor(*, document: Document) -> ReanchorOutcome:
+    """Find every orphaned annotation of ``document`` in its current paragraphs.
+
+    Orphans of earlier ingests are retried too. Those whose quote cannot be
+    found (see ``anchoring.locate``) stay orphaned, listed on the activity page.
+    """
+    rows = document.paragraphs.order_by("position").values_list("id", "text")
+    ids, texts = [row[0] for row in rows], [row[1] for row in rows]
+    orphans = list(Annotation.objects.filter(document=document, orphaned=True))
+    placed = []
+    for annotation in orphans:
+        quote = Quote(annotation.quote, annotation.prefix, annotation.suffix)
+        anchor = locate(quote, texts, hint=annotation.last_position)
+        if anchor is not None:
+            _reattach(annotation, ids[anchor.index], texts[anchor.index], anchor)
+            placed.append(annotation)
+    fields = ["paragraph", "start", "end", "prefix", "suffix", "orphaned"]
+    Annotation.objects.bulk_update(placed, [*fields, "last_position"], batch_size=500)
+    outcome = ReanchorOutcome(len(placed), len(orphans) - len(placed))
+    if orphans:
+        summary = (
+            f"re-ingested {document.display_title}: {outcome.placed} annotations "
+            f"re-anchored, {outcome.orphaned} could not be placed"
+        )
+        Activity.objects.create(
+            verb=Activity.Verb.REANCHORED, summary=summary, document=document
+        )
+    _notify(a.paragraph_id for a in placed)
+    return outcome
+
+
+def _reattach(
+    annotation: Annotation, paragraph_id: int, text: str, anchor: Anchor
+) -> None:
+    found = quote_at(text, anchor.start, anchor.end)
+    annotation.paragraph_id, annotation.orphaned = paragraph_id, False
+    annotation.start, annotation.end = anchor.start, anchor.end
+    annotation.prefix, annotation.suffix = found.prefix, found.suffix
+    annotation.last_position = anchor.index
+
+
+# --- accounts and tokens ----------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, role: Role, password: str | None = None
+) -> tuple[AbstractBaseUser, str | None]:
+    """Create an account with ``role``; returns it and the generated password
+    (None when ``password`` was given, which must pass the password validators).
+    """
+    users = get_user_model()._default_manager
+    if users.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [f"User “{username}” already exists."]})
+    generated = None
+    if password is None:
+        password = generated = secrets.token_urlsafe(12)
+    user = users.model(username=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user_set_role(user=user, role=role)
+    return user, generated
+
+
+@transaction.atomic
+def user_set_role(*, user: AbstractBaseUser, role: Role) -> None:
+    """Make ``role`` the user's only role; Admins are also staff superusers."""
+    groups = [roles.group_for(each) for each in Role]
+    user.groups.remove(*groups)  # type: ignore[attr-defined]
+    user.groups.add(roles.group_for(role))  # type: ignore[attr-defined]
+    is_admin = role is Role.ADMIN
+    user.is_staff = user.is_superuser = is_admin  # type: ignore[attr-defined]
+    user.save(update_fields=["is_staff", "is_superuser"])
+    if hasattr(user, roles.CACHE_ATTR):
+        delattr(user, roles.CACHE_ATTR)
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser) -> str:
+    """A new bearer token for ``user``; shown once, only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, key_hash=ApiToken.hash(token), hint=token[: len(TOKEN_PREFIX) + 4]
+    )
+    return token
+
+
+@transaction.atomic
+def api_tokens_revoke(*, user: AbstractBaseUser) -> int:
+    """Delete all of ``user``'s tokens; returns how many there were."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+# --- log and notices --------------------------------------------------------
+
+
+def _log(
+    actor: AbstractBaseUser | None,
+    verb: str,
+    summary: str,
+    annotation: Annotation | None = None,
+) -> None:
+    Activity.objects.create(
+        actor=actor,
+        verb=verb,
+        summary=summary,
+        document_id=annotation.document_id if annotation else None,
+        paragraph_id=annotation.paragraph_id if annotation else None,
+        annotation_id=annotation.pk if annotation else None,
+    )
+
+
+def _notify(paragraph_ids: Iterable[int | None]) -> None:
+    """Tell search (in this transaction) which paragraphs' themes changed."""
+    ids = sorted({pk for pk in paragraph_ids if pk is not None})
+    if ids:
+        search_sync.paragraphs_changed(ids)
+
+
+def _describe(annotation: Annotation, themes: Sequence[Theme]) -> str:
+    names = ", ".join(theme.name for theme in themes) or "no theme"
+    return f"{names}: “{_excerpt(annotation.quote)}”"
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,33 @@
+"""Template helpers for the annotation layer of the reading page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
+
+from annotations import roles
+from annotations.selectors import display_name
+from corpus.models import Document
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def reader_config(context: template.Context, document: Document) -> dict[str, Any]:
+    """What static/js/reader.js needs, emitted with ``json_script`` (escaped)."""
+    request = context["request"]
+    user = request.user
+    return {
+        "document": document.slug,
+        "user": {"username": user.get_username(), "name": display_name(user)},
+        "canAnnotate": roles.can_annotate(user),
+        "canModerate": roles.can_moderate(user),
+        "csrfToken": get_token(request),
+        "api": {
+            "themes": reverse("api:themes"),
+            "annotations": reverse("api:annotations"),
+        },
+    }

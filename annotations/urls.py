@@ -1,0 +1,18 @@
+"""Pages of the annotations app: codebook, activity, agreement, bulk review."""
+
+from django.urls import path
+
+from annotations import views
+
+app_name = "annotations"
+urlpatterns = [
+    path("codebook/", views.codebook, name="codebook"),
+    path("codebook/new/", views.theme_new, name="theme_new"),
+    path("codebook/<slug:slug>/", views.theme_detail, name="theme_detail"),
+    path("codebook/<slug:slug>/edit/", views.theme_edit, name="theme_edit"),
+    path("codebook/<slug:slug>/merge/", views.theme_merge, name="theme_merge"),
+    path("codebook/<slug:slug>/retire/", views.theme_retire, name="theme_retire"),
+    path("activity/", views.activity, name="activity"),
+    path("agreement/", views.agreement, name="agreement"),
+    path("annotations/bulk-review/", views.bulk_review, name="bulk_review"),
+]

@@ -1,0 +1,232 @@
+"""Pages: the codebook, activity and counts, agreement, and bulk review.
+
+Every page needs a signed-in user with a role (middleware); pages that write
+also need Curator (codebook) or Annotator (bulk tagging), checked by
+``role_required`` here and again by the service. Views validate the form,
+call one service, and redirect with a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotations import selectors, services
+from annotations.forms import (
+    BulkTagForm,
+    MergeForm,
+    ThemeForm,
+    apply_errors,
+    parse_item,
+    parse_item_list,
+)
+from annotations.models import Annotation, Theme
+from annotations.roles import Role, role_required
+from corpus.models import Paragraph
+
+# --- codebook ---------------------------------------------------------------
+
+
+def codebook(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "annotations/codebook.html", {"themes": selectors.theme_counts()}
+    )
+
+
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(selectors.theme_counts(), slug=slug)
+    recent = (
+        Annotation.objects.anchored()
+        .filter(themes=theme)
+        .for_display()
+        .order_by("-created")[:30]
+    )
+    context = {"theme": theme, "recent": recent, "merge_form": MergeForm(source=theme)}
+    return render(request, "annotations/theme_detail.html", context)
+
+
+@role_required(Role.CURATOR)
+def theme_new(request: HttpRequest) -> HttpResponse:
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Added the theme {theme.name}.")
+            return redirect("annotations:theme_detail", slug=theme.slug)
+    return render(request, "annotations/theme_form.html", {"form": form})
+
+
+@role_required(Role.CURATOR)
+def theme_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    initial = {f: getattr(theme, f) for f in ThemeForm.base_fields}
+    form = ThemeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_update(
+                actor=request.user, theme=theme, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Saved the theme {theme.name}.")
+            return redirect("annotations:theme_detail", slug=theme.slug)
+    context = {"form": form, "theme": theme}
+    return render(request, "annotations/theme_form.html", context)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Theme, slug=slug)
+    form = MergeForm(request.POST, source=source)
+    if not form.is_valid():
+        messages.error(request, "Choose an active theme to merge into.")
+        return redirect("annotations:theme_detail", slug=slug)
+    target = form.cleaned_data["target"]
+    try:
+        moved = services.theme_merge(actor=request.user, source=source, target=target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("annotations:theme_detail", slug=slug)
+    messages.success(
+        request, f"Merged {source.name} into {target.name} ({moved} annotations)."
+    )
+    return redirect("annotations:theme_detail", slug=target.slug)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    retired = request.POST.get("retired") != "0"
+    services.theme_retire(actor=request.user, theme=theme, retired=retired)
+    word = "Retired" if retired else "Restored"
+    messages.success(request, f"{word} the theme {theme.name}.")
+    return redirect("annotations:theme_detail", slug=slug)
+
+
+# --- working together -------------------------------------------------------
+
+
+def activity(request: HttpRequest) -> HttpResponse:
+    """Recent activity (optionally one person's), counts, and orphans."""
+    person = None
+    if request.GET.get("user"):
+        users = get_user_model()._default_manager
+        person = get_object_or_404(users, username=request.GET["user"])
+    themes = list(selectors.theme_counts())
+    context = {
+        "entries": selectors.recent_activity(actor=person),
+        "person": person,
+        "people": selectors.annotators(),
+        "themes": themes,
+        "documents": selectors.document_counts(),
+        "orphans": selectors.orphaned_annotations()[:50],
+    }
+    return render(request, "annotations/activity.html", context)
+
+
+def agreement(request: HttpRequest) -> HttpResponse:
+    """Per-theme agreement; ``?theme=slug`` lists where that theme's coders differ."""
+    chosen = None
+    if request.GET.get("theme"):
+        chosen = get_object_or_404(Theme, slug=request.GET["theme"])
+    report = selectors.agreement_report()
+    detail = next((row for row in report if row.theme == chosen), None)
+    context = {"report": report, "chosen": chosen, "detail": detail}
+    return render(request, "annotations/agreement.html", context)
+
+
+# --- bulk review (tagging search results) -----------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    key: str
+    paragraph: Paragraph
+    before: str
+    quote: str
+    after: str
+    problem: str = ""
+
+
+@role_required(Role.ANNOTATOR)
+def bulk_review(request: HttpRequest) -> HttpResponse:
+    """Show what will be tagged (GET), then tag it on confirmation (POST).
+
+    ``?paragraphs=1,2,3`` tags whole paragraphs, ``&spans=4:10-52`` spans;
+    ``&theme=slug`` preselects the theme. The search page links here.
+    """
+    source = request.POST if request.method == "POST" else request.GET
+    keys, problems = parse_item_list(
+        source.get("paragraphs", ""), source.get("spans", "")
+    )
+    items, missing = _review_items(keys)
+    problems += missing
+    valid = [item.key for item in items if not item.problem]
+    initial = {"theme": request.GET.get("theme"), "item": valid}
+    form = BulkTagForm(
+        request.POST if request.method == "POST" else None, items=valid, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _bulk_tag(request, form)
+        if done is not None:
+            return done
+    query = {key: source.get(key, "") for key in ("paragraphs", "spans")}
+    context = {"form": form, "items": items, "problems": problems, "query": query}
+    return render(request, "annotations/bulk_review.html", context)
+
+
+def _bulk_tag(request: HttpRequest, form: BulkTagForm) -> HttpResponse | None:
+    theme = form.cleaned_data["theme"]
+    try:
+        outcome = services.annotations_bulk_create(
+            author=request.user,
+            theme=theme.slug,
+            items=form.spans(),
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    skipped = f" ({outcome.skipped} already tagged, skipped)" if outcome.skipped else ""
+    messages.success(
+        request,
+        f"Tagged {len(outcome.created)} passages with {theme.name}{skipped}.",
+    )
+    return redirect(reverse("annotations:activity"))
+
+
+def _review_items(keys: list[str]) -> tuple[list[ReviewItem], list[str]]:
+    """Each key with its paragraph's text split around the span to be tagged."""
+    spans = [parse_item(key) for key in keys]
+    paragraphs = Paragraph.objects.select_related("document").in_bulk(
+        {span.paragraph for span in spans}
+    )
+    items, problems = [], []
+    for key, span in zip(keys, spans, strict=True):
+        paragraph = paragraphs.get(span.paragraph)
+        if paragraph is None:
+            problems.append(f"Paragraph {span.paragraph} does not exist.")
+            continue
+        text = paragraph.text
+        start = 0 if span.start is None else span.start
+        end = len(text) if span.end is None else span.end
+        problem = ""
+        if not 0 <= start < end <= len(text):
+            problem = f"The span {start}–{end} is outside this paragraph."
+            start = end = 0
+        parts = (text[:start], text[start:end], text[end:])
+        items.append(ReviewItem(key, paragraph, *parts, problem=problem))
+    return items, problems

@@ -1,0 +1,76 @@
+"""Browser tests: Debian's headless chromium driven by Playwright, against
+pytest-django's live server (a real HTTP server on a thread, transactional DB).
+
+Never `playwright install` (it downloads a browser build): the browser is
+Debian's `chromium`, which `make install` installs as root when missing.
+Without it the tests skip with a reason, except under CI=true, where a missing
+browser is a failure rather than a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.factories import PASSWORD
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        reason = "Debian's chromium is not installed (`make install` as root adds it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    # Playwright's sync API keeps an asyncio loop on this thread between calls,
+    # which makes Django refuse ORM calls here ("async context"). The loop is
+    # Playwright's own; the ORM is never used from a coroutine. Scoped to this
+    # module, so other tests keep Django's guard.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS
+            )
+            yield launched
+            launched.close()
+
+
+@pytest.fixture
+def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
+    """``page_as(user)`` -> a fresh browser page signed in as ``user``."""
+    contexts = []
+
+    def sign_in(user: Any) -> Page:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors  # type: ignore[attr-defined]
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

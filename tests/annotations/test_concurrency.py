@@ -1,0 +1,119 @@
+"""Two people tagging the same paragraph at the same moment both land.
+
+Real threads, each with its own database connection, released together by a
+barrier; runs on SQLite (a file database: writers wait for the lock) and on
+PostgreSQL (row locks). Transactional tests, so each thread's commit is real.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import close_old_connections, connection
+
+from annotations import services
+from annotations.models import Activity, Annotation, TaggedAnnotation
+from annotations.roles import Role
+from corpus.models import Paragraph
+from tests.factories import DocumentFactory, ParagraphFactory, ThemeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(*jobs: Callable[[], object]) -> list[BaseException]:
+    """Run each job in its own thread, all released at once; return failures."""
+    barrier = threading.Barrier(len(jobs))
+    failures: list[BaseException] = []
+
+    def worker(job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            job()
+        except BaseException as error:  # noqa: BLE001 - reported to the test
+            failures.append(error)
+        finally:
+            connection.close()  # each thread's own connection
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    return failures
+
+
+@pytest.fixture
+def scene():
+    paragraph = ParagraphFactory(
+        document=DocumentFactory(), text="Trust between agencies is scarce."
+    )
+    ThemeFactory(slug="distrust", name="Distrust")
+    ThemeFactory(slug="sovereignty", name="Sovereignty")
+    people = [UserFactory(role=Role.ANNOTATOR) for _ in range(4)]
+    return paragraph, people
+
+
+def tagging(user, paragraph: Paragraph, start: int, end: int, themes: list[str]):
+    def job() -> None:
+        services.annotation_create(
+            author=user, paragraph=paragraph, start=start, end=end, themes=themes
+        )
+
+    return job
+
+
+def test_two_people_tag_the_same_paragraph_at_once(scene):
+    paragraph, (ana, ben, *_) = scene
+    failures = run_together(
+        tagging(ana, paragraph, 0, 5, ["distrust"]),
+        tagging(ben, paragraph, 0, 5, ["distrust", "sovereignty"]),
+    )
+    assert failures == []
+    rows = Annotation.objects.filter(paragraph=paragraph)
+    assert sorted(rows.values_list("author__username", flat=True)) == sorted(
+        [ana.username, ben.username]
+    )
+    assert TaggedAnnotation.objects.count() == 3
+
+
+def test_four_people_with_themes_in_opposite_orders(scene):
+    """Theme rows are locked in key order, so opposite orders cannot deadlock."""
+    paragraph, people = scene
+    orders = [["distrust", "sovereignty"], ["sovereignty", "distrust"]] * 2
+    failures = run_together(
+        *(
+            tagging(user, paragraph, i, i + 5, order)
+            for i, (user, order) in enumerate(zip(people, orders, strict=True))
+        )
+    )
+    assert failures == []
+    assert Annotation.objects.filter(paragraph=paragraph).count() == 4
+
+
+def test_two_edits_of_one_annotation_are_serialised(scene):
+    """An author and a curator editing at once: both saves apply, one after
+    the other; neither fails and the row is never half-written."""
+    paragraph, (ana, *_) = scene
+    curator = UserFactory(role=Role.CURATOR)
+    annotation = services.annotation_create(
+        author=ana, paragraph=paragraph, start=0, end=5, themes=["distrust"]
+    )
+
+    def edit(user, note: str, themes: list[str]):
+        return lambda: services.annotation_update(
+            actor=user, annotation=annotation, note=note, themes=themes
+        )
+
+    failures = run_together(
+        edit(ana, "from ana", ["distrust"]),
+        edit(curator, "from the curator", ["sovereignty"]),
+    )
+    assert failures == []
+    annotation.refresh_from_db()
+    pairs = {("from ana", ("distrust",)), ("from the curator", ("sovereignty",))}
+    themes = tuple(t.slug for t in annotation.themes.all())
+    assert (annotation.note, themes) in pairs
+    assert Activity.objects.filter(verb="edited").count() == 2

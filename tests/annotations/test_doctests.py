@@ -1,0 +1,16 @@
+"""Run the examples in the annotations modules' docstrings."""
+
+from __future__ import annotations
+
+import doctest
+from types import ModuleType
+
+import pytest
+
+from annotations import agreement, anchoring, forms, roles
+
+
+@pytest.mark.parametrize("module", [agreement, anchoring, forms, roles])
+def test_module_doctests(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

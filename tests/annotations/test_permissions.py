@@ -1,0 +1,198 @@
+"""The permission matrix: every role × every write action, in the pages and
+the API, plus reads for every role, for an account without a role, and for
+anonymous visitors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotations.models import Activity, Annotation, Theme
+from annotations.roles import Role, group_for, role_of
+from tests.factories import AnnotationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["viewer", "annotator", "curator", "admin"]
+AT_LEAST = {
+    "annotator": {"annotator", "curator", "admin"},
+    "curator": {"curator", "admin"},
+    "admin": {"admin"},
+}
+
+
+def _json(client, method, url, body=None):
+    send = getattr(client, method)
+    if body is None:
+        return send(url)
+    return send(url, json.dumps(body), content_type="application/json")
+
+
+# Each action: (name, who may, function(client, ctx) -> response).
+def api_create(client, ctx):
+    body = {"paragraph": ctx["p"].pk, "start": 0, "end": 5, "themes": ["distrust"]}
+    return _json(client, "post", "/api/annotations", body)
+
+
+def api_patch_own(client, ctx):
+    return _json(client, "patch", f"/api/annotations/{ctx['own'].pk}", {"note": "x"})
+
+
+def api_delete_own(client, ctx):
+    return _json(client, "delete", f"/api/annotations/{ctx['own'].pk}")
+
+
+def api_patch_others(client, ctx):
+    return _json(client, "patch", f"/api/annotations/{ctx['others'].pk}", {"note": "x"})
+
+
+def api_delete_others(client, ctx):
+    return _json(client, "delete", f"/api/annotations/{ctx['others'].pk}")
+
+
+def api_bulk(client, ctx):
+    body = {"theme": "distrust", "items": [{"paragraph": ctx["p"].pk}]}
+    return _json(client, "post", "/api/annotations/bulk", body)
+
+
+def page_bulk_review(client, ctx):
+    return client.get(f"/annotations/bulk-review/?paragraphs={ctx['p'].pk}")
+
+
+def page_bulk_confirm(client, ctx):
+    pk = str(ctx["p"].pk)
+    data = {"paragraphs": pk, "theme": "distrust", "item": [pk]}
+    return client.post("/annotations/bulk-review/", data)
+
+
+def page_theme_new(client, ctx):
+    return client.post("/codebook/new/", {"name": "Reciprocity", "colour": "#123456"})
+
+
+def page_theme_edit(client, ctx):
+    data = {"name": "Distrust", "description": "new", "colour": "#123456"}
+    return client.post("/codebook/distrust/edit/", data)
+
+
+def page_theme_merge(client, ctx):
+    return client.post("/codebook/distrust/merge/", {"target": "sovereignty"})
+
+
+def page_theme_retire(client, ctx):
+    return client.post("/codebook/distrust/retire/", {"retired": "1"})
+
+
+def page_admin(client, ctx):
+    return client.get("/admin/")
+
+
+ACTIONS = [
+    ("API create", "annotator", api_create),
+    ("API edit own", "annotator", api_patch_own),
+    ("API delete own", "annotator", api_delete_own),
+    ("API edit someone else's", "curator", api_patch_others),
+    ("API delete someone else's", "curator", api_delete_others),
+    ("API bulk tag", "annotator", api_bulk),
+    ("page bulk review", "annotator", page_bulk_review),
+    ("page bulk confirm", "annotator", page_bulk_confirm),
+    ("page new theme", "curator", page_theme_new),
+    ("page edit theme", "curator", page_theme_edit),
+    ("page merge themes", "curator", page_theme_merge),
+    ("page retire theme", "curator", page_theme_retire),
+    ("admin site (users, ingest)", "admin", page_admin),
+]
+
+
+def state() -> tuple:
+    """Everything a write could change, to prove a refusal changed nothing."""
+    return (
+        list(Annotation.objects.values_list("id", "note").order_by("id")),
+        list(
+            Theme.objects.values_list("slug", "retired", "description").order_by("id")
+        ),
+        Activity.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "needs", "action"), ACTIONS, ids=[a[0] for a in ACTIONS]
+)
+def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, action):
+    user = UserFactory(username=role, role=Role.parse(role))
+    someone = UserFactory(username="someone", role=Role.ANNOTATOR)
+    ctx = {
+        "p": paragraphs[0],
+        # A viewer's "own" annotation: made before they were demoted to viewer.
+        "own": AnnotationFactory(paragraph=paragraphs[1], author=user),
+        "others": AnnotationFactory(paragraph=paragraphs[2], author=someone),
+    }
+    before = state()
+    response = action(signed_in(user), ctx)
+    allowed = role in AT_LEAST[needs]
+    if needs == "admin":  # the Django admin answers with its own login page
+        assert response.status_code == (200 if allowed else 302), name
+        return
+    if allowed:
+        assert response.status_code in (200, 201, 204, 302), (name, response.content)
+        if response.status_code == 302:
+            assert "/accounts/login/" not in response["Location"]
+        if name != "page bulk review":  # the review page only shows
+            assert state() != before, f"{name} by {role} changed nothing"
+    else:
+        assert response.status_code == 403, (name, role, response.status_code)
+        assert state() == before, f"{name} by {role} was refused but wrote"
+
+
+READ_PAGES = [
+    "/",
+    "/documents/",
+    "/documents/doc/",
+    "/codebook/",
+    "/codebook/distrust/",
+    "/activity/",
+    "/agreement/",
+]
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_every_role_reads_every_page(signed_in, people, paragraphs, themes, url):
+    for role, user in people.by_role().items():
+        assert signed_in(user).get(url).status_code == 200, (role, url)
+
+
+@pytest.mark.parametrize(
+    "url", READ_PAGES + ["/annotations/bulk-review/", "/codebook/new/"]
+)
+def test_anonymous_is_sent_to_sign_in(signed_in, document, themes, url):
+    response = signed_in(None).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_account_without_role_is_refused(signed_in, people, paragraphs, themes, url):
+    response = signed_in(people.nobody).get(url)
+    assert response.status_code == 403
+    assert "no role yet" in response.content.decode()
+
+
+def test_sign_in_page_static_and_openapi_are_public(signed_in, db):
+    client = signed_in(None)
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/admin/login/").status_code == 200  # the admin's own
+
+
+def test_superuser_is_admin_whatever_the_groups(db):
+    user = UserFactory(is_superuser=True)
+    assert role_of(user) is Role.ADMIN
+
+
+def test_highest_group_wins_and_inactive_has_none(db):
+    user = UserFactory(role=Role.VIEWER)
+    user.groups.add(group_for(Role.CURATOR))
+    assert role_of(type(user).objects.get(pk=user.pk)) is Role.CURATOR
+    user.is_active = False
+    assert role_of(user) is None

@@ -1,0 +1,94 @@
+"""The search hook: every write that changes a paragraph's themes calls
+search_sync.paragraphs_changed with exactly those paragraph ids, inside the
+service's transaction; and the indexer's read, themes_by_paragraph."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotations import search_sync, services
+from annotations.selectors import themes_by_paragraph
+from annotations.services import SpanRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def create(people, paragraph, themes=("sovereignty",), author=None):
+    return services.annotation_create(
+        author=author or people.annotator,
+        paragraph=paragraph,
+        start=0,
+        end=5,
+        themes=list(themes),
+    )
+
+
+def test_the_default_hook_does_nothing():
+    assert search_sync.paragraphs_changed([1, 2]) is None
+
+
+def test_create_update_delete_notify_their_paragraph(people, paragraphs, themes, hook):
+    annotation = create(people, paragraphs[1])
+    services.annotation_update(
+        actor=people.annotator, annotation=annotation, themes=["distrust"]
+    )
+    services.annotation_delete(actor=people.annotator, annotation=annotation)
+    assert hook.calls == [[paragraphs[1].pk]] * 3
+    assert hook.in_transaction == [True] * 3
+
+
+def test_failed_write_notifies_nothing(people, paragraphs, themes, hook):
+    with pytest.raises(Exception):  # noqa: B017 - any refusal will do
+        create(people, paragraphs[0], themes=["nope"])
+    assert hook.calls == []
+
+
+def test_bulk_notifies_once_with_every_paragraph(people, paragraphs, themes, hook):
+    items = [SpanRequest(p.pk) for p in paragraphs]
+    services.annotations_bulk_create(
+        author=people.annotator, theme="distrust", items=items
+    )
+    assert hook.calls == [sorted(p.pk for p in paragraphs)]
+
+
+def test_theme_changes_notify_the_paragraphs_that_carry_it(
+    people, paragraphs, themes, hook
+):
+    create(people, paragraphs[0], ["distrust"])
+    create(people, paragraphs[2], ["distrust", "sovereignty"])
+    create(people, paragraphs[1], ["bilateralism"])
+    hook.clear()
+    carrying = sorted([paragraphs[0].pk, paragraphs[2].pk])
+    services.theme_update(actor=people.curator, theme=themes["distrust"], name="Doubt")
+    services.theme_retire(actor=people.curator, theme=themes["distrust"])
+    services.theme_retire(actor=people.curator, theme=themes["distrust"], retired=False)
+    services.theme_merge(
+        actor=people.curator, source=themes["distrust"], target=themes["bilateralism"]
+    )
+    assert hook.calls == [carrying] * 4
+    assert all(hook.in_transaction)
+
+
+def test_editing_a_definition_without_renaming_does_not_notify(
+    people, paragraphs, themes, hook
+):
+    create(people, paragraphs[0], ["distrust"])
+    hook.clear()
+    services.theme_update(
+        actor=people.curator, theme=themes["distrust"], description="Clearer words."
+    )
+    assert hook.calls == []
+
+
+def test_themes_by_paragraph(people, paragraphs, themes):
+    create(people, paragraphs[0], ["sovereignty", "distrust"])
+    create(people, paragraphs[0], ["distrust"], author=people.other)
+    create(people, paragraphs[1], ["bilateralism"])
+    services.theme_retire(actor=people.curator, theme=themes["bilateralism"])
+    ids = [p.pk for p in paragraphs]
+    assert themes_by_paragraph(ids) == {
+        ids[0]: ["distrust", "sovereignty"],
+        ids[1]: ["bilateralism"],  # retired themes stay on their paragraphs
+        ids[2]: [],
+    }
+    assert themes_by_paragraph([]) == {}
