@@ -15,9 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.factories import PASSWORD
+
+# Generous waits: CI machines are small and may be busy; a wait ends as soon as
+# its condition holds, so a long limit costs nothing when things go well.
+WAIT_MS = 20_000
+expect.set_options(timeout=WAIT_MS)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,7 +65,7 @@ def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(WAIT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors  # type: ignore[attr-defined]
