@@ -72,10 +72,16 @@ def site(db: None) -> dict[str, Any]:
 def open_document(page: Page, live_server: Any) -> None:
     page.goto(f"{live_server.url}/documents/doc/")
     expect(page.locator("#annotation-bar")).to_be_visible()
+    # Mouse coordinates are read from the layout: wait until styles, fonts and
+    # the annotation layer have settled, or a drag may start on stale text.
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 def drag_select(page: Page, position: int, start: int, end: int) -> None:
     """Select code points [start, end) of a record with a real mouse drag."""
+    page.evaluate(CHAR_RECT, [position, start])  # scrolls the record into view
+    page.wait_for_timeout(100)  # let the scroll land before measuring
     first = page.evaluate(CHAR_RECT, [position, start])
     last = page.evaluate(CHAR_RECT, [position, end - 1])
     page.mouse.move(first["left"] + 1, first["y"])
