@@ -42,11 +42,25 @@ from search.backend import IndexRecord  # noqa: E402
 from search.whoosh_backend import WhooshBackend  # noqa: E402
 
 THEMES = ("sovereignty", "distrust", "bilateralism")
-KINDS = (("paragraph", 70), ("footnote", 15), ("reference", 7), ("heading", 5), ("meta", 3))
+KINDS = (
+    ("paragraph", 70),
+    ("footnote", 15),
+    ("reference", 7),
+    ("heading", 5),
+    ("meta", 3),
+)
 PARAGRAPHS_PER_DOCUMENT = 500
 REPLACE_SHARE = 0.25  # of a seed sentence's words, replaced by list words
 FRENCH_SHARE = 0.05
-QUERY_TYPES = ("one word", "two-word AND", "phrase", "OR", "NOT", "typo", "theme filter")
+QUERY_TYPES = (
+    "one word",
+    "two-word AND",
+    "phrase",
+    "OR",
+    "NOT",
+    "typo",
+    "theme filter",
+)
 
 
 # -- the corpus ---------------------------------------------------------------
@@ -55,10 +69,19 @@ QUERY_TYPES = ("one word", "two-word AND", "phrase", "OR", "NOT", "typo", "theme
 def seed_sentences() -> tuple[list[str], list[str]]:
     """English and French sentences of the bundled corpus (French: the lines
     with typical French function words)."""
-    text = " ".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus" / "sources").glob("*.txt")))
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", text))]
+    text = " ".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((REPO / "corpus" / "sources").glob("*.txt"))
+    )
+    sentences = [
+        s.strip() for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", text))
+    ]
     sentences = [s for s in sentences if 30 <= len(s) <= 400]
-    french = [s for s in sentences if len(re.findall(r"\b(les|des|est|une|dans|qui)\b", s)) >= 2]
+    french = [
+        s
+        for s in sentences
+        if len(re.findall(r"\b(les|des|est|une|dans|qui)\b", s)) >= 2
+    ]
     english = [s for s in sentences if s not in set(french)]
     return english, french
 
@@ -79,12 +102,19 @@ class Vocabulary:
         return rng.choices(self.words, cum_weights=self.cumulative, k=k)
 
 
-def make_text(rng: random.Random, seeds: list[str], vocab: Vocabulary, sentences: int) -> str:
+def make_text(
+    rng: random.Random, seeds: list[str], vocab: Vocabulary, sentences: int
+) -> str:
     out = []
     for sentence in rng.choices(seeds, k=sentences):
         words = sentence.split()
         replaced = vocab.draw(rng, len(words))
-        out.append(" ".join(r if rng.random() < REPLACE_SHARE else w for w, r in zip(words, replaced, strict=True)))
+        out.append(
+            " ".join(
+                r if rng.random() < REPLACE_SHARE else w
+                for w, r in zip(words, replaced, strict=True)
+            )
+        )
     return " ".join(out)
 
 
@@ -103,12 +133,25 @@ def make_corpus(size: int, seed: int) -> list[IndexRecord]:
         text = make_text(rng, french if lang == "fr" else english, vocab[lang], length)
         if kind == "heading":
             text = text[:80]
-        themes = tuple(sorted(set(rng.sample(THEMES, rng.randint(1, 2))))) if rng.random() < 0.3 else ()
+        themes = (
+            tuple(sorted(set(rng.sample(THEMES, rng.randint(1, 2)))))
+            if rng.random() < 0.3
+            else ()
+        )
         records.append(
             IndexRecord(
-                id=i + 1, document=f"doc-{doc:04d}", document_order=f"{doc:04d}.txt",
-                title=f"Synthetic document {doc}", authors=("A. Author",), section=f"Section {i // 25}",
-                kind=kind, lang=lang, page=None, position=i % PARAGRAPHS_PER_DOCUMENT, text=text, themes=themes,
+                id=i + 1,
+                document=f"doc-{doc:04d}",
+                document_order=f"{doc:04d}.txt",
+                title=f"Synthetic document {doc}",
+                authors=("A. Author",),
+                section=f"Section {i // 25}",
+                kind=kind,
+                lang=lang,
+                page=None,
+                position=i % PARAGRAPHS_PER_DOCUMENT,
+                text=text,
+                themes=themes,
             )
         )
     return records
@@ -184,7 +227,9 @@ def _typo(rng: random.Random, word: str) -> str:
 # -- running ------------------------------------------------------------------
 
 
-def time_queries(queries: list[Query], run: Callable[[Query], object]) -> dict[str, list[float]]:
+def time_queries(
+    queries: list[Query], run: Callable[[Query], object]
+) -> dict[str, list[float]]:
     for query in queries[: len(QUERY_TYPES)]:
         run(query)  # warm caches once per type
     timings: dict[str, list[float]] = {kind: [] for kind in QUERY_TYPES}
@@ -202,9 +247,13 @@ def whoosh_run(backend: WhooshBackend) -> Callable[[Query], object]:
     return run
 
 
-def fts_setup(records: list[IndexRecord], path: Path) -> tuple[sqlite3.Connection, float]:
+def fts_setup(
+    records: list[IndexRecord], path: Path
+) -> tuple[sqlite3.Connection, float]:
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE para (id INTEGER PRIMARY KEY, document TEXT, kind TEXT, lang TEXT, text TEXT)")
+    db.execute(
+        "CREATE TABLE para (id INTEGER PRIMARY KEY, document TEXT, kind TEXT, lang TEXT, text TEXT)"
+    )
     db.execute("CREATE TABLE para_theme (para_id INTEGER, theme TEXT)")
     db.execute("CREATE INDEX para_theme_theme ON para_theme (theme, para_id)")
     db.execute(
@@ -235,16 +284,21 @@ def fts_run(db: sqlite3.Connection) -> Callable[[Query], object]:
         args = (query.fts, query.theme) if query.theme else (query.fts,)
         page = db.execute(
             "SELECT rowid, bm25(para_fts), snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 40)"
-            " FROM para_fts WHERE para_fts MATCH ?" + (FTS_THEME if query.theme else "")
+            " FROM para_fts WHERE para_fts MATCH ?"
+            + (FTS_THEME if query.theme else "")
             + " ORDER BY bm25(para_fts) LIMIT 20",
             args,
         ).fetchall()
         facets = [
-            db.execute(f"SELECT {col}, count(*) FROM para WHERE id IN ({where}) GROUP BY {col}", args).fetchall()
+            db.execute(
+                f"SELECT {col}, count(*) FROM para WHERE id IN ({where}) GROUP BY {col}",
+                args,
+            ).fetchall()
             for col in ("document", "kind", "lang")
         ]
         themes = db.execute(
-            f"SELECT theme, count(*) FROM para_theme WHERE para_id IN ({where}) GROUP BY theme", args
+            f"SELECT theme, count(*) FROM para_theme WHERE para_id IN ({where}) GROUP BY theme",
+            args,
         ).fetchall()
         return page, facets, themes
 
@@ -257,7 +311,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(whoosh: dict[str, list[float]], fts: dict[str, list[float]]) -> None:
-    print(f"{'query type':<14} {'whoosh p50':>10} {'p95':>8} {'fts5 p50':>9} {'p95':>8} {'ratio p50':>10} {'p95':>7}")
+    print(
+        f"{'query type':<14} {'whoosh p50':>10} {'p95':>8} {'fts5 p50':>9} {'p95':>8} {'ratio p50':>10} {'p95':>7}"
+    )
     for kind in QUERY_TYPES:
         w50, w95 = percentile(whoosh[kind], 0.5), percentile(whoosh[kind], 0.95)
         f50, f95 = percentile(fts[kind], 0.5), percentile(fts[kind], 0.95)
@@ -268,38 +324,60 @@ def report(whoosh: dict[str, list[float]], fts: dict[str, list[float]]) -> None:
     all_w = [v for values in whoosh.values() for v in values]
     all_f = [v for values in fts.values() for v in values]
     print(
-        f"{'all':<14} {percentile(all_w, .5):>8.1f}ms {percentile(all_w, .95):>6.1f}ms"
-        f" {percentile(all_f, .5):>7.1f}ms {percentile(all_f, .95):>6.1f}ms"
+        f"{'all':<14} {percentile(all_w, 0.5):>8.1f}ms {percentile(all_w, 0.95):>6.1f}ms"
+        f" {percentile(all_f, 0.5):>7.1f}ms {percentile(all_f, 0.95):>6.1f}ms"
         f" {statistics.median(all_w) / max(statistics.median(all_f), 0.001):>9.1f}x"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000, help="paragraphs (default 100,000)")
-    parser.add_argument("--queries", type=int, default=30, help="queries per type (default 30)")
+    parser.add_argument(
+        "--size", type=int, default=100_000, help="paragraphs (default 100,000)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=30, help="queries per type (default 30)"
+    )
     parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--procs", type=int, default=min(2, os.cpu_count() or 1), help="indexing processes")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="indexing processes",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
     records = make_corpus(args.size, args.seed)
     vocabulary = {w for r in records for w in re.findall(r"\w+", r.text.lower())}
-    print(f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "
-          f"{sum(len(r.text) for r in records) / 1e6:.1f} MB of text ({time.perf_counter() - start:.1f} s to generate)")
+    print(
+        f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "
+        f"{sum(len(r.text) for r in records) / 1e6:.1f} MB of text ({time.perf_counter() - start:.1f} s to generate)"
+    )
     queries = make_queries(records, args.queries, args.seed)
 
     with tempfile.TemporaryDirectory(prefix="gloss-search-bench-") as tmp:
-        backend = WhooshBackend(Path(tmp) / "index", MemorySource(records), procs=args.procs)
+        backend = WhooshBackend(
+            Path(tmp) / "index", MemorySource(records), procs=args.procs
+        )
         start = time.perf_counter()
         backend.rebuild()
         seconds = time.perf_counter() - start
-        print(f"whoosh bulk indexing: {seconds:.1f} s ({len(records) / seconds:,.0f} paragraphs/s)")
+        print(
+            f"whoosh bulk indexing: {seconds:.1f} s ({len(records) / seconds:,.0f} paragraphs/s)"
+        )
         db, fts_seconds = fts_setup(records, Path(tmp) / "fts.sqlite3")
-        print(f"fts5 bulk indexing:   {fts_seconds:.1f} s ({len(records) / fts_seconds:,.0f} paragraphs/s)")
+        print(
+            f"fts5 bulk indexing:   {fts_seconds:.1f} s ({len(records) / fts_seconds:,.0f} paragraphs/s)"
+        )
         print(f"indexing ratio whoosh/fts5: {seconds / fts_seconds:.1f}x")
-        print(f"\n{len(queries)} queries ({args.queries} per type), page of 20 with highlights and 4 facets:")
-        report(time_queries(queries, whoosh_run(backend)), time_queries(queries, fts_run(db)))
+        print(
+            f"\n{len(queries)} queries ({args.queries} per type), page of 20 with highlights and 4 facets:"
+        )
+        report(
+            time_queries(queries, whoosh_run(backend)),
+            time_queries(queries, fts_run(db)),
+        )
         db.close()
 
 

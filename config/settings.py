@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "django_htmx",
     "corpus",
     "search",
     "annotations",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +108,13 @@ STORAGES = {
 # Gloss's own settings.
 GLOSS_DATA_DIR = DATA_DIR
 GLOSS_INDEX_DIR = DATA_DIR / "index"
+# Search: where themes per paragraph come from (a dotted path to a function of
+# paragraph ids; the annotations app will provide one), and how many processes
+# a full index rebuild may use.
+GLOSS_SEARCH_THEME_SOURCE = "search.selectors.no_themes"
+GLOSS_SEARCH_PROCS = int(
+    os.environ.get("GLOSS_SEARCH_PROCS", min(2, os.cpu_count() or 1))
+)
 GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # Prefix of Document.iri; stored per document at creation, so changing it later
 # never changes the IRI of a document already ingested.

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from corpus.ingestion import extract, pipeline
 from corpus.ingestion.extract import ExtractionError
 from corpus.models import Document, Paragraph
+from search.services import paragraphs_changed
 
 MANIFEST_NAME = "manifest.json"
 METADATA_FIELDS = ("title", "authors", "affiliation", "year")
@@ -208,10 +209,13 @@ def _fill_blanks(document: Document, metadata: Mapping[str, Any]) -> None:
 def _replace_paragraphs(
     document: Document, drafts: Iterable[pipeline.ParagraphDraft]
 ) -> dict[str, int]:
-    """Delete the document's records and store ``drafts`` as positions 0..n-1."""
+    """Delete the document's records and store ``drafts`` as positions 0..n-1;
+    queue the index update for both, in this transaction (search's outbox)."""
+    old_ids = list(document.paragraphs.values_list("id", flat=True))
     document.paragraphs.all().delete()
     rows = [_paragraph(document, position, d) for position, d in enumerate(drafts)]
     Paragraph.objects.bulk_create(rows, batch_size=500)
+    paragraphs_changed(paragraph_ids=[*old_ids, *(row.id for row in rows)])
     found = Counter(row.kind for row in rows)
     return {kind: found[kind] for kind in Paragraph.Kind.values}
 

@@ -182,6 +182,9 @@ class SearchBackend(ABC):
         """
         return _NoLock()
 
+    def close(self) -> None:
+        """Release what this process holds open (searchers, files)."""
+
     def count(self) -> int:
         return self.status().documents
 
@@ -224,5 +227,17 @@ def get_backend() -> SearchBackend:
     with _backends_lock:
         if key not in _backends:
             source = DatabaseRecordSource()
-            _backends[key] = WhooshBackend(Path(settings.GLOSS_INDEX_DIR), source)
+            _backends[key] = WhooshBackend(
+                Path(settings.GLOSS_INDEX_DIR),
+                source,
+                procs=settings.GLOSS_SEARCH_PROCS,
+            )
         return _backends[key]
+
+
+def reset_backends() -> None:
+    """Forget this process's backends (tests switch index directories)."""
+    with _backends_lock:
+        for backend in _backends.values():
+            backend.close()
+        _backends.clear()

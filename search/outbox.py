@@ -100,7 +100,9 @@ def catch_up(backend: SearchBackend) -> str:
     if newest is None:
         return ""
     try:
-        drain(backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET)
+        drain(
+            backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET
+        )
     except SearchUnavailable:
         log.warning("search outbox busy; searching without the latest changes")
     # Only rows that were pending when this search began count: others are

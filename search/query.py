@@ -27,7 +27,12 @@ from search import analysis
 
 MIN_PREFIX = 3
 # Query name -> filter name used by backends and URLs.
-FILTER_FIELDS = {"theme": "theme", "document": "document", "lang": "lang", "kind": "kind"}
+FILTER_FIELDS = {
+    "theme": "theme",
+    "document": "document",
+    "lang": "lang",
+    "kind": "kind",
+}
 KINDS = ("heading", "paragraph", "footnote", "reference", "meta")
 
 # Dropped from AND lists (never from phrases) when other words remain, so that
@@ -189,7 +194,9 @@ class _Parser:
         node = self.or_expr()
         token = self.peek()
         if token is not None:  # only a stray ")" can be left over
-            raise QuerySyntaxError(f"Unmatched “{token.text}” at character {token.start + 1}.")
+            raise QuerySyntaxError(
+                f"Unmatched “{token.text}” at character {token.start + 1}."
+            )
         return node
 
     def or_expr(self) -> Node:
@@ -216,7 +223,9 @@ class _Parser:
         token = self.take()
         if token.kind in ("NOT", "MINUS"):
             if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):  # type: ignore[union-attr]
-                raise QuerySyntaxError(f"“{token.text}” must be followed by something to exclude.")
+                raise QuerySyntaxError(
+                    f"“{token.text}” must be followed by something to exclude."
+                )
             return Not(self.unary())
         return self.primary(token)
 
@@ -396,7 +405,9 @@ def _correct_word(node: Word, fix: Callable[[str], str | None], edits: list) -> 
     return replace(node, text=replacement)
 
 
-def _correct_phrase(node: Phrase, fix: Callable[[str], str | None], edits: list) -> Phrase:
+def _correct_phrase(
+    node: Phrase, fix: Callable[[str], str | None], edits: list
+) -> Phrase:
     text, offset = node.text, node.span[0]
     for match in reversed(list(analysis.TOKEN_RE.finditer(node.text))):
         replacement = fix(match.group(0))

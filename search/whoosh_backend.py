@@ -78,8 +78,15 @@ TEXT_FIELDS = (("text_en", "en", 1.0), ("text_fr", "fr", 1.0), ("raw", "xx", 0.5
 # not make all of a document's records results.
 CONTEXT_FIELDS = (("section", "en", 0.3), ("title", "en", 0.25), ("authors", "xx", 0.5))
 # Fields whose terms make a word "known" (not to be corrected).
-VOCABULARY_FIELDS = tuple((name, lang) for name, lang, _ in (*TEXT_FIELDS, *CONTEXT_FIELDS))
-FILTER_FIELDS = {"theme": "themes", "document": "document", "lang": "lang", "kind": "kind"}
+VOCABULARY_FIELDS = tuple(
+    (name, lang) for name, lang, _ in (*TEXT_FIELDS, *CONTEXT_FIELDS)
+)
+FILTER_FIELDS = {
+    "theme": "themes",
+    "document": "document",
+    "lang": "lang",
+    "kind": "kind",
+}
 WHOLE_TEXT_CHARS = 400  # shorter records are shown whole, longer ones as excerpts
 REBUILT_NOTICE = (
     "The search index was missing or damaged and has been rebuilt from the database."
@@ -163,7 +170,7 @@ def to_document(record: IndexRecord) -> dict[str, Any]:
         "order": record.document_order.encode("utf-8"),
         "kind": record.kind,
         "lang": record.lang or "",
-        "themes": list(record.themes),
+        "themes": sorted(set(record.themes)),
         "position": record.position,
         "title": record.title,
         "authors": " ; ".join(record.authors),
@@ -236,7 +243,9 @@ class WhooshBackend(SearchBackend):
         tmp = self.root / f"{POINTER}.{secrets.token_hex(4)}"
         tmp.write_text(build.name)
         os.replace(tmp, self.root / POINTER)
-        builds = sorted(self.root.glob(f"{BUILD_PREFIX}*"), key=lambda p: p.stat().st_mtime)
+        builds = sorted(
+            self.root.glob(f"{BUILD_PREFIX}*"), key=lambda p: p.stat().st_mtime
+        )
         for old in [b for b in builds if b != build][:-1]:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -304,8 +313,12 @@ class WhooshBackend(SearchBackend):
         """Bulk indexing; with ``procs`` > 1, Whoosh analyses in subprocesses and
         keeps one segment per process (no final merge)."""
         if self.procs > 1:
-            writer = ix.writer(procs=self.procs, multisegment=True, batchsize=512,
-                               subargs={"limitmb": self.limitmb})
+            writer = ix.writer(
+                procs=self.procs,
+                multisegment=True,
+                batchsize=512,
+                subargs={"limitmb": self.limitmb},
+            )
         else:
             writer = ix.writer(limitmb=self.limitmb)
         count = 0
@@ -356,6 +369,9 @@ class WhooshBackend(SearchBackend):
         searcher = self._open().searcher()
         self._local.searcher = (build, searcher)
         return searcher
+
+    def close(self) -> None:
+        self._forget_searchers()
 
     def _forget_searchers(self) -> None:
         cached = getattr(self._local, "searcher", None)
@@ -488,7 +504,9 @@ def compile_query(node: q.Node) -> wq.Query:
     return wq.And([compiled, wq.ConstantScoreQuery(anchor, score=0.0)])
 
 
-def compile_node(node: q.Node, word_fields: Sequence[FieldSpec] | None = None) -> wq.Query:
+def compile_node(
+    node: q.Node, word_fields: Sequence[FieldSpec] | None = None
+) -> wq.Query:
     """Compile a subtree; ``word_fields`` restricts where words are looked for
     (default: text and context)."""
     if isinstance(node, q.And | q.Or):
@@ -514,8 +532,12 @@ def _word_query(word: str, specs: Sequence[FieldSpec]) -> wq.Query:
         return wq.NullQuery
     if len(parts) > 1:  # "U.S.-Mexico": one word typed, several indexed
         return _phrase_query(parts)
-    return wq.Or([wq.Term(name, analysis.normalise(parts[0], lang), boost=boost)
-                  for name, lang, boost in specs])
+    return wq.Or(
+        [
+            wq.Term(name, analysis.normalise(parts[0], lang), boost=boost)
+            for name, lang, boost in specs
+        ]
+    )
 
 
 def _phrase_query(words: list[str]) -> wq.Query:
@@ -551,7 +573,9 @@ def _facets() -> dict[str, sorting.FieldFacet]:
 
 def _sort(sort: str) -> sorting.MultiFacet | None:
     if sort == "document":
-        return sorting.MultiFacet([sorting.FieldFacet("order"), sorting.FieldFacet("position")])
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("order"), sorting.FieldFacet("position")]
+        )
     return None
 
 
@@ -627,7 +651,9 @@ def highlight_html(text: str, marker: _Marker, lang: str) -> str:
     else:
         fragmenter = highlight.ContextFragmenter(maxchars=300, surround=90)
     fragments = highlight.top_fragments(
-        fragmenter.fragment_tokens(text, tokens), 2, highlight.BasicFragmentScorer(),
+        fragmenter.fragment_tokens(text, tokens),
+        2,
+        highlight.BasicFragmentScorer(),
         highlight.FIRST,
     )
     if not fragments:

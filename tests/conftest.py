@@ -59,3 +59,30 @@ def stub_pipeline(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
     """A ParagraphDraft with defaults for the fields a test does not care about."""
     return ParagraphDraft(kind=kind, text=text, **fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _search_index_in_tmp(settings: Settings, tmp_path: Path):
+    """Every test gets its own real Whoosh index under tmp_path (never var/),
+    built in one process (rebuilds in tests are small)."""
+    from search.backend import reset_backends
+
+    settings.GLOSS_INDEX_DIR = tmp_path / "index"
+    settings.GLOSS_SEARCH_PROCS = 1
+    yield
+    reset_backends()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, a test database in a file rather than in memory, so that the
+    multi-process search tests can share it (PostgreSQL needs nothing)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)

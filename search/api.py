@@ -1,0 +1,27 @@
+"""``GET /api/search``: the search service as JSON (shape in README, "Search")."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from search.forms import SearchForm
+from search.query import QuerySyntaxError
+from search.services import SearchRequestError, search_paragraphs
+
+
+@require_GET
+def search(request: HttpRequest) -> JsonResponse:
+    """Malformed parameters or query: 400 with ``{"error": message}``."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form.error_message())
+    try:
+        result = search_paragraphs(**form.search_arguments())
+    except (QuerySyntaxError, SearchRequestError) as exc:
+        return _bad_request(str(exc))
+    return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+def _bad_request(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
