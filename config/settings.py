@@ -74,6 +74,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several gunicorn workers (and the search drainer) write concurrently:
+    # take the write lock when a transaction starts (a deferred transaction
+    # that later upgrades fails at once with "database is locked"), wait for
+    # it up to 20 s, and let readers proceed during writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -61,18 +61,6 @@ def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
     return ParagraphDraft(kind=kind, text=text, **fields)  # type: ignore[arg-type]
 
 
-@pytest.fixture(autouse=True)
-def _search_index_in_tmp(settings: Settings, tmp_path: Path):
-    """Every test gets its own real Whoosh index under tmp_path (never var/),
-    built in one process (rebuilds in tests are small)."""
-    from search.backend import reset_backends
-
-    settings.GLOSS_INDEX_DIR = tmp_path / "index"
-    settings.GLOSS_SEARCH_PROCS = 1
-    yield
-    reset_backends()
-
-
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix: None,
