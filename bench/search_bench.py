@@ -252,12 +252,14 @@ def fts_setup(
 ) -> tuple[sqlite3.Connection, float]:
     db = sqlite3.connect(path)
     db.execute(
-        "CREATE TABLE para (id INTEGER PRIMARY KEY, document TEXT, kind TEXT, lang TEXT, text TEXT)"
+        "CREATE TABLE para (id INTEGER PRIMARY KEY, document TEXT, kind TEXT,"
+        " lang TEXT, text TEXT)"
     )
     db.execute("CREATE TABLE para_theme (para_id INTEGER, theme TEXT)")
     db.execute("CREATE INDEX para_theme_theme ON para_theme (theme, para_id)")
     db.execute(
-        "CREATE VIRTUAL TABLE para_fts USING fts5(text, content='para', content_rowid='id',"
+        "CREATE VIRTUAL TABLE para_fts USING fts5(text, content='para',"
+        " content_rowid='id',"
         " tokenize='porter unicode61 remove_diacritics 2')"
     )
     start = time.perf_counter()
@@ -283,7 +285,8 @@ def fts_run(db: sqlite3.Connection) -> Callable[[Query], object]:
         where = FTS_MATCH + (FTS_THEME if query.theme else "")
         args = (query.fts, query.theme) if query.theme else (query.fts,)
         page = db.execute(
-            "SELECT rowid, bm25(para_fts), snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 40)"
+            "SELECT rowid, bm25(para_fts),"
+            " snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 40)"
             " FROM para_fts WHERE para_fts MATCH ?"
             + (FTS_THEME if query.theme else "")
             + " ORDER BY bm25(para_fts) LIMIT 20",
@@ -291,13 +294,15 @@ def fts_run(db: sqlite3.Connection) -> Callable[[Query], object]:
         ).fetchall()
         facets = [
             db.execute(
-                f"SELECT {col}, count(*) FROM para WHERE id IN ({where}) GROUP BY {col}",
+                f"SELECT {col}, count(*) FROM para WHERE id IN ({where})"
+                f" GROUP BY {col}",
                 args,
             ).fetchall()
             for col in ("document", "kind", "lang")
         ]
         themes = db.execute(
-            f"SELECT theme, count(*) FROM para_theme WHERE para_id IN ({where}) GROUP BY theme",
+            f"SELECT theme, count(*) FROM para_theme WHERE para_id IN ({where})"
+            " GROUP BY theme",
             args,
         ).fetchall()
         return page, facets, themes
@@ -312,7 +317,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def report(whoosh: dict[str, list[float]], fts: dict[str, list[float]]) -> None:
     print(
-        f"{'query type':<14} {'whoosh p50':>10} {'p95':>8} {'fts5 p50':>9} {'p95':>8} {'ratio p50':>10} {'p95':>7}"
+        f"{'query type':<14} {'whoosh p50':>10} {'p95':>8} {'fts5 p50':>9}"
+        f" {'p95':>8} {'ratio p50':>10} {'p95':>7}"
     )
     for kind in QUERY_TYPES:
         w50, w95 = percentile(whoosh[kind], 0.5), percentile(whoosh[kind], 0.95)
@@ -324,7 +330,8 @@ def report(whoosh: dict[str, list[float]], fts: dict[str, list[float]]) -> None:
     all_w = [v for values in whoosh.values() for v in values]
     all_f = [v for values in fts.values() for v in values]
     print(
-        f"{'all':<14} {percentile(all_w, 0.5):>8.1f}ms {percentile(all_w, 0.95):>6.1f}ms"
+        f"{'all':<14} {percentile(all_w, 0.5):>8.1f}ms"
+        f" {percentile(all_w, 0.95):>6.1f}ms"
         f" {percentile(all_f, 0.5):>7.1f}ms {percentile(all_f, 0.95):>6.1f}ms"
         f" {statistics.median(all_w) / max(statistics.median(all_f), 0.001):>9.1f}x"
     )
@@ -352,7 +359,8 @@ def main() -> None:
     vocabulary = {w for r in records for w in re.findall(r"\w+", r.text.lower())}
     print(
         f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "
-        f"{sum(len(r.text) for r in records) / 1e6:.1f} MB of text ({time.perf_counter() - start:.1f} s to generate)"
+        f"{sum(len(r.text) for r in records) / 1e6:.1f} MB of text"
+        f" ({time.perf_counter() - start:.1f} s to generate)"
     )
     queries = make_queries(records, args.queries, args.seed)
 
@@ -364,15 +372,18 @@ def main() -> None:
         backend.rebuild()
         seconds = time.perf_counter() - start
         print(
-            f"whoosh bulk indexing: {seconds:.1f} s ({len(records) / seconds:,.0f} paragraphs/s)"
+            f"whoosh bulk indexing: {seconds:.1f} s"
+            f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes)"
         )
         db, fts_seconds = fts_setup(records, Path(tmp) / "fts.sqlite3")
         print(
-            f"fts5 bulk indexing:   {fts_seconds:.1f} s ({len(records) / fts_seconds:,.0f} paragraphs/s)"
+            f"fts5 bulk indexing:   {fts_seconds:.1f} s"
+            f" ({len(records) / fts_seconds:,.0f} paragraphs/s)"
         )
         print(f"indexing ratio whoosh/fts5: {seconds / fts_seconds:.1f}x")
         print(
-            f"\n{len(queries)} queries ({args.queries} per type), page of 20 with highlights and 4 facets:"
+            f"\n{len(queries)} queries ({args.queries} per type),"
+            " page of 20 with highlights and 4 facets:"
         )
         report(
             time_queries(queries, whoosh_run(backend)),

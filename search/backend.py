@@ -182,7 +182,7 @@ class SearchBackend(ABC):
         """
         return _NoLock()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing
         """Release what this process holds open (searchers, files)."""
 
     def count(self) -> int:

@@ -297,8 +297,10 @@ def _word(token: Token) -> Node:
 def parse(text: str) -> Node:
     """Parse a query string; an empty or blank query is ``MatchAll``.
 
-    >>> parse('security -"free trade" lang:fr')
-    And(children=(Word(text='security', span=(0, 8)), Not(child=Phrase(text='free trade', span=(11, 21))), Filter(name='lang', value='fr')))
+    >>> parse('security -"free trade" lang:fr')  # doctest: +NORMALIZE_WHITESPACE
+    And(children=(Word(text='security', span=(0, 8)),
+                  Not(child=Phrase(text='free trade', span=(11, 21))),
+                  Filter(name='lang', value='fr')))
     """
     tokens = tokenize(text)
     if not tokens:

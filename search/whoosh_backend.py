@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
 import secrets
 import shutil
 import struct
@@ -242,7 +241,7 @@ class WhooshBackend(SearchBackend):
         searches still running on it, delete the rest."""
         tmp = self.root / f"{POINTER}.{secrets.token_hex(4)}"
         tmp.write_text(build.name)
-        os.replace(tmp, self.root / POINTER)
+        tmp.replace(self.root / POINTER)  # os.replace: atomic on POSIX
         builds = sorted(
             self.root.glob(f"{BUILD_PREFIX}*"), key=lambda p: p.stat().st_mtime
         )

@@ -29,8 +29,18 @@ def _search_index_in_tmp(settings: Settings, tmp_path: Path) -> Iterator[None]:
 SMALL = [
     ("meta", "", "en", "by Roberto Domínguez, Suffolk University"),
     ("heading", "Introduction", "en", "Introduction"),
-    ("paragraph", "Introduction", "en", "Security cooperation in North America grew after 2001."),
-    ("paragraph", "Introduction", "en", "Distrust of U.S. authorities runs deep in Mexico."),
+    (
+        "paragraph",
+        "Introduction",
+        "en",
+        "Security cooperation in North America grew after 2001.",
+    ),
+    (
+        "paragraph",
+        "Introduction",
+        "en",
+        "Distrust of U.S. authorities runs deep in Mexico.",
+    ),
     ("footnote", "Introduction", "en", "1 On cooperating agencies, see Smith."),
     ("paragraph", "Conclusion", "fr", "La souveraineté du Canada reste une priorité."),
     ("reference", "References", "en", "Smith, J. (2001). Borders and cooperation."),
@@ -48,8 +58,12 @@ def small_corpus(db) -> Document:
     )
     for position, (kind, section, lang, text) in enumerate(SMALL):
         ParagraphFactory(
-            document=document, position=position, kind=kind, section=section,
-            lang=lang, text=text,
+            document=document,
+            position=position,
+            kind=kind,
+            section=section,
+            lang=lang,
+            text=text,
         )
     get_backend().rebuild()
     return document

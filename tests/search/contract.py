@@ -61,14 +61,31 @@ CORPUS = [
     record(1, "Security cooperation between Canada and Mexico grew after 2001."),
     record(2, "Cooperating on borders is hard when distrust runs deep."),
     record(3, "Roberto Domínguez wrote on regional integration.", kind="meta"),
-    record(4, "La souveraineté du Canada face aux États-Unis.", lang="fr", document="doc-b",
-           document_order="b.txt", themes=("sovereignty",)),
-    record(5, "The security perimeter was never built.", themes=("sovereignty", "distrust"),
-           section="The perimeter"),
-    record(6, "Bilateralism shaped the relationship of Canada and the United States.",
-           themes=("bilateralism",), document="doc-b", document_order="b.txt"),
+    record(
+        4,
+        "La souveraineté du Canada face aux États-Unis.",
+        lang="fr",
+        document="doc-b",
+        document_order="b.txt",
+        themes=("sovereignty",),
+    ),
+    record(
+        5,
+        "The security perimeter was never built.",
+        themes=("sovereignty", "distrust"),
+        section="The perimeter",
+    ),
+    record(
+        6,
+        "Bilateralism shaped the relationship of Canada and the United States.",
+        themes=("bilateralism",),
+        document="doc-b",
+        document_order="b.txt",
+    ),
     record(7, "See Smith on security cooperation, 2001.", kind="footnote"),
-    record(8, "Smith, J. 2001. Security cooperation in North America.", kind="reference"),
+    record(
+        8, "Smith, J. 2001. Security cooperation in North America.", kind="reference"
+    ),
 ]
 
 
@@ -124,7 +141,9 @@ class BackendContract:
     def test_fingerprints_and_drift_repair(self, backend, source) -> None:
         assert backend.fingerprints() == {r.id: r.fingerprint() for r in CORPUS}
         assert backend.drift().clean
-        source.put(record(9, "Missing from the index."), replace(CORPUS[0], text="Changed."))
+        source.put(
+            record(9, "Missing from the index."), replace(CORPUS[0], text="Changed.")
+        )
         source.remove(2)
         drift = backend.drift()
         assert (drift.missing, drift.extra, drift.stale) == ([9], [2], [1])
@@ -146,7 +165,9 @@ class BackendContract:
             ("etats", {4}),
         ],
     )
-    def test_stemming_and_accents(self, backend, query: str, expected: set[int]) -> None:
+    def test_stemming_and_accents(
+        self, backend, query: str, expected: set[int]
+    ) -> None:
         assert self.find(backend, query) == expected
 
     # -- query language --------------------------------------------------
@@ -175,8 +196,12 @@ class BackendContract:
         assert self.find(backend, query) == expected
 
     def test_filters_or_within_a_facet_and_across_facets(self, backend) -> None:
-        assert self.find(backend, "cooperation", filters={"kind": ["footnote", "reference"]}) == {7, 8}
-        found = self.find(backend, "canada", filters={"theme": ["bilateralism"], "lang": ["en"]})
+        assert self.find(
+            backend, "cooperation", filters={"kind": ["footnote", "reference"]}
+        ) == {7, 8}
+        found = self.find(
+            backend, "canada", filters={"theme": ["bilateralism"], "lang": ["en"]}
+        )
         assert found == {6}
 
     def test_malformed_query_raises(self, backend) -> None:
@@ -206,8 +231,12 @@ class BackendContract:
         assert ids(backend.search("security cooperation"))[0] == 1
 
     def test_facets_count_every_value_of_multi_valued_fields(self, backend) -> None:
-        page = backend.search("perimeter OR canada OR souveraineté")  # records 1, 4, 5, 6
-        facets = {name: {f.value: f.count for f in rows} for name, rows in page.facets.items()}
+        page = backend.search(
+            "perimeter OR canada OR souveraineté"
+        )  # records 1, 4, 5, 6
+        facets = {
+            name: {f.value: f.count for f in rows} for name, rows in page.facets.items()
+        }
         assert facets["theme"] == {"sovereignty": 2, "distrust": 1, "bilateralism": 1}
         assert facets["lang"] == {"en": 3, "fr": 1}
         assert facets["document"] == {"doc-a": 2, "doc-b": 2}
@@ -230,9 +259,17 @@ class BackendContract:
         assert ids(page) == [1, 6, 4]  # a.txt first, then b.txt by position
 
     def test_highlights_mark_matches_in_escaped_text(self, backend, source) -> None:
-        source.put(record(9, 'Trust <script>alert("x")</script> & cooperation <b>now</b>.'))
+        source.put(
+            record(9, 'Trust <script>alert("x")</script> & cooperation <b>now</b>.')
+        )
         backend.upsert([9])
-        for query in ("cooperation", "script", '"alert x"', "trus*", "kind:paragraph trust"):
+        for query in (
+            "cooperation",
+            "script",
+            '"alert x"',
+            "trus*",
+            "kind:paragraph trust",
+        ):
             for hit in backend.search(query, page_size=100).hits:
                 if hit.id == 9:
                     html = hit.highlight

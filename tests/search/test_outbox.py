@@ -22,7 +22,9 @@ from search.whoosh_backend import WhooshBackend
 from tests.factories import DocumentFactory, ParagraphFactory
 from tests.search.conftest import paragraph
 
-PROSE = "The {word} agreement shaped security cooperation between the three countries.\n"
+PROSE = (
+    "The {word} agreement shaped security cooperation between the three countries.\n"
+)
 
 
 def ids_found(query: str) -> set[int]:
@@ -124,13 +126,20 @@ def test_a_drainer_killed_mid_batch_loses_nothing(backend_class, settings):
     for position in range(3):
         ParagraphFactory(document=document, position=position, text=f"old {position}")
     get_backend().rebuild()
-    new = [ParagraphFactory(document=document, position=10 + i, text=f"fresh marker{i}")
-           for i in range(7)]
+    new = [
+        ParagraphFactory(document=document, position=10 + i, text=f"fresh marker{i}")
+        for i in range(7)
+    ]
     IndexOutbox.objects.bulk_create(IndexOutbox(paragraph_id=p.id) for p in new)
 
-    assert run_in_child(_drain_with, backend_class, str(settings.GLOSS_INDEX_DIR)) == -signal.SIGKILL
+    assert (
+        run_in_child(_drain_with, backend_class, str(settings.GLOSS_INDEX_DIR))
+        == -signal.SIGKILL
+    )
 
-    assert outbox.pending() == 7  # rows are deleted only after a commit, by the survivor
+    assert (
+        outbox.pending() == 7
+    )  # rows are deleted only after a commit, by the survivor
     applied = outbox.drain(lock_timeout=1)  # the dead process's lock is gone
     assert applied == 7 and outbox.pending() == 0
     assert get_backend().drift().clean

@@ -65,7 +65,10 @@ W, P = Word, Phrase
         ("trust NOT mexico", And((W("trust"), Not(W("mexico"))))),
         # a negated phrase and a negated group
         ('trust -"free trade"', And((W("trust"), Not(P("free trade"))))),
-        ("trust -(canada OR mexico)", And((W("trust"), Not(Or((W("canada"), W("mexico"))))))),
+        (
+            "trust -(canada OR mexico)",
+            And((W("trust"), Not(Or((W("canada"), W("mexico")))))),
+        ),
         # a hyphen inside a word is part of the word
         ("U.S.-Mexico", W("U.S.-Mexico")),
         # filters, case-insensitive names and kind/lang values
@@ -118,7 +121,9 @@ def test_parse(text: str, tree) -> None:
     ],
 )
 def test_malformed_queries_say_what_is_wrong(text: str, message: str) -> None:
-    with pytest.raises(QuerySyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        QuerySyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")
+    ):
         parse(text)
 
 

@@ -89,7 +89,9 @@ def test_writes_to_a_missing_index_rebuild_it_first(tmp_path) -> None:
 
 
 def test_multiprocess_bulk_indexing_builds_the_same_index(tmp_path) -> None:
-    many = [record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 1201)]
+    many = [
+        record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 1201)
+    ]
     backend = WhooshBackend(tmp_path / "index", MemorySource(many), procs=2)
     assert backend.rebuild() == 1200
     assert backend.count() == 1200

@@ -71,7 +71,8 @@ def readable(result: SearchResult) -> str:
         lines.append(result.notice)
     if result.corrected_query:
         lines.append(
-            f"No results for “{result.query}”; showing results for “{result.corrected_query}”."
+            f"No results for “{result.query}”;"
+            f" showing results for “{result.corrected_query}”."
         )
     lines.append(
         f"{result.total} result{'s' if result.total != 1 else ''} for “{result.query}”"
@@ -81,9 +82,8 @@ def readable(result: SearchResult) -> str:
     for number, row in enumerate(result.rows, start=first):
         p = row.paragraph
         where = " · ".join(x for x in (p.document.display_title, p.section) if x)
-        lines.append(
-            f"\n{number}. {where}  [{p.document.slug} ¶{p.position}, {p.kind}, score {row.score:.2f}]"
-        )
+        place = f"{p.document.slug} ¶{p.position}, {p.kind}, score {row.score:.2f}"
+        lines.append(f"\n{number}. {where}  [{place}]")
         lines.append(f"   {plain(str(row.highlight))}")
         lines.append(f"   {row.url}")
     return "\n".join(lines)
