@@ -242,14 +242,12 @@ class WhooshBackend(SearchBackend):
         tmp = self.root / f"{POINTER}.{secrets.token_hex(4)}"
         tmp.write_text(build.name)
         tmp.replace(self.root / POINTER)  # os.replace: atomic on POSIX
-        builds = sorted(
-            self.root.glob(f"{BUILD_PREFIX}*"), key=lambda p: p.stat().st_mtime
-        )
+        builds = sorted(self.root.glob(f"{BUILD_PREFIX}*"))  # names sort by time
         for old in [b for b in builds if b != build][:-1]:
             shutil.rmtree(old, ignore_errors=True)
 
     def _new_build(self) -> tuple[Path, index.Index]:
-        stamp = time.strftime("%Y%m%dT%H%M%S")
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() % 10**9:09d}"
         build = self.root / f"{BUILD_PREFIX}{stamp}-{secrets.token_hex(3)}"
         build.mkdir(parents=True)
         return build, index.create_in(str(build), make_schema())
