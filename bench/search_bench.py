@@ -257,6 +257,7 @@ def fts_setup(
     )
     db.execute("CREATE TABLE para_theme (para_id INTEGER, theme TEXT)")
     db.execute("CREATE INDEX para_theme_theme ON para_theme (theme, para_id)")
+    db.execute("CREATE INDEX para_theme_para ON para_theme (para_id, theme)")
     db.execute(
         "CREATE VIRTUAL TABLE para_fts USING fts5(text, content='para',"
         " content_rowid='id',"
@@ -277,43 +278,38 @@ def fts_setup(
 
 
 def fts_run(db: sqlite3.Connection) -> Callable[[Query], object]:
-    """One query on FTS5: the matching ids once (joined with the theme table
-    for a theme filter), then a ranked page with snippets and the four facet
-    counts over those ids."""
+    """One query on FTS5: a ranked page with snippets, then the four facet
+    counts, each a GROUP BY over the same MATCH (joined with the theme table
+    for a theme filter)."""
 
     def run(query: Query) -> object:
-        db.execute("DROP TABLE IF EXISTS temp.hits")
+        base = "FROM para_fts f JOIN para p ON p.id = f.rowid"
+        args: tuple[str, ...] = (query.fts,)
         if query.theme:
-            db.execute(
-                "CREATE TEMP TABLE hits AS SELECT f.rowid AS id FROM para_fts f"
-                " JOIN para_theme t ON t.para_id = f.rowid"
-                " WHERE para_fts MATCH ? AND t.theme = ?",
-                (query.fts, query.theme),
-            )
-        else:
-            db.execute(
-                "CREATE TEMP TABLE hits AS SELECT rowid AS id FROM para_fts"
-                " WHERE para_fts MATCH ?",
-                (query.fts,),
-            )
+            base += " JOIN para_theme t ON t.para_id = f.rowid"
+        base += " WHERE para_fts MATCH ?"
+        if query.theme:
+            base += " AND t.theme = ?"
+            args += (query.theme,)
         page = db.execute(
-            "SELECT rowid, bm25(para_fts),"
+            "SELECT f.rowid, bm25(para_fts),"
             " snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 40)"
-            " FROM para_fts WHERE para_fts MATCH ?"
-            " AND rowid IN (SELECT id FROM temp.hits)"
-            " ORDER BY bm25(para_fts) LIMIT 20",
-            (query.fts,),
+            f" {base} ORDER BY bm25(para_fts) LIMIT 20",
+            args,
         ).fetchall()
         facets = [
             db.execute(
-                f"SELECT p.{col}, count(*) FROM temp.hits h JOIN para p ON p.id = h.id"
-                f" GROUP BY p.{col}"
+                f"SELECT p.{col}, count(*) {base} GROUP BY p.{col}", args
             ).fetchall()
             for col in ("document", "kind", "lang")
         ]
         themes = db.execute(
-            "SELECT t.theme, count(*) FROM temp.hits h"
-            " JOIN para_theme t ON t.para_id = h.id GROUP BY t.theme"
+            "SELECT tt.theme, count(*) "
+            + base.replace(
+                " WHERE", " JOIN para_theme tt ON tt.para_id = f.rowid WHERE", 1
+            )
+            + " GROUP BY tt.theme",
+            args,
         ).fetchall()
         return page, facets, themes
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
@@ -39,8 +40,13 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "result": result, "error": error}
     if result is not None:
         context.update(navigation(result))
-    template = "search/_search.html" if request.htmx else "search/search.html"
-    return render(request, template, context, status=400 if error else 200)
+    # htmx gets only the part that changes, except when it restores history
+    # after a cache miss: then it needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "search/_search.html" if partial else "search/search.html"
+    response = render(request, template, context, status=400 if error else 200)
+    patch_vary_headers(response, ("HX-Request",))  # caches keep both versions apart
+    return response
 
 
 @dataclass(frozen=True)

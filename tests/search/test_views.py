@@ -33,8 +33,15 @@ def test_results_page(client, small_corpus):
 def test_htmx_requests_get_only_the_changing_part(client, small_corpus):
     response = client.get("/search/", {"q": "cooperation"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="search"') or 'id="search"' in html[:600]
-    assert "<html" not in html
+    assert 'id="search"' in html and "<html" not in html
+    assert "HX-Request" in response["Vary"]
+    restore = client.get(
+        "/search/",
+        {"q": "cooperation"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in restore.content.decode()  # history restore needs the page
 
 
 def test_facets_narrow_and_active_filters_can_be_removed(client, small_corpus):
