@@ -24,4 +24,6 @@ def search(request: HttpRequest) -> JsonResponse:
 
 
 def _bad_request(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+    return JsonResponse(
+        {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
+    )

@@ -344,7 +344,15 @@ class WhooshBackend(SearchBackend):
                 return  # another process rebuilt it while we waited
             except CORRUPTION:
                 pass
-            log.warning("search index unusable (%s); rebuilding from the database", exc)
+            if isinstance(exc, index.EmptyIndexError):
+                log.info(
+                    "no search index yet at %s; building it from the database",
+                    self.root,
+                )
+            else:
+                log.warning(
+                    "search index unusable (%s); rebuilding it from the database", exc
+                )
             self.rebuild()
 
     # -- reads -----------------------------------------------------------
@@ -651,7 +659,9 @@ def highlight_html(text: str, marker: _Marker, lang: str) -> str:
         end = min(len(text), WHOLE_TEXT_CHARS)
         fragments = [highlight.Fragment(text, [], 0, end)]
     html = formatter.format(fragments)
-    return html + (" …" if fragments[-1].endchar < len(text) else "")
+    before = "… " if fragments[0].startchar > 0 else ""
+    after = " …" if fragments[-1].endchar < len(text) else ""
+    return before + html + after
 
 
 def _hit(hit: Any, marker: _Marker) -> Hit:
