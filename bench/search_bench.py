@@ -358,6 +358,12 @@ def main() -> None:
         default=min(2, os.cpu_count() or 1),
         help="indexing processes",
     )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=2048,
+        help="posting pool per indexing process (default 2048: no spill at 100k)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -372,14 +378,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="gloss-search-bench-") as tmp:
         backend = WhooshBackend(
-            Path(tmp) / "index", MemorySource(records), procs=args.procs
+            Path(tmp) / "index",
+            MemorySource(records),
+            procs=args.procs,
+            memory_mb=args.memory_mb,
         )
         start = time.perf_counter()
         backend.rebuild()
         seconds = time.perf_counter() - start
         print(
             f"whoosh bulk indexing: {seconds:.1f} s"
-            f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes)"
+            f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes,"
+            f" {args.memory_mb} MB each)"
         )
         db, fts_seconds = fts_setup(records, Path(tmp) / "fts.sqlite3")
         print(

@@ -121,12 +121,14 @@ STORAGES = {
 GLOSS_DATA_DIR = DATA_DIR
 GLOSS_INDEX_DIR = DATA_DIR / "index"
 # Search: where themes per paragraph come from (a dotted path to a function of
-# paragraph ids; the annotations app will provide one), and how many processes
-# a full index rebuild may use.
+# paragraph ids; the annotations app will provide one), and the processes and
+# memory a full index rebuild may use.
 GLOSS_SEARCH_THEME_SOURCE = "search.selectors.no_themes"
 GLOSS_SEARCH_PROCS = int(
     os.environ.get("GLOSS_SEARCH_PROCS", min(2, os.cpu_count() or 1))
 )
+# Memory (MB) each rebuild process may hold before spilling postings to disk.
+GLOSS_SEARCH_MEMORY_MB = int(os.environ.get("GLOSS_SEARCH_MEMORY_MB", "1024"))
 GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # Prefix of Document.iri; stored per document at creation, so changing it later
 # never changes the IRI of a document already ingested.
