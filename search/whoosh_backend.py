@@ -9,10 +9,12 @@ Layout of the index root (``GLOSS_INDEX_DIR``)::
 Whoosh allows one writer per index and raises ``LockError`` at once when a
 second one starts, so every write here happens under ``exclusive()``, an
 ``fcntl.flock`` on ``write.lock`` that the kernel releases when a process dies.
-A rebuild writes a new ``build-*`` directory without the lock, then switches
-``CURRENT`` under it and repairs what changed meanwhile, so searches never stop.
+A rebuild fills a new ``build-*`` directory and then switches ``CURRENT``;
+searches keep reading the old build until the switch, while changes made
+meanwhile wait in the outbox (the rebuild holds the lock) and are applied to
+the new build afterwards.
 
-Searchers are cached per thread (readers hold file positions) and refreshed
+Searchers are cached per thread (readers hold file positions) and reopened
 when ``CURRENT`` names another build or the build has a newer commit.
 """
 
@@ -54,7 +56,6 @@ log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 BUILD_PREFIX = "build-"
-REBUILD_BATCH = 2000
 
 # Index-time weight by record kind: body text outranks the apparatus, so a
 # passage is not crowded out by the footnotes and references that cite the
