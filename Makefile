@@ -33,6 +33,7 @@ run: install
 	$(BIN)/python -m config.environment
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ingest
+	$(BIN)/python manage.py search_index verify
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn --config gunicorn.conf.py

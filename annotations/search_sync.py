@@ -4,8 +4,9 @@ Every service in ``annotations.services`` that changes which themes a
 paragraph carries (annotation create/update/delete, bulk tagging, theme
 rename/merge/retire, re-anchoring) calls ``paragraphs_changed`` with the
 affected paragraph ids *inside its transaction*, so the notice commits or
-rolls back with the change itself. Search (issue 3) points this at its index
-outbox; until then it does nothing. Services call it as
+rolls back with the change itself: it writes search's index outbox rows, which
+the single drainer applies after commit (or, at the latest, before the next
+search, so the person who tagged finds the tag at once). Services call it as
 ``search_sync.paragraphs_changed(...)`` (module attribute, not an imported
 name) so the hook can be swapped in one place and observed in tests.
 
@@ -19,5 +20,9 @@ from collections.abc import Iterable
 
 
 def paragraphs_changed(paragraph_ids: Iterable[int]) -> None:
-    """Record that these paragraphs' themes changed (no-op until search lands)."""
-    del paragraph_ids  # nothing to notify yet
+    """Queue these paragraphs for re-indexing, in the caller's transaction."""
+    # Imported here: search reads themes back from annotations (its theme
+    # source), so importing it at module level would make the two circular.
+    from search.services import paragraphs_changed as queue_for_index
+
+    queue_for_index(paragraph_ids=sorted(set(paragraph_ids)))

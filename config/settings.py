@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "django_htmx",
     "corpus",
     "search",
     "annotations",
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "annotations.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,19 +78,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent writers (gunicorn workers, two people tagging at once) wait
-    # for the write lock instead of failing: IMMEDIATE takes it at BEGIN, so a
-    # transaction never fails to upgrade a read lock mid-way.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    # The test database is a file, not shared-cache memory: in memory, a second
-    # connection gets "table is locked" at once instead of waiting, so tests
-    # with threads (concurrent tagging, the browser tests' server) need a file.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-gloss.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several gunicorn workers (and the search drainer) write concurrently:
+    # take the write lock when a transaction starts (a deferred transaction
+    # that later upgrades fails at once with "database is locked"), wait for
+    # it up to 20 s, and let readers proceed during writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "corpus:home"
+LOGIN_REDIRECT_URL = "search:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,6 +128,15 @@ STORAGES = {
 # Gloss's own settings.
 GLOSS_DATA_DIR = DATA_DIR
 GLOSS_INDEX_DIR = DATA_DIR / "index"
+# Search: where themes per paragraph come from (a dotted path to a function of
+# paragraph ids; the annotations app will provide one), and the processes and
+# memory a full index rebuild may use.
+GLOSS_SEARCH_THEME_SOURCE = "annotations.selectors.themes_by_paragraph"
+GLOSS_SEARCH_PROCS = int(
+    os.environ.get("GLOSS_SEARCH_PROCS", min(2, os.cpu_count() or 1))
+)
+# Memory (MB) each rebuild process may hold before spilling postings to disk.
+GLOSS_SEARCH_MEMORY_MB = int(os.environ.get("GLOSS_SEARCH_MEMORY_MB", "1024"))
 GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # Prefix of Document.iri; stored per document at creation, so changing it later
 # never changes the IRI of a document already ingested.

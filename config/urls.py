@@ -1,5 +1,5 @@
-"""Root URLconf: corpus pages at the site root, annotation pages, the JSON API,
-sign-in, and the admin at /admin/.
+"""Root URLconf: search at the site root, the corpus and annotation pages, the
+JSON API, sign-in, and the admin at /admin/.
 
 Every page needs a signed-in user (LoginRequiredMiddleware); the sign-in page,
 static files, the OpenAPI description and the API (which answers 401 itself)
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("annotations.api_urls")),
+    path("", include("search.urls")),
     path("", include("annotations.urls")),
     path("", include("corpus.urls")),
     # Last: any other /api/ address is a JSON 404, not an HTML page.

@@ -30,6 +30,7 @@ from annotations.services import annotations_detach, annotations_reanchor
 from corpus.ingestion import extract, pipeline
 from corpus.ingestion.extract import ExtractionError
 from corpus.models import Document, Paragraph
+from search.services import paragraphs_changed
 
 MANIFEST_NAME = "manifest.json"
 METADATA_FIELDS = ("title", "authors", "affiliation", "year")
@@ -213,14 +214,18 @@ def _replace_paragraphs(
     """Delete the document's records and store ``drafts`` as positions 0..n-1.
 
     Annotations are detached first (paragraph deletion is RESTRICTed while
-    any point at them) and re-anchored by quote and context afterwards, in
-    this same transaction; those that cannot be placed are kept as orphans.
+    any point at them) and re-anchored by quote and context afterwards; the
+    index update for old and new records is queued (search's outbox). All in
+    this same transaction; annotations that cannot be placed are kept as
+    orphans.
     """
+    old_ids = list(document.paragraphs.values_list("id", flat=True))
     annotations_detach(document=document)
     document.paragraphs.all().delete()
     rows = [_paragraph(document, position, d) for position, d in enumerate(drafts)]
     Paragraph.objects.bulk_create(rows, batch_size=500)
     annotations_reanchor(document=document)
+    paragraphs_changed(paragraph_ids=[*old_ids, *(row.id for row in rows)])
     found = Counter(row.kind for row in rows)
     return {kind: found[kind] for kind in Paragraph.Kind.values}
 

@@ -1,4 +1,5 @@
-"""Corpus pages: the list at / and /documents/, a reading page per document."""
+"""Corpus pages: the list at /documents/, a reading page per document.
+(The site's home, /, is the search page.)"""
 
 from django.urls import path
 
@@ -6,7 +7,6 @@ from corpus import views
 
 app_name = "corpus"
 urlpatterns = [
-    path("", views.document_list, name="home"),
     path("documents/", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
 ]

@@ -28,8 +28,13 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The reading page; ``?hl=<position>`` marks that record (a search hit)."""
     document = get_object_or_404(Document, slug=slug)
     page = reading_page(document.paragraphs.order_by("position"))
-    return render(
-        request, "corpus/document_detail.html", {"document": document, "page": page}
-    )
+    marked = request.GET.get("hl", "")
+    context = {
+        "document": document,
+        "page": page,
+        "marked": int(marked) if marked.isdigit() else None,
+    }
+    return render(request, "corpus/document_detail.html", context)

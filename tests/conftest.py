@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings
 
 from corpus.ingestion import pipeline
 from corpus.ingestion.pipeline import DocumentDraft, ParagraphDraft
+from search.backend import reset_backends
 
 # A 1x1 PNG: binary input that ingestion must refuse.
 PNG_BYTES = bytes.fromhex(
@@ -65,3 +66,30 @@ def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
 def _fast_password_hashing(settings: Settings) -> None:
     """The default PBKDF2 costs ~0.3 s a hash; tests sign people in often."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, a test database in a file rather than in memory, so that the
+    multi-process search tests can share it (PostgreSQL needs nothing)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _search_index_in_tmp(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    """Every test gets its own index under tmp_path (never var/), built in one
+    process (test corpora are small). Global: ingesting and tagging queue index
+    updates that a later drain applies, in any app's tests."""
+    settings.GLOSS_INDEX_DIR = tmp_path / "index"
+    settings.GLOSS_SEARCH_PROCS = 1
+    reset_backends()
+    yield
+    reset_backends()

@@ -9,6 +9,7 @@ import pytest
 from annotations import search_sync, services
 from annotations.selectors import themes_by_paragraph
 from annotations.services import SpanRequest
+from search.models import IndexOutbox
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,34 @@ def create(people, paragraph, themes=("sovereignty",), author=None):
     )
 
 
-def test_the_default_hook_does_nothing():
-    assert search_sync.paragraphs_changed([1, 2]) is None
+def test_the_hook_queues_index_updates_in_the_outbox(paragraphs):
+    ids = [paragraphs[1].pk, paragraphs[0].pk, paragraphs[1].pk]
+    IndexOutbox.objects.all().delete()
+    search_sync.paragraphs_changed(ids)
+    queued = sorted(IndexOutbox.objects.values_list("paragraph_id", flat=True))
+    assert queued == sorted({paragraphs[0].pk, paragraphs[1].pk})
+
+
+def test_a_new_tag_is_found_by_the_theme_filter_in_the_next_request(
+    people, paragraphs, themes, api_as
+):
+    """Within one request of tagging: POST the annotation, then search by theme."""
+    paragraph = paragraphs[0]
+    word = paragraph.text.split()[0].strip(".,;:").lower()
+    reader = api_as(people.annotator)
+    before = reader.get(f"/api/search?q={word}&theme=distrust").json()
+    assert before["total"] == 0
+    created = reader.post(
+        "/api/annotations",
+        {"paragraph": paragraph.pk, "start": 0, "end": 5, "themes": ["distrust"]},
+    )
+    assert created.status_code == 201
+    after = reader.get(f"/api/search?q={word}&theme=distrust").json()
+    assert [r["paragraph"]["id"] for r in after["results"]] == [paragraph.pk]
+    assert after["results"][0]["themes"] == ["distrust"]
+    assert after["facets"]["theme"] == {"distrust": 1} or any(
+        f.get("value") == "distrust" for f in after["facets"]["theme"]
+    )
 
 
 def test_create_update_delete_notify_their_paragraph(people, paragraphs, themes, hook):

@@ -1,0 +1,416 @@
+"""Search benchmark: Whoosh (through WhooshBackend) against SQLite FTS5.
+
+A script, not a test: it prints figures and asserts nothing.
+
+1. Builds a deterministic synthetic corpus (fixed seed) of ``--size``
+   paragraphs (default 100,000): sentences of the bundled corpus
+   (``corpus/sources/*.txt``) with a share of their words replaced by words
+   drawn, Zipf-like, from wordfreq's English (or French) list, so the
+   vocabulary is realistic rather than the seeds' few thousand words.
+2. Times bulk indexing with ``WhooshBackend.rebuild`` (the production path,
+   records fed from memory instead of the database).
+3. Runs a fixed query mix (one word, two-word AND, phrase, OR, NOT, typo,
+   theme filter), each with highlights and facets, printing p50 and p95 per
+   type; then the same queries on SQLite FTS5 (Python's sqlite3, porter +
+   unicode61 without diacritics) with snippet() and the same four facet counts,
+   and the Whoosh/FTS5 ratios.
+
+    .venv/bin/python bench/search_bench.py [--size N] [--queries N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import wordfreq  # noqa: E402
+
+from search.backend import IndexRecord  # noqa: E402
+from search.whoosh_backend import WhooshBackend  # noqa: E402
+
+THEMES = ("sovereignty", "distrust", "bilateralism")
+KINDS = (
+    ("paragraph", 70),
+    ("footnote", 15),
+    ("reference", 7),
+    ("heading", 5),
+    ("meta", 3),
+)
+PARAGRAPHS_PER_DOCUMENT = 500
+REPLACE_SHARE = 0.25  # of a seed sentence's words, replaced by list words
+FRENCH_SHARE = 0.05
+QUERY_TYPES = (
+    "one word",
+    "two-word AND",
+    "phrase",
+    "OR",
+    "NOT",
+    "typo",
+    "theme filter",
+)
+
+
+# -- the corpus ---------------------------------------------------------------
+
+
+def seed_sentences() -> tuple[list[str], list[str]]:
+    """English and French sentences of the bundled corpus (French: the lines
+    with typical French function words)."""
+    text = " ".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((REPO / "corpus" / "sources").glob("*.txt"))
+    )
+    sentences = [
+        s.strip() for s in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", text))
+    ]
+    sentences = [s for s in sentences if 30 <= len(s) <= 400]
+    french = [
+        s
+        for s in sentences
+        if len(re.findall(r"\b(les|des|est|une|dans|qui)\b", s)) >= 2
+    ]
+    english = [s for s in sentences if s not in set(french)]
+    return english, french
+
+
+class Vocabulary:
+    """Words from wordfreq's list, drawn with Zipf-like weights (1 / rank)."""
+
+    def __init__(self, lang: str, size: int) -> None:
+        self.words = [w for w in wordfreq.top_n_list(lang, size) if w.isalpha()]
+        weights = [1.0 / (rank + 20) for rank in range(len(self.words))]
+        total = 0.0
+        self.cumulative = []
+        for weight in weights:
+            total += weight
+            self.cumulative.append(total)
+
+    def draw(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
+
+
+def make_text(
+    rng: random.Random, seeds: list[str], vocab: Vocabulary, sentences: int
+) -> str:
+    out = []
+    for sentence in rng.choices(seeds, k=sentences):
+        words = sentence.split()
+        replaced = vocab.draw(rng, len(words))
+        out.append(
+            " ".join(
+                r if rng.random() < REPLACE_SHARE else w
+                for w, r in zip(words, replaced, strict=True)
+            )
+        )
+    return " ".join(out)
+
+
+def make_corpus(size: int, seed: int) -> list[IndexRecord]:
+    rng = random.Random(seed)
+    english, french = seed_sentences()
+    vocab = {"en": Vocabulary("en", 30000), "fr": Vocabulary("fr", 10000)}
+    kinds = [k for k, _ in KINDS]
+    weights = [w for _, w in KINDS]
+    records = []
+    for i in range(size):
+        doc = i // PARAGRAPHS_PER_DOCUMENT
+        lang = "fr" if rng.random() < FRENCH_SHARE else "en"
+        kind = rng.choices(kinds, weights)[0]
+        length = 1 if kind in ("heading", "meta") else rng.randint(2, 6)
+        text = make_text(rng, french if lang == "fr" else english, vocab[lang], length)
+        if kind == "heading":
+            text = text[:80]
+        themes = (
+            tuple(sorted(set(rng.sample(THEMES, rng.randint(1, 2)))))
+            if rng.random() < 0.3
+            else ()
+        )
+        records.append(
+            IndexRecord(
+                id=i + 1,
+                document=f"doc-{doc:04d}",
+                document_order=f"{doc:04d}.txt",
+                title=f"Synthetic document {doc}",
+                authors=("A. Author",),
+                section=f"Section {i // 25}",
+                kind=kind,
+                lang=lang,
+                page=None,
+                position=i % PARAGRAPHS_PER_DOCUMENT,
+                text=text,
+                themes=themes,
+            )
+        )
+    return records
+
+
+class MemorySource:
+    def __init__(self, records: list[IndexRecord]) -> None:
+        self.by_id = {r.id: r for r in records}
+
+    def records(self, ids):  # noqa: ANN001, ANN201 - RecordSource
+        return [self.by_id[i] for i in ids if i in self.by_id]
+
+    def all_records(self) -> Iterator[IndexRecord]:
+        return iter(self.by_id.values())
+
+
+# -- the queries --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    whoosh: str
+    fts: str  # FTS5 MATCH expression
+    theme: str | None = None
+
+
+def make_queries(records: list[IndexRecord], per_type: int, seed: int) -> list[Query]:
+    """A fixed mix: content words of mid frequency in the corpus's English text."""
+    rng = random.Random(seed + 1)
+    words = _content_words(records[:5000])
+    queries = []
+    for _ in range(per_type):
+        a, b = rng.sample(words, 2)
+        phrase = _bigram(rng, records)
+        typo = _typo(rng, rng.choice([w for w in words if len(w) >= 7]))
+        theme = rng.choice(THEMES)
+        queries += [
+            Query("one word", a, a),
+            Query("two-word AND", f"{a} {b}", f"{a} AND {b}"),
+            Query("phrase", f'"{phrase}"', f'"{phrase}"'),
+            Query("OR", f"{a} OR {b}", f"{a} OR {b}"),
+            Query("NOT", f"{a} -{b}", f"{a} NOT {b}"),
+            Query("typo", typo, typo),
+            Query("theme filter", f"theme:{theme} {a}", a, theme),
+        ]
+    return queries
+
+
+def _content_words(records: list[IndexRecord]) -> list[str]:
+    counts: dict[str, int] = {}
+    for record in records:
+        if record.lang == "en":
+            for w in re.findall(r"[a-z]{5,}", record.text.lower()):
+                counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return ranked[50:600]  # skip the most common, keep words that do occur
+
+
+def _bigram(rng: random.Random, records: list[IndexRecord]) -> str:
+    while True:
+        words = re.findall(r"[a-z]{4,}", rng.choice(records).text.lower())
+        if len(words) >= 2:
+            i = rng.randrange(len(words) - 1)
+            return f"{words[i]} {words[i + 1]}"
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :]  # one letter dropped
+
+
+# -- running ------------------------------------------------------------------
+
+
+def time_queries(
+    queries: list[Query], run: Callable[[Query], object]
+) -> dict[str, list[float]]:
+    for query in queries[: len(QUERY_TYPES)]:
+        run(query)  # warm caches once per type
+    timings: dict[str, list[float]] = {kind: [] for kind in QUERY_TYPES}
+    for query in queries:
+        start = time.perf_counter()
+        run(query)
+        timings[query.kind].append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def whoosh_run(backend: WhooshBackend) -> Callable[[Query], object]:
+    def run(query: Query) -> object:
+        return backend.search(query.whoosh, page_size=20)
+
+    return run
+
+
+def fts_setup(
+    records: list[IndexRecord], path: Path
+) -> tuple[sqlite3.Connection, float]:
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE para (id INTEGER PRIMARY KEY, document TEXT, kind TEXT,"
+        " lang TEXT, text TEXT)"
+    )
+    db.execute("CREATE TABLE para_theme (para_id INTEGER, theme TEXT)")
+    db.execute("CREATE INDEX para_theme_theme ON para_theme (theme, para_id)")
+    db.execute("CREATE INDEX para_theme_para ON para_theme (para_id, theme)")
+    db.execute(
+        "CREATE VIRTUAL TABLE para_fts USING fts5(text, content='para',"
+        " content_rowid='id',"
+        " tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    start = time.perf_counter()
+    with db:
+        db.executemany(
+            "INSERT INTO para VALUES (?, ?, ?, ?, ?)",
+            ((r.id, r.document, r.kind, r.lang, r.text) for r in records),
+        )
+        db.executemany(
+            "INSERT INTO para_theme VALUES (?, ?)",
+            ((r.id, t) for r in records for t in r.themes),
+        )
+        db.execute("INSERT INTO para_fts (rowid, text) SELECT id, text FROM para")
+    return db, time.perf_counter() - start
+
+
+def fts_run(db: sqlite3.Connection) -> Callable[[Query], object]:
+    """One query on FTS5: a ranked page with snippets, then the four facet
+    counts, each a GROUP BY over the same MATCH (joined with the theme table
+    for a theme filter)."""
+
+    def run(query: Query) -> object:
+        base = "FROM para_fts f JOIN para p ON p.id = f.rowid"
+        args: tuple[str, ...] = (query.fts,)
+        if query.theme:
+            base += " JOIN para_theme t ON t.para_id = f.rowid"
+        base += " WHERE para_fts MATCH ?"
+        if query.theme:
+            base += " AND t.theme = ?"
+            args += (query.theme,)
+        page = db.execute(
+            "SELECT f.rowid, bm25(para_fts),"
+            " snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 40)"
+            f" {base} ORDER BY bm25(para_fts) LIMIT 20",
+            args,
+        ).fetchall()
+        facets = [
+            db.execute(
+                f"SELECT p.{col}, count(*) {base} GROUP BY p.{col}", args
+            ).fetchall()
+            for col in ("document", "kind", "lang")
+        ]
+        themes = db.execute(
+            "SELECT tt.theme, count(*) "
+            + base.replace(
+                " WHERE", " JOIN para_theme tt ON tt.para_id = f.rowid WHERE", 1
+            )
+            + " GROUP BY tt.theme",
+            args,
+        ).fetchall()
+        return page, facets, themes
+
+    return run
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(whoosh: dict[str, list[float]], fts: dict[str, list[float]]) -> None:
+    print(
+        f"{'query type':<14} {'whoosh p50':>10} {'p95':>8} {'fts5 p50':>9}"
+        f" {'p95':>8} {'ratio p50':>10} {'p95':>7}"
+    )
+    for kind in QUERY_TYPES:
+        w50, w95 = percentile(whoosh[kind], 0.5), percentile(whoosh[kind], 0.95)
+        f50, f95 = percentile(fts[kind], 0.5), percentile(fts[kind], 0.95)
+        print(
+            f"{kind:<14} {w50:>8.1f}ms {w95:>6.1f}ms {f50:>7.1f}ms {f95:>6.1f}ms"
+            f" {w50 / max(f50, 0.001):>9.1f}x {w95 / max(f95, 0.001):>6.1f}x"
+        )
+    all_w = [v for values in whoosh.values() for v in values]
+    all_f = [v for values in fts.values() for v in values]
+    print(
+        f"{'all':<14} {percentile(all_w, 0.5):>8.1f}ms"
+        f" {percentile(all_w, 0.95):>6.1f}ms"
+        f" {percentile(all_f, 0.5):>7.1f}ms {percentile(all_f, 0.95):>6.1f}ms"
+        f" {statistics.median(all_w) / max(statistics.median(all_f), 0.001):>9.1f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--size", type=int, default=100_000, help="paragraphs (default 100,000)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=30, help="queries per type (default 30)"
+    )
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="indexing processes",
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=2048,
+        help="posting pool per indexing process (default 2048: no spill at 100k)",
+    )
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    records = make_corpus(args.size, args.seed)
+    vocabulary = {w for r in records for w in re.findall(r"\w+", r.text.lower())}
+    print(
+        f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "
+        f"{sum(len(r.text) for r in records) / 1e6:.1f} MB of text"
+        f" ({time.perf_counter() - start:.1f} s to generate)"
+    )
+    queries = make_queries(records, args.queries, args.seed)
+
+    with tempfile.TemporaryDirectory(prefix="gloss-search-bench-") as tmp:
+        backend = WhooshBackend(
+            Path(tmp) / "index",
+            MemorySource(records),
+            procs=args.procs,
+            memory_mb=args.memory_mb,
+        )
+        start = time.perf_counter()
+        backend.rebuild()
+        seconds = time.perf_counter() - start
+        print(
+            f"whoosh bulk indexing: {seconds:.1f} s"
+            f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes,"
+            f" {args.memory_mb} MB each)"
+        )
+        db, fts_seconds = fts_setup(records, Path(tmp) / "fts.sqlite3")
+        print(
+            f"fts5 bulk indexing:   {fts_seconds:.1f} s"
+            f" ({len(records) / fts_seconds:,.0f} paragraphs/s)"
+        )
+        print(f"indexing ratio whoosh/fts5: {seconds / fts_seconds:.1f}x")
+        print(
+            f"\n{len(queries)} queries ({args.queries} per type),"
+            " page of 20 with highlights and 4 facets:"
+        )
+        report(
+            time_queries(queries, whoosh_run(backend)),
+            time_queries(queries, fts_run(db)),
+        )
+        print(
+            "(typo: FTS5 has no spelling correction and runs the misspelled word,"
+            " which finds nothing; Whoosh finds the correction and runs that.)"
+        )
+        db.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The narrow interface between Gloss and a search engine.
+
+Everything outside ``search/whoosh_backend.py`` talks to search through
+``SearchBackend``; a second engine (PostgreSQL full-text for multi-host
+deployments) would implement the same class and pass the same contract tests
+(``tests/search/contract.py``).
+
+A backend indexes ``IndexRecord``s, which it gets from a ``RecordSource`` by
+paragraph id. It never queries the database itself: the source does (see
+``search.selectors.DatabaseRecordSource``), which keeps backends testable and
+lets the benchmark feed one from memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from search.query import ParsedQuery
+
+SORTS = ("relevance", "document")
+FACETS = ("document", "theme", "lang", "kind")
+
+
+class SearchUnavailable(RuntimeError):
+    """The index cannot be used right now (e.g. the writer lock is busy)."""
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """Everything the index holds about one paragraph record."""
+
+    id: int
+    document: str  # the document's slug
+    document_order: str  # the document's source name: documents sort by it
+    title: str
+    authors: tuple[str, ...]
+    section: str
+    kind: str
+    lang: str
+    page: int | None
+    position: int
+    text: str
+    themes: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A digest of every indexed value: equal digests, equal index entries.
+        (The dataclass ``repr`` of str, int, None and tuples is stable.)"""
+        return hashlib.sha1(repr(self).encode("utf-8")).hexdigest()
+
+
+class RecordSource(Protocol):
+    """Where a backend reads the records it indexes."""
+
+    def records(self, ids: Collection[int]) -> list[IndexRecord]:
+        """The records among ``ids`` that exist (missing ids are left out)."""
+
+    def all_records(self) -> Iterator[IndexRecord]:
+        """Every record, in any order, streamed."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    score: float
+    highlight: str  # safe HTML: escaped text with <mark> around matches
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchPage:
+    """One page of results. ``corrected_query`` is set when a misspelled word
+    was replaced ("showing results for …"); ``notice`` carries a message for the
+    user, e.g. that a missing index was rebuilt."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    corrected_query: str | None = None
+    notice: str = ""
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    location: str
+    documents: int  # records in the index
+    generation: str  # which build is live (the pointer's target)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Differences between the index and the records source."""
+
+    missing: list[int]  # in the source, not in the index
+    extra: list[int]  # in the index, not in the source
+    stale: list[int]  # in both, with different content
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+class SearchBackend(ABC):
+    """A search engine over paragraph records.
+
+    Writes (``apply``, ``upsert``, ``delete``, ``rebuild``) are atomic: after
+    one returns, every later ``search`` in any process sees all of it; after
+    one fails or its process dies, none of it. Callers that read a queue and
+    write must hold ``exclusive()`` across both (see ``search.outbox``).
+    """
+
+    def __init__(self, source: RecordSource) -> None:
+        self.source = source
+
+    @abstractmethod
+    def apply(self, upserts: Sequence[IndexRecord], deletes: Collection[int]) -> None:
+        """Add or replace ``upserts`` and remove ``deletes``, in one commit."""
+
+    def upsert(self, paragraph_ids: Collection[int]) -> None:
+        """Bring the given records up to date from the source, in one commit:
+        ids the source still has are (re)indexed, the others removed."""
+        with self.exclusive():  # read and write as one step (see search.outbox)
+            records = self.source.records(paragraph_ids)
+            found = {record.id for record in records}
+            self.apply(records, [pid for pid in paragraph_ids if pid not in found])
+
+    def delete(self, paragraph_ids: Collection[int]) -> None:
+        """Remove the given records from the index, in one commit."""
+        self.apply([], paragraph_ids)
+
+    @abstractmethod
+    def search(
+        self,
+        query: str | ParsedQuery,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        page: int = 1,
+        page_size: int = 20,
+        sort: str = "relevance",
+    ) -> SearchPage:
+        """Run ``query`` (a string in ``search.query``'s language, or already
+        parsed) narrowed by ``filters`` (facet name -> accepted values; values
+        of one facet are ORed, facets ANDed). Raises ``QuerySyntaxError``."""
+
+    @abstractmethod
+    def rebuild(self) -> int:
+        """Re-index every record from the source, switching atomically; returns
+        the number of records. Searches keep working on the old index meanwhile."""
+
+    @abstractmethod
+    def fingerprints(self) -> dict[int, str]:
+        """Record id -> ``IndexRecord.fingerprint()`` for every indexed record."""
+
+    @abstractmethod
+    def status(self) -> IndexStatus:
+        """Where the index is, how many records it holds, which build is live."""
+
+    def exclusive(self, timeout: float | None = None) -> AbstractContextManager[None]:
+        """Hold the engine's single-writer lock (re-entrant in a thread).
+
+        Raises ``SearchUnavailable`` when ``timeout`` seconds pass without it
+        (``None``: wait as long as needed). Engines with their own concurrency
+        control may leave this as a no-op.
+        """
+        return _NoLock()
+
+    def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing
+        """Release what this process holds open (searchers, files)."""
+
+    def count(self) -> int:
+        return self.status().documents
+
+    def drift(self) -> Drift:
+        """Compare the index with the source (reads everything: for ``verify``)."""
+        indexed = self.fingerprints()
+        wanted = {r.id: r.fingerprint() for r in self.source.all_records()}
+        return Drift(
+            missing=sorted(set(wanted) - set(indexed)),
+            extra=sorted(set(indexed) - set(wanted)),
+            stale=sorted(i for i in wanted.keys() & indexed if wanted[i] != indexed[i]),
+        )
+
+    def repair(self, drift: Drift) -> None:
+        """Fix ``drift`` in one commit. Every id is re-read from the source at
+        repair time (not trusted from the comparison, which may be older): an
+        "extra" record created meanwhile is indexed, not deleted."""
+        self.upsert([*drift.missing, *drift.extra, *drift.stale])
+
+
+class _NoLock(AbstractContextManager[None]):
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# One backend per process and index location: searchers are cached inside it,
+# and after a fork the child must open its own (file handles are not shared).
+_backends: dict[tuple[int, str], SearchBackend] = {}
+_backends_lock = threading.Lock()
+
+
+def get_backend() -> SearchBackend:
+    """The configured backend for this process (Whoosh at ``GLOSS_INDEX_DIR``)."""
+    from django.conf import settings
+
+    from search.selectors import DatabaseRecordSource
+    from search.whoosh_backend import WhooshBackend
+
+    key = (os.getpid(), str(settings.GLOSS_INDEX_DIR))
+    with _backends_lock:
+        if key not in _backends:
+            source = DatabaseRecordSource()
+            _backends[key] = WhooshBackend(
+                Path(settings.GLOSS_INDEX_DIR),
+                source,
+                procs=settings.GLOSS_SEARCH_PROCS,
+            )
+        return _backends[key]
+
+
+def reset_backends() -> None:
+    """Forget this process's backends (tests switch index directories)."""
+    with _backends_lock:
+        for backend in _backends.values():
+            backend.close()
+        _backends.clear()

@@ -1,0 +1,98 @@
+"""Reads for search that cross apps: index records from the corpus, themes,
+and the paragraphs behind a page of hits.
+
+Themes come from a pluggable function (setting ``GLOSS_SEARCH_THEME_SOURCE``,
+a dotted path) mapping paragraph ids to theme slugs. Until the annotations app
+provides one, ``no_themes`` says every paragraph has none; the index, the
+``theme:`` filter and the facet already work for whatever it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from corpus.models import Document, Paragraph
+from search.backend import IndexRecord
+
+ThemeSource = Callable[[Collection[int]], Mapping[int, Sequence[str]]]
+DEFAULT_THEME_SOURCE = "search.selectors.no_themes"
+BATCH = 1000
+
+
+def no_themes(paragraph_ids: Collection[int]) -> dict[int, list[str]]:
+    """The theme source until annotations exist: no paragraph has a theme."""
+    return {}
+
+
+def theme_source() -> ThemeSource:
+    path = getattr(settings, "GLOSS_SEARCH_THEME_SOURCE", DEFAULT_THEME_SOURCE)
+    return import_string(path)
+
+
+def index_record(paragraph: Paragraph, themes: Sequence[str] = ()) -> IndexRecord:
+    """What the index holds for ``paragraph`` (its document fetched alongside)."""
+    document = paragraph.document
+    return IndexRecord(
+        id=paragraph.id,
+        document=document.slug,
+        document_order=document.source_name,
+        title=document.display_title,
+        authors=tuple(document.authors or ()),
+        section=paragraph.section,
+        kind=paragraph.kind,
+        lang=paragraph.lang,
+        page=paragraph.page,
+        position=paragraph.position,
+        text=paragraph.text,
+        themes=tuple(sorted(set(themes))),
+    )
+
+
+class DatabaseRecordSource:
+    """The records a backend indexes, read from the corpus tables."""
+
+    def records(self, ids: Collection[int]) -> list[IndexRecord]:
+        ids = list(ids)
+        rows = Paragraph.objects.filter(id__in=ids).select_related("document")
+        return _with_themes(list(rows))
+
+    def all_records(self) -> Iterator[IndexRecord]:
+        """Every record, in id order, a batch of rows at a time (bounded memory)."""
+        last = 0
+        while True:
+            rows = list(
+                Paragraph.objects.filter(id__gt=last)
+                .select_related("document")
+                .order_by("id")[:BATCH]
+            )
+            if not rows:
+                return
+            yield from _with_themes(rows)
+            last = rows[-1].id
+
+
+def _with_themes(paragraphs: list[Paragraph]) -> list[IndexRecord]:
+    themes = theme_source()([p.id for p in paragraphs])
+    return [index_record(p, themes.get(p.id, ())) for p in paragraphs]
+
+
+def paragraphs_by_id(ids: Collection[int]) -> dict[int, Paragraph]:
+    """The paragraphs behind a page of hits, with their documents (one query)."""
+    rows = Paragraph.objects.filter(id__in=list(ids)).select_related("document")
+    return {p.id: p for p in rows}
+
+
+def document_labels(slugs: Collection[str]) -> dict[str, str]:
+    """Slug -> display title, for the document facet."""
+    rows = Document.objects.filter(slug__in=list(slugs))
+    return {d.slug: d.display_title for d in rows}
+
+
+def document_slug(name: str) -> str:
+    """A ``document:`` filter value as the index stores it: a source file name
+    or a slug becomes the slug; an unknown name is kept (it matches nothing)."""
+    document = Document.objects.by_name(name)
+    return document.slug if document is not None else name

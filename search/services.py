@@ -1,0 +1,188 @@
+"""Search as one service behind the page, the API and the command.
+
+``search_paragraphs`` catches the index up with pending changes (so a user
+sees their own edits), runs the backend, and hydrates the hits with their
+paragraphs. ``paragraphs_changed`` is how other apps say that paragraphs (or
+their themes) changed: call it inside the transaction that changes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from corpus.models import Paragraph
+from search import outbox, selectors
+from search import query as q
+from search.backend import FACETS, SORTS, FacetCount, SearchPage, get_backend
+
+MAX_PAGE_SIZE = 100
+MAX_RESULTS = 10_000  # page * page_size beyond this is refused (deep paging is slow)
+
+
+class SearchRequestError(ValueError):
+    """Parameters out of range; the message is for the user (a 400 in the API)."""
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    paragraph: Paragraph
+    score: float
+    highlight: SafeString  # escaped by the backend's HTML formatter
+    themes: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        """The reading page, scrolled to this record and marking it."""
+        p = self.paragraph
+        return f"{p.document.get_absolute_url()}?hl={p.position}#{p.anchor}"
+
+
+@dataclass(frozen=True)
+class FacetRow:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    query: str
+    filters: dict[str, list[str]]
+    sort: str
+    page: int
+    page_size: int
+    total: int = 0
+    corrected_query: str | None = None
+    rows: list[ResultRow] = field(default_factory=list)
+    facets: dict[str, list[FacetRow]] = field(default_factory=dict)
+    notice: str = ""
+    searched: bool = False  # False for an empty query without filters
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's shape (README, "Search API")."""
+        return {
+            "query": self.query,
+            "corrected_query": self.corrected_query,
+            "total": self.total,
+            "page": self.page,
+            "results": [_row_json(row) for row in self.rows],
+            "facets": {
+                name: [vars(f) for f in rows] for name, rows in self.facets.items()
+            },
+        }
+
+
+def search_paragraphs(
+    *,
+    query: str,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    sort: str = "relevance",
+) -> SearchResult:
+    """Search paragraph records.
+
+    Raises ``QuerySyntaxError`` for a malformed query and
+    ``SearchRequestError`` for parameters out of range. An empty query with
+    no filter searches nothing (``searched`` is False).
+    """
+    clean = _clean_filters(filters or {})
+    _check_paging(page, page_size, sort)
+    parsed = q.ParsedQuery(query, q.map_filters(q.parse(query), _filter_value))
+    result = SearchResult(query, clean, sort, page, min(page_size, MAX_PAGE_SIZE))
+    if isinstance(parsed.node, q.MatchAll) and not clean:
+        return result
+    backend = get_backend()
+    notice = outbox.catch_up(backend)
+    found = backend.search(parsed, clean, page, result.page_size, sort)
+    _fill(result, found, notice)
+    return result
+
+
+def paragraphs_changed(*, paragraph_ids: Collection[int]) -> None:
+    """Queue the index update for these paragraphs (created, changed, deleted or
+    re-themed), in the caller's transaction; applied after commit or, at the
+    latest, before the next search."""
+    outbox.enqueue(paragraph_ids)
+
+
+def _clean_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    clean: dict[str, list[str]] = {}
+    for name, values in filters.items():
+        if name not in FACETS:
+            raise SearchRequestError(f"Unknown filter {name!r}.")
+        kept = [v.strip() for v in values if v and v.strip()]
+        if kept:
+            clean[name] = [_filter_value(name, v) for v in kept]
+    return clean
+
+
+def _filter_value(name: str, value: str) -> str:
+    value = q.validate_filter(name, value)
+    return selectors.document_slug(value) if name == "document" else value
+
+
+def _check_paging(page: int, page_size: int, sort: str) -> None:
+    if sort not in SORTS:
+        raise SearchRequestError(f"sort must be one of {', '.join(SORTS)}.")
+    if page < 1 or page_size < 1:
+        raise SearchRequestError("page and page_size start at 1.")
+    if page * min(page_size, MAX_PAGE_SIZE) > MAX_RESULTS:
+        raise SearchRequestError(
+            f"Only the first {MAX_RESULTS:,} results can be paged through; "
+            "narrow the search."
+        )
+
+
+def _fill(result: SearchResult, found: SearchPage, notice: str) -> None:
+    paragraphs = selectors.paragraphs_by_id([hit.id for hit in found.hits])
+    result.rows = [
+        # mark_safe: the highlight is the backend's escaped HTML, never raw text.
+        ResultRow(paragraphs[h.id], h.score, mark_safe(h.highlight), h.themes)
+        for h in found.hits
+        if h.id in paragraphs  # deleted since the last drain
+    ]
+    result.total = found.total
+    result.corrected_query = found.corrected_query
+    result.facets = _facet_rows(found.facets)
+    result.notice = " ".join(n for n in (found.notice, notice) if n)
+    result.searched = True
+
+
+def _facet_rows(facets: Mapping[str, list[FacetCount]]) -> dict[str, list[FacetRow]]:
+    titles = selectors.document_labels([f.value for f in facets.get("document", [])])
+    labels = {"document": titles, "lang": {"": "unknown"}}
+    return {
+        name: [
+            FacetRow(f.value, labels.get(name, {}).get(f.value, f.value), f.count)
+            for f in counts
+        ]
+        for name, counts in facets.items()
+    }
+
+
+def _row_json(row: ResultRow) -> dict[str, Any]:
+    p = row.paragraph
+    return {
+        "paragraph": {
+            "id": p.id,
+            "document": p.document.slug,
+            "document_title": p.document.display_title,
+            "position": p.position,
+            "kind": p.kind,
+            "lang": p.lang,
+            "section": p.section,
+            "text": p.text,
+        },
+        "score": round(row.score, 4),
+        "highlight": str(row.highlight),
+        "themes": list(row.themes),
+    }

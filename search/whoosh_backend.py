@@ -1,0 +1,685 @@
+"""The Whoosh implementation of ``SearchBackend``: the only module importing whoosh.
+
+Layout of the index root (``GLOSS_INDEX_DIR``)::
+
+    CURRENT            name of the live build, replaced atomically (os.replace)
+    write.lock         flock()ed by the one process allowed to write
+    build-<stamp>/     a Whoosh index; the live one and at most one older
+
+Whoosh allows one writer per index and raises ``LockError`` at once when a
+second one starts, so every write here happens under ``exclusive()``, an
+``fcntl.flock`` on ``write.lock`` that the kernel releases when a process dies.
+A rebuild fills a new ``build-*`` directory and then switches ``CURRENT``;
+searches keep reading the old build until the switch, while changes made
+meanwhile wait in the outbox (the rebuild holds the lock) and are applied to
+the new build afterwards.
+
+Searchers are cached per thread (readers hold file positions) and reopened
+when ``CURRENT`` names another build or the build has a newer commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import secrets
+import shutil
+import struct
+import threading
+import time
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import columns, fields, highlight, index, sorting
+from whoosh import query as wq
+from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.searching import Searcher
+
+from search import analysis
+from search import query as q
+from search.backend import (
+    FacetCount,
+    Hit,
+    IndexRecord,
+    IndexStatus,
+    RecordSource,
+    SearchBackend,
+    SearchPage,
+    SearchUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+LOCK_FILE = "write.lock"
+BUILD_PREFIX = "build-"
+
+# Index-time weight by record kind: body text outranks the apparatus, so a
+# passage is not crowded out by the footnotes and references that cite the
+# same words. Whoosh's BM25F expects weights >= 1, hence 1 for the lowest.
+KIND_BOOST = {
+    "paragraph": 2.0,
+    "heading": 2.0,
+    "meta": 2.0,
+    "footnote": 1.25,
+    "reference": 1.0,
+}
+# Where a query word is looked for, with query-time weights: the record's own
+# text, in the stemmed field of its language, plus the unstemmed ``raw`` field
+# (an exact-form bonus; the only text field of records in other languages).
+TEXT_FIELDS = (("text_en", "en", 1.0), ("text_fr", "fr", 1.0), ("raw", "xx", 0.5))
+# The record's context: section heading, document title and byline. They only
+# raise the rank of records that match in their own text; matching there too
+# made every record of a paper a result for a word of its title, and made
+# queries 2-3 times slower at 100,000 records (each word became six terms).
+CONTEXT_FIELDS = (("section", "en", 0.3), ("title", "en", 0.25), ("authors", "xx", 0.5))
+# Fields whose terms make a word "known" (not to be corrected).
+VOCABULARY_FIELDS = tuple(
+    (name, lang) for name, lang, _ in (*TEXT_FIELDS, *CONTEXT_FIELDS)
+)
+FILTER_FIELDS = {
+    "theme": "themes",
+    "document": "document",
+    "lang": "lang",
+    "kind": "kind",
+}
+WHOLE_TEXT_CHARS = 400  # shorter records are shown whole, longer ones as excerpts
+REBUILT_NOTICE = (
+    "The search index was missing or damaged and has been rebuilt from the database."
+)
+FieldSpec = tuple[str, str, float]  # field name, analysis language, query weight
+CORRUPTION = (OSError, EOFError, struct.error, KeyError, index.IndexError)
+
+
+class NormaliseFilter(Filter):
+    """Fold accents and stem (``search.analysis.normalise``) each token."""
+
+    is_morph = True
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+        normalise, lang = analysis.normalise, self.lang
+        for token in tokens:
+            token.text = normalise(token.text, lang)
+            yield token
+
+
+def analyzer(lang: str) -> Any:
+    return RegexTokenizer(analysis.TOKEN_PATTERN) | NormaliseFilter(lang)
+
+
+class ThemesField(fields.KEYWORD):
+    """Multi-valued theme slugs, with a list column so facets can count each."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, commas=True)
+        # Set here: KEYWORD ignores a column passed as ``sortable``.
+        self.column_type = columns.VarBytesListColumn()
+
+    def to_column_value(self, value: Any) -> list[bytes]:
+        values = [value] if isinstance(value, str) else value
+        return [v.encode("utf-8") for v in values]
+
+
+def make_schema() -> fields.Schema:
+    """One Whoosh document per paragraph record (see ``IndexRecord``).
+
+    Word queries use the stemmed per-language fields, which keep frequencies
+    but no positions; ``raw`` (folded, unstemmed, with positions) serves exact
+    phrases, prefixes, spelling suggestions and an exact-form bonus. Positions
+    are kept once, not per field: they are what makes Whoosh indexing slow.
+    """
+    stemmed = {
+        f"text_{lang}": _frequency_field(lang) for lang in analysis.STEMMED_LANGUAGES
+    }
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        document=fields.ID(stored=True, sortable=True),
+        # Sort keys only: columns, no postings (NUMERIC would index 8 terms).
+        order=fields.COLUMN(columns.VarBytesColumn()),
+        kind=fields.ID(stored=True, sortable=True),
+        lang=fields.ID(stored=True, sortable=True),
+        themes=ThemesField(),
+        position=fields.COLUMN(columns.NumericColumn("I")),
+        raw=fields.TEXT(analyzer=analyzer(analysis.OTHER_LANGUAGE)),
+        title=_frequency_field("en"),
+        authors=_frequency_field(analysis.OTHER_LANGUAGE),
+        section=_frequency_field("en"),
+        body=fields.STORED(),
+        fingerprint=fields.STORED(),
+        **stemmed,
+    )
+
+
+def _frequency_field(lang: str) -> fields.TEXT:
+    return fields.TEXT(analyzer=analyzer(lang), phrase=False)
+
+
+def to_document(record: IndexRecord) -> dict[str, Any]:
+    """The ``add_document`` keywords for one record."""
+    lang = analysis.field_language(record.lang)
+    return {
+        "id": str(record.id),
+        "document": record.document,
+        "order": record.document_order.encode("utf-8"),
+        "kind": record.kind,
+        "lang": record.lang or "",
+        "themes": sorted(set(record.themes)),
+        "position": record.position,
+        "title": record.title,
+        "authors": " ; ".join(record.authors),
+        "section": record.section,
+        "raw": record.text,
+        **({f"text_{lang}": record.text} if lang in analysis.STEMMED_LANGUAGES else {}),
+        "body": record.text,
+        "fingerprint": record.fingerprint(),
+        "_boost": KIND_BOOST.get(record.kind, 1.0),
+    }
+
+
+class WhooshBackend(SearchBackend):
+    """Whoosh index under ``root`` (see the module docstring for the layout)."""
+
+    def __init__(
+        self, root: Path, source: RecordSource, procs: int = 1, memory_mb: int = 1024
+    ) -> None:
+        super().__init__(source)
+        self.root = Path(root)
+        self.procs = procs  # processes for bulk indexing (rebuild)
+        # Whoosh's posting pool per process: past it, postings spill to disk
+        # and are merged back, which made bulk indexing ~2x slower at 100k.
+        self.limitmb = memory_mb
+        self._local = threading.local()
+
+    # -- locking ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def exclusive(self, timeout: float | None = None) -> Iterator[None]:
+        depth = getattr(self._local, "lock_depth", 0)
+        if depth:  # this thread holds it already
+            self._local.lock_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth -= 1
+            return
+        handle = self._acquire(timeout)
+        self._local.lock_depth = 1
+        try:
+            yield
+        finally:
+            self._local.lock_depth = 0
+            handle.close()  # closing the file releases the flock
+
+    def _acquire(self, timeout: float | None) -> Any:
+        """flock (not lockf): it excludes other threads of this process too."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = (self.root / LOCK_FILE).open("a")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    handle.close()
+                    raise SearchUnavailable("the search index is busy") from None
+                time.sleep(0.005)
+
+    # -- builds and the pointer --------------------------------------------
+
+    def _live_build(self) -> Path | None:
+        try:
+            name = (self.root / POINTER).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return self.root / name if name else None
+
+    def _switch(self, build: Path) -> None:
+        """Point ``CURRENT`` at ``build`` atomically; keep one older build for
+        searches still running on it, delete the rest."""
+        tmp = self.root / f"{POINTER}.{secrets.token_hex(4)}"
+        tmp.write_text(build.name)
+        tmp.replace(self.root / POINTER)  # os.replace: atomic on POSIX
+        builds = sorted(self.root.glob(f"{BUILD_PREFIX}*"))  # names sort by time
+        for old in [b for b in builds if b != build][:-1]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _new_build(self) -> tuple[Path, index.Index]:
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() % 10**9:09d}"
+        build = self.root / f"{BUILD_PREFIX}{stamp}-{secrets.token_hex(3)}"
+        build.mkdir(parents=True)
+        return build, index.create_in(str(build), make_schema())
+
+    def _open(self) -> index.Index:
+        build = self._live_build()
+        if build is None or not index.exists_in(str(build)):
+            raise index.EmptyIndexError(f"no search index at {self.root}")
+        return index.open_dir(str(build))
+
+    # -- writes ----------------------------------------------------------
+
+    def apply(self, upserts: Sequence[IndexRecord], deletes: Collection[int]) -> None:
+        if not upserts and not deletes:
+            return
+        with self.exclusive():
+            writer = self._writable().writer()
+            try:
+                for pid in deletes:
+                    writer.delete_by_term("id", str(pid))
+                for record in upserts:
+                    writer.update_document(**to_document(record))
+            except BaseException:
+                writer.cancel()
+                raise
+            self._commit(writer)
+
+    def _commit(self, writer: Any) -> None:
+        """Make a batch durable and visible (a hook point for crash tests)."""
+        writer.commit()
+
+    def _writable(self) -> index.Index:
+        """The live index, rebuilt first if it is missing or unreadable."""
+        try:
+            return self._open()
+        except CORRUPTION as exc:
+            self._recover(exc)
+            return self._open()
+
+    def rebuild(self) -> int:
+        """Build a new index from the source and switch to it.
+
+        Holds the writer lock throughout, so changes made meanwhile wait in
+        the outbox and are applied to the new build afterwards, never to the
+        old one only. Searches keep using the old build until the switch.
+        """
+        with self.exclusive():
+            build, ix = self._new_build()
+            try:
+                count = self._fill(ix, self.source.all_records())
+            except BaseException:
+                shutil.rmtree(build, ignore_errors=True)
+                raise
+            self._switch(build)
+        self._forget_searchers()
+        log.info("search index rebuilt: %d records in %s", count, build.name)
+        return count
+
+    def _fill(self, ix: index.Index, records: Iterator[IndexRecord]) -> int:
+        """Bulk indexing; with ``procs`` > 1, Whoosh analyses in subprocesses and
+        keeps one segment per process (no final merge)."""
+        if self.procs > 1:
+            writer = ix.writer(
+                procs=self.procs,
+                multisegment=True,
+                batchsize=512,
+                subargs={"limitmb": self.limitmb},
+            )
+        else:
+            writer = ix.writer(limitmb=self.limitmb)
+        count = 0
+        try:
+            for record in records:
+                writer.add_document(**to_document(record))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        # Whoosh's multiprocess writer drops a subprocess's segment silently if
+        # its result is late; never switch to an index that lost records.
+        with ix.searcher() as searcher:
+            if searcher.doc_count() != count:
+                raise RuntimeError(
+                    f"index build incomplete: {searcher.doc_count()} of {count} records"
+                )
+        return count
+
+    def _recover(self, exc: BaseException) -> None:
+        """Rebuild a missing or unreadable index from the source (once, even when
+        several processes notice at the same time)."""
+        with self.exclusive():
+            try:
+                self._open().searcher().close()
+                return  # another process rebuilt it while we waited
+            except CORRUPTION:
+                pass
+            if isinstance(exc, index.EmptyIndexError):
+                log.info(
+                    "no search index yet at %s; building it from the database",
+                    self.root,
+                )
+            else:
+                log.warning(
+                    "search index unusable (%s); rebuilding it from the database", exc
+                )
+            self.rebuild()
+
+    # -- reads -----------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher on the live build, reopened when it changed.
+
+        Reopened rather than ``Searcher.refresh()``ed: in whoosh-reloaded 2.7.5
+        ``refresh()`` keeps the segments a merge replaced, so a refreshed
+        searcher counts old versions of updated records (see
+        ``tests/search/test_whoosh_backend.py``).
+        """
+        build = self._live_build()
+        cached: tuple[Path, Searcher] | None = getattr(self._local, "searcher", None)
+        if cached is not None and cached[0] == build and cached[1].up_to_date():
+            return cached[1]
+        self._forget_searchers()
+        searcher = self._open().searcher()
+        self._local.searcher = (build, searcher)
+        return searcher
+
+    def close(self) -> None:
+        self._forget_searchers()
+
+    def _forget_searchers(self) -> None:
+        cached = getattr(self._local, "searcher", None)
+        if cached is not None:
+            cached[1].close()
+        self._local.searcher = None
+
+    def _usable_searcher(self) -> tuple[Searcher, str]:
+        """A searcher, rebuilding a missing or corrupt index first; the notice
+        tells the user when that happened."""
+        try:
+            return self._searcher(), ""
+        except CORRUPTION as exc:
+            self._forget_searchers()
+            self._recover(exc)
+            return self._searcher(), REBUILT_NOTICE
+
+    def search(
+        self,
+        query: str | q.ParsedQuery,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        page: int = 1,
+        page_size: int = 20,
+        sort: str = "relevance",
+    ) -> SearchPage:
+        parsed = q.ParsedQuery.of(query)
+        args = (filters or {}, page, page_size, sort)
+        searcher, notice = self._usable_searcher()
+        try:
+            result = _Search(searcher, parsed).run(*args)
+        except CORRUPTION as exc:  # damage found only while reading postings
+            self._forget_searchers()
+            self._recover(exc)
+            result = _Search(self._searcher(), parsed).run(*args)
+            notice = REBUILT_NOTICE
+        result.notice = notice
+        return result
+
+    def fingerprints(self) -> dict[int, str]:
+        searcher, _ = self._usable_searcher()
+        return {
+            int(stored["id"]): stored["fingerprint"]
+            for stored in searcher.all_stored_fields()
+        }
+
+    def status(self) -> IndexStatus:
+        build = self._live_build()
+        try:
+            count = self._searcher().doc_count()
+        except CORRUPTION:
+            count = 0
+        return IndexStatus(
+            location=str(self.root),
+            documents=count,
+            generation=build.name if build else "(none)",
+        )
+
+
+@dataclass
+class _Search:
+    """One search: compile the tree, correct typos, collect, highlight."""
+
+    searcher: Searcher
+    parsed: q.ParsedQuery
+
+    def run(
+        self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
+    ) -> SearchPage:
+        node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
+        compiled = wq.And([compile_query(node), *compile_filters(filters)])
+        results = self.searcher.search(
+            compiled,
+            limit=page * page_size,
+            groupedby=_facets(),
+            sortedby=_sort(sort),
+            scored=True,
+        )
+        marker = _Marker.from_node(node)
+        start = (page - 1) * page_size
+        hits = [_hit(hit, marker) for hit in results[start : page * page_size]]
+        return SearchPage(
+            hits=hits,
+            total=len(results),
+            page=page,
+            page_size=page_size,
+            facets=_facet_counts(results),
+            corrected_query=corrected,
+        )
+
+    def _fix(self, word: str) -> str | None:
+        """A replacement for a word the index does not know, or None."""
+        folded = analysis.fold(word)
+        if len(folded) < 4 or folded.isdigit() or self._known(word):
+            return None
+        return _suggest(self.searcher, folded)
+
+    def _known(self, word: str) -> bool:
+        reader = self.searcher.reader()
+        return any(
+            reader.doc_frequency(name, analysis.normalise(word, lang)) > 0
+            for name, lang in VOCABULARY_FIELDS
+        )
+
+
+def _suggest(searcher: Searcher, folded: str) -> str | None:
+    """The most frequent indexed word within one edit of ``folded`` (two for
+    longer words), sharing its first letter; None when nothing is that close.
+    Runs on the unstemmed ``raw`` field: stems would suggest non-words."""
+    for maxdist in (1, 2) if len(folded) >= 6 else (1,):
+        found: dict[str, int] = {}
+        for leaf, _offset in searcher.reader().leaf_readers():
+            for word in leaf.terms_within("raw", folded, maxdist, prefix=1):
+                found[word] = found.get(word, 0) + leaf.doc_frequency("raw", word)
+        if found:
+            return max(found, key=lambda w: (found[w], w))
+    return None
+
+
+# -- compiling the query tree -------------------------------------------------
+
+
+def compile_query(node: q.Node) -> wq.Query:
+    """The tree as a Whoosh query: words in the records' own text, ranked up
+    when the section, title or byline has them too."""
+    compiled = compile_node(node)
+    words = [leaf for leaf in q.positive_leaves(node) if isinstance(leaf, q.Word)]
+    if not words:
+        return compiled
+    context = wq.Or([_word_query(w.text, CONTEXT_FIELDS) for w in words])
+    return wq.AndMaybe(compiled, context)
+
+
+def compile_node(node: q.Node) -> wq.Query:
+    if isinstance(node, q.And | q.Or):
+        kind = wq.And if isinstance(node, q.And) else wq.Or
+        return kind([compile_node(c) for c in node.children])
+    if isinstance(node, q.Not):
+        return wq.Not(compile_node(node.child))
+    if isinstance(node, q.Word):
+        return _word_query(node.text, TEXT_FIELDS)
+    if isinstance(node, q.Phrase):
+        return _phrase_query(node.words)
+    if isinstance(node, q.Prefix):
+        # Scored like words (Whoosh scores expansions as constants by default).
+        return wq.Prefix("raw", node.text, constantscore=False)
+    if isinstance(node, q.Filter):
+        return _filter_query(node.name, [node.value])
+    return wq.Every()
+
+
+def _word_query(word: str, specs: Sequence[FieldSpec]) -> wq.Query:
+    parts = list(analysis.words(word))
+    if not parts:
+        return wq.NullQuery
+    if len(parts) > 1:  # "U.S.-Mexico": one word typed, several indexed
+        return _phrase_query(parts)
+    return wq.Or(
+        [
+            wq.Term(name, analysis.normalise(parts[0], lang), boost=weight)
+            for name, lang, weight in specs
+        ]
+    )
+
+
+def _phrase_query(words: list[str]) -> wq.Query:
+    """Exact: the folded words, adjacent and in order, in the unstemmed field."""
+    terms = [analysis.fold(word) for word in words]
+    if not terms:
+        return wq.NullQuery
+    return wq.Term("raw", terms[0]) if len(terms) == 1 else wq.Phrase("raw", terms)
+
+
+def _filter_query(name: str, values: Sequence[str]) -> wq.Query:
+    """Filters select without adding to the score."""
+    field = FILTER_FIELDS[name]
+    return wq.ConstantScoreQuery(wq.Or([wq.Term(field, v) for v in values]), 0.0)
+
+
+def compile_filters(filters: Mapping[str, Sequence[str]]) -> list[wq.Query]:
+    return [_filter_query(name, values) for name, values in filters.items() if values]
+
+
+def _facets() -> dict[str, sorting.FieldFacet]:
+    def count(field: str, **kw: Any) -> sorting.FieldFacet:
+        return sorting.FieldFacet(field, maptype=sorting.Count, **kw)
+
+    return {
+        "document": count("document"),
+        "theme": count("themes", allow_overlap=True),
+        "lang": count("lang"),
+        "kind": count("kind"),
+    }
+
+
+def _sort(sort: str) -> sorting.MultiFacet | None:
+    if sort == "document":
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("order"), sorting.FieldFacet("position")]
+        )
+    return None
+
+
+def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
+    counts = {}
+    for name in ("document", "theme", "lang", "kind"):
+        groups = results.groups(name)
+        items = [(_name(key), n) for key, n in groups.items() if key is not None]
+        items.sort(key=lambda item: (-item[1], item[0]))
+        counts[name] = [FacetCount(value, n) for value, n in items]
+    return counts
+
+
+def _name(key: Any) -> str:
+    return key.decode("utf-8") if isinstance(key, bytes) else str(key)
+
+
+# -- highlighting -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """Which tokens of a record's text to mark: by stem (per language), by
+    exact folded word, or by prefix. Built from the tree's positive leaves, so
+    excluded words are never marked."""
+
+    stems: Mapping[str, frozenset[str]]
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def from_node(cls, node: q.Node) -> _Marker:
+        words: list[str] = []
+        exact: set[str] = set()
+        prefixes: list[str] = []
+        for leaf in q.positive_leaves(node):
+            if isinstance(leaf, q.Word):
+                words.extend(analysis.words(leaf.text))
+            elif isinstance(leaf, q.Phrase):
+                exact.update(analysis.fold(w) for w in leaf.words)
+            else:
+                prefixes.append(leaf.text)
+        stems = {
+            lang: frozenset(analysis.normalise(w, lang) for w in words)
+            for lang in analysis.LANGUAGES
+        }
+        return cls(stems, frozenset(exact), tuple(prefixes))
+
+    def mark(self, tokens: Iterable[Any], lang: str) -> Iterator[Any]:
+        stems = self.stems[lang]
+        for token in tokens:
+            raw = analysis.fold(token.text)
+            token.matched = (
+                analysis.normalise(token.text, lang) in stems
+                or raw in self.exact
+                or raw.startswith(self.prefixes)
+            )
+            yield token
+
+
+_TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
+
+
+def highlight_html(text: str, marker: _Marker, lang: str) -> str:
+    """Safe HTML for a record: the text escaped by Whoosh's ``HtmlFormatter``
+    (the only Whoosh formatter that escapes), matches in <mark>. Long texts
+    become excerpts around the matches; with no match, the opening lines."""
+    formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+    field_lang = analysis.field_language(lang)
+    tokens = marker.mark(_TOKENIZER(text, chars=True, mode="query"), field_lang)
+    if len(text) <= WHOLE_TEXT_CHARS:
+        fragmenter: Any = highlight.WholeFragmenter()
+    else:
+        fragmenter = highlight.ContextFragmenter(maxchars=300, surround=90)
+    fragments = highlight.top_fragments(
+        fragmenter.fragment_tokens(text, tokens),
+        2,
+        highlight.BasicFragmentScorer(),
+        highlight.FIRST,
+    )
+    if not fragments:
+        end = min(len(text), WHOLE_TEXT_CHARS)
+        fragments = [highlight.Fragment(text, [], 0, end)]
+    html = formatter.format(fragments)
+    before = "… " if fragments[0].startchar > 0 else ""
+    after = " …" if fragments[-1].endchar < len(text) else ""
+    return before + html + after
+
+
+def _hit(hit: Any, marker: _Marker) -> Hit:
+    score = hit.score if isinstance(hit.score, float) else 0.0
+    return Hit(
+        id=int(hit["id"]),
+        score=score,
+        highlight=highlight_html(hit["body"], marker, hit.get("lang", "")),
+        themes=tuple(_themes(hit.get("themes"))),
+    )
+
+
+def _themes(stored: Any) -> list[str]:
+    if not stored:
+        return []
+    return [stored] if isinstance(stored, str) else list(stored)

@@ -1,0 +1,284 @@
+"""The backend contract: behaviour every ``SearchBackend`` must have.
+
+A backend's test module subclasses ``BackendContract`` and provides the
+``make_backend`` fixture (a function of a ``RecordSource``); every test here
+then runs against it. Records come from an in-memory source, so the contract
+needs no database and themes can be given directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+
+import pytest
+
+from search.backend import IndexRecord, SearchBackend
+from search.query import QuerySyntaxError
+
+MakeBackend = Callable[["MemorySource"], SearchBackend]
+
+
+def record(id: int, text: str, **fields: object) -> IndexRecord:
+    """An IndexRecord with defaults for what a test does not care about."""
+    defaults: dict[str, object] = {
+        "document": "doc-a",
+        "document_order": "a.txt",
+        "title": "A paper on North America",
+        "authors": ("Ana Ortiz",),
+        "section": "",
+        "kind": "paragraph",
+        "lang": "en",
+        "page": None,
+        "position": id,
+        "themes": (),
+    }
+    return IndexRecord(id=id, text=text, **{**defaults, **fields})  # type: ignore[arg-type]
+
+
+class MemorySource:
+    """A RecordSource over a dict that tests change directly."""
+
+    def __init__(self, records: Iterable[IndexRecord] = ()) -> None:
+        self.by_id = {r.id: r for r in records}
+
+    def put(self, *records: IndexRecord) -> None:
+        self.by_id.update({r.id: r for r in records})
+
+    def remove(self, *ids: int) -> None:
+        for i in ids:
+            self.by_id.pop(i, None)
+
+    def records(self, ids: Iterable[int]) -> list[IndexRecord]:
+        return [self.by_id[i] for i in ids if i in self.by_id]
+
+    def all_records(self) -> Iterator[IndexRecord]:
+        return iter(list(self.by_id.values()))
+
+
+CORPUS = [
+    record(1, "Security cooperation between Canada and Mexico grew after 2001."),
+    record(2, "Cooperating on borders is hard when distrust runs deep."),
+    record(3, "Roberto Domínguez wrote on regional integration.", kind="meta"),
+    record(
+        4,
+        "La souveraineté du Canada face aux États-Unis.",
+        lang="fr",
+        document="doc-b",
+        document_order="b.txt",
+        themes=("sovereignty",),
+    ),
+    record(
+        5,
+        "The security perimeter was never built.",
+        themes=("sovereignty", "distrust"),
+        section="The perimeter",
+    ),
+    record(
+        6,
+        "Bilateralism shaped the relationship of Canada and the United States.",
+        themes=("bilateralism",),
+        document="doc-b",
+        document_order="b.txt",
+    ),
+    record(7, "See Smith on security cooperation, 2001.", kind="footnote"),
+    record(
+        8, "Smith, J. 2001. Security cooperation in North America.", kind="reference"
+    ),
+]
+
+
+def ids(page) -> list[int]:  # noqa: ANN001 - SearchPage
+    return [hit.id for hit in page.hits]
+
+
+class BackendContract:
+    """Subclass and provide ``make_backend``; see the module docstring."""
+
+    @pytest.fixture
+    def source(self) -> MemorySource:
+        return MemorySource(CORPUS)
+
+    @pytest.fixture
+    def backend(self, make_backend: MakeBackend, source: MemorySource) -> SearchBackend:
+        backend = make_backend(source)
+        backend.rebuild()
+        return backend
+
+    def find(self, backend: SearchBackend, query: str, **kw: object) -> set[int]:
+        return set(ids(backend.search(query, page_size=100, **kw)))  # type: ignore[arg-type]
+
+    # -- writes ----------------------------------------------------------
+
+    def test_rebuild_indexes_every_record(self, backend: SearchBackend) -> None:
+        assert backend.count() == len(CORPUS)
+        assert backend.status().documents == len(CORPUS)
+
+    def test_upsert_replaces_and_never_duplicates(self, backend, source) -> None:
+        for version in range(3):  # several commits, so segments get merged
+            source.put(record(2, f"Cooperating version {version} on borders."))
+            backend.upsert([2])
+            assert self.find(backend, f"version {version}") == {2}
+        assert self.find(backend, "cooperating borders") == {2}
+        assert backend.count() == len(CORPUS)
+
+    def test_upsert_of_a_record_gone_from_the_source_removes_it(self, backend, source):
+        source.remove(5)
+        backend.upsert([5])
+        assert self.find(backend, "perimeter") == set()
+        assert backend.count() == len(CORPUS) - 1
+
+    def test_delete(self, backend) -> None:
+        backend.delete([1, 7])
+        assert self.find(backend, "cooperation") == {2, 8}
+
+    def test_apply_adds_and_deletes_in_one_call(self, backend) -> None:
+        backend.apply([record(9, "Fresh words about drones.")], [8])
+        assert self.find(backend, "drones") == {9}
+        assert 8 not in self.find(backend, "smith")
+
+    def test_fingerprints_and_drift_repair(self, backend, source) -> None:
+        assert backend.fingerprints() == {r.id: r.fingerprint() for r in CORPUS}
+        assert backend.drift().clean
+        source.put(
+            record(9, "Missing from the index."), replace(CORPUS[0], text="Changed.")
+        )
+        source.remove(2)
+        drift = backend.drift()
+        assert (drift.missing, drift.extra, drift.stale) == ([9], [2], [1])
+        backend.repair(drift)
+        assert backend.drift().clean
+        assert self.find(backend, "changed") == {1}
+
+    # -- analysis --------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("cooperating", {1, 2, 7, 8}),  # Porter2 conflates cooperating/cooperation
+            ("cooperation", {1, 2, 7, 8}),
+            ("Dominguez", {3}),  # accents folded
+            ("DOMÍNGUEZ", {3}),  # and case
+            ("souverainete", {4}),  # French, typed without accents
+            ("souveraineté", {4}),
+            ("etats", {4}),
+        ],
+    )
+    def test_stemming_and_accents(
+        self, backend, query: str, expected: set[int]
+    ) -> None:
+        assert self.find(backend, query) == expected
+
+    # -- query language --------------------------------------------------
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("security cooperation", {1, 7, 8}),  # words ANDed
+            ("security AND cooperation", {1, 7, 8}),  # explicit AND is the same
+            ('"security cooperation"', {1, 7, 8}),  # phrase, in order
+            ('"cooperation security"', set()),  # ... and only in order
+            ("perimeter OR bilateralism", {5, 6}),
+            ("security -cooperation", {5}),  # minus excludes
+            ("security NOT cooperation", {5}),  # NOT too
+            ("(perimeter OR bilateralism) canada", {6}),
+            ("secur*", {1, 5, 7, 8}),  # prefix
+            ("kind:footnote security", {7}),
+            ("lang:fr canada", {4}),
+            ("document:doc-b", {4, 6}),  # a filter alone lists records
+            ("theme:sovereignty", {4, 5}),  # multi-valued field
+            ("theme:distrust perimeter", {5}),
+            ("cooperation -kind:reference -kind:footnote", {1, 2}),
+        ],
+    )
+    def test_query_language(self, backend, query: str, expected: set[int]) -> None:
+        assert self.find(backend, query) == expected
+
+    def test_filters_or_within_a_facet_and_across_facets(self, backend) -> None:
+        assert self.find(
+            backend, "cooperation", filters={"kind": ["footnote", "reference"]}
+        ) == {7, 8}
+        found = self.find(
+            backend, "canada", filters={"theme": ["bilateralism"], "lang": ["en"]}
+        )
+        assert found == {6}
+
+    def test_malformed_query_raises(self, backend) -> None:
+        with pytest.raises(QuerySyntaxError):
+            backend.search('"unclosed')
+
+    def test_typo_is_corrected_and_reported(self, backend) -> None:
+        page = backend.search("perimeterr")
+        assert page.corrected_query == "perimeter"
+        assert ids(page) == [5]
+
+    def test_correction_keeps_the_rest_of_the_query(self, backend) -> None:
+        page = backend.search("securty -cooperation")
+        assert page.corrected_query == "security -cooperation"
+        assert ids(page) == [5]
+
+    def test_nothing_close_returns_nothing_rather_than_a_guess(self, backend) -> None:
+        page = backend.search("zyxwvut")
+        assert (page.total, page.corrected_query) == (0, None)
+
+    def test_known_words_are_not_corrected(self, backend) -> None:
+        assert backend.search("cooperating").corrected_query is None  # known as a stem
+
+    # -- results ---------------------------------------------------------
+
+    def test_body_text_outranks_footnotes_and_references(self, backend) -> None:
+        assert ids(backend.search("security cooperation"))[0] == 1
+
+    def test_facets_count_every_value_of_multi_valued_fields(self, backend) -> None:
+        page = backend.search(
+            "perimeter OR canada OR souveraineté"
+        )  # records 1, 4, 5, 6
+        facets = {
+            name: {f.value: f.count for f in rows} for name, rows in page.facets.items()
+        }
+        assert facets["theme"] == {"sovereignty": 2, "distrust": 1, "bilateralism": 1}
+        assert facets["lang"] == {"en": 3, "fr": 1}
+        assert facets["document"] == {"doc-a": 2, "doc-b": 2}
+        assert facets["kind"] == {"paragraph": 4}
+
+    def test_hits_carry_themes(self, backend) -> None:
+        assert backend.search("perimeter").hits[0].themes == ("distrust", "sovereignty")
+
+    def test_pagination(self, backend) -> None:
+        first = backend.search("cooperation", page=1, page_size=3)
+        second = backend.search("cooperation", page=2, page_size=3)
+        assert (first.total, len(first.hits), len(second.hits)) == (4, 3, 1)
+        assert not set(ids(first)) & set(ids(second))
+        assert backend.search("cooperation", page=3, page_size=3).hits == []
+
+    def test_sort_by_document_order(self, backend, source) -> None:
+        source.put(replace(CORPUS[5], position=0), replace(CORPUS[3], position=1))
+        backend.upsert([4, 6])
+        page = backend.search("canada", sort="document")
+        assert ids(page) == [1, 6, 4]  # a.txt first, then b.txt by position
+
+    def test_highlights_mark_matches_in_escaped_text(self, backend, source) -> None:
+        source.put(
+            record(9, 'Trust <script>alert("x")</script> & cooperation <b>now</b>.')
+        )
+        backend.upsert([9])
+        for query in (
+            "cooperation",
+            "script",
+            '"alert x"',
+            "trus*",
+            "kind:paragraph trust",
+        ):
+            for hit in backend.search(query, page_size=100).hits:
+                if hit.id == 9:
+                    html = hit.highlight
+                    assert "<script>" not in html and "<b>" not in html, query
+                    assert "&lt;script&gt;" in html or "&lt;" in html, query
+                    assert re.sub(r"</?mark[^>]*>", "", html).count("<") == 0, query
+
+    def test_highlight_marks_stemmed_and_exact_forms(self, backend) -> None:
+        html = backend.search("cooperating").hits[0].highlight
+        assert re.search(r"<mark[^>]*>[Cc]ooperati(on|ng)</mark>", html)
+        excluded = backend.search("security -cooperation").hits[0].highlight
+        assert "<mark" in excluded and "cooperation</mark>" not in excluded

@@ -1,0 +1,150 @@
+"""GET /api/search: the JSON shape, 400s with a message, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from annotations.roles import Role
+from tests.factories import ParagraphFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PARAGRAPH_KEYS = {
+    "id",
+    "document",
+    "document_title",
+    "position",
+    "kind",
+    "lang",
+    "section",
+    "text",
+}
+
+
+def test_shape(client, small_corpus):
+    response = client.get("/api/search", {"q": "cooperation", "page_size": 2})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {
+        "query",
+        "corrected_query",
+        "total",
+        "page",
+        "results",
+        "facets",
+    }
+    assert (data["query"], data["corrected_query"], data["total"], data["page"]) == (
+        "cooperation",
+        None,
+        3,
+        1,
+    )
+    assert len(data["results"]) == 2
+    first = data["results"][0]
+    assert set(first) == {"paragraph", "score", "highlight", "themes"}
+    assert set(first["paragraph"]) == PARAGRAPH_KEYS
+    assert first["paragraph"]["document"] == "000-obstacles"
+    assert first["paragraph"]["document_title"] == "Obstacles for Security Cooperation"
+    assert first["paragraph"]["position"] == 2
+    assert "<mark" in first["highlight"] and first["themes"] == []
+    assert set(data["facets"]) == {"document", "theme", "lang", "kind"}
+    assert {"value": "paragraph", "label": "paragraph", "count": 1} in data["facets"][
+        "kind"
+    ]
+
+
+def test_filters_sort_and_pages(client, small_corpus):
+    data = client.get(
+        "/api/search",
+        {
+            "q": "cooperation OR smith",
+            "kind": ["footnote", "reference"],
+            "sort": "document",
+            "page": 1,
+        },
+    ).json()
+    assert [r["paragraph"]["position"] for r in data["results"]] == [4, 6]
+    assert (
+        client.get("/api/search", {"q": "souveraineté", "lang": "fr"}).json()["total"]
+        == 1
+    )
+
+
+def test_corrected_query(client, small_corpus):
+    data = client.get("/api/search", {"q": "distrst"}).json()
+    assert data["corrected_query"] == "distrust" and data["total"] == 1
+
+
+def test_unicode_is_sent_as_is(client, small_corpus):
+    response = client.get("/api/search", {"q": "souveraineté"})
+    assert "souveraineté".encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": '"unclosed'}, "quotation mark"),  # malformed query
+        ({"q": "co*"}, "at least 3 letters"),  # prefix too short
+        ({"q": "a1 OR"}, "needs words on both sides"),
+        ({"q": "x", "page": "zero"}, "page"),  # not a number
+        ({"q": "x", "page": "0"}, "page"),
+        ({"q": "x", "sort": "date"}, "sort"),
+        ({"q": "x", "kind": "chapter"}, "kind: must be one of"),
+        ({"q": "x", "page": "5000"}, "first 10,000 results"),
+    ],
+)
+def test_bad_requests_are_400_with_a_message(client, small_corpus, params, message):
+    response = client.get("/api/search", params)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_page_size_is_capped(client, small_corpus):
+    for n in range(30):
+        ParagraphFactory(document=small_corpus, position=100 + n, text=f"trust {n}")
+    from search.backend import get_backend
+
+    get_backend().rebuild()
+    data = client.get("/api/search", {"q": "trust", "page_size": "1000"}).json()
+    assert data["total"] == 30 and len(data["results"]) == 30  # all of them, up to 100
+
+
+def test_script_in_a_paragraph_comes_back_escaped(client, small_corpus):
+    ParagraphFactory(
+        document=small_corpus, position=50, text='<script>alert("x")</script> trust'
+    )
+    from search.backend import get_backend
+
+    get_backend().rebuild()
+    for q in ("trust", "script", "alert", "kind:paragraph"):
+        for result in client.get("/api/search", {"q": q}).json()["results"]:
+            assert "<script" not in result["highlight"]
+    body = client.get("/api/search", {"q": "script"}).json()["results"][0]
+    assert body["highlight"].startswith("&lt;<mark")  # escaped text, marked match
+    assert body["paragraph"]["text"].startswith("<script>")  # JSON carries the raw text
+
+
+def test_only_get(client, small_corpus):
+    assert client.post("/api/search", {"q": "x"}).status_code == 405
+
+
+def test_signing_in_is_required(small_corpus):
+    anonymous = Client()
+    response = anonymous.get("/api/search", {"q": "cooperation"})
+    assert response.status_code == 401
+    assert "Sign in" in response.json()["error"]
+    page = anonymous.get("/search/", {"q": "cooperation"})
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
+
+
+def test_bearer_token_works_for_scripts(small_corpus):
+    from annotations.services import api_token_create
+
+    user = UserFactory(role=Role.VIEWER)
+    token = api_token_create(user=user)
+    response = Client().get(
+        "/api/search", {"q": "cooperation"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200
+    assert response.json()["total"] >= 1

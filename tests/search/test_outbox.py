@@ -1,0 +1,210 @@
+"""Consistency: the outbox written with every change, the single drainer, a
+drainer killed mid-batch, and several processes changing and searching at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from corpus.models import Paragraph
+from corpus.services import document_ingest
+from search import outbox
+from search.backend import get_backend, reset_backends
+from search.models import IndexOutbox
+from search.selectors import DatabaseRecordSource
+from search.services import paragraphs_changed, search_paragraphs
+from search.whoosh_backend import WhooshBackend
+from tests.factories import DocumentFactory, ParagraphFactory
+from tests.search.conftest import paragraph
+
+PROSE = (
+    "The {word} agreement shaped security cooperation between the three countries.\n"
+)
+
+
+def ids_found(query: str) -> set[int]:
+    result = search_paragraphs(query=query, page_size=100)
+    return {row.paragraph.id for row in result.rows}
+
+
+@pytest.mark.django_db
+def test_ingest_writes_outbox_rows_for_deleted_and_created_records(tmp_path: Path):
+    source = tmp_path / "a.txt"
+    source.write_text(PROSE.format(word="first"))
+    document_ingest(path=source)
+    old = set(Paragraph.objects.values_list("id", flat=True))
+    assert set(IndexOutbox.objects.values_list("paragraph_id", flat=True)) == old
+    IndexOutbox.objects.all().delete()
+    source.write_text(PROSE.format(word="second") + "\nAnother paragraph.\n")
+    document_ingest(path=source)
+    new = set(Paragraph.objects.values_list("id", flat=True))
+    queued = set(IndexOutbox.objects.values_list("paragraph_id", flat=True))
+    assert queued == old | new and not old & new
+
+
+@pytest.mark.django_db
+def test_a_change_is_visible_in_the_next_search(tmp_path: Path, small_corpus):
+    """No drain happened (on_commit does not run inside a test transaction):
+    the search itself catches up before searching."""
+    source = tmp_path / "b.txt"
+    source.write_text(PROSE.format(word="Kingston"))
+    document_ingest(path=source)
+    assert outbox.pending() > 0
+    assert len(ids_found("Kingston")) == 1
+    assert outbox.pending() == 0
+
+
+@pytest.mark.django_db
+def test_deleted_records_leave_the_index(small_corpus):
+    record = paragraph(small_corpus, 3)
+    record_id = record.id
+    assert record_id in ids_found("distrust")
+    record.delete()
+    paragraphs_changed(paragraph_ids=[record_id])
+    assert ids_found("distrust") == set()
+    assert get_backend().drift().clean
+
+
+@pytest.mark.django_db
+def test_a_busy_drainer_does_not_block_search_forever(small_corpus, settings):
+    """Another process holds the writer lock: the search waits a little, then
+    answers from the index as it is, saying so."""
+    outbox.SEARCH_LOCK_WAIT, saved = 0.05, outbox.SEARCH_LOCK_WAIT
+    try:
+        paragraphs_changed(paragraph_ids=[paragraph(small_corpus, 2).id])
+        other = WhooshBackend(settings.GLOSS_INDEX_DIR, DatabaseRecordSource())
+        with other.exclusive():
+            result = search_paragraphs(query="security")
+        assert result.total == 1
+        assert "still being indexed" in result.notice
+    finally:
+        outbox.SEARCH_LOCK_WAIT = saved
+    assert search_paragraphs(query="security").notice == ""
+
+
+# -- a drainer killed mid-batch ---------------------------------------------
+
+
+class KilledBeforeCommit(WhooshBackend):
+    """Dies after adding part of a batch to the writer, before its commit."""
+
+    def _commit(self, writer) -> None:  # noqa: ANN001
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class KilledAfterCommit(WhooshBackend):
+    """Dies after the index commit, before the outbox rows are deleted."""
+
+    def upsert(self, paragraph_ids) -> None:  # noqa: ANN001
+        super().upsert(paragraph_ids)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _drain_with(backend_class: type[WhooshBackend], index_dir: str) -> None:
+    reset_backends()  # nothing inherited from the parent's caches
+    backend = backend_class(Path(index_dir), DatabaseRecordSource())
+    outbox.drain(backend=backend, batch_size=3)
+
+
+def run_in_child(target, *args) -> int:  # noqa: ANN001
+    connections.close_all()  # the child opens its own connection
+    process = multiprocessing.get_context("fork").Process(target=target, args=args)
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_class", [KilledBeforeCommit, KilledAfterCommit])
+def test_a_drainer_killed_mid_batch_loses_nothing(backend_class, settings):
+    document = DocumentFactory()
+    for position in range(3):
+        ParagraphFactory(document=document, position=position, text=f"old {position}")
+    get_backend().rebuild()
+    new = [
+        ParagraphFactory(document=document, position=10 + i, text=f"fresh marker{i}")
+        for i in range(7)
+    ]
+    IndexOutbox.objects.bulk_create(IndexOutbox(paragraph_id=p.id) for p in new)
+
+    assert (
+        run_in_child(_drain_with, backend_class, str(settings.GLOSS_INDEX_DIR))
+        == -signal.SIGKILL
+    )
+
+    assert (
+        outbox.pending() == 7
+    )  # rows are deleted only after a commit, by the survivor
+    applied = outbox.drain(lock_timeout=1)  # the dead process's lock is gone
+    assert applied == 7 and outbox.pending() == 0
+    assert get_backend().drift().clean
+    assert get_backend().count() == 10
+    assert ids_found("fresh") == {p.id for p in new}
+
+
+# -- several processes at once ---------------------------------------------
+
+WORKERS = 4
+ROUNDS = 5
+
+
+def marker(worker: int, round_: int) -> str:
+    """A word unique to one worker and round (letters only: the cleaner strips
+    digits stuck to words, which look like footnote calls)."""
+    return f"worker{chr(97 + worker)}round{chr(97 + round_)}"
+
+
+def _worker(number: int, folder: str, errors) -> None:  # noqa: ANN001
+    """Re-ingest this worker's file with new content, then search for it:
+    the change must be found at once (read your writes)."""
+    reset_backends()
+    try:
+        path = Path(folder) / f"w{number}.txt"
+        for round_ in range(ROUNDS):
+            word = marker(number, round_)
+            path.write_text(PROSE.format(word=word) + f"\nA second paragraph {word}.\n")
+            document_ingest(path=path)
+            found = ids_found(word)
+            if len(found) != 2:
+                errors.put(f"{word}: found {len(found)} records, expected 2")
+            search_paragraphs(query="security cooperation")  # others' records too
+    except Exception as exc:  # LockError included: reported, never hidden
+        errors.put(f"worker {number}: {type(exc).__name__}: {exc}")
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_changing_and_searching_at_once_end_consistent(tmp_path: Path):
+    get_backend().rebuild()  # an empty index to start from
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    connections.close_all()
+    processes = [
+        context.Process(target=_worker, args=(n, str(tmp_path), errors))
+        for n in range(WORKERS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    reported = []
+    while not errors.empty():
+        reported.append(errors.get())
+    assert reported == []
+    assert [p.exitcode for p in processes] == [0] * WORKERS
+    outbox.drain()
+    backend = get_backend()
+    assert backend.drift().clean  # the index equals the database
+    assert backend.count() == Paragraph.objects.count() == 2 * WORKERS
+    for n in range(WORKERS):
+        assert len(ids_found(marker(n, ROUNDS - 1))) == 2
+        # The first round's word is gone from the index: the search says so by
+        # correcting it to the one close word that is left.
+        old = search_paragraphs(query=marker(n, 0))
+        assert old.corrected_query == marker(n, ROUNDS - 1)

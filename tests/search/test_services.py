@@ -1,0 +1,92 @@
+"""The search service over the database: hydration, filters by name, the
+bundled corpus end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.services import bundled_sources, document_ingest
+from search.query import QuerySyntaxError
+from search.services import SearchRequestError, search_paragraphs
+from tests.search.conftest import paragraph
+
+pytestmark = pytest.mark.django_db
+
+
+def test_hits_are_hydrated_with_their_paragraphs(small_corpus):
+    result = search_paragraphs(query="cooperation")
+    first = result.rows[0]
+    assert first.paragraph == paragraph(
+        small_corpus, 2
+    )  # body before footnote/reference
+    assert first.url == "/documents/000-obstacles/?hl=2#p-2"
+    assert "<mark" in first.highlight
+    assert result.total == 3
+
+
+def test_document_filter_takes_a_file_name_or_a_slug(small_corpus):
+    for name in ("000_obstacles.txt", "000-obstacles"):
+        assert (
+            search_paragraphs(query="distrust", filters={"document": [name]}).total == 1
+        )
+        assert search_paragraphs(query=f"document:{name} distrust").total == 1
+    assert search_paragraphs(query="distrust document:nothing").total == 0
+
+
+def test_empty_query_without_filters_searches_nothing(small_corpus):
+    result = search_paragraphs(query="")
+    assert not result.searched and result.rows == []
+    listed = search_paragraphs(query="", filters={"lang": ["fr"]})
+    assert listed.searched and [r.paragraph.position for r in listed.rows] == [5]
+
+
+def test_document_facet_is_labelled_with_titles(small_corpus):
+    facet = search_paragraphs(query="cooperation").facets["document"]
+    assert [(f.value, f.label, f.count) for f in facet] == [
+        ("000-obstacles", "Obstacles for Security Cooperation", 3)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"page": 0}, SearchRequestError, "start at 1"),
+        ({"sort": "date"}, SearchRequestError, "sort must be one of"),
+        ({"page": 1000, "page_size": 20}, SearchRequestError, "first 10,000 results"),
+        ({"filters": {"colour": ["red"]}}, SearchRequestError, "Unknown filter"),
+        ({"filters": {"kind": ["chapter"]}}, QuerySyntaxError, "kind: must be one of"),
+    ],
+)
+def test_parameters_out_of_range(small_corpus, arguments, error, message):
+    with pytest.raises(error, match=message):
+        search_paragraphs(query="trust", **arguments)
+
+
+def test_page_size_is_capped(small_corpus):
+    assert search_paragraphs(query="trust", page_size=10_000).page_size == 100
+
+
+def test_bundled_corpus_end_to_end():
+    """Ingest the five bundled papers, then search as a researcher would."""
+    for source in bundled_sources():
+        document_ingest(path=source.path, metadata=source.metadata)
+
+    cooperating = search_paragraphs(query="cooperating", page_size=100)
+    assert cooperating.corrected_query is None
+    assert any(
+        "cooperation" in row.paragraph.text.lower() for row in cooperating.rows[:10]
+    )
+
+    byline = search_paragraphs(query="Dominguez").rows[0].paragraph
+    assert (byline.kind, byline.document.source_name) == (
+        "meta",
+        "000_46f3a97b82bd372a.txt",
+    )
+    assert "Domínguez" in byline.text
+
+    french = search_paragraphs(query="souveraineté", page_size=100).rows
+    assert french and all(row.paragraph.lang == "fr" for row in french)
+    assert search_paragraphs(query="souverainete").total == len(french)
+
+    typo = search_paragraphs(query="perimiter")
+    assert typo.corrected_query == "perimeter" and typo.total > 0

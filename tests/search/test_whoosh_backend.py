@@ -1,0 +1,111 @@
+"""The Whoosh backend: the contract, plus what is specific to Whoosh (builds,
+the pointer switch, recovery from a missing or corrupt index, the refresh bug)."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from search.whoosh_backend import POINTER, WhooshBackend
+from tests.search.contract import CORPUS, BackendContract, MemorySource, record
+
+
+@pytest.fixture
+def make_backend(tmp_path: Path):
+    return lambda source: WhooshBackend(tmp_path / "index", source)
+
+
+class TestWhooshBackendContract(BackendContract):
+    """Every contract test, on a real Whoosh index in tmp_path."""
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> WhooshBackend:
+    backend = WhooshBackend(tmp_path / "index", MemorySource(CORPUS))
+    backend.rebuild()
+    return backend
+
+
+def test_rebuild_switches_the_pointer_and_keeps_one_older_build(backend) -> None:
+    root = backend.root
+    first = (root / POINTER).read_text()
+    backend.rebuild()
+    backend.rebuild()
+    builds = sorted(p.name for p in root.glob("build-*"))
+    assert (root / POINTER).read_text() not in (first, "")
+    assert len(builds) == 2  # the live one and the previous one
+    assert (root / POINTER).read_text() in builds
+
+
+def test_searchers_see_new_commits_without_duplicates(backend) -> None:
+    """whoosh-reloaded 2.7.5's Searcher.refresh() keeps merged-away segments;
+    the backend reopens instead, so repeated updates never double-count."""
+    source = backend.source
+    for version in range(25):  # enough commits for Whoosh to merge segments
+        source.put(record(1, f"Security cooperation, revision r{version}."))
+        backend.upsert([1])
+        page = backend.search("security cooperation", page_size=100)
+        assert [h.id for h in page.hits].count(1) == 1
+        assert backend.search(f"r{version}").total == 1
+    assert backend.count() == len(CORPUS)
+
+
+def test_missing_index_is_rebuilt_from_the_source_with_a_notice(tmp_path) -> None:
+    backend = WhooshBackend(tmp_path / "index", MemorySource(CORPUS))
+    page = backend.search("perimeter")  # never built
+    assert [h.id for h in page.hits] == [5]
+    assert "rebuilt" in page.notice
+
+
+# Whoosh leaves the damaged table-of-contents file open when it fails to read
+# it (its bug, not reachable from here); the leak is collected below.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_corrupt_index_is_rebuilt(backend) -> None:
+    build = backend.root / (backend.root / POINTER).read_text()
+    for path in build.iterdir():
+        path.write_bytes(b"garbage")
+    backend.close()  # a fresh process would open the damaged files
+    page = backend.search("perimeter")
+    assert [h.id for h in page.hits] == [5]
+    assert "rebuilt" in page.notice
+    assert backend.search("perimeter").notice == ""
+    gc.collect()
+
+
+def test_pointer_to_a_vanished_build_is_rebuilt(backend) -> None:
+    (backend.root / POINTER).write_text("build-gone")
+    backend.close()
+    assert backend.search("perimeter").total == 1
+
+
+def test_writes_to_a_missing_index_rebuild_it_first(tmp_path) -> None:
+    source = MemorySource(CORPUS)
+    backend = WhooshBackend(tmp_path / "index", source)
+    source.put(record(9, "Drones at the border."))
+    backend.upsert([9])
+    assert backend.count() == len(CORPUS) + 1
+
+
+def test_multiprocess_bulk_indexing_builds_the_same_index(tmp_path) -> None:
+    many = [
+        record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 1201)
+    ]
+    backend = WhooshBackend(tmp_path / "index", MemorySource(many), procs=2)
+    assert backend.rebuild() == 1200
+    assert backend.count() == 1200
+    assert backend.search("cooperation").total == 1200
+    assert backend.drift().clean
+
+
+def test_exclusive_is_reentrant_and_excludes_other_holders(backend) -> None:
+    from search.backend import SearchUnavailable
+
+    other = WhooshBackend(backend.root, backend.source)  # as another process would
+    with backend.exclusive(), backend.exclusive():
+        with pytest.raises(SearchUnavailable):
+            with other.exclusive(timeout=0.05):
+                pass
+    with other.exclusive(timeout=0.05):
+        pass
