@@ -169,9 +169,9 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
     ``&theme=slug`` preselects the theme. The search page links here.
     """
     source = request.POST if request.method == "POST" else request.GET
-    keys, problems = parse_item_list(
-        source.get("paragraphs", ""), source.get("spans", "")
-    )
+    # A comma list (``?paragraphs=1,2``) or repeated fields (checked boxes).
+    query = {key: ",".join(source.getlist(key)) for key in ("paragraphs", "spans")}
+    keys, problems = parse_item_list(query["paragraphs"], query["spans"])
     items, missing = _review_items(keys)
     problems += missing
     valid = [item.key for item in items if not item.problem]
@@ -183,7 +183,6 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
         done = _bulk_tag(request, form)
         if done is not None:
             return done
-    query = {key: source.get(key, "") for key in ("paragraphs", "spans")}
     context = {"form": form, "items": items, "problems": problems, "query": query}
     return render(request, "annotations/bulk_review.html", context)
 

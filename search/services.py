@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from corpus.models import Paragraph
-from search import outbox, selectors
+from search import outbox, selectors, spans
 from search import query as q
 from search.backend import FACETS, SORTS, FacetCount, SearchPage, get_backend
 
@@ -33,6 +33,11 @@ class ResultRow:
     score: float
     highlight: SafeString  # escaped by the backend's HTML formatter
     themes: tuple[str, ...]
+
+    @property
+    def match_span(self) -> tuple[int, int] | None:
+        """The sentence around the first match: what "tag the match" tags."""
+        return spans.match_span(self.paragraph.text, str(self.highlight))
 
     @property
     def url(self) -> str:

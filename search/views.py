@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from annotations import roles
+from annotations.models import Theme
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
 from search.services import SearchRequestError, SearchResult, search_paragraphs
@@ -37,7 +39,7 @@ def search(request: HttpRequest) -> HttpResponse:
             result = search_paragraphs(**form.search_arguments())
         except (QuerySyntaxError, SearchRequestError) as exc:
             error = str(exc)
-    context = {"form": form, "result": result, "error": error}
+    context = {"form": form, "result": result, "error": error, **tagging(request)}
     if result is not None:
         context.update(navigation(result))
     # htmx gets only the part that changes, except when it restores history
@@ -47,6 +49,14 @@ def search(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context, status=400 if error else 200)
     patch_vary_headers(response, ("HX-Request",))  # caches keep both versions apart
     return response
+
+
+def tagging(request: HttpRequest) -> dict[str, Any]:
+    """What the hit list needs to offer tagging in place: the active themes,
+    for people allowed to annotate (the API checks again on every write)."""
+    if not roles.can_annotate(request.user):
+        return {"can_tag": False}
+    return {"can_tag": True, "tag_themes": list(Theme.objects.active())}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,51 @@
+/* Tag a search hit in place (issue 4: "tagging from search").
+ *
+ * Each hit of a person who may annotate carries a small form: a theme and two
+ * buttons, "Tag paragraph" (the whole record) and "Tag matching sentence" (the
+ * sentence that holds the first match; the server computed its code-point
+ * offsets). The form posts to the JSON API with the page's CSRF token. The
+ * listener sits on the document, so hits swapped in by htmx work too.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function span(form, which) {
+    if (which === "match" && form.dataset.matchStart !== undefined) {
+      return [Number(form.dataset.matchStart), Number(form.dataset.matchEnd)];
+    }
+    return [0, Number(form.dataset.length)];
+  }
+
+  async function tag(form, which) {
+    const status = form.querySelector(".hit-tag-status");
+    const theme = form.elements.theme.value;
+    const [start, end] = span(form, which);
+    status.textContent = "Saving…";
+    const response = await fetch("/api/annotations", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({
+        paragraph: Number(form.dataset.paragraph), start, end, themes: [theme],
+      }),
+    });
+    const data = await response.json().catch(() => ({}));
+    status.textContent = response.ok
+      ? "Tagged " + theme + "."
+      : (data.error || "Could not tag (" + response.status + ").");
+    status.classList.toggle("error", !response.ok);
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form.hit-tag");
+    if (!form) return;
+    event.preventDefault();
+    const which = event.submitter ? event.submitter.value : "paragraph";
+    tag(form, which);
+  });
+})();
