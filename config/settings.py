@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import BASE_DIR, data_dir, env_bool, env_list, secret_key
 
@@ -129,9 +130,16 @@ STORAGES = {
 GLOSS_DATA_DIR = DATA_DIR
 GLOSS_INDEX_DIR = DATA_DIR / "index"
 # Search: where themes per paragraph come from (a dotted path to a function of
-# paragraph ids; the annotations app will provide one), and the processes and
-# memory a full index rebuild may use.
+# paragraph ids), and the processes and memory a full index rebuild may use.
 GLOSS_SEARCH_THEME_SOURCE = "annotations.selectors.themes_by_paragraph"
+# Who applies the index outbox. "process": one dedicated drainer process
+# (gunicorn.conf.py starts and supervises it), so no request ever opens an
+# index writer; a search waits for the changes made before it. "inline": the
+# process that made a change applies it after commit, under the index lock
+# (management commands, tests, a development server without the drainer).
+GLOSS_SEARCH_DRAINER = os.environ.get("GLOSS_SEARCH_DRAINER", "inline")
+if GLOSS_SEARCH_DRAINER not in {"inline", "process"}:
+    raise ImproperlyConfigured("GLOSS_SEARCH_DRAINER must be 'inline' or 'process'.")
 GLOSS_SEARCH_PROCS = int(
     os.environ.get("GLOSS_SEARCH_PROCS", min(2, os.cpu_count() or 1))
 )

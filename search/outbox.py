@@ -14,10 +14,12 @@ remain and are applied again, which is harmless (upserts re-read the database).
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 
 from search.backend import SearchBackend, SearchUnavailable, get_backend
 from search.models import IndexOutbox
@@ -25,6 +27,8 @@ from search.models import IndexOutbox
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# The dedicated drainer looks for new rows this often when it is idle.
+FOLLOW_POLL = 0.1
 # Before a search: how long to wait for another process's drain to finish,
 # and how long to spend draining, before searching what the index has.
 SEARCH_LOCK_WAIT = 5.0
@@ -38,7 +42,13 @@ def enqueue(paragraph_ids: Iterable[int]) -> None:
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    transaction.on_commit(try_drain)
+    if not dedicated_drainer():
+        transaction.on_commit(try_drain)
+
+
+def dedicated_drainer() -> bool:
+    """Whether one drainer process applies the outbox (requests never write)."""
+    return settings.GLOSS_SEARCH_DRAINER == "process"
 
 
 def pending() -> int:
@@ -99,6 +109,8 @@ def catch_up(backend: SearchBackend) -> str:
     newest = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
         return ""
+    if dedicated_drainer():
+        return _wait_for_drainer(newest)
     try:
         drain(
             backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET
@@ -110,3 +122,50 @@ def catch_up(backend: SearchBackend) -> str:
     if IndexOutbox.objects.filter(id__lte=newest).exists():
         return "Some recent changes are still being indexed and may not show yet."
     return ""
+
+
+def _wait_for_drainer(newest: int) -> str:
+    """Let the dedicated drainer apply the rows queued before this search."""
+    deadline = time.monotonic() + SEARCH_LOCK_WAIT
+    while IndexOutbox.objects.filter(id__lte=newest).exists():
+        if time.monotonic() >= deadline:
+            log.warning("search drainer is behind; searching without the latest")
+            return "Some recent changes are still being indexed and may not show yet."
+        time.sleep(0.02)
+    return ""
+
+
+def follow(*, max_idle: float | None = None) -> int:
+    """The dedicated drainer's loop: apply rows as they come, one writer.
+
+    Runs until SIGTERM/SIGINT, or after ``max_idle`` seconds with nothing to
+    do (tests). Returns how many rows it applied. A failed batch is logged and
+    retried: its rows stay queued until an index commit took them.
+    """
+    stop = _stop_on_signals()
+    applied, idle_since = 0, time.monotonic()
+    while not stop:
+        try:
+            done = drain(lock_timeout=FOLLOW_POLL)
+        except SearchUnavailable:
+            done = 0  # a rebuild holds the lock; wait for it
+        except Exception:
+            log.exception("search drainer: a batch failed; it stays queued")
+            connections.close_all()  # a broken connection is reopened
+            done = 0
+        applied += done
+        if done:
+            idle_since = time.monotonic()
+        elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
+            break
+        else:
+            time.sleep(FOLLOW_POLL)
+    return applied
+
+
+def _stop_on_signals() -> list[int]:
+    """A list that becomes truthy when SIGTERM or SIGINT arrives."""
+    stop: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda number, frame: stop.append(number))
+    return stop

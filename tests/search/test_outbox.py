@@ -6,10 +6,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 
 from corpus.models import Paragraph
 from corpus.services import document_ingest
@@ -208,3 +210,48 @@ def test_processes_changing_and_searching_at_once_end_consistent(tmp_path: Path)
         # correcting it to the one close word that is left.
         old = search_paragraphs(query=marker(n, 0))
         assert old.corrected_query == marker(n, ROUNDS - 1)
+
+
+# -- the dedicated drainer (gunicorn's mode) ---------------------------------
+
+
+def _follow(index_dir: str) -> None:
+    reset_backends()
+    outbox.follow(max_idle=3.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_dedicated_drainer_no_request_opens_a_writer(settings, monkeypatch):
+    settings.GLOSS_SEARCH_DRAINER = "process"
+    document = DocumentFactory()
+    record = ParagraphFactory(document=document, position=0, text="plain words")
+    get_backend().rebuild()
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    drainer = context.Process(target=_follow, args=(str(settings.GLOSS_INDEX_DIR),))
+    drainer.start()
+
+    writers: list[dict] = []  # any drain here would open the index writer
+    monkeypatch.setattr(outbox, "drain", lambda **kwargs: writers.append(kwargs))
+    with transaction.atomic():  # the change and its outbox row, together
+        Paragraph.objects.filter(pk=record.pk).update(text="zebrafinch words")
+        paragraphs_changed(paragraph_ids=[record.pk])
+
+    assert ids_found("zebrafinch") == {record.pk}  # the next search sees it
+    assert writers == []
+    drainer.join(30)
+    assert drainer.exitcode == 0
+    assert outbox.pending() == 0
+
+
+def test_an_unknown_drainer_mode_is_refused(monkeypatch):
+    monkeypatch.setenv("GLOSS_SEARCH_DRAINER", "thread")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "GLOSS_SEARCH_DRAINER must be 'inline' or 'process'" in result.stderr

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,6 +28,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="verify: report only, fail on drift"
         )
+        parser.add_argument(
+            "--follow",
+            action="store_true",
+            help="drain: keep running as the dedicated drainer (until SIGTERM)",
+        )
+        parser.add_argument(
+            "--max-idle", type=float, default=None, help=argparse.SUPPRESS
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -37,6 +46,8 @@ class Command(BaseCommand):
                 self.status()
             elif action == "verify":
                 self.verify(check=options["check"])
+            elif options["follow"]:
+                self.follow(options["max_idle"])
             else:
                 self.drain()
         except SearchUnavailable as exc:
@@ -80,6 +91,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Repaired; the index matches the database ({backend.count()} records)."
         )
+
+    def follow(self, max_idle: float | None) -> None:
+        self.stdout.write("Search drainer running; stop it with SIGTERM.")
+        applied = outbox.follow(max_idle=max_idle)
+        self.stdout.write(f"Search drainer stopped after applying {applied} changes.")
 
     def drain(self) -> None:
         applied = outbox.drain()
