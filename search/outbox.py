@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -42,8 +43,28 @@ def enqueue(paragraph_ids: Iterable[int]) -> None:
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    if not dedicated_drainer():
+    if not dedicated_drainer() and not _deferred:
         transaction.on_commit(try_drain)
+
+
+_deferred: list[bool] = []
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Queue changes without applying each one; apply them all once at the end.
+
+    For batch jobs (``manage.py ingest``): one drain for many documents instead
+    of an index commit per document. With a dedicated drainer it only defers
+    nothing: that process applies the rows anyway.
+    """
+    _deferred.append(True)
+    try:
+        yield
+    finally:
+        _deferred.pop()
+        if not _deferred and not dedicated_drainer():
+            try_drain()
 
 
 def dedicated_drainer() -> bool:

@@ -255,3 +255,19 @@ def test_an_unknown_drainer_mode_is_refused(monkeypatch):
     )
     assert result.returncode != 0
     assert "GLOSS_SEARCH_DRAINER must be 'inline' or 'process'" in result.stderr
+
+
+def test_a_batch_job_applies_its_changes_once_at_the_end(
+    small_corpus, monkeypatch, django_capture_on_commit_callbacks
+):
+    drains: list[int] = []
+    monkeypatch.setattr(outbox, "try_drain", lambda: drains.append(1))
+    ids = list(small_corpus.paragraphs.values_list("id", flat=True))
+    with outbox.deferred():
+        with django_capture_on_commit_callbacks() as callbacks:
+            paragraphs_changed(paragraph_ids=ids[:2])
+            paragraphs_changed(paragraph_ids=ids[2:])
+        assert callbacks == []  # no index commit per change
+        assert drains == []
+    assert drains == [1]  # one for the whole batch
+    assert outbox.pending() == len(ids)

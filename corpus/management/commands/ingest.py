@@ -27,6 +27,7 @@ from corpus.services import (
     document_ingest,
     load_manifest,
 )
+from search import outbox
 
 SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX}
 
@@ -48,7 +49,8 @@ class Command(BaseCommand):
         if not sources:
             raise CommandError(f"No source files in {settings.GLOSS_SOURCES_DIR}.")
         self.force = bool(options.get("force"))
-        failed = [source.path.name for source in sources if not self.ingest(source)]
+        with outbox.deferred():  # one index update for the whole batch
+            failed = [s.path.name for s in sources if not self.ingest(s)]
         if failed:
             raise CommandError(
                 f"{len(failed)} of {len(sources)} file(s) failed: {', '.join(failed)}"
