@@ -129,6 +129,9 @@ class Annotation(models.Model):
         default=False,
         help_text="Re-ingestion could not find the quote again; no paragraph.",
     )
+    # The id or IRI of the annotation this one was imported from (W3C id,
+    # REFI-QDA selection GUID): importing the same file twice adds nothing.
+    source_id = models.CharField(max_length=500, blank=True, db_index=True)
     # Where the annotation was before it was orphaned: a hint for re-anchoring.
     last_position = models.PositiveIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -214,6 +217,7 @@ class Activity(models.Model):
         THEME_RETIRED = "theme-retired"
         THEME_RESTORED = "theme-restored"
         REANCHORED = "re-anchored"
+        IMPORTED = "imported"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

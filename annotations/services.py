@@ -650,3 +650,80 @@ def _describe(annotation: Annotation, themes: Sequence[Theme]) -> str:
 def _excerpt(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- imports ----------------------------------------------------------------
+
+
+@transaction.atomic
+def annotation_import(
+    *,
+    actor: AbstractBaseUser,
+    author: AbstractBaseUser,
+    paragraph: Paragraph,
+    start: int,
+    end: int,
+    themes: Sequence[Theme],
+    note: str = "",
+    source_id: str = "",
+) -> Annotation:
+    """Add an annotation read from an interchange file, attributed to ``author``.
+
+    A curator imports; the author need not hold a role any more (the file
+    records who made it). ``source_id`` keeps the file's id for the
+    annotation, so a second import can recognise it.
+    """
+    _require(roles.can_moderate(actor), "Only curators import annotations.")
+    paragraph = _locked_paragraph(paragraph.pk)
+    errors: Errors = {}
+    _check_span(paragraph.text, start, end, None, errors)
+    note = _clean_note(note, errors)
+    if not themes:
+        errors.setdefault("themes", []).append("Pick at least one theme.")
+    _raise_if(errors)
+    annotation = Annotation(author=author, note=note, source_id=source_id[:500])
+    _place(annotation, paragraph, start, end)
+    annotation.save()
+    annotation.themes.set(themes)
+    summary = "imported " + _describe(annotation, themes)
+    _log(actor, Activity.Verb.IMPORTED, summary, annotation)
+    _notify([paragraph.pk])
+    return annotation
+
+
+@transaction.atomic
+def theme_import(
+    *,
+    actor: AbstractBaseUser,
+    guid: str | None,
+    name: str,
+    colour: str | None = None,
+    description: str | None = None,
+) -> tuple[Theme, bool]:
+    """Add or update a theme from a codebook file: matched by GUID, then by
+    name (case-insensitive). Returns the theme and whether it was created."""
+    theme = _theme_by_guid(guid) or Theme.objects.filter(name__iexact=name).first()
+    if theme is not None:
+        theme = theme_update(
+            actor=actor, theme=theme, name=name, colour=colour, description=description
+        )
+        return theme, False
+    theme = theme_create(
+        actor=actor,
+        name=name,
+        description=description or "",
+        colour=colour or "#2f5d8a",
+    )
+    if guid:
+        theme.guid = guid
+        theme.save(update_fields=["guid"])
+    return theme, True
+
+
+def _theme_by_guid(guid: str | None) -> Theme | None:
+    if not guid:
+        return None
+    try:
+        return Theme.objects.filter(guid=guid).first()
+    except ValidationError:  # not a UUID
+        return None

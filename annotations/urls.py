@@ -1,8 +1,9 @@
-"""Pages of the annotations app: codebook, activity, agreement, bulk review."""
+"""Pages of the annotations app: codebook, activity, agreement, bulk review,
+export and import."""
 
 from django.urls import path
 
-from annotations import views
+from annotations import export_views, import_views, views
 
 app_name = "annotations"
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("codebook/<slug:slug>/edit/", views.theme_edit, name="theme_edit"),
     path("codebook/<slug:slug>/merge/", views.theme_merge, name="theme_merge"),
     path("codebook/<slug:slug>/retire/", views.theme_retire, name="theme_retire"),
+    path("export/", export_views.export_page, name="export"),
+    path("import/", import_views.import_page, name="import"),
     path("activity/", views.activity, name="activity"),
     path("agreement/", views.agreement, name="agreement"),
     path("annotations/bulk-review/", views.bulk_review, name="bulk_review"),

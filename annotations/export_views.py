@@ -1,0 +1,75 @@
+"""The export page (``/export/``, Viewer and up): filters, a format picker and
+the download itself.
+
+The view only validates the filters, picks the exporter and sets headers:
+CSV, JSON Lines and W3C stream (``StreamingHttpResponse``, one excerpt at a
+time); the books and REFI-QDA files are built in memory first. Bad filter
+values re-render the form with a message (400), never a 500.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from annotations import selectors
+from annotations.exports import FORMATS, Format
+from annotations.exports.options import FilterError, parse_filters
+from annotations.exports.selection import ExportRows, export_rows
+from annotations.models import Theme
+from annotations.roles import Role, role_required
+from corpus.models import Document
+
+
+@role_required(Role.VIEWER)
+def export_page(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    if "format" not in params:
+        return _form(request)
+    exporter = FORMATS.get(params["format"])
+    if exporter is None:
+        return _form(request, "Choose one of the formats.", 400)
+    try:
+        filters = parse_filters(
+            themes=params.getlist("theme"),
+            users=params.getlist("user"),
+            documents=params.getlist("document"),
+            since=params.get("since", ""),
+            until=params.get("until", ""),
+            query=params.get("query", ""),
+        )
+    except FilterError as exc:
+        return _form(request, str(exc), 400)
+    return download(exporter, export_rows(filters))
+
+
+def download(exporter: Format, rows: ExportRows) -> HttpResponse:
+    """The export as an attachment named ``gloss-excerpts-<date>.<ext>``."""
+    response: HttpResponse | StreamingHttpResponse
+    if exporter.streams:
+        response = StreamingHttpResponse(
+            exporter.module.chunks(rows), content_type=exporter.content_type
+        )
+    else:
+        buffer: Any = io.BytesIO() if exporter.binary else io.StringIO()
+        exporter.module.write(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=exporter.content_type)
+    name = f"gloss-excerpts-{timezone.localdate():%Y-%m-%d}.{exporter.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response  # type: ignore[return-value]
+
+
+def _form(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    context = {
+        "formats": FORMATS.values(),
+        "themes": Theme.objects.order_by("name"),
+        "users": selectors.annotators(),
+        "documents": Document.objects.order_by("source_name"),
+        "error": error,
+        "chosen": request.GET,
+    }
+    return render(request, "annotations/export.html", context, status=status)

@@ -1,0 +1,89 @@
+"""Turn filter values typed by people (command options, page fields) into
+``ExportFilters``, with one clear message per problem (``FilterError``).
+
+Themes are named by slug or name, annotators by user name, documents by source
+file name or slug, dates as ``YYYY-MM-DD``; a search query keeps the excerpts
+in the paragraphs it finds (all pages of hits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from annotations.exports.selection import ExportFilters
+from annotations.models import Theme
+from corpus.models import Document
+from search.query import QuerySyntaxError
+from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing, or a malformed date or query."""
+
+
+def parse_filters(
+    *,
+    themes: Sequence[str] = (),
+    users: Sequence[str] = (),
+    documents: Sequence[str] = (),
+    since: str = "",
+    until: str = "",
+    query: str = "",
+) -> ExportFilters:
+    return ExportFilters(
+        themes=tuple(_theme(value) for value in themes if value),
+        users=tuple(_user(value) for value in users if value),
+        documents=tuple(_document(value) for value in documents if value),
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        paragraph_ids=search_hits(query) if query.strip() else None,
+    )
+
+
+def search_hits(query: str) -> frozenset[int]:
+    """Ids of every paragraph the search query finds."""
+    ids: set[int] = set()
+    page = 1
+    while True:
+        try:
+            result = search_paragraphs(query=query, page=page, page_size=MAX_PAGE_SIZE)
+        except (QuerySyntaxError, SearchRequestError) as exc:
+            raise FilterError(f"Search query: {exc}") from exc
+        ids.update(row.paragraph.pk for row in result.rows)
+        if page >= result.page_count or not result.rows:
+            return frozenset(ids)
+        page += 1
+
+
+def _theme(value: str) -> Theme:
+    found = Theme.objects.filter(Q(slug=value) | Q(name__iexact=value)).first()
+    if found is None:
+        raise FilterError(f"No theme named {value!r}.")
+    return found
+
+
+def _user(value: str):  # type: ignore[no-untyped-def]
+    found = get_user_model()._default_manager.filter(username=value).first()
+    if found is None:
+        raise FilterError(f"No user named {value!r}.")
+    return found
+
+
+def _document(value: str) -> Document:
+    found = Document.objects.by_name(value)
+    if found is None:
+        raise FilterError(f"No document named {value!r}.")
+    return found
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise FilterError(f"{label}: {value!r} is not a date (YYYY-MM-DD).") from exc

@@ -1,0 +1,187 @@
+"""Import REFI-QDA files: a ``.qdc`` codebook and the codings of a ``.qdpx``.
+
+Codes are matched to themes by GUID, then by name; new ones are added, known
+ones updated (name, colour, description). A project's text sources are matched
+to our documents by file name, then by the SHA-256 of their plain text; each
+``PlainTextSelection`` with codings becomes an annotation by its creating
+user (matched by user name or name), its description as the note. Positions
+are trusted where our text still has the quote; otherwise the quote (taken
+from the project's own text) is looked for with its context.
+
+XML is read with the standard library's expat parser, which loads no external
+entities and (expat >= 2.4) refuses entity-expansion bombs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import ValidationError
+
+from annotations import services
+from annotations.anchoring import Quote
+from annotations.exports.selection import document_info
+from annotations.imports.items import Item, People, apply
+from annotations.imports.report import ImportFileError, ImportReport
+from annotations.models import Theme
+from corpus.models import Document
+
+PROJECT = "{urn:QDA-XML:project:1.0}"
+CODEBOOK = "{urn:QDA-XML:codebook:1.0}"
+CONTEXT_WIDTH = 32
+
+
+def run_codebook(actor: Any, data: bytes, report: ImportReport) -> None:
+    root = _xml(data, "codebook")
+    if root.tag != f"{CODEBOOK}CodeBook":
+        raise ImportFileError("Not a REFI-QDA codebook (no CodeBook element).")
+    _codes(actor, root, CODEBOOK, report)
+
+
+def run_project(actor: Any, data: bytes, people: People, report: ImportReport) -> None:
+    archive = _zip(data)
+    root = _xml(_member(archive, "project.qde"), "project")
+    if root.tag != f"{PROJECT}Project":
+        raise ImportFileError("project.qde is not a REFI-QDA project.")
+    codes = _codes(actor, root, PROJECT, report)
+    users = {
+        user.get("guid", "").lower(): [user.get("id", ""), user.get("name", "")]
+        for user in root.iter(f"{PROJECT}User")
+    }
+    items = _items(archive, root, codes, users, report)
+    apply(actor, items, people, report)
+
+
+def _codes(
+    actor: Any, root: ET.Element, ns: str, report: ImportReport
+) -> dict[str, Theme]:
+    """Add or update every code; GUID (lower case) -> theme."""
+    found = {}
+    for code in root.iter(f"{ns}Code"):
+        guid, name = code.get("guid", "").strip("{}").lower(), code.get("name", "")
+        if not name.strip():
+            raise ImportFileError(f"A code without a name (GUID {guid}).")
+        description = code.findtext(f"{ns}Description")
+        try:
+            theme, created = services.theme_import(
+                actor=actor,
+                guid=guid or None,
+                name=name,
+                colour=_colour(code.get("color")),
+                description=description,
+            )
+        except ValidationError as exc:
+            raise ImportFileError(f"Code {name!r}: {' '.join(exc.messages)}") from exc
+        (report.themes_created if created else report.themes_updated).append(theme.name)
+        found[guid] = theme
+    return found
+
+
+def _items(
+    archive: zipfile.ZipFile,
+    root: ET.Element,
+    codes: dict[str, Theme],
+    users: dict[str, list[str]],
+    report: ImportReport,
+) -> Iterator[Item]:
+    for source in root.iter(f"{PROJECT}TextSource"):
+        text = _source_text(archive, source)
+        document = _document(source.get("name", ""), text)
+        if document is None:
+            report.notes.append(f"no document matches source {source.get('name')!r}")
+            continue
+        for selection in source.iter(f"{PROJECT}PlainTextSelection"):
+            yield _item(selection, text, document, codes, users)
+
+
+def _item(
+    selection: ET.Element,
+    text: str,
+    document: Document,
+    codes: dict[str, Theme],
+    users: dict[str, list[str]],
+) -> Item:
+    start = int(selection.get("startPosition", "0"))
+    end = int(selection.get("endPosition", "0"))
+    refs = selection.iter(f"{PROJECT}CodeRef")
+    themes = [
+        codes[g] for g in (r.get("targetGUID", "").lower() for r in refs) if g in codes
+    ]
+    creator = selection.get("creatingUser", "").lower()
+    return Item(
+        source_id=f"urn:uuid:{selection.get('guid', '').strip('{}').lower()}",
+        documents=[document],
+        quote=Quote(
+            text[start:end],
+            text[max(0, start - CONTEXT_WIDTH) : start],
+            text[end : end + CONTEXT_WIDTH],
+        ),
+        position=(start, end),
+        themes=list({theme.pk: theme for theme in themes}.values()),
+        note=selection.findtext(f"{PROJECT}Description") or "",
+        creators=[name for name in users.get(creator, []) if name],
+    )
+
+
+def _source_text(archive: zipfile.ZipFile, source: ET.Element) -> str:
+    inline = source.findtext(f"{PROJECT}PlainTextContent")
+    if inline is not None:
+        return inline
+    path = source.get("plainTextPath", "")
+    name = "sources/" + path.removeprefix("internal://")
+    try:
+        return _member(archive, name).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{name} is not UTF-8 text.") from exc
+
+
+def _document(name: str, text: str) -> Document | None:
+    by_name = Document.objects.filter(source_name=name).first()
+    if by_name is not None:
+        return by_name
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    for document in Document.objects.all():
+        info = document_info(document)
+        if hashlib.sha256(info.text.encode()).hexdigest() == digest:
+            return document
+    return None
+
+
+def _colour(value: str | None) -> str | None:
+    """``#RGB`` or ``#RRGGBB`` -> ``#rrggbb``; anything else is ignored."""
+    if not value or not value.startswith("#"):
+        return None
+    digits = value[1:]
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    try:
+        int(digits, 16)
+    except ValueError:
+        return None
+    return f"#{digits.lower()}" if len(digits) == 6 else None
+
+
+def _xml(data: bytes, what: str) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise ImportFileError(f"The {what} is not well-formed XML: {exc}") from exc
+
+
+def _zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError("A .qdpx project must be a zip archive.") from exc
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return archive.read(name)
+    except KeyError as exc:
+        raise ImportFileError(f"The project has no {name}.") from exc

@@ -1,0 +1,73 @@
+"""The export page: a form for viewers and up, downloads with headers,
+clear errors for bad filters."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from annotations.models import Annotation
+
+URL = "/export/"
+
+
+def test_form_lists_filters_and_formats(
+    signed_in: Any, people: Any, excerpts: Any
+) -> None:
+    response = signed_in(people.viewer).get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    for name in ("csv", "jsonl", "md", "docx", "qdc", "qdpx", "w3c"):
+        assert f'value="{name}"' in body
+    assert 'value="distrust"' in body and 'value="ana"' in body
+
+
+def test_csv_download_streams(
+    signed_in: Any, people: Any, excerpts: list[Annotation]
+) -> None:
+    response = signed_in(people.viewer).get(URL, {"format": "csv", "user": "ana"})
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'attachment; filename="gloss-excerpts-' in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Méfiance" in text and ',"ben",' not in text
+
+
+def test_qdpx_download(signed_in: Any, people: Any, excerpts: list[Annotation]) -> None:
+    response = signed_in(people.viewer).get(URL, {"format": "qdpx"})
+    assert response["Content-Disposition"].endswith('.qdpx"')
+    assert "project.qde" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"format": "pdf"}, "Choose one of the formats."),  # unknown format
+        ({"format": "csv", "theme": "nope"}, "No theme named"),  # unknown theme
+        ({"format": "csv", "since": "13/01/2020"}, "is not a date"),  # bad date
+        ({"format": "csv", "query": 'title:"unclosed'}, "Search query"),  # bad query
+    ],
+)
+def test_bad_filters_are_400_with_a_message(
+    signed_in: Any, people: Any, params: dict[str, str], message: str
+) -> None:
+    response = signed_in(people.viewer).get(URL, params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_query_keeps_excerpts_in_matching_paragraphs(
+    signed_in: Any, people: Any, excerpts: list[Annotation]
+) -> None:
+    word = excerpts[1].quote.split()[3]
+    response = signed_in(people.viewer).get(URL, {"format": "jsonl", "query": word})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert 0 < len(lines) <= len(excerpts)
+
+
+def test_people_without_a_role_cannot_export(signed_in: Any, people: Any) -> None:
+    assert signed_in(people.nobody).get(URL).status_code == 403

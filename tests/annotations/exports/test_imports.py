@@ -1,0 +1,184 @@
+"""Imports: round trips through W3C and REFI-QDA, foreign annotations,
+deduplication, dry runs, bad files and who may import."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from annotations.exports import FORMATS
+from annotations.exports.selection import ExportFilters, export_rows
+from annotations.imports import ImportFileError, import_file
+from annotations.models import Annotation, Theme
+from corpus.models import Document
+
+Snapshot = list[tuple[str, str, int, tuple[str, ...], str, str]]
+
+
+def exported(name: str) -> bytes:
+    exporter = FORMATS[name]
+    out: Any = io.BytesIO() if exporter.binary else io.StringIO()
+    exporter.module.write(export_rows(ExportFilters()), out)
+    value = out.getvalue()
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def snapshot() -> Snapshot:
+    """What must survive a round trip: excerpt, themes, note, author."""
+    return sorted(
+        (
+            row.document.iri,
+            row.quote,
+            row.document_start,
+            tuple(theme.name for theme in row.themes),
+            row.note,
+            row.username,
+        )
+        for row in export_rows(ExportFilters())
+    )
+
+
+@pytest.mark.parametrize(("fmt", "filename"), [("w3c", "a.jsonld"), ("qdpx", "a.qdpx")])
+def test_round_trip(
+    excerpts: list[Annotation], people: Any, fmt: str, filename: str
+) -> None:
+    before, data = snapshot(), exported(fmt)
+    Annotation.objects.all().delete()
+    report = import_file(actor=people.curator, name=filename, data=data)
+    assert report.created == len(excerpts), report.lines()
+    assert report.unanchored == []
+    assert snapshot() == before
+    again = import_file(actor=people.curator, name=filename, data=data)
+    assert (again.created, again.duplicates) == (0, len(excerpts))
+    assert Annotation.objects.count() == len(excerpts)
+
+
+def test_importing_our_own_export_while_it_exists_adds_nothing(
+    excerpts: list[Annotation], people: Any
+) -> None:
+    report = import_file(actor=people.curator, name="a.jsonld", data=exported("w3c"))
+    assert (report.created, report.duplicates) == (0, len(excerpts))
+
+
+def foreign(exact: str, **extra: Any) -> bytes:
+    """A minimal annotation from another tool: a quote and a tag only."""
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "https://example.org/anno/1",
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "purpose": "tagging", "value": "distrust"},
+        "target": {
+            "source": "https://example.org/some-copy.html",
+            "selector": {"type": "TextQuoteSelector", "exact": exact},
+        },
+        **extra,
+    }
+    return json.dumps(annotation).encode()
+
+
+def test_a_minimal_foreign_annotation_is_anchored_once(
+    corpus: list[Document], people: Any, themes: dict[str, Theme]
+) -> None:
+    paragraph = corpus[0].paragraphs.filter(kind="paragraph")[2]
+    exact = paragraph.text[10:60]
+    report = import_file(actor=people.curator, name="x.json", data=foreign(exact))
+    assert report.created == 1, report.lines()
+    made = Annotation.objects.get()
+    assert (made.paragraph, made.quote) == (paragraph, exact)
+    assert made.author == people.curator  # no creator: the importing person
+    assert list(made.themes.all()) == [themes["distrust"]]
+    assert made.source_id == "https://example.org/anno/1"
+    again = import_file(actor=people.curator, name="x.json", data=foreign(exact))
+    assert (again.created, again.duplicates) == (0, 1)
+
+
+def test_unknown_creators_and_new_tags_are_reported(
+    corpus: list[Document], people: Any, themes: dict[str, Theme]
+) -> None:
+    exact = corpus[0].paragraphs.filter(kind="paragraph")[2].text[10:60]
+    data = foreign(exact, creator={"type": "Person", "name": "Zoë Unknown"})
+    data = data.replace(b'"distrust"', b'"Trust repair"')
+    report = import_file(
+        actor=people.curator, name="x.json", data=data, as_user=people.annotator
+    )
+    assert Annotation.objects.get().author == people.annotator
+    assert report.themes_created == ["Trust repair"]
+    assert any("Zoë Unknown" in line for line in report.lines())
+
+
+def test_quotes_not_in_the_text_are_reported(
+    corpus: list[Document], people: Any, themes: dict[str, Theme]
+) -> None:
+    report = import_file(
+        actor=people.curator, name="x.json", data=foreign("no such words here at all")
+    )
+    assert report.created == 0
+    assert "is not in the text" in report.unanchored[0]
+
+
+def test_dry_run_changes_nothing(excerpts: list[Annotation], people: Any) -> None:
+    data = exported("qdpx")
+    Annotation.objects.all().delete()
+    themes_before = list(Theme.objects.values_list("name", "colour"))
+    report = import_file(actor=people.curator, name="a.qdpx", data=data, dry_run=True)
+    assert report.created == len(excerpts)
+    assert "would import" in report.lines()[0]
+    assert Annotation.objects.count() == 0
+    assert list(Theme.objects.values_list("name", "colour")) == themes_before
+
+
+def test_codebook_adds_and_updates_themes(
+    excerpts: list[Annotation], people: Any, themes: dict[str, Theme]
+) -> None:
+    data = exported("qdc").decode()
+    distrust = themes["distrust"]
+    data = data.replace('name="Distrust"', 'name="Mistrust"').replace(
+        "</Codes>",
+        '<Code guid="0b1c2d3e-0000-4000-8000-000000000001" name="Trust" '
+        'isCodable="true" color="#abc"><Description>Signs of trust.</Description>'
+        "</Code></Codes>",
+    )
+    report = import_file(actor=people.curator, name="c.qdc", data=data.encode())
+    assert report.themes_created == ["Trust"]
+    distrust.refresh_from_db()
+    assert distrust.name == "Mistrust"
+    trust = Theme.objects.get(name="Trust")
+    assert (trust.colour, str(trust.guid)) == (
+        "#aabbcc",
+        "0b1c2d3e-0000-4000-8000-000000000001",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("x.json", b"{not json", "not JSON"),  # broken JSON
+        ("x.json", b"[]", "No Web Annotations"),  # nothing to import
+        ("x.json", b"\xff\xfe\x00", "not UTF-8"),  # binary junk
+        ("x.qdc", b"<CodeBook", "not well-formed XML"),  # broken XML
+        ("x.qdc", b"<Other/>", "Not a REFI-QDA codebook"),  # wrong root
+        ("x.qdpx", b"not a zip", "must be a zip"),  # not an archive
+    ],
+)
+def test_bad_files_say_why(people: Any, name: str, data: bytes, message: str) -> None:
+    with pytest.raises(ImportFileError, match=message):
+        import_file(actor=people.curator, name=name, data=data)
+
+
+def test_a_project_without_project_qde(people: Any) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("sources/x.txt", "text")
+    with pytest.raises(ImportFileError, match="no project.qde"):
+        import_file(actor=people.curator, name="p.qdpx", data=buffer.getvalue())
+
+
+def test_only_curators_import(people: Any) -> None:
+    for person in (people.viewer, people.annotator):
+        with pytest.raises(PermissionDenied):
+            import_file(actor=person, name="x.json", data=b"[]")
