@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corpus.files import atomic_write
 from corpus.models import Document, Paragraph
 
 FIELDS = (
@@ -86,20 +86,11 @@ def rows(records: Iterable[Paragraph]) -> Iterator[dict[str, Any]]:
 
 def write_atomically(path: Path, lines: Iterable[str]) -> int:
     """Write ``lines`` to ``path`` via a temporary sibling and a rename."""
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise CommandError(f"{path}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            count = _write_lines(out, lines)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+        with atomic_write(path, newline="\n") as out:
+            return _write_lines(out, lines)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _write_lines(out: TextIO, lines: Iterable[str]) -> int:
