@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import logging
 import secrets
 import shutil
@@ -52,6 +53,8 @@ from search.backend import (
 )
 
 log = logging.getLogger(__name__)
+# Below this many records a rebuild runs in one process.
+SMALL_BUILD = 5000
 
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
@@ -268,7 +271,10 @@ class WhooshBackend(SearchBackend):
         if not upserts and not deletes:
             return
         with self.exclusive():
-            writer = self._writable().writer()
+            ix, rebuilt = self._writable()
+            if rebuilt:
+                return  # rebuilt from the database just now: already current
+            writer = ix.writer()
             try:
                 for pid in deletes:
                     writer.delete_by_term("id", str(pid))
@@ -283,13 +289,14 @@ class WhooshBackend(SearchBackend):
         """Make a batch durable and visible (a hook point for crash tests)."""
         writer.commit()
 
-    def _writable(self) -> index.Index:
-        """The live index, rebuilt first if it is missing or unreadable."""
+    def _writable(self) -> tuple[index.Index, bool]:
+        """The live index, rebuilt first if it is missing or unreadable; and
+        whether it was rebuilt (from the source, so it holds every change)."""
         try:
-            return self._open()
+            return self._open(), False
         except CORRUPTION as exc:
             self._recover(exc)
-            return self._open()
+            return self._open(), True
 
     def rebuild(self) -> int:
         """Build a new index from the source and switch to it.
@@ -312,8 +319,10 @@ class WhooshBackend(SearchBackend):
 
     def _fill(self, ix: index.Index, records: Iterator[IndexRecord]) -> int:
         """Bulk indexing; with ``procs`` > 1, Whoosh analyses in subprocesses and
-        keeps one segment per process (no final merge)."""
-        if self.procs > 1:
+        keeps one segment per process (no final merge). A small corpus is
+        indexed in this process: starting subprocesses would cost more."""
+        first = list(itertools.islice(records, SMALL_BUILD))
+        if self.procs > 1 and len(first) == SMALL_BUILD:
             writer = ix.writer(
                 procs=self.procs,
                 multisegment=True,
@@ -324,7 +333,7 @@ class WhooshBackend(SearchBackend):
             writer = ix.writer(limitmb=self.limitmb)
         count = 0
         try:
-            for record in records:
+            for record in itertools.chain(first, records):
                 writer.add_document(**to_document(record))
                 count += 1
         except BaseException:
