@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
 .PHONY: install browser run test lint format bench clean
 
-install: $(STAMP) browser
+install: $(STAMP)
 
 # The browser tests drive Debian's chromium (never `playwright install`, which
 # downloads a browser build). CI runs as root on a fresh machine: install it
@@ -39,7 +39,7 @@ run: install
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
 # Uses $DATABASE_URL when set (e.g. postgres://postgres@127.0.0.1:5432/test).
-test: install
+test: install browser
 	$(BIN)/python -m config.environment
 	$(BIN)/pytest
 
