@@ -94,6 +94,11 @@ def popover(page: Page):
     return page.locator("#gloss-popover")
 
 
+def ready_to_type(page: Page) -> None:
+    """Keys go to the popover only once it is open with its filter focused."""
+    expect(popover(page).locator(".theme-filter")).to_be_focused()
+
+
 def marks(page: Page, position: int):
     return page.locator(f"#p-{position} mark.hl")
 
@@ -141,6 +146,7 @@ def test_offsets_are_code_points_after_an_emoji(page_as, live_server, site):
     open_document(page, live_server)
     drag_select(page, 2, start, start + 2)
     expect(popover(page)).to_be_visible()
+    ready_to_type(page)
     page.keyboard.press("3")  # Sovereignty
     page.keyboard.press("Enter")  # save
     expect(marks(page, 2)).to_have_text("ok")
@@ -153,10 +159,11 @@ def test_keyboard_type_ahead_enter_and_escape(page_as, live_server, site):
     page = page_as(site["people"]["ana"])
     open_document(page, live_server)
     drag_select(page, 1, 0, 6)  # "Mexico"
-    expect(popover(page)).to_be_visible()
+    ready_to_type(page)
     page.keyboard.press("Escape")  # closes without saving
     expect(popover(page)).to_be_hidden()
     drag_select(page, 1, 0, 6)
+    ready_to_type(page)
     page.keyboard.type("sov")  # type-ahead narrows the list
     expect(popover(page).locator(".theme-option:visible")).to_have_count(1)
     page.keyboard.press("Enter")  # picks the match
@@ -176,6 +183,7 @@ def test_whole_paragraph_button(page_as, live_server, site):
     open_document(page, live_server)
     page.locator("#p-1").hover()
     page.locator("#p-1 .tag-whole").click()
+    ready_to_type(page)
     page.keyboard.press("1")
     page.keyboard.press("Enter")
     expect(marks(page, 1)).to_have_text(TEXTS[1])
