@@ -83,12 +83,12 @@ def document_ingest(
     """
     known = clean_metadata(metadata or {})
     digest = _file_digest(path)
-    raw = extract.read_text(path)
+    layout = extract.read_layout(path)
     existing = Document.objects.select_for_update().filter(source_name=path.name)
     document = existing.first()
     if document is not None and document.content_hash == digest and not force:
         return IngestOutcome(document, IngestStatus.UNCHANGED, document.kind_counts())
-    draft = pipeline.process(raw)
+    draft = pipeline.process(layout)
     status = IngestStatus.CREATED if document is None else IngestStatus.UPDATED
     document = document or _new_document(path.name)
     _fill_blanks(document, known)

@@ -19,7 +19,7 @@ from corpus.ingestion.segment import (
     MARKDOWN_HEADING_RE,
     NUMBERED_HEADING_RE,
     Block,
-    Layout,
+    LineStats,
     ends_sentence,
     is_short,
     split_symbol_label,
@@ -105,7 +105,9 @@ def drop_running_headers(blocks: list[Block]) -> None:
     """A short one-line block repeated verbatim is a running header or footer."""
 
     def key(block: Block) -> str | None:
-        if block.kind != BODY or len(block.lines) != 1 or len(block.text) > 80:
+        if block.asserted or block.kind != BODY or len(block.lines) != 1:
+            return None
+        if len(block.text) > 80:
             return None
         if NUMBERED_HEADING_RE.match(block.text) or LIST_ITEM_RE.match(block.text):
             return None  # a contents line repeats its heading; both are kept
@@ -118,7 +120,7 @@ def drop_running_headers(blocks: list[Block]) -> None:
             block.kind = NOISE
 
 
-def split_leading_short_lines(blocks: list[Block], layout: Layout) -> list[Block]:
+def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Block]:
     """In hard-wrapped text a title line sits on top of its paragraph; cut it off."""
     if not layout.hard_wrapped:
         return blocks
@@ -126,6 +128,7 @@ def split_leading_short_lines(blocks: list[Block], layout: Layout) -> list[Block
     for block in blocks:
         while (
             block.kind == BODY
+            and not block.asserted
             and len(block.lines) > 1
             and is_short(block.lines[0], layout, 0.6)
             and not ends_sentence(block.lines[0])
@@ -155,7 +158,7 @@ def _copy(block: Block, lines: list[str], **changes: object) -> Block:
 def label_symbol_footnotes(blocks: list[Block]) -> None:
     """Blocks that open with ``<sup>1</sup>``, ``^{iv}`` or ``ⁱⁱ`` are notes."""
     for block in blocks:
-        if block.kind != BODY:
+        if block.kind != BODY or block.asserted:
             continue
         split = split_symbol_label(block.lines[0])
         if split:
@@ -176,7 +179,7 @@ def heading_level(text: str) -> int:
     return 3 if re.match(r"^[A-H]\)", text) else 2
 
 
-def is_heading_shaped(block: Block, layout: Layout) -> bool:
+def is_heading_shaped(block: Block, layout: LineStats) -> bool:
     """Short, unpunctuated, capitalised: the shape of a title line."""
     text = _TRAILING_MARKER.sub(lambda m: m.group(0)[:1].strip(), plain(block))
     if MARKDOWN_HEADING_RE.match(block.text):
@@ -211,10 +214,12 @@ def is_name_line(text: str) -> bool:
     return all(NAME_TOKEN.match(t) and t.lower() not in STOPWORDS for t in tokens)
 
 
-def mark_headings(blocks: list[Block], layout: Layout) -> None:
+def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     body = [b for b in blocks if b.kind in (BODY, HEADING)]
     for i, block in enumerate(body):
-        if block.kind != BODY or not is_heading_shaped(block, layout):
+        if block.kind != BODY or block.asserted:
+            continue
+        if not is_heading_shaped(block, layout):
             continue
         following = body[i + 1] if i + 1 < len(body) else None
         if following is not None and CAPTION.match(plain(following)):
@@ -246,6 +251,9 @@ def mark_subtitles(blocks: list[Block]) -> None:
     previous: Block | None = None
     for block in blocks:
         if block.kind in (FOOTNOTE, NOISE):
+            continue
+        if block.asserted:
+            previous = block
             continue
         if previous is not None and previous.kind == HEADING and _in_parentheses(block):
             previous.lines = previous.lines + block.lines
@@ -341,6 +349,8 @@ def demote_contents_entries(blocks: list[Block]) -> None:
     """
     headings = [b for b in blocks if b.kind == HEADING]
     for i, block in enumerate(headings):
+        if block.asserted:
+            continue
         key = _contents_key(block)
         if key and any(_contents_key(later) == key for later in headings[i + 1 :]):
             block.kind = BODY
@@ -353,7 +363,7 @@ def _contents_key(block: Block) -> tuple[str, ...] | None:
     return (match.group(1), *match.group(2).lower().split()[:3])
 
 
-def classify(blocks: list[Block], layout: Layout) -> list[Block]:
+def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks

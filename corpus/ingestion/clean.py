@@ -317,8 +317,15 @@ def tidy_spaces(text: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
 
 
-def clean_record(text: str, lexicon: Lexicon) -> str:
-    """Run the record stages in order."""
+def clean_record(text: str, lexicon: Lexicon, *, repairs: bool = True) -> str:
+    """Run the record stages in order.
+
+    ``repairs=False`` is for formats whose characters are the author's own
+    (DOCX, HTML): markup and split words are extraction damage of text and PDF
+    sources, so there is no evidence for those repairs and none is made.
+    """
+    if not repairs:
+        return unicodedata.normalize("NFC", _MULTI_SPACE.sub(" ", text).strip())
     text = strip_markdown(text)
     text = remove_symbol_markers(text)
     text = strip_list_marker(text)

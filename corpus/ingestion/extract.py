@@ -16,6 +16,8 @@ from io import BytesIO
 from pathlib import Path
 from xml.etree import ElementTree
 
+from corpus.ingestion.layout import Layout
+
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DOCX_SUFFIX = ".docx"
@@ -25,6 +27,21 @@ _SNIFF = 8192
 
 class ExtractionError(Exception):
     """A source file that cannot become text; the message is shown to the user."""
+
+
+def read_layout(path: Path) -> Layout:
+    """One source file as the pipeline's ``Layout``, or ``ExtractionError``.
+
+    Every format ends here: the pipeline reads layouts, never files.
+    """
+    return Layout.from_text(read_text(path), _format_of(path))
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == DOCX_SUFFIX:
+        return "docx"
+    return "html" if suffix in HTML_SUFFIXES else "text"
 
 
 def read_text(path: Path) -> str:

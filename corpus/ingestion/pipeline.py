@@ -1,6 +1,9 @@
-"""Turn one source file's raw text into ordered paragraph drafts.
+"""Turn one source file's layout (or raw text) into ordered paragraph drafts.
 
-The pipeline is pure: no database, no Django. The stages, in order:
+The pipeline is pure: no database, no Django. An extractor's ``Layout`` comes
+in one of two shapes (see ``layout``). Typed blocks keep the kinds their format
+asserts and go straight to step 3. Pages of lines are read as text, the stages
+in order:
 
 1. ``clean.clean_document``: line endings, mojibake, odd characters;
 2. ``segment.segment``: lines into blocks, footnotes and page breaks found;
@@ -18,20 +21,26 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from corpus.ingestion import classify as kinds
+from corpus.ingestion import layout as formats
 from corpus.ingestion.classify import CAPTION
 from corpus.ingestion.clean import (
     clean_document,
     clean_record,
     join_lines,
+    normalize_characters,
+    normalize_newlines,
     strip_markdown,
 )
 from corpus.ingestion.language import assign_languages
+from corpus.ingestion.layout import Layout, TypedBlock
 from corpus.ingestion.lexicon import Lexicon
 from corpus.ingestion.notes import remove_numeric_markers
 from corpus.ingestion.segment import (
+    BODY,
     FOOTNOTE,
     LIST_ITEM_RE,
     Block,
+    LineStats,
     ends_sentence,
     segment,
 )
@@ -131,6 +140,8 @@ def _merge_target(
         return _last_note(result)
     if block.kind != kinds.PARAGRAPH:
         return None
+    if block.asserted:
+        return _across_page(result, block)
     if (
         received is not None
         and received.kind == FOOTNOTE
@@ -140,6 +151,15 @@ def _merge_target(
         return received
     target = _open_paragraph(result)
     return target if target is not None and continues(target, block) else None
+
+
+def _across_page(result: list[Block], block: Block) -> Block | None:
+    """An asserted block continues only a paragraph that a page turn cut: the
+    format put a block boundary there, so nothing else is evidence of a join."""
+    target = _open_paragraph(result)
+    if target is None or target.page_index == block.page_index:
+        return None
+    return target if continues(target, block) else None
 
 
 def _last_note(result: list[Block]) -> Block | None:
@@ -155,8 +175,18 @@ def _open_paragraph(result: list[Block]) -> Block | None:
     return None
 
 
-def _record_texts(blocks: list[Block], lexicon: Lexicon) -> list[str]:
-    texts = [clean_record(join_lines(b.lines, lexicon), lexicon) for b in blocks]
+def _record_texts(
+    blocks: list[Block], lexicon: Lexicon, *, repairs: bool, markers: bool
+) -> list[str]:
+    """Each block's record text; ``markers``: take plain-digit note markers out
+    by the notes' sequence (only where no extractor resolved them)."""
+    if repairs:
+        joined = [join_lines(b.lines, lexicon) for b in blocks]
+    else:
+        joined = [" ".join(line.strip() for line in b.lines) for b in blocks]
+    texts = [clean_record(text, lexicon, repairs=repairs) for text in joined]
+    if not markers:
+        return texts
     body = [
         i for i, b in enumerate(blocks) if b.kind in (kinds.PARAGRAPH, kinds.HEADING)
     ]
@@ -176,13 +206,58 @@ def _sections(blocks: list[Block], texts: list[str]) -> list[str]:
     return result
 
 
-def process(raw: str) -> DocumentDraft:
-    """Run every stage on one document's raw text."""
-    text = clean_document(raw)
+def process(source: str | Layout) -> DocumentDraft:
+    """Run every stage on one document: its raw text or an extractor's layout."""
+    layout = source if isinstance(source, Layout) else Layout.from_text(source)
+    if layout.blocks:
+        return _process_typed(layout)
+    text = clean_document(layout.plain_text())
     lexicon = Lexicon(text)
-    blocks, layout = segment(text)
-    blocks = join_continuations(kinds.classify(blocks, layout))
-    texts = _record_texts(blocks, lexicon)
+    blocks, stats = segment(text)
+    blocks = join_continuations(kinds.classify(blocks, stats))
+    texts = _record_texts(blocks, lexicon, repairs=True, markers=True)
+    return _draft(blocks, texts)
+
+
+def _process_typed(layout: Layout) -> DocumentDraft:
+    """Blocks whose kinds the format asserted: classify only what it did not say."""
+    blocks = [_block(typed) for typed in layout.blocks]
+    lexicon = Lexicon("\n".join(line for b in blocks for line in b.lines))
+    blocks = kinds.classify(blocks, LineStats(hard_wrapped=False, line_width=0))
+    blocks = join_continuations(blocks)
+    texts = _record_texts(
+        blocks,
+        lexicon,
+        repairs=layout.repairs,
+        markers=layout.repairs and not layout.markers_resolved,
+    )
+    return _draft(blocks, texts)
+
+
+_ASSERTED_KINDS = {
+    formats.HEADING: kinds.HEADING,
+    formats.FOOTNOTE: FOOTNOTE,
+    formats.META: kinds.META,
+}
+
+
+def _block(typed: TypedBlock) -> Block:
+    """A typed block as the text stages' ``Block``: its kind fixed where asserted
+    (lists, tables and captions are body text that nothing joins onto)."""
+    lines = [normalize_characters(normalize_newlines(line)) for line in typed.lines]
+    return Block(
+        lines=[line for line in lines if line.strip()] or [""],
+        kind=_ASSERTED_KINDS.get(typed.kind, BODY),
+        page_index=typed.page_index,
+        label=typed.label,
+        page=typed.page,
+        level=typed.level,
+        asserted=typed.kind,
+    )
+
+
+def _draft(blocks: list[Block], texts: list[str]) -> DocumentDraft:
+    """Drop empty records; assign sections and languages."""
     keep = [i for i, t in enumerate(texts) if t]
     blocks, texts = [blocks[i] for i in keep], [texts[i] for i in keep]
     languages = assign_languages(

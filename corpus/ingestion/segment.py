@@ -54,6 +54,10 @@ class Block:
     level: int = 0
     section: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    # The kind the source format asserted (a DOCX style, an HTML element, a
+    # PDF extractor's grouping; see ``layout.TypedBlock``), "" when the text
+    # stages had to guess. Shape rules never override an asserted kind.
+    asserted: str = ""
 
     @property
     def text(self) -> str:
@@ -61,30 +65,32 @@ class Block:
 
 
 @dataclass
-class Layout:
+class LineStats:
     """Document-wide facts that segmentation needs."""
 
     hard_wrapped: bool
     line_width: int
 
 
-def measure_layout(lines: list[str]) -> Layout:
+def measure_lines(lines: list[str]) -> LineStats:
     """Hard-wrapped text (PDF extraction) has many lines of similar width.
 
-    >>> measure_layout(["x" * 70] * 20).hard_wrapped
+    >>> measure_lines(["x" * 70] * 20).hard_wrapped
     True
-    >>> measure_layout(["x" * 900] * 20).hard_wrapped
+    >>> measure_lines(["x" * 900] * 20).hard_wrapped
     False
     """
     lengths = [len(line.strip()) for line in lines if line.strip()]
     if len(lengths) < 10:
-        return Layout(hard_wrapped=False, line_width=max(lengths, default=0))
+        return LineStats(hard_wrapped=False, line_width=max(lengths, default=0))
     p90 = int(quantiles(lengths, n=10)[-1])
     mid = sum(1 for n in lengths if 30 <= n <= 140)
-    return Layout(hard_wrapped=p90 <= 140 and mid >= 0.6 * len(lengths), line_width=p90)
+    return LineStats(
+        hard_wrapped=p90 <= 140 and mid >= 0.6 * len(lengths), line_width=p90
+    )
 
 
-def is_short(line: str, layout: Layout, ratio: float = 0.7) -> bool:
+def is_short(line: str, layout: LineStats, ratio: float = 0.7) -> bool:
     """A line well short of the text width ends a paragraph (or is a title)."""
     return len(line.strip()) < ratio * layout.line_width
 
@@ -105,7 +111,7 @@ class _Segmenter:
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
-        self.layout = measure_layout(lines)
+        self.layout = measure_lines(lines)
         self.blocks: list[Block] = []
         self.current: Block | None = None
         self.next_note = 1
@@ -289,7 +295,7 @@ def from_superscript(label: str) -> str:
     return label.translate(_SUPERSCRIPTS)
 
 
-def segment(text: str) -> tuple[list[Block], Layout]:
+def segment(text: str) -> tuple[list[Block], LineStats]:
     """Cut cleaned text into blocks, in source order, with page numbers."""
     segmenter = _Segmenter(text.split("\n"))
     return segmenter.run(), segmenter.layout
