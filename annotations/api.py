@@ -11,6 +11,7 @@ OpenAPI description (``openapi.py``) documents exactly this surface.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -158,6 +159,10 @@ def _body(request: HttpRequest, limit: int, allowed: set[str]) -> dict[str, Any]
         raise ApiError(413, f"The body is too large (at most {limit} bytes).") from None
     if len(raw) > limit:
         raise ApiError(413, f"The body is too large (at most {limit} bytes).")
+    if _nesting(raw) > MAX_JSON_NESTING:
+        raise ApiError(
+            400, f"The body nests too deeply (at most {MAX_JSON_NESTING} levels)."
+        )
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as error:
@@ -168,6 +173,28 @@ def _body(request: HttpRequest, limit: int, allowed: set[str]) -> dict[str, Any]
     if unknown:
         raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}.")
     return data
+
+
+MAX_JSON_NESTING = 16
+_BRACKETS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest bracket nesting of a JSON text, strings skipped; the parser
+    recurses once per level, so a 1 KB body of brackets would crash it.
+
+    >>> _nesting(b'{"a": [1, {"b": "[[["}]}'), _nesting(b"[" * 50)
+    (3, 50)
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _int(data: dict[str, Any], key: str, *, required: bool) -> int | None:
@@ -185,7 +212,26 @@ def _text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         raise ApiError(400, f"“{key}” must be a string.")
+    if value is not None and not storable(value):
+        raise ApiError(
+            400,
+            f"“{key}” contains a NUL or an unpaired surrogate character.",
+            errors={key: ["Not storable text."]},
+        )
     return value
+
+
+def storable(text: str) -> bool:
+    """Whether a database (and a UTF-8 encoder) can store ``text``: JSON may
+    carry a NUL or an unpaired surrogate ("\\ud800"), neither of which can be.
+
+    >>> storable("café"), storable("a\\x00b"), storable("\\ud800")
+    (True, False, False)
+    """
+    return "\x00" not in text and not _SURROGATE.search(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _slugs(data: dict[str, Any], key: str, *, required: bool) -> list[str] | None:
@@ -203,7 +249,8 @@ def _query_int(request: HttpRequest, key: str, default: int | None) -> int | Non
     raw = request.GET.get(key, "")
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) > MAX_OFFSET:
+    # isdigit() alone admits "²" and other digits int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_OFFSET:
         raise ApiError(400, f"“{key}” must be a whole number.")
     return int(raw)
 

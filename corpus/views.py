@@ -35,6 +35,6 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "document": document,
         "page": page,
-        "marked": int(marked) if marked.isdigit() else None,
+        "marked": int(marked) if marked.isascii() and marked.isdigit() else None,
     }
     return render(request, "corpus/document_detail.html", context)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from search import analysis
@@ -42,6 +43,11 @@ STOPWORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the this"
     " to was were with au aux de des du en et la le les un une".split()
 )
+
+
+MAX_NESTING = 8
+MAX_TERMS = 32
+_TERM_KINDS = frozenset({"WORD", "PHRASE", "FIELD"})
 
 
 class QuerySyntaxError(ValueError):
@@ -181,6 +187,7 @@ class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.i = 0
+        self.depth = 0  # open parentheses and NOTs: recursion is bounded by it
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -226,12 +233,14 @@ class _Parser:
                 raise QuerySyntaxError(
                     f"“{token.text}” must be followed by something to exclude."
                 )
-            return Not(self.unary())
+            with self.nested():
+                return Not(self.unary())
         return self.primary(token)
 
     def primary(self, token: Token) -> Node:
         if token.kind == "LPAREN":
-            node = self.or_expr()
+            with self.nested():
+                node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != "RPAREN":
                 raise QuerySyntaxError("A parenthesis is not closed.")
@@ -242,6 +251,21 @@ class _Parser:
         if token.kind == "FIELD":
             return _filter(token.text, token.value)
         return _word(token)
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper; a person never needs many, a crafted query would
+        otherwise exhaust the interpreter's recursion limit (a server error)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"The query nests too deeply (at most {MAX_NESTING} levels of "
+                "parentheses and NOT)."
+            )
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
 
 def _missing_operand(operator: str, token: Token | None) -> str:
@@ -305,6 +329,13 @@ def parse(text: str) -> Node:
     tokens = tokenize(text)
     if not tokens:
         return MatchAll()
+    terms = sum(1 for token in tokens if token.kind in _TERM_KINDS)
+    if terms > MAX_TERMS:
+        # Each term costs a posting-list walk (and a spelling lookup): a query
+        # of hundreds of exclusions stalled a worker for seconds.
+        raise QuerySyntaxError(
+            f"The query has {terms} terms; at most {MAX_TERMS} are allowed."
+        )
     node = simplify(_Parser(tokens).parse())
     if not has_positive(node):
         raise QuerySyntaxError("Nothing to search for: NOT and - only exclude.")

@@ -1,5 +1,10 @@
 """Markdown excerpt book: a section per theme, each excerpt a block quote
-followed by its citation, annotator and note."""
+followed by its citation, annotator and note.
+
+Quotes, notes and names are escaped so that a Markdown renderer shows them as
+written: ``<`` starts raw HTML in Markdown (a note ``<script>`` would run in a
+renderer that allows HTML), so it is written ``\\<``.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +20,24 @@ TITLE = "# Excerpts\n"
 def write(rows: Iterable[ExportRow], out: TextIO) -> None:
     out.write(TITLE)
     for theme, entries in chapters(rows):
-        out.write(f"\n## {theme.name}\n")
+        out.write(f"\n## {escape(theme.name)}\n")
         if theme.description:
-            out.write(f"\n_{theme.description.strip()}_\n")
+            out.write(f"\n_{escape(theme.description.strip())}_\n")
         for entry in entries:
             out.write(_entry(entry))
 
 
 def _entry(entry: Entry) -> str:
-    quote = f"\n> {entry.quote}\n>\n> — {entry.citation}\n"
-    byline = f"\n*Tagged by {entry.author}.*"
-    note = f" Note: {' '.join(entry.note.split())}" if entry.note else ""
+    quote = f"\n> {escape(entry.quote)}\n>\n> — {escape(entry.citation)}\n"
+    byline = f"\n*Tagged by {escape(entry.author)}.*"
+    note = f" Note: {escape(' '.join(entry.note.split()))}" if entry.note else ""
     return quote + byline + note + "\n"
+
+
+def escape(text: str) -> str:
+    """No raw HTML: CommonMark shows ``\\<`` as a literal ``<``.
+
+    >>> escape("a <b>bold</b> claim & more")
+    'a \\\\<b>bold\\\\</b> claim & more'
+    """
+    return text.replace("\\", "\\\\").replace("<", "\\<")

@@ -109,6 +109,7 @@ def _known(source_id: str) -> bool:
     own = source_id.removeprefix(ANNOTATION_IRI)
     return (
         source_id.startswith(ANNOTATION_IRI)
+        and own.isascii()
         and own.isdigit()
         and (Annotation.objects.filter(pk=int(own)).exists())
     )

@@ -99,6 +99,23 @@ def _items(
             yield _item(selection, text, document, codes, users)
 
 
+def _positions(selection: ET.Element, length: int) -> tuple[int, int]:
+    """A selection's start and end, checked against its source's text."""
+    raw = (selection.get("startPosition", "0"), selection.get("endPosition", "0"))
+    if not all(value.isascii() and value.strip().isdigit() for value in raw):
+        raise ImportFileError(
+            f"Selection {selection.get('guid', '?')}: positions {raw[0]!r}–{raw[1]!r} "
+            "are not whole numbers."
+        )
+    start, end = int(raw[0]), int(raw[1])
+    if not start <= end <= length:
+        raise ImportFileError(
+            f"Selection {selection.get('guid', '?')}: positions {start}–{end} lie "
+            f"outside its source's {length} characters."
+        )
+    return start, end
+
+
 def _item(
     selection: ET.Element,
     text: str,
@@ -106,8 +123,7 @@ def _item(
     codes: dict[str, Theme],
     users: dict[str, list[str]],
 ) -> Item:
-    start = int(selection.get("startPosition", "0"))
-    end = int(selection.get("endPosition", "0"))
+    start, end = _positions(selection, len(text))
     refs = selection.iter(f"{PROJECT}CodeRef")
     themes = [
         codes[g] for g in (r.get("targetGUID", "").lower() for r in refs) if g in codes

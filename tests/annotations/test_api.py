@@ -107,6 +107,10 @@ def test_list_pages(api_as, people, paragraphs, themes):
         ({"paragraph": "x"}, "whole number"),  # not a number
         ({"paragraph": "999999"}, "Unknown paragraph"),  # no such paragraph
         ({"limit": "-1"}, "whole number"),  # negative
+        # superscript digits pass str.isdigit() and then crash int()
+        ({"limit": "²"}, "whole number"),
+        ({"offset": "²"}, "whole number"),
+        ({"paragraph": "²"}, "whole number"),
     ],
 )
 def test_list_rejects_unknown_filters(api_as, people, params, fragment):
@@ -191,6 +195,30 @@ def test_create_validation_errors_name_the_field(
     response = api_as(people.annotator).post(URL, body(paragraphs[0], **fields))
     data = assert_error(response, 400, fragment)
     assert fragment in " ".join(data["errors"][field])
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "a\x00b",  # NUL: PostgreSQL refuses it, SQLite truncates at it
+        "\ud800",  # an unpaired surrogate: no encoder can write it
+    ],
+)
+def test_unstorable_text_is_a_400_and_nothing_is_stored(
+    api_as, people, paragraphs, themes, note
+):
+    response = api_as(people.annotator).post(URL, body(paragraphs[0], note=note))
+    data = assert_error(response, 400, "NUL or an unpaired surrogate")
+    assert data["errors"]["note"]
+    assert not Annotation.objects.exists()
+
+
+def test_deeply_nested_body_is_a_400(api_as, people, paragraphs, themes):
+    nested = "[" * 1000 + "]" * 1000
+    payload = '{"paragraph": 1, "start": 0, "end": 1, "themes": ' + nested + "}"
+    response = api_as(people.annotator).post(URL, payload)
+    assert_error(response, 400, "nests too deeply")
+    assert not Annotation.objects.exists()
 
 
 def test_create_with_retired_theme(api_as, people, paragraphs, themes):

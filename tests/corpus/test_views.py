@@ -77,6 +77,13 @@ def test_reading_page_renders_every_record_addressably(client, document):
     assert [int(i) for i in ids[1:]] == list(range(1, 9))  # the rest in order
 
 
+@pytest.mark.parametrize("marked", ["²", "x", "-1", ""])
+def test_reading_page_ignores_a_mark_that_is_not_a_position(client, document, marked):
+    # "²" passes str.isdigit() and used to crash int()
+    response = client.get(document.get_absolute_url(), {"hl": marked})
+    assert response.status_code == 200
+
+
 def test_reading_page_structure(client, document):
     html = client.get(document.get_absolute_url()).content.decode()
     assert re.search(r'<h2 id="p-1"[^>]*><span class="text">Introduction</span>', html)

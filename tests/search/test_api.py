@@ -92,6 +92,8 @@ def test_unicode_is_sent_as_is(client, small_corpus):
         ({"q": "x", "sort": "date"}, "sort"),
         ({"q": "x", "kind": "chapter"}, "kind: must be one of"),
         ({"q": "x", "page": "5000"}, "first 10,000 results"),
+        ({"q": "(" * 30 + "x" + ")" * 30}, "nests too deeply"),  # was a RecursionError
+        ({"q": "security" + " -x" * 163}, "at most 32"),  # stalled a worker
     ],
 )
 def test_bad_requests_are_400_with_a_message(client, small_corpus, params, message):

@@ -118,6 +118,10 @@ def test_parse(text: str, tree) -> None:
         ("kind:chapter", "kind: must be one of"),  # unknown kind
         ("lang:english", "lang: takes a language code"),
         ('theme:""', "needs a value"),
+        # crafted queries that used to exhaust the recursion limit or stall
+        ("(" * 30 + "canada" + ")" * 30, "nests too deeply"),
+        ("canada " + "NOT " * 40 + "mexico", "nests too deeply"),
+        ("security" + " -x" * 163, "164 terms; at most 32"),
     ],
 )
 def test_malformed_queries_say_what_is_wrong(text: str, message: str) -> None:
@@ -125,6 +129,12 @@ def test_malformed_queries_say_what_is_wrong(text: str, message: str) -> None:
         QuerySyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")
     ):
         parse(text)
+
+
+def test_the_limits_leave_room_for_real_queries() -> None:
+    nested = "(" * 8 + "canada" + ")" * 8
+    assert strip_spans(parse(nested)) == Word("canada")
+    assert len(parse(" ".join(f"w{i}x" for i in range(32))).children) == 32
 
 
 def test_spans_point_into_the_query() -> None:

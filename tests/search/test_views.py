@@ -74,6 +74,12 @@ def test_malformed_query_shows_a_message(client, small_corpus):
     assert "quotation mark is not closed" in response.content.decode()
 
 
+def test_deeply_nested_query_shows_a_message(client, small_corpus):
+    response = client.get("/search/", {"q": "(" * 30 + "trust" + ")" * 30})
+    assert response.status_code == 400
+    assert "nests too deeply" in response.content.decode()
+
+
 def test_correction_is_announced(client, small_corpus):
     html = client.get("/search/", {"q": "distrst"}).content.decode()
     assert 'showing results for <q><a href="?q=distrust">distrust</a></q>' in html

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -48,6 +49,29 @@ def test_csv_has_a_bom_and_round_trips_accents(excerpts: list[Annotation]) -> No
     for row in table:
         assert row["quote"] in row["context"]
         assert row["link"].startswith("/")
+
+
+def test_csv_cells_never_start_a_formula(excerpts: list[Annotation]) -> None:
+    formulas = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx"]
+    for annotation, note in zip(excerpts, formulas, strict=False):
+        annotation.note = note
+        annotation.save(update_fields=["note"])
+    table = list(
+        csv.DictReader(io.StringIO(render("csv", fresh()).decode("utf-8-sig")))
+    )
+    notes = {row["note"] for row in table}
+    assert {"'" + note for note in formulas} <= notes
+    # the exact text is kept in JSON Lines
+    lines = render("jsonl", fresh()).decode().splitlines()
+    assert set(formulas) <= {json.loads(line)["note"] for line in lines}
+
+
+def test_markdown_shows_raw_html_as_text(excerpts: list[Annotation]) -> None:
+    excerpts[0].note = "<script>alert(1)</script> & <b>x</b>"
+    excerpts[0].save(update_fields=["note"])
+    text = render("md", fresh()).decode()
+    assert re.search(r"(?<!\\)<", text) is None  # every "<" escaped
+    assert "\\<script>alert(1)\\</script> & \\<b>x\\</b>" in text
 
 
 def test_jsonl_has_the_same_fields(excerpts: list[Annotation]) -> None:

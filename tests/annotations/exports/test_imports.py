@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -182,3 +183,41 @@ def test_only_curators_import(people: Any) -> None:
     for person in (people.viewer, people.annotator):
         with pytest.raises(PermissionDenied):
             import_file(actor=person, name="x.json", data=b"[]")
+
+
+def _with_positions(data: bytes, start: str, end: str) -> bytes:
+    """Our own .qdpx export with the first selection's positions replaced."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "project.qde":
+                text = re.sub(
+                    r'startPosition="\d+" endPosition="\d+"',
+                    f'startPosition="{start}" endPosition="{end}"',
+                    content.decode(),
+                    count=1,
+                )
+                content = text.encode()
+            archive.writestr(item, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("x", "4", "not whole numbers"),  # not a number
+        ("²", "4", "not whole numbers"),  # passes isdigit(), crashes int()
+        ("-3", "4", "not whole numbers"),  # negative
+        ("9", "4", "outside its source"),  # end before start
+        ("0", "99999999", "outside its source"),  # past the end of the text
+    ],
+)
+def test_malformed_positions_say_why_and_import_nothing(
+    excerpts: list[Annotation], people: Any, start: str, end: str, message: str
+) -> None:
+    data = _with_positions(exported("qdpx"), start, end)
+    Annotation.objects.all().delete()
+    with pytest.raises(ImportFileError, match=message):
+        import_file(actor=people.curator, name="a.qdpx", data=data)
+    assert Annotation.objects.count() == 0
