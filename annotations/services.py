@@ -12,8 +12,9 @@ Services that change which themes a paragraph carries call
 Concurrency: a new annotation is its own row, so two people tagging the same
 paragraph at once both land. Rows read and then written (the annotation being
 edited, the themes being merged, the paragraph being annotated) are locked
-with ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the database lock does
-the same. Theme rows are always locked in primary-key order (no deadlocks).
+with ``SELECT … FOR NO KEY UPDATE`` on PostgreSQL (see ``_for_change``); on
+SQLite the database lock does the same. Theme rows are always locked in
+primary-key order (no deadlocks).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -99,7 +101,7 @@ def annotation_update(
     The author (an annotator) or a curator may. Themes already on the
     annotation may stay even when retired; newly added ones must be active.
     """
-    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    annotation = _for_change(Annotation.objects).get(pk=annotation.pk)
     _require(
         roles.can_change_annotation(actor, annotation),
         "You may edit only your own annotations.",
@@ -126,7 +128,7 @@ def annotation_update(
 @transaction.atomic
 def annotation_delete(*, actor: AbstractBaseUser, annotation: Annotation) -> None:
     """Delete an annotation: its author (an annotator) or a curator may."""
-    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    annotation = _for_delete(Annotation.objects).get(pk=annotation.pk)
     _require(
         roles.can_change_annotation(actor, annotation),
         "You may delete only your own annotations.",
@@ -241,9 +243,27 @@ def _already_tagged(
 # --- span, theme and note checks --------------------------------------------
 
 
+def _for_change(manager: Any) -> Any:
+    """Rows locked for a change that keeps their keys, in key order.
+
+    Two things made concurrent writers deadlock on PostgreSQL. ``Meta.ordering``
+    (annotation → paragraph → document) joined other tables into the locking
+    query, and ``FOR UPDATE`` locks every joined row: ordering by key locks this
+    table's rows only. And Django's foreign keys are checked at commit, taking
+    ``FOR KEY SHARE`` on the rows they point at, which ``FOR UPDATE`` blocks but
+    ``FOR NO KEY UPDATE`` does not. (SQLite has no row locks: ignored there.)
+    """
+    return manager.select_for_update(no_key=True, of=("self",)).order_by("pk")
+
+
+def _for_delete(manager: Any) -> Any:
+    """Rows locked to be deleted (a key change): ``FOR UPDATE``, no joins."""
+    return manager.select_for_update(of=("self",)).order_by("pk")
+
+
 def _locked_paragraph(pk: int) -> Paragraph:
     """The paragraph, locked so a concurrent re-ingest cannot delete it under us."""
-    paragraph = Paragraph.objects.select_for_update().filter(pk=pk).first()
+    paragraph = _for_change(Paragraph.objects).filter(pk=pk).first()
     if paragraph is None:
         raise ValidationError(
             {"paragraph": ["This paragraph no longer exists; reload the page."]}
@@ -287,7 +307,7 @@ def _resolve_themes(
     if not wanted:
         errors.setdefault("themes", []).append("Pick at least one theme.")
         return []
-    rows = Theme.objects.select_for_update().filter(slug__in=wanted).order_by("pk")
+    rows = _for_change(Theme.objects).filter(slug__in=wanted)
     by_slug = {theme.slug: theme for theme in rows}
     allowed = set(allow_retired)
     for slug in wanted:
@@ -400,7 +420,7 @@ def theme_update(
     Every annotation keeps the theme: they point at its row, not its name.
     """
     _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
-    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    theme = _for_change(Theme.objects).get(pk=theme.pk)
     old_name = theme.name
     name = old_name if name is None else name.strip()
     if name != old_name:
@@ -431,8 +451,8 @@ def theme_merge(*, actor: AbstractBaseUser, source: Theme, target: Theme) -> int
     _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
     if source.pk == target.pk:
         raise ValidationError({"target": ["A theme cannot be merged into itself."]})
-    locked = Theme.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
-    themes = {theme.pk: theme for theme in locked.order_by("pk")}
+    locked = _for_delete(Theme.objects).filter(pk__in=[source.pk, target.pk])
+    themes = {theme.pk: theme for theme in locked}
     source, target = themes[source.pk], themes[target.pk]
     if target.retired:
         raise ValidationError(
@@ -457,7 +477,7 @@ def theme_retire(
 ) -> Theme:
     """Retire (hide from pickers, keep on annotations) or restore a theme."""
     _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
-    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    theme = _for_change(Theme.objects).get(pk=theme.pk)
     if theme.retired == retired:
         return theme
     theme.retired = retired

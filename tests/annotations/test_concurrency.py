@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations import services
 from annotations.models import Activity, Annotation, TaggedAnnotation
@@ -117,3 +118,74 @@ def test_two_edits_of_one_annotation_are_serialised(scene):
     themes = tuple(t.slug for t in annotation.themes.all())
     assert (annotation.note, themes) in pairs
     assert Activity.objects.filter(verb="edited").count() == 2
+
+
+def locking_queries(run: Callable[[], object]) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [q["sql"] for q in captured.captured_queries if " FOR " in q["sql"]]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks (it locks the whole database); "
+    "the PostgreSQL run checks the lock modes",
+)
+def test_writes_lock_only_their_own_rows_and_never_block_key_checks(scene):
+    """What deadlocked: FOR UPDATE through Meta.ordering's joins locked the
+    document row, and blocked the FOR KEY SHARE of deferred FK checks."""
+    paragraph, (ana, *_) = scene
+    create = tagging(ana, paragraph, 0, 5, ["distrust", "sovereignty"])
+    queries = locking_queries(create)
+    annotation = Annotation.objects.get()
+    queries += locking_queries(
+        lambda: services.annotation_update(
+            actor=ana, annotation=annotation, note="n", themes=["sovereignty"]
+        )
+    )
+    assert len(queries) >= 3  # the paragraph, the themes, the annotation
+    for sql in queries:
+        assert "FOR NO KEY UPDATE OF" in sql, sql
+        assert " JOIN " not in sql, sql
+
+
+def test_a_mix_of_creates_edits_and_bulk_tags_never_deadlocks(scene):
+    paragraph, people = scene
+    others = [
+        ParagraphFactory(document=paragraph.document, text=f"Trust {i} is scarce.")
+        for i in range(3)
+    ]
+    mine = {
+        user.pk: services.annotation_create(
+            author=user, paragraph=paragraph, start=0, end=5, themes=["distrust"]
+        )
+        for user in people
+    }
+
+    def workload(user) -> Callable[[], None]:
+        def job() -> None:
+            for round_ in range(6):
+                themes = ["sovereignty", "distrust"][:: 1 if round_ % 2 else -1]
+                services.annotation_create(
+                    author=user,
+                    paragraph=others[round_ % 3],
+                    start=0,
+                    end=5,
+                    themes=themes,
+                )
+                services.annotation_update(
+                    actor=user,
+                    annotation=mine[user.pk],
+                    note=f"r{round_}",
+                    themes=themes,
+                )
+                items = [services.SpanRequest(p.pk) for p in reversed(others)]
+                services.annotations_bulk_create(
+                    author=user, theme=themes[0], items=items
+                )
+
+        return job
+
+    failures = run_together(*(workload(user) for user in people))
+    assert failures == []
+    assert Annotation.objects.filter(paragraph__in=others, note="").count() >= 4 * 6
