@@ -9,7 +9,10 @@ are trusted where our text still has the quote; otherwise the quote (taken
 from the project's own text) is looked for with its context.
 
 XML is read with the standard library's expat parser, which loads no external
-entities and (expat >= 2.4) refuses entity-expansion bombs.
+entities and (expat >= 2.4) refuses entity-expansion bombs. A ``.qdpx`` is a
+zip: its members' uncompressed sizes are checked against ``MAX_UNPACKED``
+before anything is read (a 0.5 MB file can unpack to gigabytes), and each
+member is read with that limit in force, whatever its header claims.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from corpus.models import Document
 PROJECT = "{urn:QDA-XML:project:1.0}"
 CODEBOOK = "{urn:QDA-XML:codebook:1.0}"
 CONTEXT_WIDTH = 32
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes of all members together
+MAX_RATIO = 200  # uncompressed / compressed size of one member
 
 
 def run_codebook(actor: Any, data: bytes, report: ImportReport) -> None:
@@ -53,7 +58,7 @@ def run_project(actor: Any, data: bytes, people: People, report: ImportReport) -
         user.get("guid", "").lower(): [user.get("id", ""), user.get("name", "")]
         for user in root.iter(f"{PROJECT}User")
     }
-    items = _items(archive, root, codes, users, report)
+    items = _items(archive, root, codes, users, report, _DocumentFinder())
     apply(actor, items, people, report)
 
 
@@ -88,10 +93,11 @@ def _items(
     codes: dict[str, Theme],
     users: dict[str, list[str]],
     report: ImportReport,
+    documents: _DocumentFinder,
 ) -> Iterator[Item]:
     for source in root.iter(f"{PROJECT}TextSource"):
         text = _source_text(archive, source)
-        document = _document(source.get("name", ""), text)
+        document = documents.find(source.get("name", ""), text)
         if document is None:
             report.notes.append(f"no document matches source {source.get('name')!r}")
             continue
@@ -156,16 +162,28 @@ def _source_text(archive: zipfile.ZipFile, source: ET.Element) -> str:
         raise ImportFileError(f"{name} is not UTF-8 text.") from exc
 
 
-def _document(name: str, text: str) -> Document | None:
-    by_name = Document.objects.filter(source_name=name).first()
-    if by_name is not None:
-        return by_name
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    for document in Document.objects.all():
-        info = document_info(document)
-        if hashlib.sha256(info.text.encode()).hexdigest() == digest:
-            return document
-    return None
+class _DocumentFinder:
+    """Our document for a project's source: by file name, else by the hash of
+    its plain text. The hashes are computed once per import, on first need (a
+    project of 2,000 unknown sources rebuilt every document's text per source)."""
+
+    def __init__(self) -> None:
+        self.by_digest: dict[str, Document] | None = None
+
+    def find(self, name: str, text: str) -> Document | None:
+        by_name = Document.objects.filter(source_name=name).first()
+        if by_name is not None:
+            return by_name
+        if self.by_digest is None:
+            self.by_digest = {
+                _digest(document_info(document).text): document
+                for document in Document.objects.all()
+            }
+        return self.by_digest.get(_digest(text))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _colour(value: str | None) -> str | None:
@@ -191,13 +209,37 @@ def _xml(data: bytes, what: str) -> ET.Element:
 
 def _zip(data: bytes) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ImportFileError("A .qdpx project must be a zip archive.") from exc
+    members = archive.infolist()
+    if sum(member.file_size for member in members) > MAX_UNPACKED:
+        raise ImportFileError(_too_big())
+    for member in members:
+        if member.file_size > MAX_RATIO * max(member.compress_size, 1024):
+            raise ImportFileError(
+                f"{member.filename} unpacks {member.file_size:,} bytes from "
+                f"{member.compress_size:,}: not a project file (a zip bomb?)."
+            )
+    return archive
+
+
+def _too_big() -> str:
+    return (
+        f"The project unpacks to more than {MAX_UNPACKED // 1_048_576} MB; "
+        "import it in parts (a codebook, then the codings)."
+    )
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes:
     try:
-        return archive.read(name)
+        with archive.open(name) as member:
+            # The header's size may lie: read at most the limit, whatever it says.
+            data = member.read(MAX_UNPACKED + 1)
     except KeyError as exc:
         raise ImportFileError(f"The project has no {name}.") from exc
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(f"{name} cannot be unpacked ({exc}).") from exc
+    if len(data) > MAX_UNPACKED:
+        raise ImportFileError(_too_big())
+    return data

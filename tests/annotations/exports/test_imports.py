@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from typing import Any
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
-from annotations.imports import ImportFileError, import_file
+from annotations.imports import ImportFileError, import_file, refi
 from annotations.models import Annotation, Theme
 from corpus.models import Document
 
@@ -221,3 +222,49 @@ def test_malformed_positions_say_why_and_import_nothing(
     with pytest.raises(ImportFileError, match=message):
         import_file(actor=people.curator, name="a.qdpx", data=data)
     assert Annotation.objects.count() == 0
+
+
+def _project(sources: int = 0, extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal project.qde with ``sources`` text sources no document matches."""
+    body = "".join(
+        f'<TextSource guid="{i:08d}-0000-4000-8000-000000000000" name="s{i}.txt">'
+        f"<PlainTextContent>unmatched text {i}</PlainTextContent></TextSource>"
+        for i in range(sources)
+    )
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+        f"<Sources>{body}</Sources></Project>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(people: Any) -> None:
+    data = _project(extra={"sources/big.txt": bytes(50 * 1024 * 1024)})
+    assert len(data) < 100_000  # 50 MB of zeros packs into a few kilobytes
+    with pytest.raises(ImportFileError, match="a zip bomb"):
+        import_file(actor=people.curator, name="p.qdpx", data=data)
+
+
+def test_a_project_too_big_unpacked_is_refused(
+    people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refi, "MAX_UNPACKED", 1000)
+    data = _project(extra={"sources/a.txt": os.urandom(2000)})
+    with pytest.raises(ImportFileError, match="unpacks to more than"):
+        import_file(actor=people.curator, name="p.qdpx", data=data)
+
+
+def test_unmatched_sources_build_each_document_text_once(
+    corpus: list[Document], people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = refi.document_info
+    monkeypatch.setattr(refi, "document_info", lambda d: calls.append(d.pk) or real(d))
+    report = import_file(actor=people.curator, name="p.qdpx", data=_project(200))
+    assert len(report.notes) == 200  # each unmatched source is reported
+    assert sorted(calls) == sorted(d.pk for d in corpus)  # once per document
