@@ -68,8 +68,20 @@ def data_dir(environ: Mapping[str, str]) -> Path:
     path = Path(environ.get("GLOSS_DATA_DIR") or "var")
     if not path.is_absolute():
         path = BASE_DIR / path
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database, the key
     return path
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only, if it is missing
+    (SQLite would create the database file world-readable under umask 022)."""
+    if ":memory:" in str(path) or path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process made it first
 
 
 def secret_key(environ: Mapping[str, str], directory: Path, *, debug: bool) -> str:

@@ -8,11 +8,19 @@ under ``GLOSS_DATA_DIR`` so one directory can be backed up or thrown away.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.environment import BASE_DIR, data_dir, env_bool, env_list, secret_key
+from config.environment import (
+    BASE_DIR,
+    data_dir,
+    env_bool,
+    env_list,
+    private_file,
+    secret_key,
+)
 
 DATA_DIR = data_dir(os.environ)
 DEBUG = env_bool(os.environ, "DEBUG", default=False)
@@ -39,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +101,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL;",
         }
     )
+    private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"
@@ -151,6 +162,44 @@ GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 GLOSS_BASE_IRI = os.environ.get("GLOSS_BASE_IRI") or "urn:gloss:document:"
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Web hardening. Pages load scripts and styles from our own static files only:
+# no inline script (htmx's inline indicator styles are switched off in
+# base.html); a theme colour is set as a style attribute, which cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+GLOSS_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+# Behind TLS (GLOSS_HTTPS=1): cookies only over HTTPS, HSTS, redirect to HTTPS.
+# GLOSS_PROXY_SSL_HEADER names the header a TLS-terminating proxy sets
+# (e.g. "X-Forwarded-Proto"); only set it when that proxy strips it from clients.
+GLOSS_HTTPS = env_bool(os.environ, "GLOSS_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GLOSS_HTTPS
+SECURE_SSL_REDIRECT = GLOSS_HTTPS
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("GLOSS_HSTS_SECONDS", 31536000)) if GLOSS_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = GLOSS_HTTPS
+# Joining the browsers' HSTS preload list is a decision for the domain's owner,
+# not a default: GLOSS_HSTS_PRELOAD=1 sends the directive.
+SECURE_HSTS_PRELOAD = env_bool(os.environ, "GLOSS_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if os.environ.get("GLOSS_PROXY_SSL_HEADER"):
+    header = "HTTP_" + os.environ["GLOSS_PROXY_SSL_HEADER"].upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (header, "https")
 
 # Errors go to stderr (gunicorn's log) in every mode, not only to mail_admins.
 LOGGING = {

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import doctest
+import os
+import re
+import secrets
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +71,50 @@ def test_generated_keys_differ(tmp_path: Path) -> None:
     one.mkdir()
     two.mkdir()
     assert secret_key({}, one, debug=True) != secret_key({}, two, debug=True)
+
+
+def test_data_dir_and_database_file_are_private(tmp_path: Path) -> None:
+    target = tmp_path / "state"
+    data_dir({"GLOSS_DATA_DIR": str(target)})
+    environment.private_file(target / "gloss.sqlite3")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
+    assert stat.S_IMODE((target / "gloss.sqlite3").stat().st_mode) == 0o600
+    environment.private_file(target / "gloss.sqlite3")  # an existing file: kept
+
+
+def test_pages_send_a_strict_content_security_policy(client) -> None:
+    response = client.get("/accounts/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "'unsafe-inline'" not in policy.split("style-src-attr")[0]
+    )
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+def test_no_template_has_inline_script() -> None:
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\bon[a-z]+=\"", re.IGNORECASE)
+    for template in (environment.BASE_DIR / "templates").rglob("*.html"):
+        found = inline.search(template.read_text(encoding="utf-8"))
+        assert found is None, f"{template.name}: {found.group()}"
+
+
+def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=environment.BASE_DIR,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60)} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_behind_tls() -> None:
+    result = deploy_check(GLOSS_HTTPS="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain = deploy_check(GLOSS_HTTPS="0")  # the same warnings a plain HTTP host has
+    assert {"security.W004", "security.W008", "security.W012", "security.W016"} <= set(
+        re.findall(r"security\.W\d+", plain.stdout + plain.stderr)
+    )

@@ -58,8 +58,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
-    """``page_as(user)`` -> a fresh browser page signed in as ``user``."""
+    """``page_as(user)`` -> a fresh browser page signed in as ``user``.
+
+    Every test using it also fails if the browser refused anything under the
+    Content-Security-Policy (an inline script or style, a foreign source)."""
     contexts = []
+    refused: list[str] = []
 
     def sign_in(user: Any) -> Page:
         context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -69,6 +73,14 @@ def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors  # type: ignore[attr-defined]
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
@@ -79,3 +91,4 @@ def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]
     yield sign_in
     for context in contexts:
         context.close()
+    assert refused == [], refused
