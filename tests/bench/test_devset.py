@@ -40,10 +40,9 @@ def test_every_document_with_checks_exists_and_every_document_has_checks() -> No
     assert sorted(p.name for p in DOCS.iterdir() if p.is_file()) == sorted(RAW)
 
 
-def test_each_document_has_12_to_60_checks() -> None:
-    # 12-30 asked per document; a PDF and its text conversion share one list.
+def test_each_document_has_12_to_30_checks() -> None:
     counts = {doc: len(checks) for doc, checks in RAW.items()}
-    assert all(12 <= n <= 60 for n in counts.values()), counts
+    assert all(12 <= n <= 30 for n in counts.values()), counts
 
 
 def test_every_class_is_used() -> None:
