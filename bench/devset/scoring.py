@@ -446,6 +446,7 @@ def html_text(html: str) -> str:
 
 # --- does a phrase occur in the source? (typos in checks) -------------------
 
+_NEAR = 3000
 _MARKER = r"(?:\^?\[\d{1,3}\]|\d{1,3}|[*†‡§])?"
 
 
@@ -457,9 +458,14 @@ def _fold(text: str) -> str:
     return _SPACES.sub("", text)
 
 
-def in_source(phrase: str, source: str, *, marker: bool = False) -> bool:
+def in_source(
+    phrase: str, source: str, *, marker: bool = False, interrupted: bool = False
+) -> bool:
     """Whether ``phrase`` is in ``source`` modulo spaces, line breaks and
-    hyphens; with ``marker``, a note marker may sit anywhere in it.
+    hyphens; with ``marker``, a note marker may sit anywhere in it; with
+    ``interrupted``, it may be cut once and its second part be found near the
+    first (3,000 characters before or after), as where a page footer or a code
+    block cuts a sentence, or a reader put the next column's text first.
 
     >>> in_source("the nullhypothesis is", "the null-\\nhypothesis is")
     True
@@ -469,23 +475,40 @@ def in_source(phrase: str, source: str, *, marker: bool = False) -> bool:
     True
     >>> in_source("shown by Smith. Later", "shown by Smith.12 Later")
     False
+    >>> in_source("cut by a page", "cut by\\n\\f12 Header\\na page", interrupted=True)
+    True
     """
     needle, hay = _fold(phrase), _fold(source)
     if needle in hay or needle.replace("-", "") in hay.replace("-", ""):
         return True  # hyphens aside: a reader may drop one a compound needs
-    if not marker:
-        return False
-    pattern = _MARKER.join(re.escape(ch) for ch in needle)
-    return re.search(pattern, hay) is not None
+    if marker:
+        pattern = _MARKER.join(re.escape(ch) for ch in needle)
+        return re.search(pattern, hay) is not None
+    if interrupted:
+        needle, hay = needle.replace("-", ""), hay.replace("-", "")
+        return any(_cut_at(needle, hay, i) for i in range(1, len(needle)))
+    return False
 
 
-def source_phrases(check: Check) -> Iterable[tuple[str, bool]]:
-    """The strings of a check that must be in its source, with whether a note
-    marker may interrupt them."""
+def _cut_at(needle: str, hay: str, cut: int) -> bool:
+    head, tail = needle[:cut], needle[cut:]
+    start = hay.find(head)
+    while start != -1:
+        after = start + len(head)
+        if tail in hay[max(0, start - _NEAR) : after + _NEAR]:
+            return True
+        start = hay.find(head, start + 1)
+    return False
+
+
+def source_phrases(check: Check) -> Iterable[tuple[str, dict[str, bool]]]:
+    """The strings of a check that must be in its source, each with the
+    ``in_source`` options it is checked with: a note marker may sit in a marker
+    context; page furniture may cut a ``whole`` phrase (that is its point)."""
     for name in ("phrase", "first", "second", "title"):
         if name in check.fields:
-            yield check.fields[name], False
+            yield check.fields[name], {"interrupted": check.cls == "whole"}
     if check.cls == "section":
-        yield check.fields["section"], False
+        yield check.fields["section"], {}
     if "marker_context" in check.fields:
-        yield check.fields["marker_context"], True
+        yield check.fields["marker_context"], {"marker": True}

@@ -65,8 +65,8 @@ def test_every_phrase_is_in_its_source(doc: str) -> None:
     missing = [
         f"{check.describe()} :: {text!r}"
         for check in CHECKS[doc]
-        for text, marker in scoring.source_phrases(check)
-        if not scoring.in_source(text, source, marker=marker)
+        for text, options in scoring.source_phrases(check)
+        if not scoring.in_source(text, source, **options)
     ]
     assert missing == []
 
