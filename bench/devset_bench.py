@@ -118,7 +118,7 @@ def _passed(entry: dict[str, Any], system: str, cls: str | None = None) -> int:
 
 def report(results: dict[str, dict[str, Any]], verbose: bool) -> None:
     """Print the tables: per document, per class, overall."""
-    width = max([len(n) for n in results] + [24])
+    width = max([len(n) for n in results] + [29])
     print(_header("document", width))
     for name, entry in results.items():
         print(
@@ -147,6 +147,17 @@ def report(results: dict[str, dict[str, Any]], verbose: bool) -> None:
     naive = sum(_passed(e, "naive") for e in results.values())
     print("-" * (width + 35))
     print(_row("overall", total, gloss, naive, width))
+    read = [e for e in results.values() if not e["gloss"]["error"]]
+    if len(read) < len(results):
+        print(
+            _row(
+                "overall, documents Gloss read",
+                sum(e["checks"] for e in read),
+                sum(_passed(e, "gloss") for e in read),
+                sum(_passed(e, "naive") for e in read),
+                width,
+            )
+        )
     _report_errors(results)
     if verbose:
         _report_failures(results)
