@@ -52,6 +52,15 @@ class DocumentAdmin(admin.ModelAdmin):
         fields = {k: form.cleaned_data[k] for k in curation.EDITABLE_FIELDS}
         curation.document_update(actor=request.user, document=obj, **fields)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The admin would refuse because records cannot be deleted here one
+        by one; ``document_delete`` deletes them (and their annotations) with
+        the document, and checks the role itself."""
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return to_delete, counts, set(), protected
+
     def delete_model(self, request: HttpRequest, obj: Document) -> None:
         curation.document_delete(actor=request.user, document=obj)
 
