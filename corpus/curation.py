@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,7 +54,7 @@ __all__ = [
     "paragraph_show",
 ]
 
-Actor = AbstractBaseUser | AnonymousUser
+Actor: TypeAlias = AbstractBaseUser | AnonymousUser
 Errors = dict[str, list[str]]
 
 EDITABLE_FIELDS = ("title", "authors", "affiliation", "year", "language")

@@ -58,15 +58,17 @@ class DocumentForm(forms.ModelForm):
         return cleaned
 
 
+# What may go between two merged texts (curation.JOINERS), as offered.
+JOINER_CHOICES = [
+    ("space", "a space"),
+    ("none", "nothing"),
+    ("newline", "a line break"),
+]
+
+
 class MergeForm(forms.Form):
     joiner = forms.ChoiceField(
-        label="joined by",
-        choices=[
-            ("space", "a space"),
-            ("none", "nothing"),
-            ("newline", "a line break"),
-        ],
-        initial="space",
+        label="joined by", choices=JOINER_CHOICES, initial="space"
     )
 
 

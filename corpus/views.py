@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from corpus import curation
-from corpus.forms import MergeForm
+from corpus.forms import JOINER_CHOICES
 from corpus.models import Document, Paragraph
 from corpus.reading import reading_page
 
@@ -64,7 +64,7 @@ def render_reading_page(
 def _curation_context(document: Document, records: list[Paragraph]) -> dict[str, Any]:
     return {
         "kinds": Paragraph.Kind.choices,
-        "joiners": MergeForm.base_fields["joiner"].choices,  # type: ignore[attr-defined]
+        "joiners": JOINER_CHOICES,
         "last_visible": records[-1].pk if records else None,
         "hidden_records": document.paragraphs.filter(hidden=True).order_by("position"),
     }
