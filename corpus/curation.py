@@ -130,7 +130,8 @@ def document_delete_preview(document: Document) -> DeletePreview:
     return DeletePreview(
         records=document.paragraphs.count(),
         annotations=annotations.count(),
-        annotators=annotations.values("author").distinct().count(),
+        # order_by(): ordering columns must not join the DISTINCT.
+        annotators=annotations.order_by().values("author").distinct().count(),
     )
 
 

@@ -71,7 +71,11 @@ def document_delete(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_object_or_404(Document, slug=slug)
     if request.method == "POST":
         title = document.display_title
-        gone = curation.document_delete(actor=request.user, document=document)
+        try:
+            gone = curation.document_delete(actor=request.user, document=document)
+        except ValidationError as error:  # deleted meanwhile by someone else
+            messages.error(request, " ".join(error.messages))
+            return redirect("corpus:document_list")
         messages.success(
             request,
             f"Deleted {title} with its {gone.records} records and "

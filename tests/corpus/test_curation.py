@@ -473,11 +473,12 @@ def test_document_delete_takes_records_annotations_and_index_entries(document, c
     other = DocumentFactory(slug="other")
     kept = ParagraphFactory(document=other, position=0, text="Mexico elsewhere.")
     get_backend().rebuild()
-    tag(record(document, 1), 0, 8, author=UserFactory(role=Role.ANNOTATOR))
-    tag(record(document, 2), 0, 9, author=UserFactory(role=Role.ANNOTATOR))
+    ana = UserFactory(role=Role.ANNOTATOR)
+    tag(record(document, 1), 0, 8, author=ana)
+    tag(record(document, 4), 0, 6, author=ana)  # one person, two annotations
     tag(record(document, 2), 13, 19)
     preview = curation.document_delete_preview(document)
-    assert preview == curation.DeletePreview(records=5, annotations=3, annotators=3)
+    assert preview == curation.DeletePreview(records=5, annotations=3, annotators=2)
     gone = curation.document_delete(actor=curator, document=document)
     assert gone == preview
     assert not Document.objects.filter(slug="doc").exists()
@@ -486,7 +487,7 @@ def test_document_delete_takes_records_annotations_and_index_entries(document, c
     assert_index_in_step()
     entry = Activity.objects.get(verb="document-deleted")
     assert entry.document is None
-    assert "5 records, 3 annotations by 3 people" in entry.summary
+    assert "5 records, 3 annotations by 2 people" in entry.summary
 
 
 # --- permissions ------------------------------------------------------------
@@ -537,3 +538,22 @@ def test_themes_follow_the_annotation_onto_the_merged_record(document, curator):
     on_second.refresh_from_db()
     assert on_second.paragraph_id == first.pk
     assert found("", theme=["distrust"]) == {first.pk}
+
+
+def test_hidden_records_leave_agreement_and_the_paragraph_export(document, curator):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from annotations.selectors import agreement_report
+
+    theme = ThemeFactory(slug="distrust", name="Distrust")
+    for author in (UserFactory(role=Role.ANNOTATOR), UserFactory(role=Role.ANNOTATOR)):
+        tag(record(document, 1), 0, 8, author=author, themes=[theme])
+    units = agreement_report([theme])[0].units
+    assert units == 4  # every non-meta record
+    curation.paragraph_hide(actor=curator, paragraph=record(document, 4))
+    assert agreement_report([theme])[0].units == units - 1
+    out = StringIO()
+    call_command("export_paragraphs", stdout=out)
+    assert RECORDS[4][1] not in out.getvalue() and P2 in out.getvalue()
