@@ -107,3 +107,42 @@ def _context_score(quote: Quote, text: str, anchor: Anchor) -> int:
     common_before = len(os.path.commonprefix([before[::-1], quote.prefix[::-1]]))
     common_after = len(os.path.commonprefix([after, quote.suffix]))
     return common_before + common_after
+
+
+@dataclass(frozen=True)
+class SplitFate:
+    """Where a span goes when its paragraph is split (see ``split_span``).
+
+    ``first`` and ``second`` are the span's parts in the two new texts (either
+    may be None); both set means the span crossed the split point.
+    """
+
+    first: tuple[int, int] | None
+    second: tuple[int, int] | None
+
+
+def split_span(start: int, end: int, cut: int, resume: int) -> SplitFate:
+    """Follow ``[start, end)`` when a text becomes ``text[:cut]`` and
+    ``text[resume:]`` (``cut <= resume``; the characters between, spaces at the
+    split point, are dropped).
+
+    A span before the cut stays; one after ``resume`` moves, shifted:
+
+    >>> split_span(0, 5, 10, 11)
+    SplitFate(first=(0, 5), second=None)
+    >>> split_span(12, 15, 10, 11)
+    SplitFate(first=None, second=(1, 4))
+
+    A span across the point has a part on each side; only dropped spaces
+    are lost at the edges, and a span of nothing but those spaces has no place:
+
+    >>> split_span(4, 14, 10, 11)
+    SplitFate(first=(4, 10), second=(0, 3))
+    >>> split_span(4, 11, 10, 11)
+    SplitFate(first=(4, 10), second=None)
+    >>> split_span(10, 11, 10, 11)
+    SplitFate(first=None, second=None)
+    """
+    first = (start, min(end, cut)) if start < cut else None
+    second = (max(start, resume) - resume, end - resume) if end > resume else None
+    return SplitFate(first, second)

@@ -218,6 +218,14 @@ class Activity(models.Model):
         THEME_RESTORED = "theme-restored"
         REANCHORED = "re-anchored"
         IMPORTED = "imported"
+        # Curation of documents and records (corpus.curation).
+        DOCUMENT_EDITED = "document-edited"
+        DOCUMENT_DELETED = "document-deleted"
+        RECORDS_MERGED = "records-merged"
+        RECORD_SPLIT = "record-split"
+        KIND_CHANGED = "kind-changed"
+        RECORD_HIDDEN = "record-hidden"
+        RECORD_SHOWN = "record-shown"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -177,7 +177,8 @@ def agreement_report(themes: Iterable[Theme] | None = None) -> list[ThemeAgreeme
     """
     coders = _coders_by_document()
     paragraphs = list(
-        Paragraph.objects.filter(document_id__in=coders)
+        Paragraph.objects.visible()
+        .filter(document_id__in=coders)
         .exclude(kind=Paragraph.Kind.META)
         .select_related("document")
         .in_reading_order()
@@ -193,6 +194,7 @@ def _coders_by_document() -> dict[int, list[str]]:
     """Document id -> user names of its coders, for documents with two or more."""
     rows = (
         Annotation.objects.anchored()
+        .filter(paragraph__hidden=False)
         .values_list("document_id", "author__username")
         .distinct()
     )

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from annotations import roles, search_sync
-from annotations.anchoring import Anchor, Quote, locate, quote_at
+from annotations.anchoring import Anchor, Quote, locate, quote_at, split_span
 from annotations.models import (
     NOTE_MAX_LENGTH,
     Activity,
@@ -747,3 +747,111 @@ def _theme_by_guid(guid: str | None) -> Theme | None:
         return Theme.objects.filter(guid=guid).first()
     except ValidationError:  # not a UUID
         return None
+
+
+# --- following records through curation (called by corpus.curation) --------
+#
+# corpus.curation merges, splits and deletes records; these keep annotations
+# on the same characters. They run inside the caller's transaction (the rows
+# are already locked there), do not check roles (the caller did) and do not
+# notify search (the caller queues every record it touched at once).
+
+
+@dataclass(frozen=True)
+class SplitOutcome:
+    """What a split did to the record's annotations."""
+
+    moved: int  # now on the second record
+    divided: int  # crossed the split point: one part on each record
+    orphaned: int  # covered nothing but the spaces dropped at the point
+
+
+def annotations_follow_merge(*, into: Paragraph, source: Paragraph, shift: int) -> int:
+    """``source``'s text now follows ``into``'s, starting at ``shift``: move
+    ``source``'s annotations onto ``into`` with their offsets shifted, and
+    refresh the context (prefix, suffix) of every annotation now on ``into``.
+    Returns how many annotations moved."""
+    moved = list(Annotation.objects.filter(paragraph=source))
+    for annotation in moved:
+        annotation.start += shift
+        annotation.end += shift
+        annotation.paragraph = into
+    Annotation.objects.bulk_update(moved, ["paragraph", "start", "end"])
+    _refresh_context(into)
+    return len(moved)
+
+
+def annotations_follow_split(
+    *, first: Paragraph, second: Paragraph, old_text: str, cut: int, resume: int
+) -> SplitOutcome:
+    """``old_text`` became ``first.text`` (``old_text[:cut]``) and ``second.text``
+    (``old_text[resume:]``): each of ``first``'s annotations follows its
+    characters (``anchoring.split_span``). One that crossed the point is
+    divided: it keeps the first part and a copy (same author, themes, note,
+    creation time) takes the second, so both parts stay coded."""
+    moved = divided = orphaned = 0
+    for annotation in list(Annotation.objects.filter(paragraph=first)):
+        fate = split_span(annotation.start, annotation.end, cut, resume)
+        if fate.first and fate.second:
+            _copy_onto(annotation, second, *fate.second)
+            divided += 1
+        if fate.first:
+            _place(annotation, first, *fate.first)
+        elif fate.second:
+            _place(annotation, second, *fate.second)
+            moved += 1
+        else:
+            annotation.paragraph, annotation.orphaned = None, True
+            orphaned += 1
+        annotation.save()
+    return SplitOutcome(moved, divided, orphaned)
+
+
+def annotations_delete_for_document(*, document: Document) -> int:
+    """Delete every annotation of ``document`` (with its themes); returns how
+    many. For ``corpus.curation.document_delete``, which logs the deletion."""
+    deleted = Annotation.objects.filter(document=document)
+    count = deleted.count()
+    deleted.delete()
+    return count
+
+
+def curation_log(
+    *,
+    actor: AbstractBaseUser | None,
+    verb: str,
+    summary: str,
+    document: Document | None = None,
+    paragraph: Paragraph | None = None,
+) -> None:
+    """An activity entry for a curation of a document or a record; ``verb``
+    must be one of ``Activity.Verb`` (a typo raises ValueError)."""
+    Activity.objects.create(
+        actor=actor,
+        verb=Activity.Verb(verb),
+        summary=summary,
+        document=document,
+        paragraph=paragraph,
+    )
+
+
+def _copy_onto(
+    original: Annotation, paragraph: Paragraph, start: int, end: int
+) -> None:
+    themes = list(original.themes.all())
+    copy = Annotation(author_id=original.author_id, note=original.note)
+    _place(copy, paragraph, start, end)
+    copy.save()
+    copy.themes.set(themes)
+    # auto_now_add set "now": the copy is as old as the coding it continues.
+    Annotation.objects.filter(pk=copy.pk).update(created=original.created)
+
+
+def _refresh_context(paragraph: Paragraph) -> None:
+    """Re-read quote, prefix and suffix of ``paragraph``'s annotations from its
+    current text (the text around a span changes when records are joined)."""
+    rows = list(Annotation.objects.filter(paragraph=paragraph))
+    for annotation in rows:
+        _place(annotation, paragraph, annotation.start, annotation.end)
+    fields = ["quote", "prefix", "suffix", "last_position"]
+    Annotation.objects.bulk_update(rows, fields, batch_size=500)

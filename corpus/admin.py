@@ -1,43 +1,28 @@
-"""Admin: correct document metadata; browse (not edit) ingested records.
+"""Admin: correct document metadata, delete documents; browse (not edit) records.
 
 Documents are created by ``manage.py ingest``, not here. Their citation
-metadata (title, authors, affiliation, year) is editable and survives
-re-ingestion. Paragraph records are derived from the source file and are
-replaced on re-ingest, so they are read-only.
+metadata (title, authors, affiliation, year, language) is editable and
+survives re-ingestion. Saving and deleting go through ``corpus.curation``
+(``document_update``, ``document_delete``), like the app's own pages, so the
+search index, annotations and the activity log follow. Paragraph records are
+derived from the source file and are read-only here (curators correct them on
+the reading page).
 """
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from corpus import curation
+from corpus.forms import DocumentForm
 from corpus.models import Document, Paragraph
-
-
-class AuthorsField(forms.CharField):
-    """Edit a list of author names as one name per line."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value: object) -> object:
-        if isinstance(value, list):
-            return "\n".join(value)
-        return value
-
-    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class DocumentForm(forms.ModelForm):
-    authors = AuthorsField(required=False, help_text="One name per line.")
-
-    class Meta:
-        model = Document
-        fields = ["title", "authors", "affiliation", "year"]
 
 
 @admin.register(Document)
@@ -50,15 +35,43 @@ class DocumentAdmin(admin.ModelAdmin):
         "source_name",
         "slug",
         "iri",
-        "language",
         "content_hash",
         "ingested_at",
         "records",
     ]
-    fields = ["title", "authors", "affiliation", "year", *readonly_fields]
+    fields = [*curation.EDITABLE_FIELDS, *readonly_fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # documents come from `manage.py ingest`
+
+    def save_model(
+        self, request: HttpRequest, obj: Document, form: Any, change: bool
+    ) -> None:
+        """Through ``document_update`` (the form already ran its checks), so
+        the index learns of a new title or byline."""
+        fields = {k: form.cleaned_data[k] for k in curation.EDITABLE_FIELDS}
+        curation.document_update(actor=request.user, document=obj, **fields)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The admin would refuse because records cannot be deleted here one
+        by one; ``document_delete`` deletes them (and their annotations) with
+        the document, and checks the role itself."""
+        to_delete, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return to_delete, counts, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: Document) -> None:
+        curation.document_delete(actor=request.user, document=obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Document]
+    ) -> None:
+        """The bulk action: every document through ``document_delete``, all or
+        nothing."""
+        with transaction.atomic():
+            for document in queryset:
+                curation.document_delete(actor=request.user, document=document)
 
     @admin.display(description="title", ordering="title")
     def display_title(self, document: Document) -> str:
@@ -84,8 +97,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Paragraph)
 class ParagraphAdmin(admin.ModelAdmin):
-    list_display = ["document", "position", "kind", "lang", "page", "excerpt"]
-    list_filter = ["kind", "lang", "document"]
+    list_display = ["document", "position", "kind", "hidden", "lang", "page", "excerpt"]
+    list_filter = ["kind", "hidden", "lang", "document"]
     search_fields = ["text", "section"]
     list_select_related = ["document"]
     ordering = ["document__source_name", "position"]
@@ -98,6 +111,11 @@ class ParagraphAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Paragraph | None = None
     ) -> bool:
         return False  # derived data: re-ingest replaces it
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Paragraph | None = None
+    ) -> bool:
+        return False  # deleting records here would strand annotations and the index
 
     @admin.display(description="text")
     def excerpt(self, paragraph: Paragraph) -> str:

@@ -18,13 +18,16 @@ from django.utils import timezone
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def with_kind_counts(self) -> DocumentQuerySet:
-        """Annotate ``<kind>_count`` for every paragraph kind (one query).
+        """Annotate ``<kind>_count`` for every paragraph kind (one query),
+        counting visible records only (what the reading page shows).
 
         Keeps the queryset's ordering, else ``Meta.ordering``: Django drops the
         latter from aggregating queries, which would leave the order undefined.
         """
         counts = {
-            f"{kind}_count": Count("paragraphs", filter=Q(paragraphs__kind=kind))
+            f"{kind}_count": Count(
+                "paragraphs", filter=Q(paragraphs__kind=kind, paragraphs__hidden=False)
+            )
             for kind in Paragraph.Kind.values
         }
         ordering = self.query.order_by or self.model._meta.ordering
@@ -103,6 +106,12 @@ class ParagraphQuerySet(models.QuerySet["Paragraph"]):
         """Documents by source name, each document's records by position."""
         return self.order_by("document__source_name", "position")
 
+    def visible(self) -> ParagraphQuerySet:
+        """Records readers see: not hidden as furniture by a curator. Every
+        reader of records (reading page, search index, exports, agreement)
+        starts here; only curation tools see the hidden ones."""
+        return self.filter(hidden=False)
+
     def of_kind(self, *kinds: str) -> ParagraphQuerySet:
         return self.filter(kind__in=kinds)
 
@@ -119,7 +128,9 @@ class Paragraph(models.Model):
     """One record of a document: a heading, paragraph, footnote, reference or meta.
 
     Records are derived data: re-ingesting a changed source file replaces all
-    of a document's records, so nothing should be edited here by hand.
+    of a document's records. Curators correct them through ``corpus.curation``
+    (merge, split, kind, hide), never by hand, so annotations and the index
+    follow; re-ingesting the document replaces those corrections too.
     """
 
     class Kind(models.TextChoices):
@@ -143,6 +154,10 @@ class Paragraph(models.Model):
         max_length=16, blank=True, help_text="A footnote's number or mark as printed."
     )
     text = models.TextField(help_text="NFC-normalised, \\n line endings.")
+    # Set by a curator for furniture ingestion missed (a running head, a page
+    # number): left out of the reading page, search, exports and agreement,
+    # but kept (with its annotations) so it can be shown again.
+    hidden = models.BooleanField(default=False)
 
     objects = ParagraphQuerySet.as_manager()
 

@@ -1,12 +1,29 @@
-"""Corpus pages: the list at /documents/, a reading page per document.
+"""Corpus pages: the list at /documents/, a reading page per document, and the
+curators' pages to edit or delete a document and correct its records.
 (The site's home, /, is the search page.)"""
 
 from django.urls import path
 
-from corpus import views
+from corpus import curation_views, views
 
 app_name = "corpus"
+RECORD = "documents/<slug:slug>/records/<int:pk>"
 urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
+    path(
+        "documents/<slug:slug>/edit/",
+        curation_views.document_edit,
+        name="document_edit",
+    ),
+    path(
+        "documents/<slug:slug>/delete/",
+        curation_views.document_delete,
+        name="document_delete",
+    ),
+    path(f"{RECORD}/merge/", curation_views.paragraph_merge, name="paragraph_merge"),
+    path(f"{RECORD}/split/", curation_views.paragraph_split, name="paragraph_split"),
+    path(f"{RECORD}/kind/", curation_views.paragraph_kind, name="paragraph_kind"),
+    path(f"{RECORD}/hide/", curation_views.paragraph_hide, name="paragraph_hide"),
+    path(f"{RECORD}/show/", curation_views.paragraph_show, name="paragraph_show"),
 ]

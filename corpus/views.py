@@ -1,10 +1,15 @@
-"""Read-only pages: the document list and a document's reading page."""
+"""The document list and a document's reading page (with, for curators, the
+correction controls whose forms post to ``corpus.curation_views``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from corpus import curation
+from corpus.forms import JOINER_CHOICES
 from corpus.models import Document, Paragraph
 from corpus.reading import reading_page
 
@@ -28,13 +33,38 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The reading page; ``?hl=<position>`` marks that record (a search hit)."""
+    """The reading page; ``?hl=<position>`` marks that record (a search hit);
+    ``?curate=1`` adds a curator's correction controls to every record."""
     document = get_object_or_404(Document, slug=slug)
-    page = reading_page(document.paragraphs.order_by("position"))
+    return render_reading_page(request, document)
+
+
+def render_reading_page(
+    request: HttpRequest, document: Document, errors: list[str] | None = None
+) -> HttpResponse:
+    """The reading page of visible records; with ``errors`` (a refused
+    correction) they are shown at the top and the status is 400."""
+    records = list(document.paragraphs.visible().order_by("position"))
     marked = request.GET.get("hl", "")
+    can_curate = curation.can_curate(request.user)
     context = {
         "document": document,
-        "page": page,
+        "page": reading_page(records),
         "marked": int(marked) if marked.isascii() and marked.isdigit() else None,
+        "can_curate": can_curate,
+        "curating": can_curate and (request.GET.get("curate") == "1" or bool(errors)),
+        "errors": errors or [],
     }
-    return render(request, "corpus/document_detail.html", context)
+    if context["curating"]:
+        context |= _curation_context(document, records)
+    status = 400 if errors else 200
+    return render(request, "corpus/document_detail.html", context, status=status)
+
+
+def _curation_context(document: Document, records: list[Paragraph]) -> dict[str, Any]:
+    return {
+        "kinds": Paragraph.Kind.choices,
+        "joiners": JOINER_CHOICES,
+        "last_visible": records[-1].pk if records else None,
+        "hidden_records": document.paragraphs.filter(hidden=True).order_by("position"),
+    }

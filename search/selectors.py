@@ -56,15 +56,17 @@ class DatabaseRecordSource:
 
     def records(self, ids: Collection[int]) -> list[IndexRecord]:
         ids = list(ids)
-        rows = Paragraph.objects.filter(id__in=ids).select_related("document")
-        return _with_themes(list(rows))
+        # Hidden records are not indexed: queuing one removes its entry.
+        rows = Paragraph.objects.visible().filter(id__in=ids)
+        return _with_themes(list(rows.select_related("document")))
 
     def all_records(self) -> Iterator[IndexRecord]:
         """Every record, in id order, a batch of rows at a time (bounded memory)."""
         last = 0
         while True:
             rows = list(
-                Paragraph.objects.filter(id__gt=last)
+                Paragraph.objects.visible()
+                .filter(id__gt=last)
                 .select_related("document")
                 .order_by("id")[:BATCH]
             )
@@ -81,8 +83,8 @@ def _with_themes(paragraphs: list[Paragraph]) -> list[IndexRecord]:
 
 def paragraphs_by_id(ids: Collection[int]) -> dict[int, Paragraph]:
     """The paragraphs behind a page of hits, with their documents (one query)."""
-    rows = Paragraph.objects.filter(id__in=list(ids)).select_related("document")
-    return {p.id: p for p in rows}
+    rows = Paragraph.objects.visible().filter(id__in=list(ids))
+    return {p.id: p for p in rows.select_related("document")}
 
 
 def document_labels(slugs: Collection[str]) -> dict[str, str]:

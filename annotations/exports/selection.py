@@ -121,7 +121,8 @@ def export_rows(filters: ExportFilters) -> ExportRows:
 
 def matching(filters: ExportFilters) -> QuerySet[Annotation]:
     """Anchored annotations matching ``filters``, in reading order."""
-    rows = Annotation.objects.anchored()
+    # Annotations on hidden records (furniture) leave exports with the record.
+    rows = Annotation.objects.anchored().filter(paragraph__hidden=False)
     if filters.themes:
         rows = rows.filter(themes__in=filters.themes).distinct()
     if filters.users:
@@ -147,7 +148,9 @@ def theme_info(theme: Theme) -> ThemeInfo:
 
 def document_info(document: Document) -> DocumentInfo:
     """Citation fields, plain text and paragraph offsets of one document."""
-    texts = document.paragraphs.order_by("position").values_list("position", "text")
+    # The plain text of what readers see: hidden records are not part of it.
+    texts = document.paragraphs.visible().order_by("position")
+    texts = texts.values_list("position", "text")
     offsets, parts, offset = {}, [], 0
     for position, text in texts:
         offsets[position] = offset

@@ -10,6 +10,7 @@ import pytest
 
 from annotations.models import Activity, Annotation, Theme
 from annotations.roles import Role, group_for, role_of
+from corpus.models import Document, Paragraph
 from tests.factories import AnnotationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,35 @@ def page_admin(client, ctx):
     return client.get("/admin/")
 
 
+def _record_url(ctx, action, position=0):
+    return f"/documents/doc/records/{ctx['paragraphs'][position].pk}/{action}/"
+
+
+def page_document_edit(client, ctx):
+    return client.post("/documents/doc/edit/", {"title": "Renamed", "authors": ""})
+
+
+def page_document_delete(client, ctx):
+    return client.post("/documents/doc/delete/")
+
+
+def page_record_merge(client, ctx):
+    return client.post(_record_url(ctx, "merge"), {"joiner": "space"})
+
+
+def page_record_split(client, ctx):
+    data = {"point": "custom", "offset": "11", "second_kind": "paragraph"}
+    return client.post(_record_url(ctx, "split"), data)
+
+
+def page_record_kind(client, ctx):
+    return client.post(_record_url(ctx, "kind"), {"kind": "heading"})
+
+
+def page_record_hide(client, ctx):
+    return client.post(_record_url(ctx, "hide"))
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -101,6 +131,12 @@ ACTIONS = [
     ("page merge themes", "curator", page_theme_merge),
     ("page retire theme", "curator", page_theme_retire),
     ("admin site (users, ingest)", "admin", page_admin),
+    ("page edit document details", "curator", page_document_edit),
+    ("page delete document", "curator", page_document_delete),
+    ("page merge records", "curator", page_record_merge),
+    ("page split record", "curator", page_record_split),
+    ("page change record kind", "curator", page_record_kind),
+    ("page hide record", "curator", page_record_hide),
 ]
 
 
@@ -112,6 +148,8 @@ def state() -> tuple:
             Theme.objects.values_list("slug", "retired", "description").order_by("id")
         ),
         Activity.objects.count(),
+        list(Paragraph.objects.values_list("id", "position", "kind", "text", "hidden")),
+        list(Document.objects.values_list("id", "title")),
     )
 
 
@@ -124,6 +162,7 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
     someone = UserFactory(username="someone", role=Role.ANNOTATOR)
     ctx = {
         "p": paragraphs[0],
+        "paragraphs": paragraphs,
         # A viewer's "own" annotation: made before they were demoted to viewer.
         "own": AnnotationFactory(paragraph=paragraphs[1], author=user),
         "others": AnnotationFactory(paragraph=paragraphs[2], author=someone),
@@ -149,6 +188,7 @@ READ_PAGES = [
     "/",
     "/documents/",
     "/documents/doc/",
+    "/documents/doc/?curate=1",  # the controls need Curator; the page does not
     "/codebook/",
     "/codebook/distrust/",
     "/activity/",

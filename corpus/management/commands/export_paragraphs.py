@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, metavar="FILE")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        records = Paragraph.objects.for_export()
+        records = Paragraph.objects.visible().for_export()
         if options["document"]:
             document = Document.objects.by_name(options["document"])
             if document is None:

@@ -67,7 +67,9 @@ class Command(BaseCommand):
     def status(self) -> None:
         backend = get_backend()
         status = backend.status()
-        self.stdout.write(f"Records in the database: {Paragraph.objects.count()}")
+        self.stdout.write(
+            f"Records in the database: {Paragraph.objects.visible().count()}"
+        )
         self.stdout.write(f"Records in the index:    {status.documents}")
         self.stdout.write(f"Pending outbox rows:     {outbox.pending()}")
         self.stdout.write(f"Index: {status.location} ({status.generation})")

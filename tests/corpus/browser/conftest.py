@@ -1,0 +1,4 @@
+"""Browser fixtures shared with the annotations' browser tests (Debian's
+chromium through Playwright; skipped without it, failed under CI=true)."""
+
+from tests.annotations.browser.conftest import browser, page_as  # noqa: F401
