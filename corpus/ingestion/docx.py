@@ -484,12 +484,14 @@ _CONTAINERS = frozenset(
 
 
 def _lines(text: str) -> tuple[str, ...]:
-    """The non-empty lines of a paragraph's text, spaces as Word shows them.
+    r"""The non-empty lines of a paragraph's text; runs of spaces as one (a
+    no-break space is the author's and stays).
 
-    >>> _lines(" Title\\n\\nsecond  line ")
-    ('Title', 'second line')
+    >>> _lines(" Title\n\nsecond  line\u00a0 ")
+    ('Title', 'second line\xa0')
     """
-    return tuple(" ".join(line.split()) for line in text.split("\n") if line.strip())
+    lines = (re.sub(" +", " ", line).strip(" ") for line in text.split("\n"))
+    return tuple(line for line in lines if line.strip())
 
 
 def _is_contents(sdt: Element) -> bool:

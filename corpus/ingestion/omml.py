@@ -70,10 +70,15 @@ def group(text: str) -> str:
 def _scripts(base: str, sub: str, sup: str) -> str:
     text = group(base) if " " in base.strip() else base.strip()
     if sub:
-        text += f"_{group(sub)}"
+        text += f"_{group(_tight(sub))}"
     if sup:
-        text += f"^{group(sup)}"
+        text += f"^{group(_tight(sup))}"
     return text
+
+
+def _tight(script: str) -> str:
+    """A script is written without spaces: ``x_(i=1)``, ``e^(n+1)``."""
+    return "".join(script.split())
 
 
 def _fraction(e: Element) -> str:
