@@ -417,7 +417,7 @@ def _in_article(node: Node) -> bool:
     return False
 
 
-def mostly_links(node: Node) -> bool:
+def mostly_links(node: Node, minimum: int = 2) -> bool:
     """Navigation: two links or more, and hardly a letter outside them.
 
     >>> root, _ = parse_html('<p><a href="a">Prev</a> | <a href="b">Next</a></p>')
@@ -425,7 +425,7 @@ def mostly_links(node: Node) -> bool:
     True
     """
     links = [n for n in node.elements() if n.tag == "a" and n.attrs.get("href")]
-    if len(links) < 2:
+    if len(links) < minimum:
         return False
     inside = sum(_letters(link.text()) for link in links)
     return _letters(node.text()) - inside < 0.25 * inside
@@ -462,6 +462,7 @@ class _Emitter:
 
     notes: Notes
     inline: list[str] = field(default_factory=list)  # text waiting for a block
+    link_density: bool = True  # off in a note: a note may be just a reference
 
     def walk(self, node: Node) -> Iterator[TypedBlock]:
         for child in node.children:
@@ -485,12 +486,14 @@ class _Emitter:
             return False  # docutils puts its notes in an ``aside``
         if node in self.notes.skipped or is_noise(node):
             return True
-        if node.tag not in _LEAF_CONTAINERS or node.tag in ("td", "li"):
+        if not self.link_density or node.tag not in _LEAF_CONTAINERS:
             return False
-        has_structure = any(
-            n.tag in _STRUCTURE for n in node.elements() if n is not node
-        )
-        return not has_structure and mostly_links(node)
+        if node.tag in ("td", "li"):
+            return False
+        if any(n.tag in _STRUCTURE for n in node.elements() if n is not node):
+            return False
+        # a sentence may cite two sources by their titles; a menu has more
+        return mostly_links(node, minimum=3 if node.tag == "p" else 2)
 
     def flush(self, kind: str = PARAGRAPH) -> Iterator[TypedBlock]:
         lines = _lines("".join(self.inline))
@@ -573,7 +576,7 @@ class _Emitter:
             yield TypedBlock(kind=TABLE, lines=tuple(rows))
 
     def note(self, node: Node) -> Iterator[TypedBlock]:
-        inner = _Emitter(self.notes)
+        inner = _Emitter(self.notes, link_density=False)
         lines = tuple(line for block in inner.walk(node) for line in block.lines)
         if lines:
             yield TypedBlock(kind=FOOTNOTE, lines=lines, label=self.notes.labels[node])
