@@ -182,7 +182,7 @@ class StyleSheet:
         """
         numbered = False
         for style in self.chain(style_id or self.default):
-            kind = _named_kind(style)
+            kind = named_kind(style)
             if kind[0]:
                 return kind
             numbered = numbered or style.numbered
@@ -215,10 +215,10 @@ def _direct_format(props: Element | None) -> tuple[int | None, bool]:
     return (int(level) if level.isdigit() else None), numbered
 
 
-def _named_kind(style: Style) -> tuple[str, int]:
+def named_kind(style: Style) -> tuple[str, int]:
     """What a style's name (or outline level) says, ``("", 0)`` if nothing.
 
-    >>> _named_kind(Style("Titre 1")), _named_kind(Style("Titre"))
+    >>> named_kind(Style("Titre 1")), named_kind(Style("Titre"))
     (('heading', 1), ('meta', 0))
     """
     name = style.name.strip()

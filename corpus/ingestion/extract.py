@@ -12,8 +12,10 @@ import re
 from pathlib import Path
 
 from corpus.ingestion.docx import read_docx
+from corpus.ingestion.epub import read_epub
 from corpus.ingestion.html import read_html
 from corpus.ingestion.layout import Layout
+from corpus.ingestion.odt import read_odt
 from corpus.ingestion.source import ExtractionError, decode
 
 __all__ = ["ExtractionError", "decode", "read_layout", "read_text"]
@@ -21,6 +23,7 @@ __all__ = ["ExtractionError", "decode", "read_layout", "read_text"]
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DOCX_SUFFIX = ".docx"
+PACKAGE_READERS = {DOCX_SUFFIX: read_docx, ".odt": read_odt, ".epub": read_epub}
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -31,8 +34,8 @@ def read_layout(path: Path) -> Layout:
     """
     data = _read_bytes(path)
     suffix = path.suffix.lower()
-    if suffix == DOCX_SUFFIX:
-        return read_docx(data, path.name)
+    if suffix in PACKAGE_READERS:
+        return PACKAGE_READERS[suffix](data, path.name)
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_html(data)):
         return read_html(data, path.name)
     text = decode(data, path.name)

@@ -30,6 +30,7 @@ from corpus.ingestion.layout import (
     Layout,
     TypedBlock,
 )
+from corpus.ingestion.omml import group, spaced, tight
 from corpus.ingestion.source import ExtractionError, decode
 
 MAX_DEPTH = 120  # deeper elements are flattened into their ancestor
@@ -379,6 +380,63 @@ def _own_label(item: Node, position: int) -> str:
 
 
 # ----------------------------------------------------------------------------
+# MathML, written as one types it (the same conventions as ``omml``)
+
+_SCRIPTS = {
+    "msup": (None, 1),
+    "msub": (1, None),
+    "msubsup": (1, 2),
+    "munder": (1, None),
+    "mover": (None, 1),
+    "munderover": (1, 2),
+}
+
+
+_LARGE_OPERATORS = frozenset("∑∏∐∫∬∭∮⋃⋂⋁⋀")  # what follows is their operand
+
+
+def math_text(node: Node) -> str:
+    """A ``math`` element as linear text; its TeX annotation is not shown.
+
+    >>> root, _ = parse_html("<math><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo>"
+    ...     "<mfrac><mi>a</mi><mn>2</mn></mfrac></math>")
+    >>> math_text(root.children[0])
+    'x^2 + a/2'
+    """
+    return " ".join(_math(node).split())
+
+
+def _math(node: Node) -> str:
+    parts = [c for c in node.children if isinstance(c, Node)]
+    tag = node.tag
+    if tag in ("annotation", "annotation-xml"):
+        return ""
+    if tag == "semantics":
+        return _math(parts[0]) if parts else ""
+    if tag == "mo":
+        return spaced(node.text().strip())
+    if tag in ("mi", "mn", "mtext", "ms"):
+        return node.text().strip()
+    if tag in _SCRIPTS and parts:
+        return _script(parts, *_SCRIPTS[tag])
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{group(_math(parts[0]))}/{group(_math(parts[1]))}"
+    if tag == "msqrt":
+        return f"√({''.join(_math(p) for p in parts)})"
+    if tag == "mroot" and len(parts) == 2:
+        return f"{group(_math(parts[1]))}√({_math(parts[0])})"
+    return "".join(_math(p) for p in parts) if parts else node.text()
+
+
+def _script(parts: list[Node], sub: int | None, sup: int | None) -> str:
+    text = _math(parts[0]).strip()
+    for index, mark in ((sub, "_"), (sup, "^")):
+        if index is not None and index < len(parts):
+            text += mark + group(tight(_math(parts[index])))
+    return f"{text} " if parts[0].text().strip() in _LARGE_OPERATORS else text
+
+
+# ----------------------------------------------------------------------------
 # Noise and main content
 
 
@@ -585,6 +643,8 @@ class _Emitter:
         """An element's displayed text: ``br`` as a line break, noise out."""
         if node.tag == "br":
             return "\n"
+        if node.tag == "math":
+            return math_text(node)
         if self.dropped(node) and node.tag not in ("td", "th"):
             return ""
         parts = []
@@ -670,29 +730,38 @@ def _is_caption(node: Node) -> bool:
 def read_html(data: bytes, name: str) -> Layout:
     """A page's main content as typed blocks, or ``ExtractionError``."""
     root, flattened = parse_html(decode_html(data, name))
-    return layout_of(root, name, flattened)
+    return layout_of([root], name, flattened)
 
 
-def layout_of(root: Node, name: str, flattened: int = 0) -> Layout:
-    """The typed blocks of a parsed page (EPUB documents come here too)."""
-    notes = Notes.find(root)
-    main = main_content(root)
+def layout_of(documents: list[Node], name: str, flattened: int = 0) -> Layout:
+    """The typed blocks of parsed pages read in order (an EPUB's spine comes
+    here too: a note may live in another document than its marker)."""
+    notes = Notes.find(_bind(documents))
+    mains = [main_content(document) for document in documents]
     emitter = _Emitter(notes)
-    blocks = list(emitter.walk(main))
-    stray = [n for n in notes.labels if not _inside(n, main)]
-    for note in stray:
-        blocks.extend(emitter.note(note))
+    blocks = [block for main in mains for block in emitter.walk(main)]
+    for note in notes.labels:  # notes outside the main content go last
+        if not any(_inside(note, main) for main in mains):
+            blocks.extend(emitter.note(note))
     if not blocks:
         raise ExtractionError(
             f"{name}: the file has no text (only markup or navigation)"
         )
-    warnings = (
-        [f"{flattened} elements nested too deep were read flat"] if flattened else []
-    )
+    warnings = [f"{flattened} elements nested too deep were read flat"]
     return Layout(
         blocks=blocks,
         source_format="html",
-        warnings=warnings,
+        warnings=warnings if flattened else [],
         repairs=False,
         markers_resolved=True,
     )
+
+
+def _bind(documents: list[Node]) -> Node:
+    """One tree over several documents, so links between them resolve."""
+    if len(documents) == 1:
+        return documents[0]
+    book = Node("#book", children=list(documents))
+    for document in documents:
+        document.parent = book
+    return book

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Operators written with a space on each side, as a person types them.
-_SPACED = frozenset("=+−±∓×÷<>≤≥≠≈≡∼→←↔⇒⇔∈∉⊂⊆∪∩")
+SPACED = frozenset("=+−±∓×÷<>≤≥≠≈≡∼→←↔⇒⇔∈∉⊂⊆∪∩")
 _FUNCTION_APPLY = "\u2061"  # Word's invisible "function application" character
 
 
@@ -45,7 +45,12 @@ def _linear(element: Element) -> str:
 
 def _run(element: Element) -> str:
     text = "".join(t.text or "" for t in element.iter(f"{M}t"))
-    return "".join(f" {c} " if c in _SPACED else c for c in text)
+    return spaced(text)
+
+
+def spaced(text: str) -> str:
+    """Operators get a space on each side: ``a+b`` → ``a + b``."""
+    return "".join(f" {c} " if c in SPACED else c for c in text)
 
 
 def _part(element: Element, name: str) -> str:
@@ -70,13 +75,13 @@ def group(text: str) -> str:
 def _scripts(base: str, sub: str, sup: str) -> str:
     text = group(base) if " " in base.strip() else base.strip()
     if sub:
-        text += f"_{group(_tight(sub))}"
+        text += f"_{group(tight(sub))}"
     if sup:
-        text += f"^{group(_tight(sup))}"
+        text += f"^{group(tight(sup))}"
     return text
 
 
-def _tight(script: str) -> str:
+def tight(script: str) -> str:
     """A script is written without spaces: ``x_(i=1)``, ``e^(n+1)``."""
     return "".join(script.split())
 
