@@ -202,7 +202,7 @@ UNUSUAL = "".join(
         p(r("6.1. Navegadores web"), "Seccion"),
         p(
             r("Existen muchos")
-            + f"<w:del><w:r><w:delText>viejos </w:delText></w:r></w:del>"
+            + "<w:del><w:r><w:delText>viejos </w:delText></w:r></w:del>"
             + f"<w:ins>{r(' paquetes de navegadores web')}</w:ins>"
             + ref("footnote", "7")
             + r(" para acceder al contenido remoto.")

@@ -252,7 +252,8 @@ def test_deep_nesting_is_read_flat_with_a_warning(tmp_path: Path) -> None:
     [
         # only navigation and scripts
         (
-            b"<html><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>",
+            b"<html><body><nav><a href='/'>Home</a></nav>"
+            b"<script>x()</script></body></html>",
             "the file has no text",
         ),
         # a page that declares a charset its bytes are not in

@@ -126,7 +126,8 @@ def test_epub_notes_in_another_document(tmp_path: Path) -> None:
         {
             "text/ch1.xhtml": '<h1>Uno</h1><p>Texto<a epub:type="noteref" '
             'href="../notes/n.xhtml#n1">1</a>.</p>',
-            "notes/n.xhtml": '<aside epub:type="footnote" id="n1"><p>La nota.</p></aside>',
+            "notes/n.xhtml": '<aside epub:type="footnote" id="n1">'
+            "<p>La nota.</p></aside>",
         },
     )
     blocks = read_layout(path).blocks
