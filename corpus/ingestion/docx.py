@@ -81,7 +81,6 @@ def read_docx(data: bytes, name: str) -> Layout:
     )
     body = parts["document"].find(f"{W}body")
     blocks = list(reader.body(body if body is not None else parts["document"]))
-    blocks += reader.note_blocks()
     if not blocks:
         raise ExtractionError(f"{name}: the document has no text")
     return Layout(
@@ -318,18 +317,26 @@ class _Reader:
     fields: list[_Field] = field(default_factory=list)
     pending: list[TypedBlock] = field(default_factory=list)  # text boxes
     custom_mark: bool = False  # the run's next text is a note's own mark
+    emitted: int = 0  # how many cited notes have been written
+    in_note: bool = False
 
     def body(self, container: Element) -> Iterator[TypedBlock]:
+        """The blocks of a body (or cell, text box, content control); the notes
+        a block cites follow it, so that they share its section."""
         for child in container:
-            if child.tag == f"{W}p":
-                yield from self.paragraph(child)
-            elif child.tag == f"{W}tbl":
-                yield from self.table(child)
-            elif child.tag == f"{W}sdt" and not _is_contents(child):
-                content = child.find(f"{W}sdtContent")
-                yield from self.body(content if content is not None else child)
-            elif child.tag in (f"{W}customXml", f"{W}ins", f"{W}moveTo"):
-                yield from self.body(child)
+            yield from self.element(child)
+            yield from self.cited_notes()
+
+    def element(self, child: Element) -> Iterator[TypedBlock]:
+        if child.tag == f"{W}p":
+            yield from self.paragraph(child)
+        elif child.tag == f"{W}tbl":
+            yield from self.table(child)
+        elif child.tag == f"{W}sdt" and not _is_contents(child):
+            content = child.find(f"{W}sdtContent")
+            yield from self.body(content if content is not None else child)
+        elif child.tag in (f"{W}customXml", f"{W}ins", f"{W}moveTo"):
+            yield from self.body(child)
 
     def paragraph(self, p: Element) -> Iterator[TypedBlock]:
         kind, level = self.paragraph_kind(p)
@@ -445,7 +452,7 @@ class _Reader:
     def cite(self, node: Element, kind: str) -> None:
         """A note reference: the note takes the next number of its kind."""
         ident = node.get(f"{W}id", "")
-        if ident not in self.notes[kind]:
+        if ident not in self.notes[kind] or self.in_note:
             return
         number = 1 + sum(1 for k, _, _ in self.cited if k == kind)
         self.cited.append((kind, ident, note_label(number, self.formats[kind])))
@@ -463,19 +470,22 @@ class _Reader:
         found = [b for box in node.iter(f"{W}txbxContent") for b in self.body(box)]
         self.fields, self.pending = saved[0], saved[1] + found
 
-    def note_blocks(self) -> list[TypedBlock]:
-        """The notes in the order their references appear in the body."""
-        blocks = []
-        for kind, ident, label in list(self.cited):  # not a note's own references
-            self.fields = []
-            lines = [
-                line
-                for p in self.notes[kind][ident].iter(f"{W}p")
-                for line in _lines(self.inline(p))
-            ]
-            if lines:
-                blocks.append(TypedBlock(FOOTNOTE, tuple(lines), label=label))
-        return blocks
+    def cited_notes(self) -> Iterator[TypedBlock]:
+        """The notes cited since the last call, in the order of their marks."""
+        fresh, self.emitted = self.cited[self.emitted :], len(self.cited)
+        saved = self.fields
+        self.fields, self.in_note = [], True  # a note's own references are not read
+        blocks = [self.note_block(kind, ident, label) for kind, ident, label in fresh]
+        self.fields, self.in_note = saved, False
+        yield from (block for block in blocks if block.lines)
+
+    def note_block(self, kind: str, ident: str, label: str) -> TypedBlock:
+        lines = [
+            line
+            for p in self.notes[kind][ident].iter(f"{W}p")
+            for line in _lines(self.inline(p))
+        ]
+        return TypedBlock(FOOTNOTE, tuple(lines), label=label)
 
 
 _CONTAINERS = frozenset(

@@ -57,7 +57,6 @@ def read_odt(data: bytes, name: str) -> Layout:
     reader = _Reader(parents=_style_parents(root, named))
     text = root.find(f"{OFFICE}body/{OFFICE}text")
     blocks = list(reader.body(text if text is not None else root))
-    blocks += reader.notes
     if not blocks:
         raise ExtractionError(f"{name}: the document has no text")
     return Layout(
@@ -94,25 +93,27 @@ class _Reader:
         return ""
 
     def body(self, container: Element) -> Iterator[TypedBlock]:
+        """The blocks of a body; the notes a block cites follow it."""
         for child in container:
-            tag = child.tag
-            if tag in _SKIPPED:
-                continue
-            if tag == f"{TEXT}h":
-                level = child.get(f"{TEXT}outline-level", "1")
-                yield from self.block(
-                    child, HEADING, int(level) if level.isdigit() else 1
-                )
-            elif tag == f"{TEXT}p":
-                kind = self.style_kind(child.get(f"{TEXT}style-name", ""))
-                if kind != SKIP:
-                    yield from self.block(child, kind if kind != HEADING else PARAGRAPH)
-            elif tag == f"{TEXT}list":
-                yield from self.items(child)
-            elif tag == f"{TABLE_NS}table":
-                yield from self.table(child)
-            elif tag in (f"{TEXT}section", f"{TABLE_NS}table-header-rows"):
-                yield from self.body(child)
+            yield from self.element(child)
+            notes, self.notes = self.notes, []
+            yield from notes
+
+    def element(self, child: Element) -> Iterator[TypedBlock]:
+        tag = child.tag
+        if tag == f"{TEXT}h":
+            level = child.get(f"{TEXT}outline-level", "1")
+            yield from self.block(child, HEADING, int(level) if level.isdigit() else 1)
+        elif tag == f"{TEXT}p":
+            kind = self.style_kind(child.get(f"{TEXT}style-name", ""))
+            if kind != SKIP:  # a heading style on text:p is Word-like; trust text:h
+                yield from self.block(child, kind if kind != HEADING else PARAGRAPH)
+        elif tag == f"{TEXT}list":
+            yield from self.items(child)
+        elif tag == f"{TABLE_NS}table":
+            yield from self.table(child)
+        elif tag in (f"{TEXT}section", f"{TABLE_NS}table-header-rows"):
+            yield from self.body(child)
 
     def block(self, node: Element, kind: str, level: int = 0) -> Iterator[TypedBlock]:
         lines = _lines(self.inline(node))

@@ -104,6 +104,12 @@ def test_footnotes_are_records_and_their_marks_leave_the_body(
             "dh-make-perl, dh-make-php, etc.",
         ),
     ]
+    # each note follows the paragraph citing it, in that paragraph's section
+    sections = [r.section for r in guide.paragraphs if r.kind == "footnote"]
+    assert sections == [
+        "Dynamique sociale de Debian",
+        "Programmes nécessaires au développement",
+    ]
     body = record_with(guide, "facile à maintenir")
     assert body.text.endswith("techniquement correct et facile à maintenir.")
     assert record_with(guide, "paquets nécessaires").text.endswith("nécessaires.")

@@ -277,3 +277,22 @@ def test_html_without_suffix_is_sniffed(tmp_path: Path) -> None:
         ("heading", "Obstacles"),
         ("paragraph", "Text."),
     ]
+
+
+def test_a_page_without_article_loses_menus_by_their_links(tmp_path: Path) -> None:
+    layout = page(
+        tmp_path,
+        '<div class="breadcrumb"><a href="/">Home</a> » <a href="/d">Docs</a></div>'
+        '<table><tr><td><a href="p.html">Prev</a></td><td><a href="u.html">Up</a>'
+        '</td><td><a href="n.html">Next</a></td></tr></table>'
+        "<h2>Mexico and Canada</h2><p>Security relations remain weak.</p>"
+        '<p>See <a href="/a">the 2005 SPP report</a> and <a href="/b">its review</a>.</p>'
+        '<ul><li><a href="/x">Related post one</a></li><li><a href="/y">Another</a>'
+        "</li></ul>"
+        '<div id="disqus_thread"><p>12 comments</p></div>',
+    )
+    assert kinds(layout) == [
+        ("heading", "Mexico and Canada"),
+        ("paragraph", "Security relations remain weak."),
+        ("paragraph", "See the 2005 SPP report and its review."),  # two links: kept
+    ]
