@@ -34,10 +34,17 @@ def read_layout(path: Path) -> Layout:
     """
     data = _read_bytes(path)
     suffix = path.suffix.lower()
-    if suffix in PACKAGE_READERS:
-        return PACKAGE_READERS[suffix](data, path.name)
-    if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_html(data)):
-        return read_html(data, path.name)
+    try:
+        if suffix in PACKAGE_READERS:
+            return PACKAGE_READERS[suffix](data, path.name)
+        if suffix in HTML_SUFFIXES or (
+            suffix not in TEXT_SUFFIXES and _looks_html(data)
+        ):
+            return read_html(data, path.name)
+    except RecursionError as exc:  # elements nested thousands deep
+        raise ExtractionError(
+            f"{path.name}: the document is nested too deeply to be read"
+        ) from exc
     text = decode(data, path.name)
     if not text.strip():
         raise ExtractionError(f"{path.name}: the file has no text")

@@ -274,6 +274,7 @@ class Notes:
 
     labels: dict[Node, str] = field(default_factory=dict)  # note → its label
     skipped: set[Node] = field(default_factory=set)  # markers and back-links
+    emitted: set[Node] = field(default_factory=set)  # notes already written
 
     @classmethod
     def find(cls, root: Node) -> Notes:
@@ -634,10 +635,14 @@ class _Emitter:
             yield TypedBlock(kind=TABLE, lines=tuple(rows))
 
     def note(self, node: Node) -> Iterator[TypedBlock]:
+        if node in self.notes.emitted:
+            return
+        self.notes.emitted.add(node)
         inner = _Emitter(self.notes, link_density=False)
         lines = tuple(line for block in inner.walk(node) for line in block.lines)
         if lines:
-            yield TypedBlock(kind=FOOTNOTE, lines=lines, label=self.notes.labels[node])
+            label = self.notes.labels[node]
+            yield TypedBlock(kind=FOOTNOTE, lines=lines, label=label)
 
     def text(self, node: Node) -> str:
         """An element's displayed text: ``br`` as a line break, noise out."""
@@ -740,9 +745,8 @@ def layout_of(documents: list[Node], name: str, flattened: int = 0) -> Layout:
     mains = [main_content(document) for document in documents]
     emitter = _Emitter(notes)
     blocks = [block for main in mains for block in emitter.walk(main)]
-    for note in notes.labels:  # notes outside the main content go last
-        if not any(_inside(note, main) for main in mains):
-            blocks.extend(emitter.note(note))
+    for note in notes.labels:  # notes outside the main content (or in a
+        blocks.extend(emitter.note(note))  # footer) go last; a marker led here
     if not blocks:
         raise ExtractionError(
             f"{name}: the file has no text (only markup or navigation)"

@@ -76,6 +76,10 @@ def read_part(archive: zipfile.ZipFile, part: str, name: str) -> bytes | None:
         return None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"{name}: the part {part} is damaged") from exc
+    except (RuntimeError, NotImplementedError) as exc:  # encrypted, odd method
+        raise ExtractionError(
+            f"{name}: the part {part} cannot be read ({exc})"
+        ) from exc
 
 
 def parse_xml(data: bytes, name: str, part: str) -> ElementTree.Element:

@@ -389,3 +389,10 @@ def test_unusable_documents_are_refused_with_a_reason(
 ) -> None:
     with pytest.raises(ExtractionError, match=re.escape(message)):
         read_layout(build(tmp_path / "bad.docx"))
+
+
+def test_deeply_nested_runs_are_refused_not_a_traceback(tmp_path: Path) -> None:
+    deep = "<w:hyperlink>" * 3000 + r("x") + "</w:hyperlink>" * 3000
+    path = make_docx(tmp_path / "deep.docx", f"<w:p>{deep}</w:p>")
+    with pytest.raises(ExtractionError, match="nested too deeply"):
+        read_layout(path)

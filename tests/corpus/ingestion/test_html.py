@@ -296,3 +296,16 @@ def test_a_page_without_article_loses_menus_by_their_links(tmp_path: Path) -> No
         ("paragraph", "Security relations remain weak."),
         ("paragraph", "See the 2005 SPP report and its review."),  # two links: kept
     ]
+
+
+def test_notes_in_an_article_footer_are_kept(tmp_path: Path) -> None:
+    layout = page(
+        tmp_path,
+        '<article><p>A claim.<sup><a href="#fn1" id="r1">1</a></sup></p>'
+        '<footer><ol class="footnotes"><li id="fn1">The source. <a href="#r1">↩</a>'
+        "</li></ol><p>Tags: x</p></footer></article>",
+    )
+    assert [(b.kind, b.text, b.label) for b in layout.blocks] == [
+        ("paragraph", "A claim.", ""),
+        ("footnote", "The source.", "1"),
+    ]
