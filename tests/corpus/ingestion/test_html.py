@@ -286,7 +286,8 @@ def test_a_page_without_article_loses_menus_by_their_links(tmp_path: Path) -> No
         '<table><tr><td><a href="p.html">Prev</a></td><td><a href="u.html">Up</a>'
         '</td><td><a href="n.html">Next</a></td></tr></table>'
         "<h2>Mexico and Canada</h2><p>Security relations remain weak.</p>"
-        '<p>See <a href="/a">the 2005 SPP report</a> and <a href="/b">its review</a>.</p>'
+        '<p>See <a href="/a">the 2005 SPP report</a> and '
+        '<a href="/b">its review</a>.</p>'
         '<ul><li><a href="/x">Related post one</a></li><li><a href="/y">Another</a>'
         "</li></ul>"
         '<div id="disqus_thread"><p>12 comments</p></div>',
