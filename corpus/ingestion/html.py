@@ -620,11 +620,7 @@ class _Emitter:
     def table(self, node: Node) -> Iterator[TypedBlock]:
         rows = []
         for row in _rows(node):
-            cells = [
-                " ".join(_lines(self.text(cell)))
-                for cell in row.children
-                if isinstance(cell, Node) and cell.tag in ("td", "th")
-            ]
+            cells = [" ".join(_lines(self.text(cell))) for cell in _cells(row)]
             if any(cells):
                 rows.append(" | ".join(cells))
         for caption in (
@@ -710,14 +706,12 @@ def _is_layout_table(table: Node) -> bool:
     inner = [n for n in table.elements() if n is not table]
     if any(n.tag in HEADINGS or n.tag == "table" for n in inner):
         return True
-    rows = list(_rows(table))
-    single = sum(
-        1
-        for r in rows
-        if sum(1 for c in r.children if isinstance(c, Node) and c.tag in ("td", "th"))
-        < 2
-    )
-    return bool(rows) and single * 2 >= len(rows)
+    widths = [len(_cells(row)) for row in _rows(table)]
+    return bool(widths) and 2 * sum(1 for w in widths if w < 2) >= len(widths)
+
+
+def _cells(row: Node) -> list[Node]:
+    return [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
 
 
 def _is_caption(node: Node) -> bool:
