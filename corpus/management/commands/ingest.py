@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from corpus.ingestion.extract import (
-    DOCX_SUFFIX,
     HTML_SUFFIXES,
+    PACKAGE_READERS,
     TEXT_SUFFIXES,
     ExtractionError,
 )
@@ -29,7 +29,7 @@ from corpus.services import (
 )
 from search import outbox
 
-SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX}
+SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | set(PACKAGE_READERS)
 
 
 class Command(BaseCommand):

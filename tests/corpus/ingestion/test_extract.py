@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingestion.extract import ExtractionError, read_text
+from corpus.ingestion.extract import ExtractionError, read_layout, read_text
 from corpus.ingestion.pipeline import process
 
 DOCX_XML = (
@@ -53,20 +53,31 @@ def test_html_keeps_blocks_and_drops_scripts(tmp_path: Path) -> None:
         b"<nav>Home | About</nav><h1>Obstacles</h1><p>First &amp; <em>only</em>.</p>"
         b"<ul><li>One</li><li>Two</li></ul><script>alert(1)</script></body></html>"
     )
-    text = read_text(write(tmp_path, "page.html", html))
-    assert text == "# Obstacles\n\nFirst & only.\n\n- One\n\n- Two"
+    path = write(tmp_path, "page.html", html)
+    blocks = read_layout(path).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Obstacles"),
+        ("paragraph", "First & only."),
+        ("list_item", "One"),
+        ("list_item", "Two"),
+    ]
+    assert read_text(path) == "Obstacles\n\nFirst & only.\n\nOne\n\nTwo"
 
 
 def test_docx_paragraphs_and_headings(tmp_path: Path) -> None:
     path = tmp_path / "paper.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", DOCX_XML)
-    text = read_text(path)
-    assert text == (
-        "## Souveraineté\n\n"
-        "La sécurité nord-américaine demeure un but difficile à atteindre."
-    )
-    records = process(text).paragraphs
+    layout = read_layout(path)
+    assert [(b.kind, b.level, b.text) for b in layout.blocks] == [
+        ("heading", 1, "Souveraineté"),
+        (
+            "paragraph",
+            0,
+            "La sécurité nord-américaine demeure un but difficile à atteindre.",
+        ),
+    ]
+    records = process(layout).paragraphs
     # a document that opens on a heading: that heading is its title
     assert [(r.kind, r.lang) for r in records] == [
         ("meta", "fr"),
@@ -82,6 +93,8 @@ def test_docx_paragraphs_and_headings(tmp_path: Path) -> None:
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file"),
         ("latin1.txt", "Café".encode("latin-1"), "not UTF-8 text"),
         ("broken.docx", b"PK not really a zip", "not a readable Word (.docx) file"),
+        # HTML that declares no charset is UTF-8, as everywhere else
+        ("latin1.html", "<p>Café</p>".encode("latin-1"), "not UTF-8 text"),
         ("empty.html", b"<html><script>x()</script></html>", "the file has no text"),
     ],
 )
