@@ -275,6 +275,9 @@ def _in_parentheses(block: Block) -> bool:
     return len(text) <= 60 and text.startswith("(") and text.endswith(")")
 
 
+_CONTENT_KINDS = frozenset({"list_item", "table", "caption"})
+
+
 def mark_front_matter(blocks: list[Block]) -> None:
     """Everything before the first real paragraph or section is title matter."""
     for block in blocks:
@@ -283,6 +286,8 @@ def mark_front_matter(blocks: list[Block]) -> None:
         text = plain(block)
         if block.kind == HEADING and SECTION_NAMES.match(text):
             return
+        if block.asserted in _CONTENT_KINDS:
+            return  # a list, table or caption is content, never title matter
         if block.kind == BODY and (
             text.endswith((".", "!", ".”"))
             or (len(text) >= 150 and ends_sentence(text))

@@ -672,7 +672,11 @@ def _pre(node: Node, emitter: _Emitter) -> Iterator[TypedBlock]:
     text = _raw_text(node, emitter)
     lines = text.removeprefix("\n").rstrip().split("\n")
     if any(line.strip() for line in lines):
-        yield TypedBlock(kind=PARAGRAPH, lines=tuple(line.rstrip() for line in lines))
+        yield TypedBlock(
+            kind=PARAGRAPH,
+            lines=tuple(line.rstrip() for line in lines),
+            preformatted=True,
+        )
 
 
 def _raw_text(node: Node, emitter: _Emitter) -> str:

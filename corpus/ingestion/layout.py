@@ -73,6 +73,9 @@ class TypedBlock:
     label: str = ""  # a footnote's mark as printed ("12", "iv", "*")
     page: int | None = None
     page_index: int = 0
+    # Lines whose breaks and indentation are the content (``pre``, code): kept
+    # as printed, one ``\n`` per line. Table rows always are.
+    preformatted: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in BLOCK_KINDS:

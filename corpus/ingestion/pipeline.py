@@ -180,11 +180,16 @@ def _record_texts(
 ) -> list[str]:
     """Each block's record text; ``markers``: take plain-digit note markers out
     by the notes' sequence (only where no extractor resolved them)."""
-    if repairs:
-        joined = [join_lines(b.lines, lexicon) for b in blocks]
-    else:
-        joined = [" ".join(line.strip() for line in b.lines) for b in blocks]
-    texts = [clean_record(text, lexicon, repairs=repairs) for text in joined]
+    texts = [
+        _as_printed(b)
+        if _keeps_lines(b)
+        else clean_record(
+            join_lines(b.lines, lexicon) if repairs else _spaced(b.lines),
+            lexicon,
+            repairs=repairs,
+        )
+        for b in blocks
+    ]
     if not markers:
         return texts
     body = [
@@ -195,6 +200,26 @@ def _record_texts(
     for i, text in zip(body, cleaned, strict=True):
         texts[i] = text
     return texts
+
+
+def _keeps_lines(block: Block) -> bool:
+    return block.asserted == formats.TABLE or "preformatted" in block.meta
+
+
+def _as_printed(block: Block) -> str:
+    """A table's rows or a ``pre`` block's lines, one per line, as printed.
+
+    >>> _as_printed(Block(lines=["  def f():", "      return 1  "]))
+    'def f():\\n    return 1'
+    """
+    lines = [line.rstrip() for line in block.lines]
+    indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
+    text = "\n".join(line[indent:] for line in lines).strip("\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _spaced(lines: list[str]) -> str:
+    return " ".join(line.strip() for line in lines if line.strip())
 
 
 def _sections(blocks: list[Block], texts: list[str]) -> list[str]:
@@ -245,8 +270,10 @@ def _block(typed: TypedBlock) -> Block:
     """A typed block as the text stages' ``Block``: its kind fixed where asserted
     (lists, tables and captions are body text that nothing joins onto)."""
     lines = [normalize_characters(normalize_newlines(line)) for line in typed.lines]
-    return Block(
-        lines=[line for line in lines if line.strip()] or [""],
+    if not typed.preformatted:
+        lines = [line for line in lines if line.strip()]
+    block = Block(
+        lines=lines or [""],
         kind=_ASSERTED_KINDS.get(typed.kind, BODY),
         page_index=typed.page_index,
         label=typed.label,
@@ -254,6 +281,9 @@ def _block(typed: TypedBlock) -> Block:
         level=typed.level,
         asserted=typed.kind,
     )
+    if typed.preformatted:
+        block.meta["preformatted"] = "1"
+    return block
 
 
 def _draft(blocks: list[Block], texts: list[str]) -> DocumentDraft:

@@ -50,3 +50,28 @@ def test_only_a_page_turn_joins_asserted_paragraphs() -> None:
         "and this one starts",
         "lowercase on the same page.",
     ]
+
+
+def test_tables_and_preformatted_blocks_keep_their_lines() -> None:
+    layout = Layout(
+        blocks=[
+            typed("table", "Package | Role", "dh-make | creates the skeleton"),
+            typed("heading", "Usage", level=1),
+            TypedBlock(
+                kind="paragraph",
+                lines=("$ make", "    cc -o a a.c", "", "done"),
+                preformatted=True,
+            ),
+            typed("paragraph", "A line", "broken by the author."),
+        ],
+        repairs=False,
+        markers_resolved=True,
+    )
+    records = process(layout).paragraphs
+    assert [(r.kind, r.text) for r in records] == [
+        # a table is content, never title matter
+        ("paragraph", "Package | Role\ndh-make | creates the skeleton"),
+        ("heading", "Usage"),
+        ("paragraph", "$ make\n    cc -o a a.c\n\ndone"),
+        ("paragraph", "A line broken by the author."),
+    ]
