@@ -21,6 +21,7 @@ from corpus.ingestion.layout import Layout
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DOCX_SUFFIX = ".docx"
+PDF_SUFFIX = ".pdf"
 MAX_BYTES = 50 * 1024 * 1024
 _SNIFF = 8192
 
@@ -34,6 +35,12 @@ def read_layout(path: Path) -> Layout:
 
     Every format ends here: the pipeline reads layouts, never files.
     """
+    if path.suffix.lower() == PDF_SUFFIX:
+        # Imported here: pdf imports this module's ExtractionError, and
+        # pdfminer costs an import only when a PDF comes.
+        from corpus.ingestion.pdf import read_pdf
+
+        return read_pdf(_read_bytes(path), path.name)
     return Layout.from_text(read_text(path), _format_of(path))
 
 

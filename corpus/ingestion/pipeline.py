@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from corpus.ingestion import classify as kinds
+from corpus.ingestion import geometry
 from corpus.ingestion import layout as formats
 from corpus.ingestion.classify import CAPTION
 from corpus.ingestion.clean import (
@@ -180,10 +181,9 @@ def _record_texts(
 ) -> list[str]:
     """Each block's record text; ``markers``: take plain-digit note markers out
     by the notes' sequence (only where no extractor resolved them)."""
-    if repairs:
-        joined = [join_lines(b.lines, lexicon) for b in blocks]
-    else:
-        joined = [" ".join(line.strip() for line in b.lines) for b in blocks]
+    # Line ends are decided with the lexicon even where the characters are the
+    # author's own: a PDF's printed "pre-/pared" is the layout's, not theirs.
+    joined = [join_lines(b.lines, lexicon) for b in blocks]
     texts = [clean_record(text, lexicon, repairs=repairs) for text in joined]
     if not markers:
         return texts
@@ -209,6 +209,8 @@ def _sections(blocks: list[Block], texts: list[str]) -> list[str]:
 def process(source: str | Layout) -> DocumentDraft:
     """Run every stage on one document: its raw text or an extractor's layout."""
     layout = source if isinstance(source, Layout) else Layout.from_text(source)
+    if layout.has_geometry:  # a PDF's lines: geometry types the blocks
+        layout = geometry.to_blocks(layout)
     if layout.blocks:
         return _process_typed(layout)
     text = clean_document(layout.plain_text())

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from corpus.ingestion.extract import (
     DOCX_SUFFIX,
     HTML_SUFFIXES,
+    PDF_SUFFIX,
     TEXT_SUFFIXES,
     ExtractionError,
 )
@@ -29,7 +30,7 @@ from corpus.services import (
 )
 from search import outbox
 
-SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX}
+SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX, PDF_SUFFIX}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,240 @@
+"""Read a PDF's text layer into pages of lines with geometry (pdfminer.six).
+
+The only module that imports pdfminer. It says what is printed where and
+decides nothing about structure: each printed line comes out as one or more
+``Line`` runs (a run ends where the font size changes, so a superscript note
+marker is a run of its own, smaller and raised), with positions in points from
+the page's top-left corner, font size and weight. ``geometry.to_blocks`` turns
+those pages into typed blocks; it is format-independent and never sees a PDF.
+
+Every failure is an ``ExtractionError`` whose message says what to do: a
+password, OCR for a scan, a fresh copy of a damaged file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from io import BytesIO
+from itertools import islice
+
+from pdfminer.layout import (
+    LAParams,
+    LTChar,
+    LTContainer,
+    LTImage,
+    LTItem,
+    LTPage,
+    LTTextLineHorizontal,
+)
+from pdfminer.pdfdocument import (
+    PDFDocument,
+    PDFEncryptionError,
+    PDFNoPageLabels,
+    PDFPasswordIncorrect,
+)
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.pdftypes import resolve1
+
+from corpus.ingestion.extract import ExtractionError
+from corpus.ingestion.layout import Layout, Line, Page
+
+MAX_PAGES = 2000
+# A page with an image and fewer characters than this has no usable text layer.
+_SCAN_CHARS = 20
+# Font names of bold faces: "Times-Bold", "Helvetica-BoldOblique", TeX's
+# CMBX/CMB (Computer Modern bold), cm-super's SFBX, "…Semibold", "…Black".
+_BOLD = re.compile(r"bold|black|heavy|demi|semibold|^cmbx?\d|^sfbx?\d", re.I)
+# boxes_flow=None: geometry orders lines itself, so pdfminer's costly
+# hierarchical box ordering would be wasted work.
+_LAPARAMS = LAParams(boxes_flow=None)
+# Typographic ligatures as their letters: "ﬁtted" must be found as "fitted".
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
+
+
+def read_pdf(data: bytes, name: str) -> Layout:
+    """A PDF's pages as lines with geometry, or ``ExtractionError`` saying why not."""
+    if b"%PDF-" not in data[:1024]:
+        raise ExtractionError(f"{name}: not a PDF file (it has no PDF header)")
+    if b"%%EOF" not in data[-4096:]:
+        raise ExtractionError(
+            f"{name}: the PDF is truncated (it does not end like a PDF); "
+            "download or export it again"
+        )
+    document = _open(data, name)
+    try:
+        labels = _labels(document)
+        pages = list(_read_pages(document, labels, name))
+    except ExtractionError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds on a damaged file
+        raise _damaged(name) from exc
+    return _checked(pages, name)
+
+
+def _open(data: bytes, name: str) -> PDFDocument:
+    """The parsed document; an empty user password opens "encrypted" files."""
+    try:
+        return PDFDocument(PDFParser(BytesIO(data)), password="")
+    except PDFPasswordIncorrect as exc:
+        raise ExtractionError(
+            f"{name}: the PDF is protected by a password; open it with the "
+            "password, save a copy without one, and upload that"
+        ) from exc
+    except PDFEncryptionError as exc:
+        raise ExtractionError(
+            f"{name}: the PDF uses an encryption this reader does not support "
+            f"({exc}); save an unencrypted copy and upload that"
+        ) from exc
+    except Exception as exc:  # PDFSyntaxError, PSEOF, KeyError…: all "damaged"
+        raise _damaged(name) from exc
+
+
+def _damaged(name: str) -> ExtractionError:
+    return ExtractionError(
+        f"{name}: the PDF is damaged and cannot be read; download or export "
+        "it again (or repair it, e.g. with qpdf)"
+    )
+
+
+def _labels(document: PDFDocument) -> list[str]:
+    """The printed page labels ("i", "ii", "1", …), ``[]`` when the PDF has none."""
+    count = _page_count(document)
+    if count > MAX_PAGES:
+        raise ExtractionError(
+            f"{count} pages is over the {MAX_PAGES:,}-page limit for one file; "
+            "split it (e.g. qpdf --split-pages) and upload the parts"
+        )
+    try:
+        return list(islice(document.get_page_labels(), count))
+    except PDFNoPageLabels:
+        return []
+
+
+def _page_count(document: PDFDocument) -> int:
+    pages = resolve1(document.catalog.get("Pages"))
+    count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
+    return count if isinstance(count, int) else 0
+
+
+def _read_pages(
+    document: PDFDocument, labels: list[str], name: str
+) -> Iterator[tuple[Page, bool]]:
+    """Each page and whether it looks scanned (an image, next to no text)."""
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=_LAPARAMS)
+    interpreter = PDFPageInterpreter(manager, device)
+    for index, pdf_page in enumerate(PDFPage.create_pages(document)):
+        if index >= MAX_PAGES:
+            raise ExtractionError(
+                f"{name}: over the {MAX_PAGES:,}-page limit for one file; "
+                "split it (e.g. qpdf --split-pages) and upload the parts"
+            )
+        interpreter.process_page(pdf_page)
+        result = device.get_result()
+        label = labels[index] if index < len(labels) else ""
+        yield _page(result, label), _scanned(result)
+
+
+def _checked(read: list[tuple[Page, bool]], name: str) -> Layout:
+    """Refuse a PDF without text; warn about scanned pages inside a text PDF."""
+    pages = [page for page, _ in read]
+    scanned = [i + 1 for i, (_, is_scan) in enumerate(read) if is_scan]
+    if not any(line.text.strip() for page in pages for line in page.lines):
+        if scanned:
+            raise ExtractionError(
+                f"{name}: the PDF has no text layer (scanned?); run OCR, "
+                "e.g. ocrmypdf, and upload the result"
+            )
+        raise ExtractionError(f"{name}: the PDF has no text")
+    warnings = []
+    if scanned:
+        listed = ", ".join(str(i) for i in scanned[:10])
+        warnings.append(
+            f"page(s) {listed} have no text layer (scanned?) and were skipped; "
+            "run OCR, e.g. ocrmypdf, to include them"
+        )
+    return Layout(pages=pages, source_format="pdf", warnings=warnings)
+
+
+def _page(result: LTPage, label: str) -> Page:
+    """One page's text lines, top to bottom (columns are geometry's business)."""
+    height = result.height
+    runs = [run for line in _text_lines(result) for run in _runs(line, height)]
+    runs.sort(key=lambda run: (round(run.top or 0.0), run.x0 or 0.0))
+    return Page(lines=runs, label=label, width=result.width, height=height)
+
+
+def _text_lines(item: LTItem) -> Iterator[LTTextLineHorizontal]:
+    """Horizontal text lines anywhere in the page tree (boxes, figures)."""
+    if isinstance(item, LTTextLineHorizontal):
+        yield item
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _text_lines(child)
+
+
+def _runs(line: LTTextLineHorizontal, height: float) -> Iterator[Line]:
+    """A printed line as runs of one font size: a superscript is its own run."""
+    run: list[LTItem] = []
+    size: float | None = None
+    for item in line:
+        if isinstance(item, LTChar):
+            if size is not None and abs(item.size - size) > 0.5:
+                yield from _run(run, height)
+                run = []
+            size = item.size
+        run.append(item)
+    yield from _run(run, height)
+
+
+def _run(items: list[LTItem], height: float) -> Iterator[Line]:
+    chars = [item for item in items if isinstance(item, LTChar)]
+    text = "".join(item.get_text() for item in items if hasattr(item, "get_text"))
+    text = text.replace("\n", "").translate(_LIGATURES)
+    if not chars or not text.strip():
+        return
+    yield Line(
+        text=text,
+        x0=round(min(c.x0 for c in chars), 2),
+        x1=round(max(c.x1 for c in chars), 2),
+        top=round(height - max(c.y1 for c in chars), 2),
+        bottom=round(height - min(c.y0 for c in chars), 2),
+        size=round(_dominant(c.size for c in chars), 2),
+        bold=sum(_is_bold(c.fontname) for c in chars) * 2 > len(chars),
+    )
+
+
+def _dominant(sizes: Iterable[float]) -> float:
+    return Counter(round(size, 1) for size in sizes).most_common(1)[0][0]
+
+
+def _is_bold(fontname: str) -> bool:
+    """Whether a font name names a bold face; a subset prefix ("ABCDEF+") aside.
+
+    >>> _is_bold("ABCDEF+CMBX12"), _is_bold("Times-Bold"), _is_bold("CMR10")
+    (True, True, False)
+    """
+    return bool(_BOLD.search(fontname.split("+")[-1]))
+
+
+def _scanned(result: LTPage) -> bool:
+    return _has_image(result) and _char_count(result) < _SCAN_CHARS
+
+
+def _has_image(item: LTItem) -> bool:
+    if isinstance(item, LTImage):
+        return True
+    return isinstance(item, LTContainer) and any(_has_image(c) for c in item)
+
+
+def _char_count(item: LTItem) -> int:
+    if isinstance(item, LTChar):
+        return 0 if item.get_text().isspace() else 1
+    return sum(_char_count(c) for c in item) if isinstance(item, LTContainer) else 0
