@@ -32,6 +32,7 @@ from corpus.ingestion.layout import (
     CAPTION,
     FOOTNOTE,
     HEADING,
+    LIST_ITEM,
     PARAGRAPH,
     TABLE,
     Layout,
@@ -47,6 +48,9 @@ _SUPER_RATIO = 0.85
 # A line this much larger than the body text is a heading.
 _HEADING_RATIO = 1.12
 _NOTE_MARK = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})(?:[.)]\s*|\s+)(?=\S)")
+_BULLET = re.compile(r"^[•◦▪●‣∙·–—-]\s+(?=\S)")
+# Code and formulas set in bold are not headings.
+_NOT_TITLE = re.compile(r"[{};=<>]|[,;:]$")
 _CAPTION = re.compile(
     r"^(?:Figure|Fig\.|Table|Tableau|Figura|Tabla|Abbildung|Tabelle)\s+"
     r"[\dIVX]+[.:]?(?:\s|$)"
@@ -147,14 +151,20 @@ def to_blocks(layout: Layout) -> Layout:
     body = body_size(pages)
     numbers = page_numbers(layout.pages, pages, body)
     pages = drop_furniture(pages, [p.height or 0.0 for p in layout.pages], body)
-    blocks: list[TypedBlock] = []
-    resolved = False
+    resolved = carried = False
+    ordered: list[list[Row]] = []
     for index, (page, frags) in enumerate(zip(layout.pages, pages, strict=True)):
         rows = reading_order(frags, page.width or 0.0, index)
-        rows, found = resolve_markers(mark_notes(rows, body))
+        rows, found = resolve_markers(mark_notes(rows, body, carried))
         resolved = resolved or found
-        typed = [_typed(b, numbers[index], index) for b in group(rows, body)]
-        blocks.extend(typed)
+        carried = any(row.note for row in rows)
+        ordered.append(rows)
+    spacing = line_spacing(ordered, body)
+    blocks = [
+        _typed(block, numbers[index], index)
+        for index, rows in enumerate(ordered)
+        for block in group(rows, body, spacing)
+    ]
     blocks = assign_levels(blocks, body)
     # repairs=False: the characters and spaces are the PDF's own, so no markup
     # to strip or split words to glue; line-end hyphens are still decided.
@@ -280,8 +290,11 @@ def _shape(text: str) -> str:
 
     >>> _shape("Page 3 of 20") == _shape("Page 12 of 20")
     True
+    >>> _shape("2 | https://cran.r-project.org"), _shape("Vignette | 1–8")
+    ('https://cran.r-project.org', 'vignette')
     """
-    return re.sub(r"\d+", "#", _squash(text).lower())
+    text = re.sub(r"\d+(?:\s*(?:–|-|/|of)\s*\d+)?", "#", _squash(text).lower())
+    return text.strip("#|·•–- ")
 
 
 def _is_page_number(text: str) -> bool:
@@ -316,7 +329,7 @@ def _furniture(
     marked = {
         id(f)
         for f in band
-        if _is_page_number(f.text) or (count > 1 and seen[_shape(f.text)] > 1)
+        if _is_page_number(f.text) or (_shape(f.text) and seen[_shape(f.text)] > 1)
     }
     for fragment in band:  # "Achim Zeileis ……… 5": a header beside its number
         if any(_same_height(fragment, o) for o in band if id(o) in marked):
@@ -363,7 +376,9 @@ def fill_numbers(printed: list[int | None]) -> list[int | None]:
 
 
 def _label_number(label: str) -> int | None:
-    """>>> _label_number("12"), _label_number("iv"), _label_number("")
+    """A numeric page label as a number; roman or empty labels as ``None``.
+
+    >>> _label_number("12"), _label_number("iv"), _label_number("")
     (12, None, None)
     """
     return int(label) if label.isdigit() else None
@@ -387,8 +402,10 @@ def gutter(frags: list[Fragment], width: float) -> float | None:
     """The x of a gutter between two columns, or ``None`` for one column:
     near the middle, crossed by few fragments, with text on both sides.
 
-    >>> left = [Fragment([Part("a")], 50, 290, y, y + 10, 10, False) for y in range(0, 300, 12)]
-    >>> right = [Fragment([Part("b")], 310, 560, y, y + 10, 10, False) for y in range(0, 300, 12)]
+    >>> def col(x0, x1):
+    ...     return [Fragment([Part("a")], x0, x1, y, y + 10, 10, False)
+    ...             for y in range(0, 300, 12)]
+    >>> left, right = col(50, 290), col(310, 560)
     >>> gutter(left + right, 612)
     300.0
     >>> gutter(left, 612) is None
@@ -468,9 +485,10 @@ def rows(frags: list[Fragment], index: int) -> list[Row]:
 # --- 4. footnotes and their markers -----------------------------------------
 
 
-def mark_notes(page_rows: list[Row], body: float) -> list[Row]:
+def mark_notes(page_rows: list[Row], body: float, carried: bool) -> list[Row]:
     """Smaller rows at the foot of each column are notes when their first row
-    starts with a mark (or continues a note from the page before)."""
+    starts with a mark, or (``carried``: the page before had notes) when a gap
+    sets them off: a note carried over."""
     for column in {row.column for row in page_rows}:
         mine = [row for row in page_rows if row.column == column]
         zone: list[Row] = []
@@ -478,7 +496,9 @@ def mark_notes(page_rows: list[Row], body: float) -> list[Row]:
             if row.size >= body * 0.93 or _CAPTION.match(row.text):
                 break
             zone.insert(0, row)
-        if zone and (_note_label(zone[0]) or _gap_above(mine, zone[0], body)):
+        if zone and (
+            _note_label(zone[0]) or (carried and _gap_above(mine, zone[0], body))
+        ):
             for row in zone:
                 row.note = True
     return page_rows
@@ -534,24 +554,69 @@ def _is_marker(part: Part, labels: set[str]) -> bool:
 # --- 5. blocks -------------------------------------------------------------
 
 
-def group(page_rows: list[Row], body: float) -> list[_Block]:
+def line_spacing(pages: list[list[Row]], body: float) -> float:
+    """The body text's baseline-to-baseline distance, in font sizes: most
+    consecutive rows of a column are lines of one paragraph.
+
+    >>> rows = [Row([Fragment([Part("a")], 0, 9, y, y + 10, 10, False)], 0)
+    ...         for y in (0, 12, 24, 36, 60)]
+    >>> line_spacing([rows], 10.0)
+    1.2
+    """
+    steps = [
+        (row.bottom - previous.bottom) / body
+        for rows in pages
+        for previous, row in zip(rows, rows[1:], strict=False)
+        if row.column == previous.column and abs(row.size - body) < 0.5
+    ]
+    steps = [step for step in steps if 0.5 < step < 3]
+    return median(steps) if steps else 1.2
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What paragraph breaks are measured against on one page."""
+
+    body: float  # the body text's font size
+    spacing: float  # baseline to baseline, in font sizes
+    margins: dict[int, tuple[float, float]]  # column → (left, right) edge
+
+
+def group(page_rows: list[Row], body: float, spacing: float = 1.2) -> list[_Block]:
     """Rows into blocks; a new block where the kind changes or the geometry
     shows a paragraph break."""
+    page = _Page(body, spacing, _margins(page_rows))
     blocks: list[_Block] = []
-    margins = _margins(page_rows)
     for previous, row in zip([None, *page_rows], page_rows, strict=False):
         kind = _row_kind(row, body)
-        last = blocks[-1] if blocks else None
         if kind == "residue":
             continue
-        if last is None or previous is None or _starts_block(
-            last, previous, row, kind, body, margins
+        last = blocks[-1] if blocks else None
+        if (
+            last is None
+            or previous is None
+            or _starts_block(last, previous, row, kind, page)
         ):
             label = _note_label(row) if kind == FOOTNOTE else ""
             blocks.append(_Block(kind, [row], label))
         else:
             last.rows.append(row)
-    return blocks
+    return [_bold_title(block) for block in blocks]
+
+
+def _bold_title(block: _Block) -> _Block:
+    """A short block of one or two bold lines is a heading (a bold abstract of
+    ten lines is not, nor is bold code)."""
+    text = " ".join(row.text for row in block.rows)
+    if (
+        block.kind == PARAGRAPH
+        and len(block.rows) <= 2
+        and all(row.bold for row in block.rows)
+        and len(text) < 120
+        and not _NOT_TITLE.search(text)
+    ):
+        block.kind = HEADING
+    return block
 
 
 def _margins(page_rows: list[Row]) -> dict[int, tuple[float, float]]:
@@ -580,71 +645,75 @@ def _row_kind(row: Row, body: float) -> str:
         return "residue"  # an axis tick or a plotted value
     if row.size >= body * _HEADING_RATIO and len(text) < 200:
         return HEADING
-    if row.bold and len(text) < 100 and not text.endswith((",", ";")):
-        return HEADING
+    if _BULLET.match(text):
+        return LIST_ITEM
     return PARAGRAPH
 
 
 def _numeric(text: str) -> bool:
     """Only numbers and signs: figure residue.
 
-    >>> _numeric("0.0 0.5\\t1.0"), _numeric("Table 3")
+    >>> _numeric("0.0 0.5\t1.0"), _numeric("Table 3")
     (True, False)
     """
     return bool(re.fullmatch(r"[\d\s.,:%()+\-−–=<>/|]+", text))
 
 
 def _starts_block(
-    last: _Block,
-    previous: Row,
-    row: Row,
-    kind: str,
-    body: float,
-    margins: dict[int, tuple[float, float]],
+    last: _Block, previous: Row, row: Row, kind: str, page: _Page
 ) -> bool:
-    if kind != last.kind:
-        return not (last.kind == CAPTION and kind == PARAGRAPH and _tight(previous, row))
+    """Whether ``row`` starts a new block after ``last`` (ending in ``previous``)."""
+    if last.kind in (CAPTION, LIST_ITEM) and kind == PARAGRAPH:
+        hanging = row.x0 >= last.rows[0].x0 + 0.5 * row.size or last.kind == CAPTION
+        return not (_tight(previous, row, page) and hanging)
+    if kind != last.kind or kind in (LIST_ITEM, CAPTION):
+        return True
     if kind == FOOTNOTE:
         return bool(_note_label(row))
     if kind == HEADING:
-        return abs(row.size - previous.size) > 0.5 or not _tight(previous, row)
-    if kind == CAPTION:
-        return True
+        return abs(row.size - previous.size) > 0.5 or not _tight(previous, row, page)
+    if row.bold != previous.bold and _short(row if row.bold else previous, page):
+        return True  # a bold title line over its text, or after it
     if row.column != previous.column:
-        return _indented(row, margins)  # a paragraph goes on in the next column
+        return _indented(row, page)  # a paragraph goes on in the next column
     return (
-        not _tight(previous, row)
-        or _indented(row, margins)
-        or _short_end(previous, row, margins)
+        not _tight(previous, row, page)
+        or _indented(row, page)
+        or _short_end(previous, row, page)
     )
 
 
-def _tight(previous: Row, row: Row) -> bool:
-    """Consecutive lines of one paragraph: no more than a line's gap between."""
-    gap = row.top - previous.bottom
-    return -2 < gap < 0.55 * max(row.size, previous.size)
+def _tight(previous: Row, row: Row, page: _Page) -> bool:
+    """Consecutive lines of one paragraph: baselines no further apart than
+    the body's line spacing (scaled to the font) and a little slack."""
+    step = row.bottom - previous.bottom
+    return 0 < step <= 1.3 * page.spacing * max(row.size, previous.size)
 
 
-def _indented(row: Row, margins: dict[int, tuple[float, float]]) -> bool:
-    left = margins.get(row.column, (row.x0, row.x1))[0]
+def _indented(row: Row, page: _Page) -> bool:
+    left = page.margins.get(row.column, (row.x0, row.x1))[0]
     return 0.8 * row.size < row.x0 - left < 6 * row.size
 
 
-def _short_end(
-    previous: Row, row: Row, margins: dict[int, tuple[float, float]]
-) -> bool:
+def _short(row: Row, page: _Page) -> bool:
+    """A line that stops well before the column's right edge."""
+    return row.x1 < page.margins.get(row.column, (row.x0, row.x1))[1] - 3 * row.size
+
+
+def _short_end(previous: Row, row: Row, page: _Page) -> bool:
     """A short line that ends a sentence, then a capital at the left margin."""
-    left, right = margins.get(row.column, (row.x0, row.x1))
-    short = previous.x1 < right - 3 * row.size
+    left = page.margins.get(row.column, (row.x0, row.x1))[0]
     at_margin = abs(row.x0 - left) < 0.5 * row.size
     ends = previous.text.rstrip().endswith((".", "!", "?", ":", ".”", ".)"))
-    return short and at_margin and ends and row.text[:1].isupper()
+    return _short(previous, page) and at_margin and ends and row.text[:1].isupper()
 
 
 def _typed(block: _Block, page: int | None, index: int) -> TypedBlock:
     lines = tuple(row.text.replace("\t", " ") for row in block.rows)
     if block.kind == TABLE:
         lines = tuple(row.text for row in block.rows)
+    if block.kind == LIST_ITEM:
+        lines = (_BULLET.sub("", lines[0]), *lines[1:])
     if block.kind == FOOTNOTE and block.label:
         lines = (_without_label(block.rows[0], block.label), *lines[1:])
     return TypedBlock(
@@ -668,8 +737,8 @@ def _without_label(row: Row, label: str) -> str:
     if first.parts[0].superscript:
         text = "".join(p.text for p in first.parts[1:])
     else:
-        text = first.text
-        text = text[_NOTE_MARK.match(text).end() :] if _NOTE_MARK.match(text) else text
+        mark = _NOTE_MARK.match(first.text)
+        text = first.text[mark.end() :] if mark else first.text
     rest = [f.text for f in row.fragments[1:]]
     return _squash(" ".join([text, *rest]))
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from io import BytesIO
 from itertools import islice
 
+from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import (
     LAParams,
     LTChar,
@@ -37,7 +38,6 @@ from pdfminer.pdfdocument import (
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.converter import PDFPageAggregator
 from pdfminer.pdftypes import resolve1
 
 from corpus.ingestion.extract import ExtractionError
