@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from statistics import median
 
 from corpus.ingestion.layout import (
     CAPTION,
@@ -555,8 +554,9 @@ def _is_marker(part: Part, labels: set[str]) -> bool:
 
 
 def line_spacing(pages: list[list[Row]], body: float) -> float:
-    """The body text's baseline-to-baseline distance, in font sizes: most
-    consecutive rows of a column are lines of one paragraph.
+    """The body text's baseline-to-baseline distance, in font sizes: the
+    smaller steps between consecutive rows of a column (a low percentile, as
+    a manual of short paragraphs and spaced lists has more gaps than lines).
 
     >>> rows = [Row([Fragment([Part("a")], 0, 9, y, y + 10, 10, False)], 0)
     ...         for y in (0, 12, 24, 36, 60)]
@@ -569,8 +569,8 @@ def line_spacing(pages: list[list[Row]], body: float) -> float:
         for previous, row in zip(rows, rows[1:], strict=False)
         if row.column == previous.column and abs(row.size - body) < 0.5
     ]
-    steps = [step for step in steps if 0.5 < step < 3]
-    return median(steps) if steps else 1.2
+    steps = sorted(step for step in steps if 0.5 < step < 3)
+    return round(steps[len(steps) * 3 // 10], 3) if steps else 1.2
 
 
 @dataclass(frozen=True)
@@ -626,10 +626,22 @@ def _margins(page_rows: list[Row]) -> dict[int, tuple[float, float]]:
         mine = [r for r in page_rows if r.column == column and not r.note]
         if not mine:
             continue
-        left = Counter(round(r.x0) for r in mine).most_common(1)[0][0]
+        left = _left_edge([r.x0 for r in mine])
         right = sorted(r.x1 for r in mine)[int(len(mine) * 0.8)]
         result[column] = (float(left), right)
     return result
+
+
+def _left_edge(starts: list[float]) -> float:
+    """The leftmost x that two or more lines start at (a list indented on
+    every line must not move the margin; one stray line must not either).
+
+    >>> _left_edge([72, 72, 72, 56.7, 56.9, 40])
+    57.0
+    """
+    counts = Counter(round(x) for x in starts)
+    shared = [x for x, n in counts.items() if n > 1]
+    return float(min(shared) if shared else min(counts))
 
 
 def _row_kind(row: Row, body: float) -> str:
@@ -674,11 +686,11 @@ def _starts_block(
         return abs(row.size - previous.size) > 0.5 or not _tight(previous, row, page)
     if row.bold != previous.bold and _short(row if row.bold else previous, page):
         return True  # a bold title line over its text, or after it
-    if row.column != previous.column:
-        return _indented(row, page)  # a paragraph goes on in the next column
+    if row.column != previous.column:  # a paragraph goes on in the next column
+        return _indented(row, page.margins.get(row.column, (row.x0, 0.0))[0])
     return (
         not _tight(previous, row, page)
-        or _indented(row, page)
+        or _indented(row, previous.x0)
         or _short_end(previous, row, page)
     )
 
@@ -690,8 +702,10 @@ def _tight(previous: Row, row: Row, page: _Page) -> bool:
     return 0 < step <= 1.3 * page.spacing * max(row.size, previous.size)
 
 
-def _indented(row: Row, page: _Page) -> bool:
-    left = page.margins.get(row.column, (row.x0, row.x1))[0]
+def _indented(row: Row, left: float) -> bool:
+    """A first-line indent: the line starts a little right of ``left`` (the
+    line above, or the column's margin after a column break); measured from
+    the line above, a narrower block such as an abstract is no indent."""
     return 0.8 * row.size < row.x0 - left < 6 * row.size
 
 
