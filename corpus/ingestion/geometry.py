@@ -690,9 +690,15 @@ def _starts_block(
         return _indented(row, page.margins.get(row.column, (row.x0, 0.0))[0])
     return (
         not _tight(previous, row, page)
-        or _indented(row, previous.x0)
+        or (_indented(row, previous.x0) and not _hanging(last, previous, page))
         or _short_end(previous, row, page)
     )
+
+
+def _hanging(last: _Block, previous: Row, page: _Page) -> bool:
+    """A full first line that the next line starts right of: a hanging indent
+    (a list item whose mark was lost), not the first line of a new paragraph."""
+    return len(last.rows) == 1 and not _short(previous, page)
 
 
 def _tight(previous: Row, row: Row, page: _Page) -> bool:

@@ -42,6 +42,7 @@ from pdfminer.pdftypes import resolve1
 
 from corpus.ingestion.extract import ExtractionError
 from corpus.ingestion.layout import Layout, Line, Page
+from corpus.ingestion.lexicon import KNOWN_WORD_ZIPF, zipf
 
 MAX_PAGES = 2000
 # A page with an image and fewer characters than this has no usable text layer.
@@ -56,6 +57,15 @@ _LAPARAMS = LAParams(boxes_flow=None)
 _LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
+
+# pdfminer writes a glyph that its font maps to no character as "(cid:N)".
+_CID = re.compile(r"\(cid:(\d+)\)")
+_CID_WORD = re.compile(r"\w*(?:\(cid:\d+\)\w*)+")
+# TeX's T1 (Cork) codes for ligatures, quotes and dashes: what "(cid:N)" most
+# often is in LaTeX PDFs whose Type 3 fonts name no glyphs. Used only when the
+# ligature codes make known words of this document's broken words.
+_T1 = {27: "ff", 28: "fi", 29: "fl", 30: "ffi", 31: "ffl"}
+_T1_PUNCTUATION = {16: "“", 17: "”", 21: "–", 22: "—"}
 
 
 def read_pdf(data: bytes, name: str) -> Layout:
@@ -153,7 +163,7 @@ def _checked(read: list[tuple[Page, bool]], name: str) -> Layout:
                 "e.g. ocrmypdf, and upload the result"
             )
         raise ExtractionError(f"{name}: the PDF has no text")
-    warnings = []
+    pages, warnings = _decode_cids(pages, name)
     if scanned:
         listed = ", ".join(str(i) for i in scanned[:10])
         warnings.append(
@@ -161,6 +171,58 @@ def _checked(read: list[tuple[Page, bool]], name: str) -> Layout:
             "run OCR, e.g. ocrmypdf, to include them"
         )
     return Layout(pages=pages, source_format="pdf", warnings=warnings)
+
+
+def _decode_cids(pages: list[Page], name: str) -> tuple[list[Page], list[str]]:
+    """Glyphs without a character: T1 ligatures where words confirm them, the
+    rest left out with a warning (a PDF made mostly of them is refused)."""
+    text = "\n".join(line.text for page in pages for line in page.lines)
+    codes = _CID.findall(text)
+    if not codes:
+        return pages, []
+    if len(codes) * 4 > len(text):
+        raise ExtractionError(
+            f"{name}: the PDF's fonts map their glyphs to no characters, so its "
+            "text cannot be read; run OCR, e.g. ocrmypdf --force-ocr, and upload "
+            "the result"
+        )
+    table = {**_T1, **_T1_PUNCTUATION} if _t1_confirmed(text) else {}
+
+    def decoded(line: Line) -> Line:
+        mapped = _CID.sub(lambda m: table.get(int(m.group(1)), ""), line.text)
+        return Line(
+            mapped, line.x0, line.x1, line.top, line.bottom, line.size, line.bold
+        )
+
+    pages = [
+        Page([decoded(ln) for ln in p.lines], p.label, p.width, p.height) for p in pages
+    ]
+    left = sum(1 for code in codes if int(code) not in table)
+    warnings = (
+        [f"{left} character(s) without a text mapping were left out"] if left else []
+    )
+    return pages, warnings
+
+
+def _t1_confirmed(text: str) -> bool:
+    """Whether reading the ligature codes as T1 makes known words of most of
+    the words they break ("di(cid:27)erent" → "different").
+
+    >>> _t1_confirmed("a di(cid:27)erent (cid:28)rst coe(cid:30)cient")
+    True
+    >>> _t1_confirmed("x(cid:27)q (cid:28)zz")
+    False
+    """
+    words = [
+        w for w in _CID_WORD.findall(text) if set(map(int, _CID.findall(w))) & set(_T1)
+    ]
+    if not words:
+        return False
+    known = sum(
+        zipf(_CID.sub(lambda m: _T1.get(int(m.group(1)), "?"), w)) >= KNOWN_WORD_ZIPF
+        for w in words
+    )
+    return known * 3 >= len(words) * 2
 
 
 def _page(result: LTPage, label: str) -> Page:

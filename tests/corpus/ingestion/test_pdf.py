@@ -201,6 +201,24 @@ def test_caption_is_kept_out_of_the_prose(docs: dict[str, DocumentDraft]) -> Non
     assert caption.text == "Fig. 1. Graphical annotation of the is_odd_cpp function."
 
 
+def test_glyphs_without_characters_are_decoded_only_on_evidence() -> None:
+    layout = read_layout(DATA / "timedep.pdf")
+    draft = process(layout)
+    # T1 ligature codes confirmed by the words they make: "Coe(cid:30)cients"
+    assert draft.title == (
+        "Using Time Dependent Covariates and Time Dependent Coefficients in the "
+        "Cox Model"
+    )
+    record_with(draft, "This vignette covers 3 different but interrelated concepts:")
+    # the bullets' code means nothing in T1: left out, and the curator told
+    item = record_with(draft, "An introduction to time dependent covariates")
+    assert item.text.endswith("some of the most common mistakes.")
+    assert not [p for p in draft.paragraphs if "(cid:" in p.text]
+    assert layout.warnings == [
+        "5 character(s) without a text mapping were left out"
+    ]  # bullets
+
+
 def test_empty_user_password_opens(docs: dict[str, DocumentDraft]) -> None:
     assert docs["empty-password"].title.startswith("Econometric Computing")
 
