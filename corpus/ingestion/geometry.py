@@ -150,14 +150,7 @@ def to_blocks(layout: Layout) -> Layout:
     body = body_size(pages)
     numbers = page_numbers(layout.pages, pages, body)
     pages = drop_furniture(pages, [p.height or 0.0 for p in layout.pages], body)
-    resolved = carried = False
-    ordered: list[list[Row]] = []
-    for index, (page, frags) in enumerate(zip(layout.pages, pages, strict=True)):
-        rows = reading_order(frags, page.width or 0.0, index)
-        rows, found = resolve_markers(mark_notes(rows, body, carried))
-        resolved = resolved or found
-        carried = any(row.note for row in rows)
-        ordered.append(rows)
+    ordered, resolved = _rows_with_notes(layout.pages, pages, body)
     spacing = line_spacing(ordered, body)
     blocks = [
         _typed(block, numbers[index], index)
@@ -170,6 +163,23 @@ def to_blocks(layout: Layout) -> Layout:
     return replace(
         layout, pages=[], blocks=blocks, repairs=False, markers_resolved=resolved
     )
+
+
+def _rows_with_notes(
+    pages: list[Page], frags: list[list[Fragment]], body: float
+) -> tuple[list[list[Row]], bool]:
+    """Each page's rows in reading order, notes marked and markers out; and
+    whether any marker came out. Order matters: a page's notes may continue
+    the notes of the page before."""
+    resolved = carried = False
+    ordered: list[list[Row]] = []
+    for index, (page, page_frags) in enumerate(zip(pages, frags, strict=True)):
+        rows = reading_order(page_frags, page.width or 0.0, index)
+        rows, found = resolve_markers(mark_notes(rows, body, carried))
+        resolved = resolved or found
+        carried = any(row.note for row in rows)
+        ordered.append(rows)
+    return ordered, resolved
 
 
 # --- 1. runs into fragments -------------------------------------------------

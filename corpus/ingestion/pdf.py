@@ -180,12 +180,8 @@ def _decode_cids(pages: list[Page], name: str) -> tuple[list[Page], list[str]]:
     codes = _CID.findall(text)
     if not codes:
         return pages, []
-    if len(codes) * 4 > len(text):
-        raise ExtractionError(
-            f"{name}: the PDF's fonts map their glyphs to no characters, so its "
-            "text cannot be read; run OCR, e.g. ocrmypdf --force-ocr, and upload "
-            "the result"
-        )
+    if len(codes) * 4 > len(text):  # "(cid:12)" is 8 characters for one glyph
+        raise _undecodable(name)
     table = {**_T1, **_T1_PUNCTUATION} if _t1_confirmed(text) else {}
 
     def decoded(line: Line) -> Line:
@@ -202,6 +198,14 @@ def _decode_cids(pages: list[Page], name: str) -> tuple[list[Page], list[str]]:
         [f"{left} character(s) without a text mapping were left out"] if left else []
     )
     return pages, warnings
+
+
+def _undecodable(name: str) -> ExtractionError:
+    return ExtractionError(
+        f"{name}: the PDF's fonts map their glyphs to no characters, so its "
+        "text cannot be read; run OCR, e.g. ocrmypdf --force-ocr, and upload "
+        "the result"
+    )
 
 
 def _t1_confirmed(text: str) -> bool:

@@ -9,14 +9,17 @@ the broken ones a user will upload sooner or later.
 from __future__ import annotations
 
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from corpus.ingestion import pdf
 from corpus.ingestion.extract import ExtractionError, read_layout
 from corpus.ingestion.pipeline import DocumentDraft, ParagraphDraft, process
 from corpus.management.commands.ingest import SUFFIXES
+from corpus.models import Paragraph
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pdf"
 
@@ -267,3 +270,20 @@ def test_page_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_ingest_command_takes_pdfs() -> None:
     assert ".pdf" in SUFFIXES
+
+
+@pytest.mark.django_db
+def test_ingest_command_reads_a_pdf_end_to_end(tmp_path: Path) -> None:
+    source = tmp_path / "sandwich.pdf"
+    source.write_bytes((DATA / "sandwich.pdf").read_bytes())
+    out = StringIO()
+    call_command("ingest", str(source), stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("sandwich.pdf: created — ")
+    notes = Paragraph.objects.filter(kind="footnote").order_by("position")
+    assert [(n.label, n.page) for n in notes] == [
+        ("1", 5),
+        ("2", 6),
+        ("3", 6),
+        ("4", 6),
+        ("5", 6),
+    ]
