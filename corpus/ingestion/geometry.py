@@ -40,8 +40,9 @@ from corpus.ingestion.layout import (
     TypedBlock,
 )
 
-# Top and bottom bands of a page where running headers and footers live.
-_BAND = 0.1
+# Top and bottom bands of a page where running headers and footers live
+# (generous: only repetition or a page number beside makes a line furniture).
+_BAND = 0.15
 # A run this much smaller than its neighbours and raised is a superscript.
 _SUPER_RATIO = 0.85
 # A line this much larger than the body text is a heading.
@@ -306,6 +307,15 @@ def _shape(text: str) -> str:
     return text.strip("#|·•–- ")
 
 
+def _wordy(shape: str) -> bool:
+    """A repeated line worth calling a header has words ("}" repeats in code).
+
+    >>> _wordy("a study of things"), _wordy("}"), _wordy("#")
+    (True, False, False)
+    """
+    return sum(c.isalpha() for c in shape) >= 3
+
+
 def _is_page_number(text: str) -> bool:
     """A lone page number as printed.
 
@@ -338,7 +348,8 @@ def _furniture(
     marked = {
         id(f)
         for f in band
-        if _is_page_number(f.text) or (_shape(f.text) and seen[_shape(f.text)] > 1)
+        if _is_page_number(f.text)
+        or (_wordy(_shape(f.text)) and seen[_shape(f.text)] > 1)
     }
     for fragment in band:  # "Achim Zeileis ……… 5": a header beside its number
         if any(_same_height(fragment, o) for o in band if id(o) in marked):
@@ -611,7 +622,7 @@ def group(page_rows: list[Row], body: float, spacing: float = 1.2) -> list[_Bloc
             blocks.append(_Block(kind, [row], label))
         else:
             last.rows.append(row)
-    return [_bold_title(block) for block in blocks]
+    return [_centred_title(_bold_title(block), page) for block in blocks]
 
 
 def _bold_title(block: _Block) -> _Block:
@@ -626,6 +637,19 @@ def _bold_title(block: _Block) -> _Block:
         and not _NOT_TITLE.search(text)
     ):
         block.kind = HEADING
+    return block
+
+
+def _centred_title(block: _Block, page: _Page) -> _Block:
+    """A short line centred in its column, set apart from the text, may be a
+    section title in small capitals: ``""`` lets the pipeline's shape rules
+    decide, as the geometry alone cannot tell it from a centred name."""
+    row = block.rows[0]
+    left, right = page.margins.get(row.column, (row.x0, row.x1))
+    centred = abs((row.x0 + row.x1) - (left + right)) < row.size
+    short = row.x1 - row.x0 < 0.6 * (right - left)
+    if block.kind == PARAGRAPH and len(block.rows) == 1 and centred and short:
+        block.kind = ""
     return block
 
 

@@ -58,6 +58,8 @@ _LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
 
+# Private-use code points are glyph pieces (a tall bracket's parts), no text.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # pdfminer writes a glyph that its font maps to no character as "(cid:N)".
 _CID = re.compile(r"\(cid:(\d+)\)")
 _CID_WORD = re.compile(r"\w*(?:\(cid:\d+\)\w*)+")
@@ -263,7 +265,7 @@ def _runs(line: LTTextLineHorizontal, height: float) -> Iterator[Line]:
 def _run(items: list[LTItem], height: float) -> Iterator[Line]:
     chars = [item for item in items if isinstance(item, LTChar)]
     text = "".join(item.get_text() for item in items if hasattr(item, "get_text"))
-    text = text.replace("\n", "").translate(_LIGATURES)
+    text = _PRIVATE_USE.sub("", text.replace("\n", "").translate(_LIGATURES))
     if not chars or not text.strip():
         return
     yield Line(

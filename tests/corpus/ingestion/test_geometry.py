@@ -35,7 +35,7 @@ def test_running_header_and_page_numbers_go_and_number_the_pages() -> None:
     pages = [
         page(
             line(f"{n}   A Study of Things", 72, 30),
-            *prose(100, "The text of the page goes on here.", "And on."),
+            *prose(150, "The text of the page goes on here.", "And on."),
             line(f"Page {n} of 20", 280, 760),
         )
         for n in (3, 4, 5)
