@@ -7,6 +7,12 @@ marker is a run of its own, smaller and raised), with positions in points from
 the page's top-left corner, font size and weight. ``geometry.to_blocks`` turns
 those pages into typed blocks; it is format-independent and never sees a PDF.
 
+Characters are made readable, not reinterpreted: typographic ligatures become
+their letters, glyph pieces in private-use code points go, and glyphs whose
+font maps them to nothing ("(cid:N)") are read as TeX's T1 ligatures only
+when that makes known words of the words they break; the rest are left out
+and counted in a warning.
+
 Every failure is an ``ExtractionError`` whose message says what to do: a
 password, OCR for a scan, a fresh copy of a damaged file.
 """
