@@ -23,8 +23,24 @@ __all__ = ["ExtractionError", "decode", "read_layout", "read_text"]
 TEXT_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DOCX_SUFFIX = ".docx"
-PACKAGE_READERS = {DOCX_SUFFIX: read_docx, ".odt": read_odt, ".epub": read_epub}
+PDF_SUFFIX = ".pdf"
 MAX_BYTES = 50 * 1024 * 1024
+
+
+def _read_pdf(data: bytes, name: str) -> Layout:
+    # Imported on first use: pdfminer costs an import only when a PDF comes.
+    from corpus.ingestion.pdf import read_pdf
+
+    return read_pdf(data, name)
+
+
+# Formats read from their bytes (binary packages), by file suffix.
+PACKAGE_READERS = {
+    DOCX_SUFFIX: read_docx,
+    ".odt": read_odt,
+    ".epub": read_epub,
+    PDF_SUFFIX: _read_pdf,
+}
 
 
 def read_layout(path: Path) -> Layout:

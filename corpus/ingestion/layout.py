@@ -101,6 +101,10 @@ class Layout:
     # DOCX footnote reference, a PDF superscript): the digit-sequence guess of
     # ``notes.remove_numeric_markers`` must not run on top of it.
     markers_resolved: bool = False
+    # True when the blocks' lines are a typeset page's printed lines (a PDF's):
+    # a line end may then split a word ("pre-/pared"). DOCX and HTML lines end
+    # where the author broke them.
+    wrapped_lines: bool = False
 
     @classmethod
     def from_text(cls, text: str, source_format: str = "text") -> Layout:

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from corpus.ingestion import classify as kinds
+from corpus.ingestion import geometry
 from corpus.ingestion import layout as formats
 from corpus.ingestion.classify import CAPTION
 from corpus.ingestion.clean import (
@@ -176,15 +177,25 @@ def _open_paragraph(result: list[Block]) -> Block | None:
 
 
 def _record_texts(
-    blocks: list[Block], lexicon: Lexicon, *, repairs: bool, markers: bool
+    blocks: list[Block],
+    lexicon: Lexicon,
+    *,
+    repairs: bool,
+    markers: bool,
+    wrapped: bool = True,
 ) -> list[str]:
     """Each block's record text; ``markers``: take plain-digit note markers out
-    by the notes' sequence (only where no extractor resolved them)."""
+    by the notes' sequence (only where no extractor resolved them).
+
+    ``wrapped``: the lines are a typeset page's (text, PDF), so a line end may
+    split a word and is decided with the lexicon even where the characters are
+    the author's own; otherwise (DOCX, HTML) a line break is the author's and
+    the lines are joined with a space."""
     texts = [
         _as_printed(b)
         if _keeps_lines(b)
         else clean_record(
-            join_lines(b.lines, lexicon) if repairs else _spaced(b.lines),
+            join_lines(b.lines, lexicon) if wrapped else _spaced(b.lines),
             lexicon,
             repairs=repairs,
         )
@@ -234,6 +245,8 @@ def _sections(blocks: list[Block], texts: list[str]) -> list[str]:
 def process(source: str | Layout) -> DocumentDraft:
     """Run every stage on one document: its raw text or an extractor's layout."""
     layout = source if isinstance(source, Layout) else Layout.from_text(source)
+    if layout.has_geometry:  # a PDF's lines: geometry types the blocks
+        layout = geometry.to_blocks(layout)
     if layout.blocks:
         return _process_typed(layout)
     text = clean_document(layout.plain_text())
@@ -255,6 +268,7 @@ def _process_typed(layout: Layout) -> DocumentDraft:
         lexicon,
         repairs=layout.repairs,
         markers=layout.repairs and not layout.markers_resolved,
+        wrapped=layout.wrapped_lines,
     )
     return _draft(blocks, texts)
 
