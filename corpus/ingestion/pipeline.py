@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus.ingestion import classify as kinds
 from corpus.ingestion import geometry
@@ -72,6 +72,7 @@ class DocumentDraft:
     paragraphs: list[ParagraphDraft] = field(default_factory=list)
     lang: str = ""
     title: str = ""
+    warnings: list[str] = field(default_factory=list)  # the extractor's, for people
 
 
 # Words after which a sentence cannot end: a paragraph ending on one goes on.
@@ -247,6 +248,10 @@ def process(source: str | Layout) -> DocumentDraft:
     layout = source if isinstance(source, Layout) else Layout.from_text(source)
     if layout.has_geometry:  # a PDF's lines: geometry types the blocks
         layout = geometry.to_blocks(layout)
+    return replace(_process(layout), warnings=list(layout.warnings))
+
+
+def _process(layout: Layout) -> DocumentDraft:
     if layout.blocks:
         return _process_typed(layout)
     text = clean_document(layout.plain_text())

@@ -75,3 +75,11 @@ def test_tables_and_preformatted_blocks_keep_their_lines() -> None:
         ("paragraph", "$ make\n    cc -o a a.c\n\ndone"),
         ("paragraph", "A line broken by the author."),
     ]
+
+
+def test_the_extractors_warnings_reach_the_draft() -> None:
+    layout = Layout.from_text("One paragraph of text.")
+    layout.warnings.append("3 character(s) without a text mapping were left out")
+    assert process(layout).warnings == [
+        "3 character(s) without a text mapping were left out"
+    ]
