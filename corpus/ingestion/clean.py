@@ -271,7 +271,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
     return "".join(pieces)
 
 
-_CAMEL = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
+# Not an identifier: "deltaMethod()", "x.myValue", "$camelCase" are code.
+_CAMEL = re.compile(r"(?<![\w.$@])([a-z]{2,})([A-Z][a-z]{2,})\b(?![(_.\w])")
 
 
 def split_glued_words(text: str) -> str:
@@ -281,6 +282,8 @@ def split_glued_words(text: str) -> str:
     'His latest books are Atlas de la seguridad'
     >>> split_glued_words("iPhone and eBay")
     'iPhone and eBay'
+    >>> split_glued_words("from deltaMethod() and x.linearModel")
+    'from deltaMethod() and x.linearModel'
     """
 
     def split(match: re.Match[str]) -> str:

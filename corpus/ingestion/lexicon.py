@@ -93,11 +93,11 @@ class Lexicon:
         (False, False)
         >>> lex.should_glue("a", "U"), lex.should_glue("Ley", "de")
         (False, False)
+        >>> lex.should_glue("R", "and"), lex.should_glue("C", "for")
+        (False, False)
         """
-        if self.is_real_word(right) and (
-            self.is_real_word(left) or (len(left) > 1 and left[0].isupper())
-        ):
-            return False  # "in to", "a part", "Ley de": two words already
+        if self.is_real_word(right) and (self.is_real_word(left) or left[0].isupper()):
+            return False  # "in to", "a part", "Ley de", "R and": two words already
         joined = left + right
         if right[:1].isupper() and not left[:1].isupper():
             return False  # "a U.S. view": a capital starts a new word

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from statistics import quantiles
 
+from corpus.ingestion.furniture import strip_furniture
+
 BODY = "body"
 FOOTNOTE = "footnote"
 
@@ -109,9 +111,12 @@ def ends_sentence(text: str) -> bool:
 class _Segmenter:
     """One pass over the lines; state lives here so each step stays small."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], numbers: dict[int, int] | None = None) -> None:
         self.lines = lines
         self.layout = measure_lines(lines)
+        # Form feeds say where pages turn: then they alone count pages.
+        self.paged = numbers is not None
+        self.numbers = numbers or {}
         self.blocks: list[Block] = []
         self.current: Block | None = None
         self.next_note = 1
@@ -142,11 +147,19 @@ class _Segmenter:
             self.boundary_open = False
 
     def page_break(self, number: int | None = None) -> None:
-        if not self.boundary_open:
+        if not self.boundary_open and not self.paged:
             self.page_index += 1
             self.boundary_open = True
-        if number is not None:
+        if number is not None and not self.paged:
             self.anchors.append((self.page_index, number))
+        self.pending_break = True
+
+    def form_feed(self) -> None:
+        """A page turns (the furniture of both pages is already gone)."""
+        self.close()
+        self.in_note_zone = False
+        self.blank_run = 0
+        self.page_index += 1
         self.pending_break = True
 
     # -- line kinds ----------------------------------------------------------
@@ -187,6 +200,9 @@ class _Segmenter:
         return self.blocks
 
     def feed(self, i: int, raw: str) -> None:
+        if raw == PAGE_TURN:
+            self.form_feed()
+            return
         stripped = raw.strip()
         if not stripped:
             self.on_blank(raw)
@@ -252,6 +268,10 @@ class _Segmenter:
         return current.kind == FOOTNOTE and bool(_SYMBOL_NOTE_RE.match(stripped))
 
     def assign_pages(self) -> None:
+        if self.paged:
+            self.anchors = sorted(self.numbers.items())
+            if not self.anchors:  # no printed numbers: count the form feeds
+                self.anchors = [(0, 1)]
         if not self.anchors:
             return
         index, number = self.anchors[0]
@@ -295,7 +315,29 @@ def from_superscript(label: str) -> str:
     return label.translate(_SUPERSCRIPTS)
 
 
+PAGE_TURN = "\f"
+
+
+def paged_lines(text: str) -> tuple[list[str], dict[int, int] | None]:
+    r"""The text's lines, pages turned by a lone ``\f`` line and stripped of
+    their furniture; ``None`` for the page numbers when the text has no pages.
+
+    >>> paged_lines("a\nb")
+    (['a', 'b'], None)
+    >>> paged_lines("Body one.\n1\fBody two.\n2")
+    (['Body one.', '\x0c', 'Body two.'], {0: 1, 1: 2})
+    """
+    if PAGE_TURN not in text:
+        return text.split("\n"), None
+    pages, numbers = strip_furniture(text)
+    lines: list[str] = []
+    for p, page in enumerate(pages):
+        lines.extend(([PAGE_TURN] if p else []) + page)
+    return lines, numbers
+
+
 def segment(text: str) -> tuple[list[Block], LineStats]:
     """Cut cleaned text into blocks, in source order, with page numbers."""
-    segmenter = _Segmenter(text.split("\n"))
+    lines, numbers = paged_lines(text)
+    segmenter = _Segmenter(lines, numbers)
     return segmenter.run(), segmenter.layout
