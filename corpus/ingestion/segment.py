@@ -108,6 +108,73 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(tuple(TERMINAL))
 
 
+# A line this share of the text width is full: its paragraph was wrapped.
+FULL_LINE = 0.8
+# A sentence-final line this much shorter than the width, with the next word
+# able to fit on it, ended its paragraph (justified lines vary ~10% in chars).
+SHORT_LAST_LINE = 0.85
+TITLE_LINE = 0.6
+MAX_TITLE_WORDS = 12
+_OPENING = re.compile(r"^[\"“‘«¿¡(\[]?[A-ZÀ-Ý0-9]")
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" "))
+
+
+def opens_paragraph(previous: str, line: str, following: str, width: int) -> bool:
+    """Whether ``line`` starts a paragraph though no blank line precedes it.
+
+    Typeset text marks a paragraph by its short last line or by the next one's
+    first-line indent; both need the sentence to have ended.
+
+    >>> opens_paragraph("the end of it.", "Then a new one", "", 60)
+    True
+    >>> full = "x" * 56 + " ends."
+    >>> opens_paragraph(full, "Then it goes on", "", 60)
+    False
+    >>> opens_paragraph(full, "   Indented start", full, 60)
+    True
+    >>> opens_paragraph("see p.", "Then", "", 60), opens_paragraph("of the", "It", "", 60)
+    (False, False)
+    """
+    text, head = previous.strip(), line.strip()
+    if not ends_sentence(text) or not _OPENING.match(head) or text.endswith(":"):
+        return False
+    word = head.split()[0]
+    if len(text) + 1 + len(word) < SHORT_LAST_LINE * width:
+        return not _ABBREVIATION.search(text)
+    indent = _indent(line) - _indent(previous)
+    back = not following.strip() or _indent(following) <= _indent(previous)
+    return 2 <= indent <= 12 and back
+
+
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al|Fig|Eq)\.$"
+)
+
+
+def is_title_line(before: str | None, previous: str, line: str, width: int) -> bool:
+    """Whether ``previous`` is a title line sitting on top of ``line``.
+
+    >>> is_title_line(None, "1.1 Social dynamics", "Here are some", 80)
+    True
+    >>> is_title_line("a sentence.", "Short Title", "The text", 80)
+    True
+    >>> is_title_line("the middle of", "a sentence", "Then", 80)
+    False
+    """
+    text, head = previous.strip(), line.strip()
+    if before is not None and not ends_sentence(before.strip()):
+        return False
+    if not text[:1].isupper() and not text[:1].isdigit():
+        return False
+    if ends_sentence(text) or text.endswith((",", ";", "-")):
+        return False
+    short = len(text) < TITLE_LINE * width and len(text.split()) <= MAX_TITLE_WORDS
+    return short and bool(_OPENING.match(head))
+
+
 class _Segmenter:
     """One pass over the lines; state lives here so each step stays small."""
 
@@ -126,6 +193,7 @@ class _Segmenter:
         self.pending_break = False
         self.blank_run = 0
         self.in_note_zone = False
+        self.raw_lines: list[str] = []  # the current block's last lines as read
 
     # -- block bookkeeping -------------------------------------------------
     def close(self) -> None:
@@ -239,10 +307,31 @@ class _Segmenter:
         elif self.in_note_zone and self.current is None:
             # A note carried over from the previous page: no number of its own.
             self.start(stripped, FOOTNOTE)
-        elif self.current is None or self.starts_new_block(stripped):
+        elif (
+            self.current is None
+            or self.starts_new_block(stripped)
+            or self.starts_paragraph(i, raw)
+        ):
             self.start(stripped)
         else:
             self.current.lines.append(stripped)
+        self.raw_lines = [raw] if self.current and len(self.current.lines) == 1 else [
+            *self.raw_lines[-1:],
+            raw,
+        ]
+
+    def starts_paragraph(self, i: int, raw: str) -> bool:
+        """A paragraph (or a title) that only the line shapes set apart."""
+        current = self.current
+        if current is None or current.kind != BODY or not self.raw_lines:
+            return False
+        width = self.layout.line_width
+        following = self.lines[i + 1] if i + 1 < len(self.lines) else ""
+        before = self.raw_lines[-2] if len(self.raw_lines) > 1 else None
+        return is_title_line(before, self.raw_lines[-1], raw, width) or (
+            max(map(len, current.lines)) >= FULL_LINE * width
+            and opens_paragraph(self.raw_lines[-1], raw, following, width)
+        )
 
     def on_page_start(self, stripped: str) -> None:
         current = self.current
