@@ -363,9 +363,106 @@ def _contents_key(block: Block) -> tuple[str, ...] | None:
     return (match.group(1), *match.group(2).lower().split()[:3])
 
 
+# A contents line: a title, a dot leader (". . ." or "....") and a page number.
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$", re.I)
+# A title's label on a line of its own: "1.1", "A.5", "Chapitre 1", "Part II".
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?|(?:chapter|chapitre|cap[ií]tulo|kapitel"
+    r"|part|partie|parte|teil|appendix|annexe|ap[ée]ndice|anhang|section|secci[óo]n)"
+    r"\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z]))$",
+    re.IGNORECASE,
+)
+# Text-dump navigation: "Next | Previous | Contents", "[ Prev ] [ Up ] [ Next ]".
+_NAV_WORDS = (
+    r"next|previous|prev|up|home|contents|table of contents|index|top|back"
+    r"|suivant|précédent|sommaire|table des matières|début|accueil"
+    r"|siguiente|anterior|inicio|índice|contenido|arriba"
+)
+_NAV_ITEM = re.compile(rf"^\W*(?:{_NAV_WORDS})\W*$", re.IGNORECASE)
+
+
+def is_navigation(text: str) -> bool:
+    """A line of navigation links only (at least two of them).
+
+    >>> is_navigation("Next | Previous | Contents")
+    True
+    >>> is_navigation("[ Previous ] [ Contents ] [ Next ]")
+    True
+    >>> is_navigation("Next, the previous contents were read."), is_navigation("Index")
+    (False, False)
+    """
+    items = [i for i in re.split(r"\s*(?:\||\]\s*\[|\s{2,}|·|•)\s*", text) if i]
+    return len(items) >= 2 and all(_NAV_ITEM.match(item) for item in items)
+
+
+def drop_navigation(blocks: list[Block]) -> None:
+    for block in blocks:
+        if not block.asserted and all(is_navigation(line) for line in block.lines):
+            block.kind = NOISE
+
+
+def is_contents_line(text: str) -> bool:
+    """
+    >>> is_contents_line("5.1 README.Debian . . . . . . . . . 30")
+    True
+    >>> is_contents_line("Commande debuild.......... 41"), is_contents_line("It ends...")
+    (True, False)
+    """
+    return bool(_DOT_LEADER.search(text))
+
+
+def drop_contents(blocks: list[Block]) -> None:
+    """A table of contents: dot-leader lines, and the short lines among them
+    (chapter titles, lone numbers) that sit between two of them."""
+    marks = [
+        b.kind == BODY and not b.asserted and any(map(is_contents_line, b.lines))
+        for b in blocks
+    ]
+    last = None
+    for i, block in enumerate(blocks):
+        if not marks[i]:
+            continue
+        block.kind = NOISE
+        if last is not None and all(_toc_filler(b) for b in blocks[last + 1 : i]):
+            for between in blocks[last + 1 : i]:
+                between.kind = NOISE
+        last = i
+
+
+def _toc_filler(block: Block) -> bool:
+    return block.kind in (BODY, NOISE) and len(block.lines) <= 2 and len(block.text) <= 120
+
+
+def merge_heading_labels(blocks: list[Block]) -> list[Block]:
+    """A title's label alone on its line ("1.1", "Chapitre 1") heads the title
+    that follows: one heading "1.1 Dynamique sociale", not a stray number."""
+    result: list[Block] = []
+    for block in blocks:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.kind == BODY
+            and not previous.asserted
+            and block.kind == BODY
+            and not block.asserted
+            and len(previous.lines) == 1
+            and _LABEL_ONLY.match(previous.text.strip())
+            and len(block.lines) == 1
+            and block.text[:1].isupper()
+        ):
+            previous.lines = [f"{previous.text.strip()} {block.text.strip()}"]
+            previous.meta["label_heading"] = "1"
+            continue
+        result.append(block)
+    return result
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
+    drop_navigation(blocks)
+    drop_contents(blocks)  # before headings: a contents line looks like one
+    blocks = merge_heading_labels(blocks)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     label_symbol_footnotes(blocks)

@@ -307,7 +307,8 @@ def fix_acute_apostrophe(text: str) -> str:
     return _ACUTE_APOSTROPHE.sub("’", text)
 
 
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]”’»])(?=\s|$|[,.;:)”’])")
+# Not before ; : ! ? » — French typography sets a space there ("Note :").
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
 
 
@@ -315,6 +316,8 @@ def tidy_spaces(text: str) -> str:
     """
     >>> tidy_spaces("committed  . A basic  premise ”")
     'committed. A basic premise”'
+    >>> tidy_spaces("« Source » : voir ceci ; et cela ! Vraiment ?")
+    '« Source » : voir ceci ; et cela ! Vraiment ?'
     """
     text = _MULTI_SPACE.sub(" ", text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()

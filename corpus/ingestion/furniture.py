@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-# How many non-blank lines at each edge of a page may be furniture.
-EDGE_DEPTH = 2
+# How many non-blank lines at each edge of a page may be furniture (plain
+# pdftotext may put a section number between the header and the counter).
+EDGE_DEPTH = 3
 MAX_FURNITURE_CHARS = 160
 # A running line must recur on this share of the pages (alternating even/odd
 # headers each recur on about half of them), and on two pages at least.

@@ -366,7 +366,9 @@ class _Segmenter:
         index, number = self.anchors[0]
         offset = number - index
         for block in self.blocks:
-            block.page = block.page_index + offset
+            page = block.page_index + offset
+            # Front matter before page 1 is numbered apart (i, ii, …): unknown.
+            block.page = page if page >= 1 else None
 
 
 # Footnote labels written as symbols: <sup>1</sup>, ^{iv}, ^v, ¹, ⁱⁱ.
