@@ -22,6 +22,8 @@ MAX_FURNITURE_CHARS = 160
 # headers each recur on about half of them), and on two pages at least.
 MIN_SHARE = 0.2
 _DIGITS = re.compile(r"\d+")
+# A front-matter page number in roman figures at either end of a running line.
+_EDGE_ROMAN = re.compile(r"^[ivxlc]{1,6}\b|\b[ivxlc]{1,6}$")
 # A page counter alone on its line: "3", "- 3 -", "12 / 22", "Page 3 of 20".
 _COUNTER = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:page|p\.|seite|página|pagina)\s+)?(\d{1,4})"
@@ -43,8 +45,11 @@ def furniture_key(line: str) -> str:
 
     >>> furniture_key("2   A Study of  Things"), furniture_key("A Study of Things 13")
     ('# a study of things', 'a study of things #')
+    >>> furniture_key("A Study of Things   xiv")
+    'a study of things #'
     """
-    return " ".join(_DIGITS.sub("#", line).split()).casefold()
+    key = " ".join(_DIGITS.sub("#", line).split()).casefold()
+    return _EDGE_ROMAN.sub("#", key) if len(key) > 8 else key
 
 
 def edge_lines(lines: list[str], depth: int = EDGE_DEPTH) -> list[int]:
@@ -69,9 +74,20 @@ def page_counter(line: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_END_COUNTER = re.compile(r"(?:^|\s)(\d{1,4})\s*(?:/|of|de|sur|von)\s*\d{1,4}$", re.I)
+
+
 def _header_number(line: str) -> int | None:
-    """The page number in a running line: its only digit run at either end."""
+    """The page number in a running line: a counter at its end ("… 3 / 20"),
+    or its only digit run at either end.
+
+    >>> _header_number("Guide   3 / 20"), _header_number("2   A Study of 4 Things")
+    (3, None)
+    """
     stripped = line.strip()
+    counter = _END_COUNTER.search(stripped)
+    if counter:
+        return int(counter.group(1))
     found = _DIGITS.findall(stripped)
     if len(found) != 1 or len(found[0]) > 4:
         return None

@@ -125,3 +125,78 @@ def remove_numeric_markers(texts: list[str], note_numbers: Iterable[int]) -> lis
             text = text[: cut.start] + text[cut.end :]
         result.append(tidy_spaces(text))
     return result
+
+
+# -- notes at a page's foot -----------------------------------------------------
+
+# A note's first line: its number, then ". ", ") ", a space, or (glued, as
+# pdftotext -layout writes a superscript label) a capitalised word: "3Hay".
+_FOOT_NOTE_START = re.compile(
+    r"^\s*(\d{1,3})(?:[.)]?\s+(?=\S)|(?=[A-ZÀ-Ý][a-zà-ÿ]))(?!\d)"
+)
+# A note's text may run over a few lines; a longer run is body text.
+MAX_NOTE_LINES = 8
+
+
+def foot_note_label(line: str) -> int | None:
+    """
+    >>> foot_note_label("2. Vous pouvez"), foot_note_label("   3Hay varios")
+    (2, 3)
+    >>> foot_note_label("1995 Mexican") is None, foot_note_label("3.5 PBC") is None
+    (True, True)
+    """
+    match = _FOOT_NOTE_START.match(line)
+    return int(match.group(1)) if match else None
+
+
+def _zone_starts(lines: list[str]) -> list[tuple[int, int]]:
+    """The note starts of the page's last lines, bottom up: consecutive labels
+    (n, n+1, …) with short runs of continuation lines between them."""
+    starts: list[tuple[int, int]] = []
+    run = 0
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        label = foot_note_label(lines[i])
+        if label is not None and (not starts or label == starts[-1][1] - 1):
+            starts.append((i, label))
+            run = 0
+        else:
+            run += 1
+            if run >= MAX_NOTE_LINES or (label is not None and starts):
+                break
+    return starts[::-1]
+
+
+def has_marker(body: str, label: int) -> bool:
+    """Whether ``label`` appears in marker position in the body text.
+
+    >>> has_marker("getting outdated. 1 Une", 1), has_marker("to Canada7.", 7)
+    (True, True)
+    >>> has_marker("release 4.2 and Table 3", 3), has_marker("model X2 is", 2)
+    (False, False)
+    >>> has_marker("ser un maestro 2. Sin", 2)  # a superscript set apart
+    True
+    """
+    pattern = (
+        rf"(?:(?<=[^\W\d_]{{2}})|(?<=[^\W\d_][.,;:!?”\"’)])\s?){label}"
+        rf"(?=[\s.,;:)”’\"]|$)|(?<=[^\W\d_]{{2}}) {label}(?=[.,;:])"
+    )
+    return re.search(pattern, body) is not None
+
+
+def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
+    """Note starts at the pages' feet, keyed by (page, line): a run of
+    consecutive labels that goes on with the document's note sequence, each
+    with its marker in the body text above it on the same page."""
+    found: dict[tuple[int, int], int] = {}
+    expected = 1
+    for p, lines in enumerate(pages):
+        starts = _zone_starts(lines)
+        if not starts or starts[0][1] not in (expected, 1):
+            continue
+        body = " ".join(line.strip() for line in lines[: starts[0][0]])
+        if all(has_marker(body, label) for _, label in starts):
+            found.update({(p, i): label for i, label in starts})
+            expected = starts[-1][1] + 1
+    return found

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from statistics import quantiles
 
 from corpus.ingestion.furniture import strip_furniture
+from corpus.ingestion.notes import find_foot_notes
 
 BODY = "body"
 FOOTNOTE = "footnote"
@@ -194,6 +195,7 @@ class _Segmenter:
         self.blank_run = 0
         self.in_note_zone = False
         self.raw_lines: list[str] = []  # the current block's last lines as read
+        self.foot_notes: dict[int, int] = {}  # line index -> note label
 
     # -- block bookkeeping -------------------------------------------------
     def close(self) -> None:
@@ -300,7 +302,12 @@ class _Segmenter:
         if page_start:
             self.on_page_start(stripped)
         number = self.note_number(i, stripped)
-        if number is not None:
+        if i in self.foot_notes:  # a note zone found on its page (order matters)
+            self.next_note = self.foot_notes[i] + 1
+            self.in_note_zone = True
+            body = _FOOT_LABEL.sub("", stripped, count=1)
+            self.start(body, FOOTNOTE, label=str(self.foot_notes[i]))
+        elif number is not None:
             self.next_note = number + 1
             body = NOTE_START_RE.sub("", stripped, count=1)
             self.start(body, FOOTNOTE, label=str(number))
@@ -407,28 +414,46 @@ def from_superscript(label: str) -> str:
 
 
 PAGE_TURN = "\f"
+_FOOT_LABEL = re.compile(r"^\d{1,3}[.)]?\s*")
 
 
-def paged_lines(text: str) -> tuple[list[str], dict[int, int] | None]:
+@dataclass
+class PagedLines:
+    """The lines to segment; for paged text, what the page pre-pass found."""
+
+    lines: list[str]
+    numbers: dict[int, int] | None = None  # page index -> printed number
+    notes: dict[int, int] = field(default_factory=dict)  # line -> note label
+
+
+def paged_lines(text: str) -> PagedLines:
     r"""The text's lines, pages turned by a lone ``\f`` line and stripped of
     their furniture; ``None`` for the page numbers when the text has no pages.
 
-    >>> paged_lines("a\nb")
-    (['a', 'b'], None)
-    >>> paged_lines("Body one.\n1\fBody two.\n2")
+    >>> paged_lines("a\nb").numbers is None
+    True
+    >>> found = paged_lines("Body one.\n1\fBody two.\n2")
+    >>> found.lines, found.numbers
     (['Body one.', '\x0c', 'Body two.'], {0: 1, 1: 2})
     """
     if PAGE_TURN not in text:
-        return text.split("\n"), None
+        return PagedLines(text.split("\n"))
     pages, numbers = strip_furniture(text)
-    lines: list[str] = []
+    foot_notes = find_foot_notes(pages)
+    result = PagedLines([], numbers)
     for p, page in enumerate(pages):
-        lines.extend(([PAGE_TURN] if p else []) + page)
-    return lines, numbers
+        if p:
+            result.lines.append(PAGE_TURN)
+        for i, line in enumerate(page):
+            if (p, i) in foot_notes:
+                result.notes[len(result.lines)] = foot_notes[p, i]
+            result.lines.append(line)
+    return result
 
 
 def segment(text: str) -> tuple[list[Block], LineStats]:
     """Cut cleaned text into blocks, in source order, with page numbers."""
-    lines, numbers = paged_lines(text)
-    segmenter = _Segmenter(lines, numbers)
+    paged = paged_lines(text)
+    segmenter = _Segmenter(paged.lines, paged.numbers)
+    segmenter.foot_notes = paged.notes
     return segmenter.run(), segmenter.layout
