@@ -12,6 +12,7 @@ number the sequence expects next.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,6 +41,40 @@ class Candidate:
     value: int
     strong: bool
     after_digit: bool
+    glued: bool = False  # right after a word's letters ("region1")
+
+
+# "Table 3", "Section 2", "Python 3": a spaced number names the thing before.
+_NAMING_WORDS = frozenset(
+    """table figure fig section chapter equation eq model version release step
+    part article appendix page volume vol annex item case example exercise
+    theorem lemma level phase stage type group class python windows tableau
+    cuadro tabla figura capítulo chapitre sección section artículo annexe""".split()
+)
+_YEAR_BEFORE = re.compile(r"(?:19|20)\d\d[.,]$")
+_NAME_WITH_DIGITS = re.compile(r"[^\W\d_]+\d+")
+
+
+def names_something(text: str, candidate: Candidate, names: Counter[str]) -> bool:
+    """Whether the digits belong to what precedes them, so removing them would
+    damage correct text: "Python3" written so twice, "release 4.2", "Table 3".
+
+    >>> names = Counter({"python3": 2})
+    >>> [names_something(t, find_candidates(t)[0], names)
+    ...  for t in ("in Python3 and", "release 4.2 now", "see Fig 3 for")]
+    [True, True, True]
+    >>> names_something("the region1. Up", find_candidates("the region1. Up")[0], names)
+    False
+    """
+    before = text[: candidate.start]
+    if candidate.glued:
+        token = re.search(r"[^\W\d_]+$", before)
+        word = (token.group() if token else "") + text[candidate.start : candidate.end]
+        return names[word.casefold()] >= 2
+    if candidate.after_digit and not re.search(r"\d,\d{3}$", before):
+        return not _YEAR_BEFORE.search(before)  # "2005.47" may be note 47
+    previous = before.split()[-1:] or [""]
+    return not candidate.strong and previous[0].casefold() in _NAMING_WORDS
 
 
 def find_candidates(text: str) -> list[Candidate]:
@@ -67,6 +102,7 @@ def find_candidates(text: str) -> list[Candidate]:
                     int(match.group(group)),
                     strong,
                     after_digit,
+                    glued=pattern is _GLUED_TO_WORD,
                 ),
             )
     return [found[key] for key in sorted(found)]
@@ -94,8 +130,8 @@ class MarkerSequence:
                 and (not candidate.after_digit)
                 and (candidate.strong or value <= expected + 1)
             )
-        elif not candidate.strong or candidate.after_digit:
-            ok = False
+        elif not candidate.strong or candidate.after_digit or candidate.glued:
+            ok = False  # no notes to follow: only "sentence.15 Next" is a marker
         else:
             ok = self._plausible_without_notes(value)
         if ok:
@@ -118,9 +154,16 @@ def remove_numeric_markers(texts: list[str], note_numbers: Iterable[int]) -> lis
     ['region. A nation of 2 states.', 'preserved. so.” The Act would']
     """
     sequence = MarkerSequence(note_numbers)
+    names = Counter(
+        m.casefold() for text in texts for m in _NAME_WITH_DIGITS.findall(text)
+    )
     result = []
     for text in texts:
-        cuts = [c for c in find_candidates(text) if sequence.accept(c)]
+        cuts = [
+            c
+            for c in find_candidates(text)
+            if not names_something(text, c, names) and sequence.accept(c)
+        ]
         for cut in reversed(cuts):
             text = text[: cut.start] + text[cut.end :]
         result.append(tidy_spaces(text))
