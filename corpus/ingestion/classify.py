@@ -219,6 +219,9 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     for i, block in enumerate(body):
         if block.kind != BODY or block.asserted:
             continue
+        if "setext" in block.meta:  # underlined: the source says so
+            block.kind, block.level = HEADING, int(block.meta["setext"])
+            continue
         if not is_heading_shaped(block, layout):
             continue
         following = body[i + 1] if i + 1 < len(body) else None
@@ -289,8 +292,10 @@ def mark_front_matter(blocks: list[Block]) -> None:
             or len(text) >= MAX_TITLE_MATTER_CHARS
         ):
             return  # a sentence, or too long for a title: the text has begun
-        if block.kind == HEADING and block is not _first_content(blocks):
-            return  # a second heading opens the text
+        if block.kind == HEADING and (
+            block is not _first_content(blocks) or _LABELLED.match(text)
+        ):
+            return  # a second heading, or a chapter's, opens the text
         block.kind = META
 
 
@@ -345,7 +350,9 @@ def demote_contents_entries(blocks: list[Block]) -> None:
     """A numbered heading announced earlier in a table of contents.
 
     The earlier line with the same number and opening words is the contents
-    entry, a paragraph of the introduction, not a heading.
+    entry, not a heading; "1.1)" entries read as a sentence of the
+    introduction stay as text, other entries (a list of titles) are dropped,
+    with the "Contents" title above them.
     """
     headings = [b for b in blocks if b.kind == HEADING]
     for i, block in enumerate(headings):
@@ -353,11 +360,27 @@ def demote_contents_entries(blocks: list[Block]) -> None:
             continue
         key = _contents_key(block)
         if key and any(_contents_key(later) == key for later in headings[i + 1 :]):
-            block.kind = BODY
+            block.kind = BODY if key[0].endswith(")") else NOISE
+    _drop_contents_titles(blocks)
+
+
+def _drop_contents_titles(blocks: list[Block]) -> None:
+    for block, following in zip(blocks, blocks[1:], strict=False):
+        if following.kind == NOISE and CONTENTS_TITLE.match(plain(block)):
+            block.kind = NOISE
+
+
+CONTENTS_TITLE = re.compile(
+    r"^(?:(?:table of )?contents|table des mati[èe]res|sommaire|[íi]ndice"
+    r"|contenido|inhalt(?:sverzeichnis)?)$",
+    re.IGNORECASE,
+)
 
 
 def _contents_key(block: Block) -> tuple[str, ...] | None:
-    match = re.match(r"^(\d{1,2}(?:\.\d{1,2})*\.?\))\s+(.*)", plain(block))
+    match = re.match(
+        r"^((?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?\)?)\s+(.*)", plain(block)
+    )
     if not match:
         return None
     return (match.group(1), *match.group(2).lower().split()[:3])
@@ -370,6 +393,12 @@ _LABEL_ONLY = re.compile(
     r"^(?:(?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?|(?:chapter|chapitre|cap[ií]tulo|kapitel"
     r"|part|partie|parte|teil|appendix|annexe|ap[ée]ndice|anhang|section|secci[óo]n)"
     r"\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z]))$",
+    re.IGNORECASE,
+)
+# A heading with a label of its own is a chapter's or section's, not a title.
+_LABELLED = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)?\s|(?:chapter|chapitre|cap[ií]tulo|kapitel"
+    r"|part|partie|parte|teil|appendix|annexe|ap[ée]ndice|anhang)\s+\w+)",
     re.IGNORECASE,
 )
 # Text-dump navigation: "Next | Previous | Contents", "[ Prev ] [ Up ] [ Next ]".
@@ -396,9 +425,14 @@ def is_navigation(text: str) -> bool:
 
 
 def drop_navigation(blocks: list[Block]) -> None:
+    """A block with a navigation line is a navigation bar (its other lines
+    repeat the page's or the neighbours' titles)."""
     for block in blocks:
-        if not block.asserted and all(is_navigation(line) for line in block.lines):
+        if block.asserted or len(block.lines) > 6:
+            continue
+        if any(is_navigation(line) for line in block.lines):
             block.kind = NOISE
+
 
 
 def is_contents_line(text: str) -> bool:

@@ -221,8 +221,12 @@ def strip_list_marker(text: str) -> str:
     return _LIST_MARKER.sub("", text)
 
 
+# A superscript is a marker only after a word or punctuation and before a
+# space, punctuation or the end: "B(¹)" or "¹̂" (a misread Greek letter, a
+# combining hat) are symbols of a formula.
 _SYMBOL_MARKER = re.compile(
-    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\^[0-9ivxlc]{1,8}\b|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+"
+    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\s?\^\(?\[\d{1,3}\]\)?|\^[0-9ivxlc]{1,8}\b"
+    r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
 
@@ -235,6 +239,10 @@ def remove_symbol_markers(text: str) -> str:
     'the world.” What'
     >>> remove_symbol_markers("Board of Canada^v has argued “smart” borders.^{vi}")
     'Board of Canada has argued “smart” borders.'
+    >>> remove_symbol_markers("le paquet .tar.gz ^([4]) et Charte.^([5])")
+    'le paquet .tar.gz et Charte.'
+    >>> remove_symbol_markers("S(¹) = B(¹) and ¹̂ is normal")
+    'S(¹) = B(¹) and ¹̂ is normal'
     """
     return _SYMBOL_MARKER.sub("", text)
 

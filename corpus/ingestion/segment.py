@@ -30,6 +30,7 @@ BODY = "body"
 FOOTNOTE = "footnote"
 
 PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
+SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
 RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
 LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
 NUMBERED_HEADING_RE = re.compile(
@@ -278,7 +279,9 @@ class _Segmenter:
             self.on_blank(raw)
             return
         run, self.blank_run = self.blank_run, 0
-        if self.is_page_number(i):
+        if self.is_underline(stripped):
+            self.on_underline(stripped)
+        elif self.is_page_number(i):
             self.close()
             self.in_note_zone = False
             self.page_break(int(stripped))
@@ -289,6 +292,24 @@ class _Segmenter:
             if run >= 3 and not self.layout.hard_wrapped:
                 self.page_break()
             self.on_text(i, raw, stripped)
+
+    def is_underline(self, stripped: str) -> bool:
+        """A setext underline ("=====", "-----") right under a text line."""
+        current = self.current
+        if current is None or current.kind != BODY or not SETEXT_RE.match(stripped):
+            return False
+        title = current.lines[-1]
+        return 0.5 * len(title) <= len(stripped) <= len(title) + 4
+
+    def on_underline(self, stripped: str) -> None:
+        """The line above is a heading (level 1 for "=", 2 for "-")."""
+        assert self.current is not None
+        title = self.current.lines.pop()
+        self.close()
+        self.start(title)
+        assert self.current is not None
+        self.current.meta["setext"] = "1" if stripped[0] == "=" else "2"
+        self.close()
 
     def on_blank(self, raw: str) -> None:
         self.close()
@@ -379,9 +400,10 @@ class _Segmenter:
 
 
 # Footnote labels written as symbols: <sup>1</sup>, ^{iv}, ^v, ¹, ⁱⁱ.
+# Text dumps of web pages: pandoc writes "^([12])", others "^[12]".
 _SYMBOL_NOTE_RE = re.compile(
-    r"^(?:<sup>\s*([^<]{1,8})\s*</sup>|\^\{([^}]{1,8})\}|\^([0-9ivxlc]{1,8})\b"
-    r"|([⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]{1,8}))\s*"
+    r"^(?:<sup>\s*([^<]{1,8})\s*</sup>|\^\{([^}]{1,8})\}|\^\(?\[(\d{1,3})\]\)?"
+    r"|\^([0-9ivxlc]{1,8})\b|([⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]{1,8}))\s*"
 )
 
 
@@ -392,6 +414,8 @@ def split_symbol_label(text: str) -> tuple[str, str] | None:
     ('1', 'In Mexico, both')
     >>> split_symbol_label("ⁱⁱⁱ *Ibid*.")
     ('iii', '*Ibid*.')
+    >>> split_symbol_label("^([4]) Les paquets source")
+    ('4', 'Les paquets source')
     >>> split_symbol_label("Plain text") is None
     True
     """
