@@ -220,10 +220,13 @@ def has_marker(body: str, label: int) -> bool:
     (False, False)
     >>> has_marker("ser un maestro 2. Sin", 2)  # a superscript set apart
     True
+    >>> has_marker("(RFA). 3 Plus", 3), has_marker("debhelper(1)) 3 ; Le", 3)
+    (True, True)
     """
     pattern = (
-        rf"(?:(?<=[^\W\d_]{{2}})|(?<=[^\W\d_][.,;:!?”\"’)])\s?){label}"
-        rf"(?=[\s.,;:)”’\"]|$)|(?<=[^\W\d_]{{2}}) {label}(?=[.,;:])"
+        rf"(?:(?<=[^\W\d_]{{2}})|(?<=[^\W\d_][.,;:!?”\"’)])\s?|(?<=[)\]][.,;:)])\s?)"
+        rf"{label}(?=[\s.,;:)”’\"]|$)"
+        rf"|(?:(?<=[^\W\d_]{{2}})|(?<=[)\]]{{2}})) {label}(?=[.,;:]| [^\w\s])"
     )
     return re.search(pattern, body) is not None
 
@@ -239,7 +242,11 @@ def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
         if not starts or starts[0][1] not in (expected, 1):
             continue
         body = " ".join(line.strip() for line in lines[: starts[0][0]])
-        if all(has_marker(body, label) for _, label in starts):
+        marked = [has_marker(body, label) for _, label in starts]
+        # Going on with the notes before is evidence enough for one marker
+        # lost in extraction; a (re)start at 1 must show every marker.
+        going_on = expected > 1 and starts[0][1] == expected
+        if all(marked) or (going_on and sum(marked) >= len(marked) - 1):
             found.update({(p, i): label for i, label in starts})
             expected = starts[-1][1] + 1
     return found
