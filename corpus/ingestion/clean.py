@@ -82,6 +82,41 @@ def _plausibility(text: str) -> float:
     return good / len(tokens)
 
 
+# TeX's T1 (Cork) font encoding puts ligatures, dashes and quotes in the
+# control range; a PDF without a glyph map hands those codes to pdftotext.
+_T1_CONTROLS = {
+    "\x10": "“",
+    "\x11": "”",
+    "\x15": "–",
+    "\x16": "—",
+    "\x1b": "ff",
+    "\x1c": "fi",
+    "\x1d": "fl",
+    "\x1e": "ffi",
+    "\x1f": "ffl",
+}
+_T1_LIGATURE_WORD = re.compile(r"[^\W\d_]*[\x1b-\x1f][^\W\d_]*")
+
+
+def fix_t1_controls(text: str) -> str:
+    """Ligatures and dashes of a TeX T1 font read as control characters.
+
+    Kept only when the ligature codes then spell real words ("Coe\x1ecients"
+    becomes "Coefficients"), the evidence that the font was T1.
+
+    >>> fix_t1_controls("Coe\x1ecients di\x1berent, 65\x1585%, \x10wins\x11")
+    'Coefficients different, 65–85%, “wins”'
+    >>> fix_t1_controls("x\\x1cq zz\\x1eq")  # no word comes out: not T1
+    'x\\x1cq zz\\x1eq'
+    """
+    words = _T1_LIGATURE_WORD.findall(text)
+    if not words:
+        return text
+    table = str.maketrans(_T1_CONTROLS)
+    known = sum(1 for word in words if zipf(word.translate(table)) > 0)
+    return text.translate(table) if known >= 0.5 * len(words) else text
+
+
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u2002\u2003\t"), " ")
 
@@ -114,6 +149,7 @@ def strip_image_alt(text: str) -> str:
 
 DOCUMENT_STAGES = (
     normalize_newlines,
+    fix_t1_controls,  # before ftfy, which drops control characters
     fix_utf8_mojibake,  # before the Mac-Roman check: it must see real letters
     fix_mac_roman_mojibake,
     normalize_characters,
