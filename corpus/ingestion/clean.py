@@ -332,7 +332,7 @@ def split_glued_words(text: str) -> str:
 
     def split(match: re.Match[str]) -> str:
         head, tail = match.groups()
-        if zipf(head) >= 4 and zipf(tail) > 0:
+        if zipf(head) >= 5.5 and zipf(tail) > 0:  # "are", not "club" (clubSandwich)
             return f"{head} {tail}"
         return match.group(0)
 
