@@ -491,9 +491,31 @@ def merge_heading_labels(blocks: list[Block]) -> list[Block]:
     return result
 
 
+_NUMERIC_TOKEN = re.compile(r"^[-−–+(]?[\d.,%]+[)%]?$")
+
+
+def is_numbers_only(block: Block) -> bool:
+    """A plot's axis ticks or a table's cells left alone: no word at all.
+
+    >>> is_numbers_only(Block(lines=["0.00 0.02 −0.04"]))
+    True
+    >>> is_numbers_only(Block(lines=["(1)"])), is_numbers_only(Block(lines=["In 2003"]))
+    (True, False)
+    """
+    tokens = block.text.split()
+    return bool(tokens) and all(_NUMERIC_TOKEN.match(t) for t in tokens)
+
+
+def drop_numbers_only(blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.kind == BODY and not block.asserted and is_numbers_only(block):
+            block.kind = NOISE
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
+    drop_numbers_only(blocks)
     drop_navigation(blocks)
     drop_contents(blocks)  # before headings: a contents line looks like one
     blocks = merge_heading_labels(blocks)

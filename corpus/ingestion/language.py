@@ -16,6 +16,7 @@ from typing import Protocol
 # model keeps it from answering "la" or "nn" for a short English title.
 CANDIDATE_LANGUAGES = ["en", "fr", "es", "de", "it", "pt", "nl"]
 MIN_LETTERS = 40
+NAMES_ONLY_LETTERS = 400
 MIN_CONFIDENCE = 0.9
 
 
@@ -39,10 +40,10 @@ def identify(text: str) -> str | None:
     True
     """
     evidence = without_names(text)
+    if _letters(evidence) < MIN_LETTERS and _letters(text) >= NAMES_ONLY_LETTERS:
+        evidence = text  # a long text of names: its words are all there is
     if _letters(evidence) < MIN_LETTERS:
-        evidence = text
-    if _letters(evidence) < MIN_LETTERS:
-        return None
+        return None  # an affiliation ("Institut für …") names, it does not say
     language, confidence = _identifier().classify(evidence)
     return str(language) if confidence >= MIN_CONFIDENCE else None
 

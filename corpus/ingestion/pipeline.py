@@ -37,6 +37,7 @@ from corpus.ingestion.lexicon import Lexicon
 from corpus.ingestion.notes import remove_numeric_markers
 from corpus.ingestion.segment import (
     BODY,
+    CODE_PROMPT_RE,
     FOOTNOTE,
     LIST_ITEM_RE,
     Block,
@@ -95,10 +96,14 @@ def continues(previous: Block, block: Block) -> bool:
     True
     >>> continues(Block(lines=["(CBC, 200"]), Block(lines=["With no end"]))
     False
+    >>> continues(Block(lines=["Figure 1: The series"]), Block(lines=["Not surprisingly"]))
+    False
     """
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
         return False
+    if CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
+        return False  # a caption or a session is never a sentence's first half
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):

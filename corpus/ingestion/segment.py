@@ -30,6 +30,8 @@ BODY = "body"
 FOOTNOTE = "footnote"
 
 PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
+# An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)").
+CODE_PROMPT_RE = re.compile(r"^R?> \S")
 SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
 RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
 LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
@@ -382,6 +384,8 @@ class _Segmenter:
             return True
         current = self.current
         assert current is not None
+        if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(current.lines[0]):
+            return True  # prose, then a session's first prompt: code apart
         return current.kind == FOOTNOTE and bool(_SYMBOL_NOTE_RE.match(stripped))
 
     def assign_pages(self) -> None:
