@@ -84,6 +84,14 @@ _ABBREVIATION_END = re.compile(
 )
 
 
+# A numbered float's caption: "Figure 1: …", "Table 2.", "Tableau 3 –".
+FLOAT_CAPTION = re.compile(
+    r"^(?:table|figure|fig\.|tableau|cuadro|tabla|figura|abbildung|tabelle)"
+    r"\s+\d+(?:\.\d+)*\s*[.:–—-]",
+    re.IGNORECASE,
+)
+
+
 def _tail(block: Block) -> str:
     return strip_markdown(block.lines[-1]).rstrip(" *")
 
@@ -102,7 +110,7 @@ def continues(previous: Block, block: Block) -> bool:
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
         return False
-    if CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
+    if FLOAT_CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
         return False  # a caption or a session is never a sentence's first half
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
@@ -172,9 +180,14 @@ def _last_note(result: list[Block]) -> Block | None:
 
 
 def _open_paragraph(result: list[Block]) -> Block | None:
-    """The last paragraph, if only footnotes stand between it and the end."""
+    """The last paragraph, if only footnotes (or a float's caption, set
+    between a sentence's two halves) stand between it and the end."""
     for block in reversed(result):
-        if block.kind == FOOTNOTE:
+        if block.kind == FOOTNOTE or (
+            block.kind == kinds.PARAGRAPH
+            and not block.asserted
+            and FLOAT_CAPTION.match(block.lines[0])
+        ):
             continue
         return block if block.kind == kinds.PARAGRAPH else None
     return None
