@@ -515,10 +515,10 @@ def drop_numbers_only(blocks: list[Block]) -> None:
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
-    drop_numbers_only(blocks)
     drop_navigation(blocks)
     drop_contents(blocks)  # before headings: a contents line looks like one
     blocks = merge_heading_labels(blocks)
+    drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     label_symbol_footnotes(blocks)

@@ -28,6 +28,7 @@ _SPACED = re.compile(
     r"(?:(?<=[^\W\d_][.,;:”\"’)…])|(?<=[^\W\d_][.!?…][”\"’)])) (\d{1,3})"
     r"(?=\s*$|\s+[A-Z“\"(])"
     r"|(?<=[A-Z][a-z]{2}) (\d{1,3})(?= [a-z])"
+    r"|(?<=\d\)\)) (\d{1,3})(?=[.,;:](?:\s|$))"  # "véase debhelper(1)) 3."
 )
 # Numbering may restart at a new chapter; a document may start mid-chapter.
 _MAX_FIRST_MARKER = 30
@@ -91,7 +92,7 @@ def find_candidates(text: str) -> list[Candidate]:
         (_SPACED, False),
     ):
         for match in pattern.finditer(text):
-            group = 1 if match.group(1) is not None else 2
+            group = match.lastindex or 1
             start = match.start(group) if strong else match.start()
             after_digit = text[max(0, match.start(group) - 2)].isdigit()
             found.setdefault(
@@ -239,7 +240,10 @@ def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
     expected = 1
     for p, lines in enumerate(pages):
         starts = _zone_starts(lines)
-        if not starts or starts[0][1] not in (expected, 1):
+        first = starts[0][1] if starts else 0
+        # A text may begin mid-chapter: its first notes need not be 1.
+        opening = expected == 1 and first <= _MAX_FIRST_MARKER
+        if not starts or not (first in (expected, 1) or opening):
             continue
         body = " ".join(line.strip() for line in lines[: starts[0][0]])
         marked = [has_marker(body, label) for _, label in starts]

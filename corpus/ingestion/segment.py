@@ -30,6 +30,8 @@ BODY = "body"
 FOOTNOTE = "footnote"
 
 PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
+# A list item set with a dash, as French typography does ("— Nous sommes").
+DASH_ITEM_RE = re.compile(r"^[—–] \S")
 # An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)").
 CODE_PROMPT_RE = re.compile(r"^R?> \S")
 SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
@@ -141,8 +143,10 @@ def opens_paragraph(previous: str, line: str, following: str, width: int) -> boo
     True
     >>> opens_paragraph("see p.", "Then", "", 60), opens_paragraph("of the", "It", "", 60)
     (False, False)
+    >>> opens_paragraph("getting outdated. 1", "Une des choses", "", 60)
+    True
     """
-    text, head = previous.strip(), line.strip()
+    text, head = _SPACED_MARKER.sub("", previous.strip()), line.strip()
     if not ends_sentence(text) or not _OPENING.match(head) or text.endswith(":"):
         return False
     word = head.split()[0]
@@ -153,6 +157,9 @@ def opens_paragraph(previous: str, line: str, following: str, width: int) -> boo
     return 2 <= indent <= 12 and back
 
 
+# A note marker set apart at a sentence's end ("outdated. 1"), as plain
+# pdftotext writes a superscript.
+_SPACED_MARKER = re.compile(r"(?<=[^\W\d_][.!?])\s\d{1,3}$")
 _ABBREVIATION = re.compile(
     r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al|Fig|Eq)\.$"
 )
@@ -386,6 +393,9 @@ class _Segmenter:
         assert current is not None
         if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(current.lines[0]):
             return True  # prose, then a session's first prompt: code apart
+        if DASH_ITEM_RE.match(stripped) and current.kind == BODY:
+            last = current.lines[-1]
+            return ends_sentence(last) or last.endswith(":")  # "— item" lists
         return current.kind == FOOTNOTE and bool(_SYMBOL_NOTE_RE.match(stripped))
 
     def assign_pages(self) -> None:
