@@ -129,6 +129,7 @@ def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Bl
         while (
             block.kind == BODY
             and not block.asserted
+            and "code" not in block.meta
             and len(block.lines) > 1
             and is_short(block.lines[0], layout, 0.6)
             and not ends_sentence(block.lines[0])
@@ -149,6 +150,7 @@ def _copy(block: Block, lines: list[str], **changes: object) -> Block:
         after_break=block.after_break,
         label=block.label,
         page=block.page,
+        meta=dict(block.meta),
     )
     for name, value in changes.items():
         setattr(copy, name, value)
@@ -219,6 +221,8 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     for i, block in enumerate(body):
         if block.kind != BODY or block.asserted:
             continue
+        if "code" in block.meta:
+            continue  # a literal block ("Hash: SHA1") is no title
         if "setext" in block.meta:  # underlined: the source says so
             block.kind, block.level = HEADING, int(block.meta["setext"])
             continue

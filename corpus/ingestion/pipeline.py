@@ -110,6 +110,8 @@ def continues(previous: Block, block: Block) -> bool:
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
         return False
+    if "code" in previous.meta or "code" in block.meta:
+        return False  # a literal block is a record of its own
     if FLOAT_CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
         return False  # a caption or a session is never a sentence's first half
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
@@ -199,7 +201,10 @@ def _record_texts(
     """Each block's record text; ``markers``: take plain-digit note markers out
     by the notes' sequence (only where no extractor resolved them)."""
     if repairs:
-        joined = [join_lines(b.lines, lexicon) for b in blocks]
+        joined = [
+            "\n".join(b.lines) if "code" in b.meta else join_lines(b.lines, lexicon)
+            for b in blocks
+        ]  # a literal block keeps its lines
     else:
         joined = [" ".join(line.strip() for line in b.lines) for b in blocks]
     texts = [clean_record(text, lexicon, repairs=repairs) for text in joined]

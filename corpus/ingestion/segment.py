@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections import Counter
 from statistics import quantiles
 
 from corpus.ingestion.furniture import strip_furniture
@@ -120,6 +121,8 @@ FULL_LINE = 0.8
 # able to fit on it, ended its paragraph (justified lines vary ~10% in chars).
 SHORT_LAST_LINE = 0.85
 TITLE_LINE = 0.6
+# Unpaged text indented this much past its margin is a literal (code) block.
+CODE_INDENT = 4
 MAX_TITLE_WORDS = 12
 _OPENING = re.compile(r"^[\"“‘«¿¡(\[]?[A-ZÀ-Ý0-9]")
 
@@ -192,6 +195,9 @@ class _Segmenter:
     def __init__(self, lines: list[str], numbers: dict[int, int] | None = None) -> None:
         self.lines = lines
         self.layout = measure_lines(lines)
+        # The text's own left margin (lynx indents all its text by three).
+        indents = Counter(_indent(line) for line in lines if line.strip())
+        self.base_indent = indents.most_common(1)[0][0] if indents else 0
         # Form feeds say where pages turn: then they alone count pages.
         self.paged = numbers is not None
         self.numbers = numbers or {}
@@ -350,6 +356,8 @@ class _Segmenter:
             or self.starts_paragraph(i, raw)
         ):
             self.start(stripped)
+            if not self.paged and _indent(raw) - self.base_indent >= CODE_INDENT:
+                self.current.meta["code"] = "1"  # a text dump's literal block
         else:
             self.current.lines.append(stripped)
         self.raw_lines = [raw] if self.current and len(self.current.lines) == 1 else [
@@ -362,6 +370,8 @@ class _Segmenter:
         current = self.current
         if current is None or current.kind != BODY or not self.raw_lines:
             return False
+        if "code" in current.meta:
+            return False  # a literal block's lines are not prose
         width = self.layout.line_width
         following = self.lines[i + 1] if i + 1 < len(self.lines) else ""
         before = self.raw_lines[-2] if len(self.raw_lines) > 1 else None
