@@ -297,7 +297,9 @@ def mark_front_matter(blocks: list[Block]) -> None:
         ):
             return  # a sentence, or too long for a title: the text has begun
         if block.kind == HEADING and (
-            block is not _first_content(blocks) or _LABELLED.match(text)
+            block is not _first_content(blocks)
+            or _LABELLED.match(text)
+            or "setext" in block.meta  # underlined as a heading by its author
         ):
             return  # a second heading, or a chapter's, opens the text
         block.kind = META

@@ -354,6 +354,7 @@ def fix_acute_apostrophe(text: str) -> str:
 # Not before ; : ! ? » — French typography sets a space there ("Note :").
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:]))?)")
 
 
 def tidy_spaces(text: str) -> str:
@@ -362,9 +363,14 @@ def tidy_spaces(text: str) -> str:
     'committed. A basic premise”'
     >>> tidy_spaces("« Source » : voir ceci ; et cela ! Vraiment ?")
     '« Source » : voir ceci ; et cela ! Vraiment ?'
+    >>> tidy_spaces("for i = 1, . . . , n be")
+    'for i = 1, . . . , n be'
     """
     text = _MULTI_SPACE.sub(" ", text)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+    # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.
+    parts = _SPACED_ELLIPSIS.split(text)
+    tidy = [p if i % 2 else _SPACE_BEFORE_PUNCT.sub(r"\1", p) for i, p in enumerate(parts)]
+    return "".join(tidy).strip()
 
 
 def clean_record(text: str, lexicon: Lexicon, *, repairs: bool = True) -> str:

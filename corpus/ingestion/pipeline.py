@@ -80,7 +80,7 @@ _FUNCTION_WORDS = frozenset(
 )
 _INITIALISM_END = re.compile(r"(\w+)\s+(?:[A-Z]\.){2,}$")
 _ABBREVIATION_END = re.compile(
-    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St)\.$"
+    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al)\.$"
 )
 
 
@@ -122,6 +122,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # "- two" then "The end.": a list ends, a paragraph starts
     if head[0].islower():
         return not ends_sentence(tail) or bool(_ABBREVIATION_END.search(tail))
+    if head[0] == "[" and tail.endswith("et al."):
+        return True  # "Bonadonna et al." / "[3] which looked": a citation
     if tail[-1].isalpha() or tail[-1] == ",":
         return True
     initialism = _INITIALISM_END.search(tail)
