@@ -384,9 +384,7 @@ CONTENTS_TITLE = re.compile(
 
 
 def _contents_key(block: Block) -> tuple[str, ...] | None:
-    match = re.match(
-        r"^((?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?\)?)\s+(.*)", plain(block)
-    )
+    match = re.match(r"^((?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?\)?)\s+(.*)", plain(block))
     if not match:
         return None
     return (match.group(1), *match.group(2).lower().split()[:3])
@@ -440,12 +438,11 @@ def drop_navigation(blocks: list[Block]) -> None:
             block.kind = NOISE
 
 
-
 def is_contents_line(text: str) -> bool:
     """
     >>> is_contents_line("5.1 README.Debian . . . . . . . . . 30")
     True
-    >>> is_contents_line("Commande debuild.......... 41"), is_contents_line("It ends...")
+    >>> is_contents_line("Commande debuild....... 41"), is_contents_line("It ends...")
     (True, False)
     """
     return bool(_DOT_LEADER.search(text))
@@ -470,7 +467,9 @@ def drop_contents(blocks: list[Block]) -> None:
 
 
 def _toc_filler(block: Block) -> bool:
-    return block.kind in (BODY, NOISE) and len(block.lines) <= 2 and len(block.text) <= 120
+    return (
+        block.kind in (BODY, NOISE) and len(block.lines) <= 2 and len(block.text) <= 120
+    )
 
 
 def merge_heading_labels(blocks: list[Block]) -> list[Block]:

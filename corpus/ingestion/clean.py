@@ -369,7 +369,9 @@ def tidy_spaces(text: str) -> str:
     text = _MULTI_SPACE.sub(" ", text)
     # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.
     parts = _SPACED_ELLIPSIS.split(text)
-    tidy = [p if i % 2 else _SPACE_BEFORE_PUNCT.sub(r"\1", p) for i, p in enumerate(parts)]
+    tidy = [
+        p if i % 2 else _SPACE_BEFORE_PUNCT.sub(r"\1", p) for i, p in enumerate(parts)
+    ]
     return "".join(tidy).strip()
 
 

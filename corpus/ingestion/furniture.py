@@ -107,7 +107,9 @@ def find_furniture(pages: list[list[str]]) -> Furniture:
     """
     if len(pages) < 2:
         return Furniture()
-    edges = [(p, i, pages[p][i]) for p in range(len(pages)) for i in edge_lines(pages[p])]
+    edges = [
+        (p, i, pages[p][i]) for p in range(len(pages)) for i in edge_lines(pages[p])
+    ]
     running = _running_keys(edges, len(pages))
     candidates = []
     for p, i, line in edges:

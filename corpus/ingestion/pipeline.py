@@ -104,7 +104,7 @@ def continues(previous: Block, block: Block) -> bool:
     True
     >>> continues(Block(lines=["(CBC, 200"]), Block(lines=["With no end"]))
     False
-    >>> continues(Block(lines=["Figure 1: The series"]), Block(lines=["Not surprisingly"]))
+    >>> continues(Block(lines=["Figure 1: A plot"]), Block(lines=["Not surprisingly"]))
     False
     """
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")

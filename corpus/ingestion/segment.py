@@ -20,8 +20,8 @@ every page by counting breaks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections import Counter
+from dataclasses import dataclass, field
 from statistics import quantiles
 
 from corpus.ingestion.furniture import strip_furniture
@@ -144,7 +144,7 @@ def opens_paragraph(previous: str, line: str, following: str, width: int) -> boo
     False
     >>> opens_paragraph(full, "   Indented start", full, 60)
     True
-    >>> opens_paragraph("see p.", "Then", "", 60), opens_paragraph("of the", "It", "", 60)
+    >>> opens_paragraph("see p.", "Then", "", 60), opens_paragraph("of a", "It", "", 60)
     (False, False)
     >>> opens_paragraph("getting outdated. 1", "Une des choses", "", 60)
     True
@@ -360,10 +360,14 @@ class _Segmenter:
                 self.current.meta["code"] = "1"  # a text dump's literal block
         else:
             self.current.lines.append(stripped)
-        self.raw_lines = [raw] if self.current and len(self.current.lines) == 1 else [
-            *self.raw_lines[-1:],
-            raw,
-        ]
+        self.raw_lines = (
+            [raw]
+            if self.current and len(self.current.lines) == 1
+            else [
+                *self.raw_lines[-1:],
+                raw,
+            ]
+        )
 
     def starts_paragraph(self, i: int, raw: str) -> bool:
         """A paragraph (or a title) that only the line shapes set apart."""
@@ -401,7 +405,9 @@ class _Segmenter:
             return True
         current = self.current
         assert current is not None
-        if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(current.lines[0]):
+        if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(
+            current.lines[0]
+        ):
             return True  # prose, then a session's first prompt: code apart
         if DASH_ITEM_RE.match(stripped) and current.kind == BODY:
             last = current.lines[-1]
