@@ -111,7 +111,7 @@ def find_furniture(pages: list[list[str]]) -> Furniture:
         (p, i, pages[p][i]) for p in range(len(pages)) for i in edge_lines(pages[p])
     ]
     running = _running_keys(edges, len(pages))
-    candidates = []
+    candidates: list[tuple[int, int, int | None]] = []
     for p, i, line in edges:
         number = page_counter(line)
         if number is not None:

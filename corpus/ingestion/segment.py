@@ -356,8 +356,7 @@ class _Segmenter:
             or self.starts_paragraph(i, raw)
         ):
             self.start(stripped)
-            if not self.paged and _indent(raw) - self.base_indent >= CODE_INDENT:
-                self.current.meta["code"] = "1"  # a text dump's literal block
+            self.mark_literal(raw)
         else:
             self.current.lines.append(stripped)
         self.raw_lines = (
@@ -368,6 +367,12 @@ class _Segmenter:
                 raw,
             ]
         )
+
+    def mark_literal(self, raw: str) -> None:
+        """A text dump's literal (code) block: indented past the margin."""
+        if self.current is not None and not self.paged:
+            if _indent(raw) - self.base_indent >= CODE_INDENT:
+                self.current.meta["code"] = "1"
 
     def starts_paragraph(self, i: int, raw: str) -> bool:
         """A paragraph (or a title) that only the line shapes set apart."""
