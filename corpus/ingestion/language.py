@@ -16,7 +16,9 @@ from typing import Protocol
 # model keeps it from answering "la" or "nn" for a short English title.
 CANDIDATE_LANGUAGES = ["en", "fr", "es", "de", "it", "pt", "nl"]
 MIN_LETTERS = 40
-NAMES_ONLY_LETTERS = 400
+# A record lends its language to uncertain neighbours only when its own words
+# (names set aside) are this many letters: an affiliation is mostly names.
+MIN_DONOR_LETTERS = 100
 MIN_CONFIDENCE = 0.9
 
 
@@ -40,10 +42,10 @@ def identify(text: str) -> str | None:
     True
     """
     evidence = without_names(text)
-    if _letters(evidence) < MIN_LETTERS and _letters(text) >= NAMES_ONLY_LETTERS:
-        evidence = text  # a long text of names: its words are all there is
     if _letters(evidence) < MIN_LETTERS:
-        return None  # an affiliation ("Institut für …") names, it does not say
+        evidence = text
+    if _letters(evidence) < MIN_LETTERS:
+        return None
     language, confidence = _identifier().classify(evidence)
     return str(language) if confidence >= MIN_CONFIDENCE else None
 
@@ -91,11 +93,15 @@ def assign_languages(
         for t, borrow in zip(texts, borrows, strict=True)
     ]
     fallback = _majority(found) or "en"
+    donors = [
+        lang if lang and _letters(without_names(t)) >= MIN_DONOR_LETTERS else None
+        for t, lang in zip(texts, found, strict=True)
+    ]
     result = []
     for i, language in enumerate(found):
         if language is None:
             order = (_after, _before) if looks_ahead[i] else (_before, _after)
-            language = order[0](found, i) or order[1](found, i) or fallback
+            language = order[0](donors, i) or order[1](donors, i) or fallback
         result.append(language)
     return result
 

@@ -114,17 +114,27 @@ class Lexicon:
         (False, False)
         >>> lex.should_glue("a", "p"), lex.should_glue("g", "is")
         (False, False)
+        >>> lex.should_glue("W", "e"), lex.should_glue("i", "llicit")
+        (True, True)
         """
-        if self.is_real_word(right) and (self.is_real_word(left) or left[0].isupper()):
-            return False  # "in to", "a part", "Ley de", "R and": two words already
         joined = left + right
         if not joined.isalpha():
             return False  # "¹" (a misread symbol) is a letter only to \w
-        if len(right) == 1:
-            return False  # "a p value", "at t = 1": a lone letter is a symbol
-        if len(left) == 1 and self.is_real_word(right):
-            # "t he" is "the"; "g is", "g are" in a formula stay apart.
+        if right[:1].isupper() and not left[:1].isupper():
+            return False  # "a U.S. view": a capital starts a new word
+        if self.is_real_word(left) and self.is_real_word(right):
+            return False  # "in to", "a part", "y es": two words already
+        other = max(left, right, key=len)
+        if min(len(left), len(right)) == 1 and (
+            len(other) == 1 or self.is_real_word(other)
+        ):
+            # "t he", "W e" are "the", "We"; "a p value", "R and", "g is" in a
+            # formula stay apart: a lone letter joins a word (or another lone
+            # letter) only into a common word. "l iberty", "i llicit" (the
+            # rest no word) are judged as any split.
             return zipf(joined) >= COMMON_WORD_ZIPF
+        if self.is_real_word(right) and (self.is_real_word(left) or left[0].isupper()):
+            return False  # "in to", "a part", "Ley de": two words already
         if right[:1].isupper() and not left[:1].isupper():
             return False  # "a U.S. view": a capital starts a new word
         if right[:1].isupper() and not joined.isupper() and len(left) > 1:

@@ -171,11 +171,13 @@ _ABBREVIATION = re.compile(
 def is_title_line(before: str | None, previous: str, line: str, width: int) -> bool:
     """Whether ``previous`` is a title line sitting on top of ``line``.
 
-    >>> is_title_line(None, "1.1 Social dynamics", "Here are some", 80)
+    >>> is_title_line(None, "1.1 Social dynamics", "Here are some.", 80)
     True
-    >>> is_title_line("a sentence.", "Short Title", "The text", 80)
+    >>> is_title_line("a sentence.", "Short Title", "The text.", 80)
     True
     >>> is_title_line("the middle of", "a sentence", "Then", 80)
+    False
+    >>> is_title_line(None, "Professor, Department of", "Instituto de México", 80)
     False
     """
     text, head = previous.strip(), line.strip()
@@ -186,7 +188,10 @@ def is_title_line(before: str | None, previous: str, line: str, width: int) -> b
     if ends_sentence(text) or text.endswith((",", ";", "-")):
         return False
     short = len(text) < TITLE_LINE * width and len(text.split()) <= MAX_TITLE_WORDS
-    return short and bool(_OPENING.match(head))
+    # A paragraph follows (a long line, or a sentence), not more short lines
+    # (an address block, a byline).
+    prose = len(head) >= TITLE_LINE * width or ends_sentence(head)
+    return short and prose and bool(_OPENING.match(head))
 
 
 class _Segmenter:

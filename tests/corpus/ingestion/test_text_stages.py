@@ -91,8 +91,9 @@ def test_opens_paragraph(previous: str, line: str, following: str, opens: bool) 
 @pytest.mark.parametrize(
     ("before", "previous", "line", "title"),
     [
-        (None, "Partir du bon pied", "La réécriture de ce tutoriel", True),
-        ("a sentence.", "Short Title", "The text", True),
+        (None, "Partir du bon pied", "La réécriture de ce tutoriel des " * 2, True),
+        ("a sentence.", "Short Title", "The text.", True),
+        (None, "Professor, Department of", "Instituto Tecnológico", False),  # address
         ("the middle of", "a sentence", "Then", False),  # wrapped prose
         ("a sentence.", "A line that ends.", "The text", False),  # a sentence
         ("a sentence.", "Short Title", "and more", False),  # goes on in lower case
