@@ -14,6 +14,7 @@ from collections import Counter
 from corpus.ingestion.clean import strip_markdown
 from corpus.ingestion.segment import (
     BODY,
+    CODE_PROMPT_RE,
     FOOTNOTE,
     LIST_ITEM_RE,
     MARKDOWN_HEADING_RE,
@@ -189,6 +190,8 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
     max_lines = 2 if layout.hard_wrapped else 1
     if len(block.lines) > max_lines or BULLET_RE.match(block.text):
         return False
+    if CODE_PROMPT_RE.match(text) or text.startswith("0"):
+        return False  # a session's prompt; "0.8 Empirical coverage", a plot's axis
     numbered = bool(NUMBERED_HEADING_RE.match(text))
     max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
     max_words = MAX_NUMBERED_HEADING_WORDS if numbered else MAX_HEADING_WORDS
@@ -342,11 +345,17 @@ def mark_author_notes(blocks: list[Block]) -> None:
             block.kind = META
 
 
+# An entry's year: "Liang KY, Zeger SL (1986).", "Zeileis A (2004b)".
+_CITED_YEAR = re.compile(r"\((?:1[89]|20)\d\d[a-z]?\)|\b(?:1[89]|20)\d\d[a-z]?\.")
+
+
 def mark_references(blocks: list[Block]) -> None:
     """Entries under a References heading, down to the next heading."""
     inside = False
     for block in blocks:
-        if block.kind == HEADING:
+        if inside and block.kind == HEADING and _CITED_YEAR.search(plain(block)):
+            block.kind = REFERENCE  # a short entry looks like a title: its year says
+        elif block.kind == HEADING:
             inside = bool(REFERENCE_HEADINGS.match(plain(block)))
         elif inside and block.kind == BODY:
             block.kind = REFERENCE
