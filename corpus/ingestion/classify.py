@@ -112,6 +112,8 @@ def drop_running_headers(blocks: list[Block]) -> None:
             return None
         if NUMBERED_HEADING_RE.match(block.text) or LIST_ITEM_RE.match(block.text):
             return None  # a contents line repeats its heading; both are kept
+        if ends_sentence(block.text):
+            return None  # "Pour la commande debuild :" said twice is still text
         return block.text.strip().casefold()
 
     counts = Counter(k for k in map(key, blocks) if k)
@@ -430,11 +432,16 @@ def is_navigation(text: str) -> bool:
     True
     >>> is_navigation("[ Previous ] [ Contents ] [ Next ]")
     True
+    >>> is_navigation("Chapitre 8. Mise à jour   Sommaire   Annexe A. Empaquetage")
+    True
     >>> is_navigation("Next, the previous contents were read."), is_navigation("Index")
     (False, False)
     """
     items = [i for i in re.split(r"\s*(?:\||\]\s*\[|\s{2,}|·|•)\s*", text) if i]
-    return len(items) >= 2 and all(_NAV_ITEM.match(item) for item in items)
+    links = sum(1 for item in items if _NAV_ITEM.match(item))
+    # "Chapitre 8. …   Sommaire   Annexe A. …": the neighbours' titles around
+    # a link set apart by wide gaps
+    return len(items) >= 2 and (links == len(items) or (len(items) >= 3 and links >= 1))
 
 
 def drop_navigation(blocks: list[Block]) -> None:

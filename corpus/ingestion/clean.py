@@ -147,12 +147,46 @@ def strip_image_alt(text: str) -> str:
     return _IMAGE_ALT.sub("", text)
 
 
+# lynx -dump numbers every link ("[12]Guide") and lists the targets at the end
+# under "References" ("  12. http://…"): the list is the evidence for both.
+_LINK_LIST = re.compile(
+    r"^References\n\n((?:[ \t]*\d{1,4}\. [a-z][a-z0-9+.-]*:\S*\n?)+)\s*\Z",
+    re.MULTILINE,
+)
+# The page's <link> elements, which lynx prints first: "#[1]Contents [2]Up".
+_LINK_TOOLBAR = re.compile(r"\A\s*#\[\d{1,4}\][^\n]*(?:\n[^\n]+)*\n")
+_LINK_MARK = re.compile(r"\[(\d{1,4})\] ?(?=\S)")
+
+
+def strip_link_references(text: str) -> str:
+    r"""A text dump's numbered links: the target list and the "[n]" marks.
+
+    Only when the dump ends with the list of targets, and only the numbers it
+    lists: "[12]" in a text without that list is a citation and stays.
+
+    >>> strip_link_references("See [1]the guide [2] now.\n\nReferences\n\n"
+    ...                       "   1. http://a.org/\n   2. file:///b.html\n")
+    'See the guide now.\n\n'
+    >>> strip_link_references("   #[1]Home [2]Up\n\nText.\n\nReferences\n\n   1. a:b\n")
+    '\nText.\n\n'
+    >>> strip_link_references("As shown in [1] and [2].")
+    'As shown in [1] and [2].'
+    """
+    found = _LINK_LIST.search(text)
+    if not found:
+        return text
+    listed = set(re.findall(r"(\d{1,4})\. ", found.group(1)))
+    body = _LINK_TOOLBAR.sub("", text[: found.start()])
+    return _LINK_MARK.sub(lambda m: "" if m.group(1) in listed else m.group(0), body)
+
+
 DOCUMENT_STAGES = (
     normalize_newlines,
     fix_t1_controls,  # before ftfy, which drops control characters
     fix_utf8_mojibake,  # before the Mac-Roman check: it must see real letters
     fix_mac_roman_mojibake,
     normalize_characters,
+    strip_link_references,
     strip_image_alt,  # per line, before segmentation reads where lines end
 )
 

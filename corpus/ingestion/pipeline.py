@@ -114,6 +114,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # a literal block is a record of its own
     if FLOAT_CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
         return False  # a caption or a session is never a sentence's first half
+    if CODE_PROMPT_RE.match(previous.lines[0]):
+        return False  # nor is a session's output the start of a sentence
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):

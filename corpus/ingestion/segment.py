@@ -31,12 +31,15 @@ BODY = "body"
 FOOTNOTE = "footnote"
 
 PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
+# A line opening with a section number of two levels or more: "9.1. Envoi".
+SECTION_LINE_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+[A-ZÀ-Ý]")
 # A list item set with a dash, as French typography does ("— Nous sommes").
 DASH_ITEM_RE = re.compile(r"^[—–] \S")
-# An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)").
-CODE_PROMPT_RE = re.compile(r"^R?> \S")
+# An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)",
+# "$ debuild -sa").
+CODE_PROMPT_RE = re.compile(r"^(?:R?>|\$) \S")
 SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
-RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
+RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*|[━─═]{3,})$")
 LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
 NUMBERED_HEADING_RE = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}\.|[A-H]\))\s+\S"
@@ -419,6 +422,11 @@ class _Segmenter:
             current.lines[0]
         ):
             return True  # prose, then a session's first prompt: code apart
+        if SECTION_LINE_RE.match(stripped) and current.kind == BODY:
+            last = current.lines[-1]
+            # "9.1. Envoi …" under a short line: a list of titles (contents)
+            if not last.endswith((",", "-")) and is_short(last, self.layout, FULL_LINE):
+                return True
         if DASH_ITEM_RE.match(stripped) and current.kind == BODY:
             last = current.lines[-1]
             return ends_sentence(last) or last.endswith(":")  # "— item" lists
