@@ -38,6 +38,7 @@ from corpus.ingestion.notes import remove_numeric_markers
 from corpus.ingestion.segment import (
     BODY,
     CODE_PROMPT_RE,
+    DASH_ITEM_RE,
     FOOTNOTE,
     LIST_ITEM_RE,
     Block,
@@ -116,6 +117,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # a caption or a session is never a sentence's first half
     if CODE_PROMPT_RE.match(previous.lines[0]):
         return False  # nor is a session's output the start of a sentence
+    if DASH_ITEM_RE.match(head) and DASH_ITEM_RE.match(previous.lines[0]):
+        return False  # "— gnupg — … ;" then "— gpc — …": two items of a list
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):
