@@ -14,6 +14,7 @@ from collections import Counter
 from corpus.ingestion.clean import strip_markdown
 from corpus.ingestion.segment import (
     BODY,
+    CODE_PROMPT_RE,
     FOOTNOTE,
     LIST_ITEM_RE,
     MARKDOWN_HEADING_RE,
@@ -111,6 +112,8 @@ def drop_running_headers(blocks: list[Block]) -> None:
             return None
         if NUMBERED_HEADING_RE.match(block.text) or LIST_ITEM_RE.match(block.text):
             return None  # a contents line repeats its heading; both are kept
+        if ends_sentence(block.text):
+            return None  # "Pour la commande debuild :" said twice is still text
         return block.text.strip().casefold()
 
     counts = Counter(k for k in map(key, blocks) if k)
@@ -129,6 +132,7 @@ def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Bl
         while (
             block.kind == BODY
             and not block.asserted
+            and "code" not in block.meta
             and len(block.lines) > 1
             and is_short(block.lines[0], layout, 0.6)
             and not ends_sentence(block.lines[0])
@@ -149,6 +153,7 @@ def _copy(block: Block, lines: list[str], **changes: object) -> Block:
         after_break=block.after_break,
         label=block.label,
         page=block.page,
+        meta=dict(block.meta),
     )
     for name, value in changes.items():
         setattr(copy, name, value)
@@ -187,6 +192,8 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
     max_lines = 2 if layout.hard_wrapped else 1
     if len(block.lines) > max_lines or BULLET_RE.match(block.text):
         return False
+    if CODE_PROMPT_RE.match(text) or text.startswith("0"):
+        return False  # a session's prompt; "0.8 Empirical coverage", a plot's axis
     numbered = bool(NUMBERED_HEADING_RE.match(text))
     max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
     max_words = MAX_NUMBERED_HEADING_WORDS if numbered else MAX_HEADING_WORDS
@@ -218,6 +225,11 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     body = [b for b in blocks if b.kind in (BODY, HEADING)]
     for i, block in enumerate(body):
         if block.kind != BODY or block.asserted:
+            continue
+        if "code" in block.meta:
+            continue  # a literal block ("Hash: SHA1") is no title
+        if "setext" in block.meta:  # underlined: the source says so
+            block.kind, block.level = HEADING, int(block.meta["setext"])
             continue
         if not is_heading_shaped(block, layout):
             continue
@@ -294,8 +306,12 @@ def mark_front_matter(blocks: list[Block]) -> None:
             or len(text) >= MAX_TITLE_MATTER_CHARS
         ):
             return  # a sentence, or too long for a title: the text has begun
-        if block.kind == HEADING and block is not _first_content(blocks):
-            return  # a second heading opens the text
+        if block.kind == HEADING and (
+            block is not _first_content(blocks)
+            or _LABELLED.match(text)
+            or "setext" in block.meta  # underlined as a heading by its author
+        ):
+            return  # a second heading, or a chapter's, opens the text
         block.kind = META
 
 
@@ -336,11 +352,17 @@ def mark_author_notes(blocks: list[Block]) -> None:
             block.kind = META
 
 
+# An entry's year: "Liang KY, Zeger SL (1986).", "Zeileis A (2004b)".
+_CITED_YEAR = re.compile(r"\((?:1[89]|20)\d\d[a-z]?\)|\b(?:1[89]|20)\d\d[a-z]?\.")
+
+
 def mark_references(blocks: list[Block]) -> None:
     """Entries under a References heading, down to the next heading."""
     inside = False
     for block in blocks:
-        if block.kind == HEADING:
+        if inside and block.kind == HEADING and _CITED_YEAR.search(plain(block)):
+            block.kind = REFERENCE  # a short entry looks like a title: its year says
+        elif block.kind == HEADING:
             inside = bool(REFERENCE_HEADINGS.match(plain(block)))
         elif inside and block.kind == BODY:
             block.kind = REFERENCE
@@ -350,7 +372,9 @@ def demote_contents_entries(blocks: list[Block]) -> None:
     """A numbered heading announced earlier in a table of contents.
 
     The earlier line with the same number and opening words is the contents
-    entry, a paragraph of the introduction, not a heading.
+    entry, not a heading; "1.1)" entries read as a sentence of the
+    introduction stay as text, other entries (a list of titles) are dropped,
+    with the "Contents" title above them.
     """
     headings = [b for b in blocks if b.kind == HEADING]
     for i, block in enumerate(headings):
@@ -358,19 +382,186 @@ def demote_contents_entries(blocks: list[Block]) -> None:
             continue
         key = _contents_key(block)
         if key and any(_contents_key(later) == key for later in headings[i + 1 :]):
-            block.kind = BODY
+            block.kind = BODY if key[0].endswith(")") else NOISE
+    _drop_contents_titles(blocks)
+
+
+def _drop_contents_titles(blocks: list[Block]) -> None:
+    for block, following in zip(blocks, blocks[1:], strict=False):
+        if following.kind == NOISE and CONTENTS_TITLE.match(plain(block)):
+            block.kind = NOISE
+
+
+CONTENTS_TITLE = re.compile(
+    r"^(?:(?:table of )?contents|table des mati[èe]res|sommaire|[íi]ndice"
+    r"|contenido|inhalt(?:sverzeichnis)?)$",
+    re.IGNORECASE,
+)
 
 
 def _contents_key(block: Block) -> tuple[str, ...] | None:
-    match = re.match(r"^(\d{1,2}(?:\.\d{1,2})*\.?\))\s+(.*)", plain(block))
+    match = re.match(r"^((?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?\)?)\s+(.*)", plain(block))
     if not match:
         return None
     return (match.group(1), *match.group(2).lower().split()[:3])
 
 
+# A contents line: a title, a dot leader (". . ." or "....") and a page number.
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$", re.I)
+# A title's label on a line of its own: "1.1", "A.5", "Chapitre 1", "Part II".
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?|(?:chapter|chapitre|cap[ií]tulo|kapitel"
+    r"|part|partie|parte|teil|appendix|annexe|ap[ée]ndice|anhang|section|secci[óo]n)"
+    r"\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z]))$",
+    re.IGNORECASE,
+)
+# A heading with a label of its own is a chapter's or section's, not a title.
+_LABELLED = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)?\s|(?:chapter|chapitre|cap[ií]tulo|kapitel"
+    r"|part|partie|parte|teil|appendix|annexe|ap[ée]ndice|anhang)\s+\w+)",
+    re.IGNORECASE,
+)
+_CHAPTER = re.compile(
+    r"^(?:chapter|chapitre|cap[ií]tulo|kapitel|part|partie|parte|teil)\s+\w+",
+    re.IGNORECASE,
+)
+
+
+def is_chapter_heading(text: str) -> bool:
+    """A chapter's or part's heading, which names the document it opens.
+
+    >>> is_chapter_heading("Chapitre 7. Contrôle des erreurs du paquet")
+    True
+    >>> is_chapter_heading("1.1. Dynamique sociale"), is_chapter_heading("Parties")
+    (False, False)
+    """
+    return bool(_CHAPTER.match(text))
+
+
+# Text-dump navigation: "Next | Previous | Contents", "[ Prev ] [ Up ] [ Next ]".
+_NAV_WORDS = (
+    r"next|previous|prev|up|home|contents|table of contents|index|top|back"
+    r"|suivant|précédent|sommaire|table des matières|début|accueil"
+    r"|siguiente|anterior|inicio|índice|contenido|arriba"
+)
+_NAV_ITEM = re.compile(rf"^\W*(?:{_NAV_WORDS})\W*$", re.IGNORECASE)
+
+
+def is_navigation(text: str) -> bool:
+    """A line of navigation links only (at least two of them).
+
+    >>> is_navigation("Next | Previous | Contents")
+    True
+    >>> is_navigation("[ Previous ] [ Contents ] [ Next ]")
+    True
+    >>> is_navigation("Chapitre 8. Mise à jour   Sommaire   Annexe A. Empaquetage")
+    True
+    >>> is_navigation("Next, the previous contents were read."), is_navigation("Index")
+    (False, False)
+    """
+    items = [i for i in re.split(r"\s*(?:\||\]\s*\[|\s{2,}|·|•)\s*", text) if i]
+    links = sum(1 for item in items if _NAV_ITEM.match(item))
+    # "Chapitre 8. …   Sommaire   Annexe A. …": the neighbours' titles around
+    # a link set apart by wide gaps
+    return len(items) >= 2 and (links == len(items) or (len(items) >= 3 and links >= 1))
+
+
+def drop_navigation(blocks: list[Block]) -> None:
+    """A block with a navigation line is a navigation bar (its other lines
+    repeat the page's or the neighbours' titles)."""
+    for block in blocks:
+        if block.asserted or len(block.lines) > 6:
+            continue
+        if any(is_navigation(line) for line in block.lines):
+            block.kind = NOISE
+
+
+def is_contents_line(text: str) -> bool:
+    """
+    >>> is_contents_line("5.1 README.Debian . . . . . . . . . 30")
+    True
+    >>> is_contents_line("Commande debuild....... 41"), is_contents_line("It ends...")
+    (True, False)
+    """
+    return bool(_DOT_LEADER.search(text))
+
+
+def drop_contents(blocks: list[Block]) -> None:
+    """A table of contents: dot-leader lines, and the short lines among them
+    (chapter titles, lone numbers) that sit between two of them."""
+    marks = [
+        b.kind == BODY and not b.asserted and any(map(is_contents_line, b.lines))
+        for b in blocks
+    ]
+    last = None
+    for i, block in enumerate(blocks):
+        if not marks[i]:
+            continue
+        block.kind = NOISE
+        if last is not None and all(_toc_filler(b) for b in blocks[last + 1 : i]):
+            for between in blocks[last + 1 : i]:
+                between.kind = NOISE
+        last = i
+
+
+def _toc_filler(block: Block) -> bool:
+    return (
+        block.kind in (BODY, NOISE) and len(block.lines) <= 2 and len(block.text) <= 120
+    )
+
+
+def merge_heading_labels(blocks: list[Block]) -> list[Block]:
+    """A title's label alone on its line ("1.1", "Chapitre 1") heads the title
+    that follows: one heading "1.1 Dynamique sociale", not a stray number."""
+    result: list[Block] = []
+    for block in blocks:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.kind == BODY
+            and not previous.asserted
+            and block.kind == BODY
+            and not block.asserted
+            and len(previous.lines) == 1
+            and _LABEL_ONLY.match(previous.text.strip())
+            and len(block.lines) == 1
+            and block.text[:1].isupper()
+        ):
+            previous.lines = [f"{previous.text.strip()} {block.text.strip()}"]
+            previous.meta["label_heading"] = "1"
+            continue
+        result.append(block)
+    return result
+
+
+_NUMERIC_TOKEN = re.compile(r"^[-−–+(]?[\d.,%]+[)%]?$")
+
+
+def is_numbers_only(block: Block) -> bool:
+    """A plot's axis ticks or a table's cells left alone: no word at all.
+
+    >>> is_numbers_only(Block(lines=["0.00 0.02 −0.04"]))
+    True
+    >>> is_numbers_only(Block(lines=["(1)"])), is_numbers_only(Block(lines=["In 2003"]))
+    (True, False)
+    """
+    tokens = block.text.split()
+    return bool(tokens) and all(_NUMERIC_TOKEN.match(t) for t in tokens)
+
+
+def drop_numbers_only(blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.kind == BODY and not block.asserted and is_numbers_only(block):
+            block.kind = NOISE
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
+    drop_navigation(blocks)
+    drop_contents(blocks)  # before headings: a contents line looks like one
+    blocks = merge_heading_labels(blocks)
+    drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     label_symbol_footnotes(blocks)

@@ -82,6 +82,41 @@ def _plausibility(text: str) -> float:
     return good / len(tokens)
 
 
+# TeX's T1 (Cork) font encoding puts ligatures, dashes and quotes in the
+# control range; a PDF without a glyph map hands those codes to pdftotext.
+_T1_CONTROLS = {
+    "\x10": "“",
+    "\x11": "”",
+    "\x15": "–",
+    "\x16": "—",
+    "\x1b": "ff",
+    "\x1c": "fi",
+    "\x1d": "fl",
+    "\x1e": "ffi",
+    "\x1f": "ffl",
+}
+_T1_LIGATURE_WORD = re.compile(r"[^\W\d_]*[\x1b-\x1f][^\W\d_]*")
+
+
+def fix_t1_controls(text: str) -> str:
+    """Ligatures and dashes of a TeX T1 font read as control characters.
+
+    Kept only when the ligature codes then spell real words ("Coe\x1ecients"
+    becomes "Coefficients"), the evidence that the font was T1.
+
+    >>> fix_t1_controls("Coe\x1ecients di\x1berent, 65\x1585%, \x10wins\x11")
+    'Coefficients different, 65–85%, “wins”'
+    >>> fix_t1_controls("x\\x1cq zz\\x1eq")  # no word comes out: not T1
+    'x\\x1cq zz\\x1eq'
+    """
+    words = _T1_LIGATURE_WORD.findall(text)
+    if not words:
+        return text
+    table = str.maketrans(_T1_CONTROLS)
+    known = sum(1 for word in words if zipf(word.translate(table)) > 0)
+    return text.translate(table) if known >= 0.5 * len(words) else text
+
+
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u2002\u2003\t"), " ")
 
@@ -112,11 +147,46 @@ def strip_image_alt(text: str) -> str:
     return _IMAGE_ALT.sub("", text)
 
 
+# lynx -dump numbers every link ("[12]Guide") and lists the targets at the end
+# under "References" ("  12. http://…"): the list is the evidence for both.
+_LINK_LIST = re.compile(
+    r"^References\n\n((?:[ \t]*\d{1,4}\. [a-z][a-z0-9+.-]*:\S*\n?)+)\s*\Z",
+    re.MULTILINE,
+)
+# The page's <link> elements, which lynx prints first: "#[1]Contents [2]Up".
+_LINK_TOOLBAR = re.compile(r"\A\s*#\[\d{1,4}\][^\n]*(?:\n[^\n]+)*\n")
+_LINK_MARK = re.compile(r"\[(\d{1,4})\] ?(?=\S)")
+
+
+def strip_link_references(text: str) -> str:
+    r"""A text dump's numbered links: the target list and the "[n]" marks.
+
+    Only when the dump ends with the list of targets, and only the numbers it
+    lists: "[12]" in a text without that list is a citation and stays.
+
+    >>> strip_link_references("See [1]the guide [2] now.\n\nReferences\n\n"
+    ...                       "   1. http://a.org/\n   2. file:///b.html\n")
+    'See the guide now.\n\n'
+    >>> strip_link_references("   #[1]Home [2]Up\n\nText.\n\nReferences\n\n   1. a:b\n")
+    '\nText.\n\n'
+    >>> strip_link_references("As shown in [1] and [2].")
+    'As shown in [1] and [2].'
+    """
+    found = _LINK_LIST.search(text)
+    if not found:
+        return text
+    listed = set(re.findall(r"(\d{1,4})\. ", found.group(1)))
+    body = _LINK_TOOLBAR.sub("", text[: found.start()])
+    return _LINK_MARK.sub(lambda m: "" if m.group(1) in listed else m.group(0), body)
+
+
 DOCUMENT_STAGES = (
     normalize_newlines,
+    fix_t1_controls,  # before ftfy, which drops control characters
     fix_utf8_mojibake,  # before the Mac-Roman check: it must see real letters
     fix_mac_roman_mojibake,
     normalize_characters,
+    strip_link_references,
     strip_image_alt,  # per line, before segmentation reads where lines end
 )
 
@@ -221,8 +291,12 @@ def strip_list_marker(text: str) -> str:
     return _LIST_MARKER.sub("", text)
 
 
+# A superscript is a marker only after a word or punctuation and before a
+# space, punctuation or the end: "B(¹)" or "¹̂" (a misread Greek letter, a
+# combining hat) are symbols of a formula.
 _SYMBOL_MARKER = re.compile(
-    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\^[0-9ivxlc]{1,8}\b|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+"
+    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\s?\^\(?\[\d{1,3}\]\)?|\^[0-9ivxlc]{1,8}\b"
+    r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
 
@@ -235,6 +309,10 @@ def remove_symbol_markers(text: str) -> str:
     'the world.” What'
     >>> remove_symbol_markers("Board of Canada^v has argued “smart” borders.^{vi}")
     'Board of Canada has argued “smart” borders.'
+    >>> remove_symbol_markers("le paquet .tar.gz ^([4]) et Charte.^([5])")
+    'le paquet .tar.gz et Charte.'
+    >>> remove_symbol_markers("S(¹) = B(¹) and ¹̂ is normal")
+    'S(¹) = B(¹) and ¹̂ is normal'
     """
     return _SYMBOL_MARKER.sub("", text)
 
@@ -271,7 +349,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
     return "".join(pieces)
 
 
-_CAMEL = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
+# Not an identifier: "deltaMethod()", "x.myValue", "$camelCase" are code.
+_CAMEL = re.compile(r"(?<![\w.$@])([a-z]{2,})([A-Z][a-z]{2,})\b(?![(_.\w])")
 
 
 def split_glued_words(text: str) -> str:
@@ -281,11 +360,13 @@ def split_glued_words(text: str) -> str:
     'His latest books are Atlas de la seguridad'
     >>> split_glued_words("iPhone and eBay")
     'iPhone and eBay'
+    >>> split_glued_words("from deltaMethod() and x.linearModel")
+    'from deltaMethod() and x.linearModel'
     """
 
     def split(match: re.Match[str]) -> str:
         head, tail = match.groups()
-        if zipf(head) >= 4 and zipf(tail) > 0:
+        if zipf(head) >= 5.5 and zipf(tail) > 0:  # "are", not "club" (clubSandwich)
             return f"{head} {tail}"
         return match.group(0)
 
@@ -304,17 +385,28 @@ def fix_acute_apostrophe(text: str) -> str:
     return _ACUTE_APOSTROPHE.sub("’", text)
 
 
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]”’»])(?=\s|$|[,.;:)”’])")
+# Not before ; : ! ? » — French typography sets a space there ("Note :").
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:]))?)")
 
 
 def tidy_spaces(text: str) -> str:
     """
     >>> tidy_spaces("committed  . A basic  premise ”")
     'committed. A basic premise”'
+    >>> tidy_spaces("« Source » : voir ceci ; et cela ! Vraiment ?")
+    '« Source » : voir ceci ; et cela ! Vraiment ?'
+    >>> tidy_spaces("for i = 1, . . . , n be")
+    'for i = 1, . . . , n be'
     """
     text = _MULTI_SPACE.sub(" ", text)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+    # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.
+    parts = _SPACED_ELLIPSIS.split(text)
+    tidy = [
+        p if i % 2 else _SPACE_BEFORE_PUNCT.sub(r"\1", p) for i, p in enumerate(parts)
+    ]
+    return "".join(tidy).strip()
 
 
 def clean_record(text: str, lexicon: Lexicon, *, repairs: bool = True) -> str:

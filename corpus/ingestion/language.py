@@ -16,6 +16,9 @@ from typing import Protocol
 # model keeps it from answering "la" or "nn" for a short English title.
 CANDIDATE_LANGUAGES = ["en", "fr", "es", "de", "it", "pt", "nl"]
 MIN_LETTERS = 40
+# A record lends its language to uncertain neighbours only when its own words
+# (names set aside) are this many letters: an affiliation is mostly names.
+MIN_DONOR_LETTERS = 100
 MIN_CONFIDENCE = 0.9
 
 
@@ -90,11 +93,15 @@ def assign_languages(
         for t, borrow in zip(texts, borrows, strict=True)
     ]
     fallback = _majority(found) or "en"
+    donors = [
+        lang if lang and _letters(without_names(t)) >= MIN_DONOR_LETTERS else None
+        for t, lang in zip(texts, found, strict=True)
+    ]
     result = []
     for i, language in enumerate(found):
         if language is None:
             order = (_after, _before) if looks_ahead[i] else (_before, _after)
-            language = order[0](found, i) or order[1](found, i) or fallback
+            language = order[0](donors, i) or order[1](donors, i) or fallback
         result.append(language)
     return result
 

@@ -27,6 +27,8 @@ SINGLE_LETTER_WORDS = frozenset({"a", "i", "à", "y", "o", "e", "á"})
 # Zipf 3 is about once per million words: common enough that a fragment with
 # this frequency is a real word, not an extraction accident ("ity", "ica").
 REAL_WORD_ZIPF = 3.0
+# A lone letter glued onto a word must make a very common word ("t he").
+COMMON_WORD_ZIPF = 5.0
 # A joined form only needs to exist: rare but real words ("interdependence").
 KNOWN_WORD_ZIPF = 2.0
 
@@ -54,6 +56,12 @@ def zipf(word: str) -> float:
     return max(zipf_frequency(lowered, lang) for lang in LANGUAGES)
 
 
+# Words only Spanish uses this often: a document with many is Spanish, and
+# Spanish words then count as words standing alone.
+_SPANISH_MARKS = ("el", "los", "las", "del", "que", "por", "una", "para", "con")
+SPANISH_SHARE = 0.04
+
+
 class Lexicon:
     """Word evidence for one document: its own token counts plus wordfreq."""
 
@@ -62,17 +70,26 @@ class Lexicon:
         self.compounds: Counter[str] = Counter(
             m.lower() for m in COMPOUND_RE.findall(text)
         )
+        total = sum(self.counts.values())
+        spanish = sum(self.counts[w] for w in _SPANISH_MARKS)
+        self.spanish = total > 0 and spanish >= SPANISH_SHARE * total
 
     def is_real_word(self, fragment: str) -> bool:
         """A fragment that can stand alone as a word ("he", "a"; not "ity", "f").
 
+        In a Spanish document Spanish words stand alone too ("leer la").
+
         >>> lex = Lexicon("")
         >>> lex.is_real_word("he"), lex.is_real_word("ity"), lex.is_real_word("t")
         (True, False, False)
+        >>> Lexicon("que el de los la " * 20).is_real_word("leer")
+        True
         """
         lowered = fragment.lower()
         if len(lowered) == 1:
             return lowered in SINGLE_LETTER_WORDS
+        if self.spanish and zipf_frequency(lowered, "es") >= REAL_WORD_ZIPF:
+            return True
         return standalone_zipf(lowered) >= REAL_WORD_ZIPF
 
     def is_known(self, word: str, *, in_document: int = 1) -> bool:
@@ -93,12 +110,31 @@ class Lexicon:
         (False, False)
         >>> lex.should_glue("a", "U"), lex.should_glue("Ley", "de")
         (False, False)
+        >>> lex.should_glue("R", "and"), lex.should_glue("C", "for")
+        (False, False)
+        >>> lex.should_glue("a", "p"), lex.should_glue("g", "is")
+        (False, False)
+        >>> lex.should_glue("W", "e"), lex.should_glue("i", "llicit")
+        (True, True)
         """
-        if self.is_real_word(right) and (
-            self.is_real_word(left) or (len(left) > 1 and left[0].isupper())
-        ):
-            return False  # "in to", "a part", "Ley de": two words already
         joined = left + right
+        if not joined.isalpha():
+            return False  # "¹" (a misread symbol) is a letter only to \w
+        if right[:1].isupper() and not left[:1].isupper():
+            return False  # "a U.S. view": a capital starts a new word
+        if self.is_real_word(left) and self.is_real_word(right):
+            return False  # "in to", "a part", "y es": two words already
+        other = max(left, right, key=len)
+        if min(len(left), len(right)) == 1 and (
+            len(other) == 1 or self.is_real_word(other)
+        ):
+            # "t he", "W e" are "the", "We"; "a p value", "R and", "g is" in a
+            # formula stay apart: a lone letter joins a word (or another lone
+            # letter) only into a common word. "l iberty", "i llicit" (the
+            # rest no word) are judged as any split.
+            return zipf(joined) >= COMMON_WORD_ZIPF
+        if self.is_real_word(right) and (self.is_real_word(left) or left[0].isupper()):
+            return False  # "in to", "a part", "Ley de": two words already
         if right[:1].isupper() and not left[:1].isupper():
             return False  # "a U.S. view": a capital starts a new word
         if right[:1].isupper() and not joined.isupper() and len(left) > 1:

@@ -12,6 +12,7 @@ number the sequence expects next.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ _SPACED = re.compile(
     r"(?:(?<=[^\W\d_][.,;:”\"’)…])|(?<=[^\W\d_][.!?…][”\"’)])) (\d{1,3})"
     r"(?=\s*$|\s+[A-Z“\"(])"
     r"|(?<=[A-Z][a-z]{2}) (\d{1,3})(?= [a-z])"
+    r"|(?<=\d\)\)) (\d{1,3})(?=[.,;:](?:\s|$))"  # "véase debhelper(1)) 3."
 )
 # Numbering may restart at a new chapter; a document may start mid-chapter.
 _MAX_FIRST_MARKER = 30
@@ -40,6 +42,40 @@ class Candidate:
     value: int
     strong: bool
     after_digit: bool
+    glued: bool = False  # right after a word's letters ("region1")
+
+
+# "Table 3", "Section 2", "Python 3": a spaced number names the thing before.
+_NAMING_WORDS = frozenset(
+    """table figure fig section chapter equation eq model version release step
+    part article appendix page volume vol annex item case example exercise
+    theorem lemma level phase stage type group class python windows tableau
+    cuadro tabla figura capítulo chapitre sección section artículo annexe""".split()
+)
+_YEAR_BEFORE = re.compile(r"(?:19|20)\d\d[.,]$")
+_NAME_WITH_DIGITS = re.compile(r"[^\W\d_]+\d+")
+
+
+def names_something(text: str, candidate: Candidate, names: Counter[str]) -> bool:
+    """Whether the digits belong to what precedes them, so removing them would
+    damage correct text: "Python3" written so twice, "release 4.2", "Table 3".
+
+    >>> names = Counter({"python3": 2})
+    >>> [names_something(t, find_candidates(t)[0], names)
+    ...  for t in ("in Python3 and", "release 4.2 now", "see Fig 3 for")]
+    [True, True, True]
+    >>> names_something("the region1. Up", find_candidates("the region1. Up")[0], names)
+    False
+    """
+    before = text[: candidate.start]
+    if candidate.glued:
+        token = re.search(r"[^\W\d_]+$", before)
+        word = (token.group() if token else "") + text[candidate.start : candidate.end]
+        return names[word.casefold()] >= 2
+    if candidate.after_digit and not re.search(r"\d,\d{3}$", before):
+        return not _YEAR_BEFORE.search(before)  # "2005.47" may be note 47
+    previous = before.split()[-1:] or [""]
+    return not candidate.strong and previous[0].casefold() in _NAMING_WORDS
 
 
 def find_candidates(text: str) -> list[Candidate]:
@@ -56,7 +92,7 @@ def find_candidates(text: str) -> list[Candidate]:
         (_SPACED, False),
     ):
         for match in pattern.finditer(text):
-            group = 1 if match.group(1) is not None else 2
+            group = match.lastindex or 1
             start = match.start(group) if strong else match.start()
             after_digit = text[max(0, match.start(group) - 2)].isdigit()
             found.setdefault(
@@ -67,6 +103,7 @@ def find_candidates(text: str) -> list[Candidate]:
                     int(match.group(group)),
                     strong,
                     after_digit,
+                    glued=pattern is _GLUED_TO_WORD,
                 ),
             )
     return [found[key] for key in sorted(found)]
@@ -94,8 +131,8 @@ class MarkerSequence:
                 and (not candidate.after_digit)
                 and (candidate.strong or value <= expected + 1)
             )
-        elif not candidate.strong or candidate.after_digit:
-            ok = False
+        elif not candidate.strong or candidate.after_digit or candidate.glued:
+            ok = False  # no notes to follow: only "sentence.15 Next" is a marker
         else:
             ok = self._plausible_without_notes(value)
         if ok:
@@ -118,10 +155,102 @@ def remove_numeric_markers(texts: list[str], note_numbers: Iterable[int]) -> lis
     ['region. A nation of 2 states.', 'preserved. so.” The Act would']
     """
     sequence = MarkerSequence(note_numbers)
+    names = Counter(
+        m.casefold() for text in texts for m in _NAME_WITH_DIGITS.findall(text)
+    )
     result = []
     for text in texts:
-        cuts = [c for c in find_candidates(text) if sequence.accept(c)]
+        cuts = [
+            c
+            for c in find_candidates(text)
+            if not names_something(text, c, names) and sequence.accept(c)
+        ]
         for cut in reversed(cuts):
             text = text[: cut.start] + text[cut.end :]
         result.append(tidy_spaces(text))
     return result
+
+
+# -- notes at a page's foot -----------------------------------------------------
+
+# A note's first line: its number, then ". ", ") ", a space, or (glued, as
+# pdftotext -layout writes a superscript label) a capitalised word: "3Hay".
+_FOOT_NOTE_START = re.compile(
+    r"^\s*(\d{1,3})(?:[.)]?\s+(?=\S)|(?=[A-ZÀ-Ý][a-zà-ÿ]))(?!\d)"
+)
+# A note's text may run over a few lines; a longer run is body text.
+MAX_NOTE_LINES = 8
+
+
+def foot_note_label(line: str) -> int | None:
+    """
+    >>> foot_note_label("2. Vous pouvez"), foot_note_label("   3Hay varios")
+    (2, 3)
+    >>> foot_note_label("1995 Mexican") is None, foot_note_label("3.5 PBC") is None
+    (True, True)
+    """
+    match = _FOOT_NOTE_START.match(line)
+    return int(match.group(1)) if match else None
+
+
+def _zone_starts(lines: list[str]) -> list[tuple[int, int]]:
+    """The note starts of the page's last lines, bottom up: consecutive labels
+    (n, n+1, …) with short runs of continuation lines between them."""
+    starts: list[tuple[int, int]] = []
+    run = 0
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        label = foot_note_label(lines[i])
+        if label is not None and (not starts or label == starts[-1][1] - 1):
+            starts.append((i, label))
+            run = 0
+        else:
+            run += 1
+            if run >= MAX_NOTE_LINES or (label is not None and starts):
+                break
+    return starts[::-1]
+
+
+def has_marker(body: str, label: int) -> bool:
+    """Whether ``label`` appears in marker position in the body text.
+
+    >>> has_marker("getting outdated. 1 Une", 1), has_marker("to Canada7.", 7)
+    (True, True)
+    >>> has_marker("release 4.2 and Table 3", 3), has_marker("model X2 is", 2)
+    (False, False)
+    >>> has_marker("ser un maestro 2. Sin", 2)  # a superscript set apart
+    True
+    >>> has_marker("(RFA). 3 Plus", 3), has_marker("debhelper(1)) 3 ; Le", 3)
+    (True, True)
+    """
+    pattern = (
+        rf"(?:(?<=[^\W\d_]{{2}})|(?<=[^\W\d_][.,;:!?”\"’)])\s?|(?<=[)\]][.,;:)])\s?)"
+        rf"{label}(?=[\s.,;:)”’\"]|$)"
+        rf"|(?:(?<=[^\W\d_]{{2}})|(?<=[)\]]{{2}})) {label}(?=[.,;:]| [^\w\s])"
+    )
+    return re.search(pattern, body) is not None
+
+
+def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
+    """Note starts at the pages' feet, keyed by (page, line): a run of
+    consecutive labels that goes on with the document's note sequence, each
+    with its marker in the body text above it on the same page."""
+    found: dict[tuple[int, int], int] = {}
+    expected = 1
+    for p, lines in enumerate(pages):
+        starts = _zone_starts(lines)
+        first = starts[0][1] if starts else 0
+        # A text may begin mid-chapter: its first notes need not be 1.
+        opening = expected == 1 and first <= _MAX_FIRST_MARKER
+        if not starts or not (first in (expected, 1) or opening):
+            continue
+        body = " ".join(line.strip() for line in lines[: starts[0][0]])
+        marked = [has_marker(body, label) for _, label in starts]
+        # Going on with the notes before is evidence enough for one marker
+        # lost in extraction; a (re)start at 1 must show every marker.
+        going_on = expected > 1 and starts[0][1] == expected
+        if all(marked) or (going_on and sum(marked) >= len(marked) - 1):
+            found.update({(p, i): label for i, label in starts})
+            expected = starts[-1][1] + 1
+    return found

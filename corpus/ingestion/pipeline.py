@@ -38,6 +38,8 @@ from corpus.ingestion.lexicon import Lexicon
 from corpus.ingestion.notes import remove_numeric_markers
 from corpus.ingestion.segment import (
     BODY,
+    CODE_PROMPT_RE,
+    DASH_ITEM_RE,
     FOOTNOTE,
     LIST_ITEM_RE,
     Block,
@@ -81,7 +83,15 @@ _FUNCTION_WORDS = frozenset(
 )
 _INITIALISM_END = re.compile(r"(\w+)\s+(?:[A-Z]\.){2,}$")
 _ABBREVIATION_END = re.compile(
-    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St)\.$"
+    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al)\.$"
+)
+
+
+# A numbered float's caption: "Figure 1: …", "Table 2.", "Tableau 3 –".
+FLOAT_CAPTION = re.compile(
+    r"^(?:table|figure|fig\.|tableau|cuadro|tabla|figura|abbildung|tabelle)"
+    r"\s+\d+(?:\.\d+)*\s*[.:–—-]",
+    re.IGNORECASE,
 )
 
 
@@ -97,10 +107,20 @@ def continues(previous: Block, block: Block) -> bool:
     True
     >>> continues(Block(lines=["(CBC, 200"]), Block(lines=["With no end"]))
     False
+    >>> continues(Block(lines=["Figure 1: A plot"]), Block(lines=["Not surprisingly"]))
+    False
     """
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
         return False
+    if "code" in previous.meta or "code" in block.meta:
+        return False  # a literal block is a record of its own
+    if FLOAT_CAPTION.match(previous.lines[0]) or CODE_PROMPT_RE.match(head):
+        return False  # a caption or a session is never a sentence's first half
+    if CODE_PROMPT_RE.match(previous.lines[0]):
+        return False  # nor is a session's output the start of a sentence
+    if DASH_ITEM_RE.match(head) and DASH_ITEM_RE.match(previous.lines[0]):
+        return False  # "— gnupg — … ;" then "— gpc — …": two items of a list
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):
@@ -109,6 +129,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # "- two" then "The end.": a list ends, a paragraph starts
     if head[0].islower():
         return not ends_sentence(tail) or bool(_ABBREVIATION_END.search(tail))
+    if head[0] == "[" and tail.endswith("et al."):
+        return True  # "Bonadonna et al." / "[3] which looked": a citation
     if tail[-1].isalpha() or tail[-1] == ",":
         return True
     initialism = _INITIALISM_END.search(tail)
@@ -169,9 +191,14 @@ def _last_note(result: list[Block]) -> Block | None:
 
 
 def _open_paragraph(result: list[Block]) -> Block | None:
-    """The last paragraph, if only footnotes stand between it and the end."""
+    """The last paragraph, if only footnotes (or a float's caption, set
+    between a sentence's two halves) stand between it and the end."""
     for block in reversed(result):
-        if block.kind == FOOTNOTE:
+        if block.kind == FOOTNOTE or (
+            block.kind == kinds.PARAGRAPH
+            and not block.asserted
+            and FLOAT_CAPTION.match(block.lines[0])
+        ):
             continue
         return block if block.kind == kinds.PARAGRAPH else None
     return None
@@ -215,7 +242,12 @@ def _record_texts(
 
 
 def _keeps_lines(block: Block) -> bool:
-    return block.asserted == formats.TABLE or "preformatted" in block.meta
+    # a table, a ``pre`` block, or a text's literal block (code, a prompt)
+    return (
+        block.asserted == formats.TABLE
+        or "preformatted" in block.meta
+        or "code" in block.meta
+    )
 
 
 def _as_printed(block: Block) -> str:
@@ -335,9 +367,16 @@ def _draft(blocks: list[Block], texts: list[str]) -> DocumentDraft:
 
 
 def _title(paragraphs: list[ParagraphDraft]) -> str:
-    """The first record, when the document opens with title matter."""
+    """The first record, when the document opens with title matter or with a
+    chapter's heading (a chapter of a book, a page of a manual: the heading
+    stays a heading, its section's name, and also names the document)."""
     first = paragraphs[0] if paragraphs else None
-    return first.text if first is not None and first.kind == Kind.META else ""
+    if first is None:
+        return ""
+    if first.kind == Kind.META:
+        return first.text
+    heading = first.kind == Kind.HEADING and kinds.is_chapter_heading(first.text)
+    return first.text if heading else ""
 
 
 def _dominant_language(paragraphs: list[ParagraphDraft]) -> str:

@@ -20,14 +20,26 @@ every page by counting breaks.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from statistics import quantiles
+
+from corpus.ingestion.furniture import strip_furniture
+from corpus.ingestion.notes import find_foot_notes
 
 BODY = "body"
 FOOTNOTE = "footnote"
 
 PAGE_NUMBER_RE = re.compile(r"^\d{1,4}$")
-RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*)$")
+# A line opening with a section number of two levels or more: "9.1. Envoi".
+SECTION_LINE_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+[A-ZÀ-Ý]")
+# A list item set with a dash, as French typography does ("— Nous sommes").
+DASH_ITEM_RE = re.compile(r"^[—–] \S")
+# An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)",
+# "$ debuild -sa").
+CODE_PROMPT_RE = re.compile(r"^(?:R?>|\$) \S")
+SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
+RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*|[━─═]{3,})$")
 LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
 NUMBERED_HEADING_RE = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}\.|[A-H]\))\s+\S"
@@ -106,12 +118,97 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(tuple(TERMINAL))
 
 
+# A line this share of the text width is full: its paragraph was wrapped.
+FULL_LINE = 0.8
+# A sentence-final line this much shorter than the width, with the next word
+# able to fit on it, ended its paragraph (justified lines vary ~10% in chars).
+SHORT_LAST_LINE = 0.85
+TITLE_LINE = 0.6
+# Unpaged text indented this much past its margin is a literal (code) block.
+CODE_INDENT = 4
+MAX_TITLE_WORDS = 12
+_OPENING = re.compile(r"^[\"“‘«¿¡(\[]?[A-ZÀ-Ý0-9]")
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" "))
+
+
+def opens_paragraph(previous: str, line: str, following: str, width: int) -> bool:
+    """Whether ``line`` starts a paragraph though no blank line precedes it.
+
+    Typeset text marks a paragraph by its short last line or by the next one's
+    first-line indent; both need the sentence to have ended.
+
+    >>> opens_paragraph("the end of it.", "Then a new one", "", 60)
+    True
+    >>> full = "x" * 56 + " ends."
+    >>> opens_paragraph(full, "Then it goes on", "", 60)
+    False
+    >>> opens_paragraph(full, "   Indented start", full, 60)
+    True
+    >>> opens_paragraph("see p.", "Then", "", 60), opens_paragraph("of a", "It", "", 60)
+    (False, False)
+    >>> opens_paragraph("getting outdated. 1", "Une des choses", "", 60)
+    True
+    """
+    text, head = _SPACED_MARKER.sub("", previous.strip()), line.strip()
+    if not ends_sentence(text) or not _OPENING.match(head) or text.endswith(":"):
+        return False
+    word = head.split()[0]
+    if len(text) + 1 + len(word) < SHORT_LAST_LINE * width:
+        return not _ABBREVIATION.search(text)
+    indent = _indent(line) - _indent(previous)
+    back = not following.strip() or _indent(following) <= _indent(previous)
+    return 2 <= indent <= 12 and back
+
+
+# A note marker set apart at a sentence's end ("outdated. 1"), as plain
+# pdftotext writes a superscript.
+_SPACED_MARKER = re.compile(r"(?<=[^\W\d_][.!?])\s\d{1,3}$")
+_ABBREVIATION = re.compile(
+    r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al|Fig|Eq)\.$"
+)
+
+
+def is_title_line(before: str | None, previous: str, line: str, width: int) -> bool:
+    """Whether ``previous`` is a title line sitting on top of ``line``.
+
+    >>> is_title_line(None, "1.1 Social dynamics", "Here are some.", 80)
+    True
+    >>> is_title_line("a sentence.", "Short Title", "The text.", 80)
+    True
+    >>> is_title_line("the middle of", "a sentence", "Then", 80)
+    False
+    >>> is_title_line(None, "Professor, Department of", "Instituto de México", 80)
+    False
+    """
+    text, head = previous.strip(), line.strip()
+    if before is not None and not ends_sentence(before.strip()):
+        return False
+    if not text[:1].isupper() and not text[:1].isdigit():
+        return False
+    if ends_sentence(text) or text.endswith((",", ";", "-")):
+        return False
+    short = len(text) < TITLE_LINE * width and len(text.split()) <= MAX_TITLE_WORDS
+    # A paragraph follows (a long line, or a sentence), not more short lines
+    # (an address block, a byline).
+    prose = len(head) >= TITLE_LINE * width or ends_sentence(head)
+    return short and prose and bool(_OPENING.match(head))
+
+
 class _Segmenter:
     """One pass over the lines; state lives here so each step stays small."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], numbers: dict[int, int] | None = None) -> None:
         self.lines = lines
         self.layout = measure_lines(lines)
+        # The text's own left margin (lynx indents all its text by three).
+        indents = Counter(_indent(line) for line in lines if line.strip())
+        self.base_indent = indents.most_common(1)[0][0] if indents else 0
+        # Form feeds say where pages turn: then they alone count pages.
+        self.paged = numbers is not None
+        self.numbers = numbers or {}
         self.blocks: list[Block] = []
         self.current: Block | None = None
         self.next_note = 1
@@ -121,6 +218,8 @@ class _Segmenter:
         self.pending_break = False
         self.blank_run = 0
         self.in_note_zone = False
+        self.raw_lines: list[str] = []  # the current block's last lines as read
+        self.foot_notes: dict[int, int] = {}  # line index -> note label
 
     # -- block bookkeeping -------------------------------------------------
     def close(self) -> None:
@@ -142,11 +241,19 @@ class _Segmenter:
             self.boundary_open = False
 
     def page_break(self, number: int | None = None) -> None:
-        if not self.boundary_open:
+        if not self.boundary_open and not self.paged:
             self.page_index += 1
             self.boundary_open = True
-        if number is not None:
+        if number is not None and not self.paged:
             self.anchors.append((self.page_index, number))
+        self.pending_break = True
+
+    def form_feed(self) -> None:
+        """A page turns (the furniture of both pages is already gone)."""
+        self.close()
+        self.in_note_zone = False
+        self.blank_run = 0
+        self.page_index += 1
         self.pending_break = True
 
     # -- line kinds ----------------------------------------------------------
@@ -187,12 +294,17 @@ class _Segmenter:
         return self.blocks
 
     def feed(self, i: int, raw: str) -> None:
+        if raw == PAGE_TURN:
+            self.form_feed()
+            return
         stripped = raw.strip()
         if not stripped:
             self.on_blank(raw)
             return
         run, self.blank_run = self.blank_run, 0
-        if self.is_page_number(i):
+        if self.is_underline(stripped):
+            self.on_underline(stripped)
+        elif self.is_page_number(i):
             self.close()
             self.in_note_zone = False
             self.page_break(int(stripped))
@@ -203,6 +315,24 @@ class _Segmenter:
             if run >= 3 and not self.layout.hard_wrapped:
                 self.page_break()
             self.on_text(i, raw, stripped)
+
+    def is_underline(self, stripped: str) -> bool:
+        """A setext underline ("=====", "-----") right under a text line."""
+        current = self.current
+        if current is None or current.kind != BODY or not SETEXT_RE.match(stripped):
+            return False
+        title = current.lines[-1]
+        return 0.5 * len(title) <= len(stripped) <= len(title) + 4
+
+    def on_underline(self, stripped: str) -> None:
+        """The line above is a heading (level 1 for "=", 2 for "-")."""
+        assert self.current is not None
+        title = self.current.lines.pop()
+        self.close()
+        self.start(title)
+        assert self.current is not None
+        self.current.meta["setext"] = "1" if stripped[0] == "=" else "2"
+        self.close()
 
     def on_blank(self, raw: str) -> None:
         self.close()
@@ -216,17 +346,56 @@ class _Segmenter:
         if page_start:
             self.on_page_start(stripped)
         number = self.note_number(i, stripped)
-        if number is not None:
+        if i in self.foot_notes:  # a note zone found on its page (order matters)
+            self.next_note = self.foot_notes[i] + 1
+            self.in_note_zone = True
+            body = _FOOT_LABEL.sub("", stripped, count=1)
+            self.start(body, FOOTNOTE, label=str(self.foot_notes[i]))
+        elif number is not None:
             self.next_note = number + 1
             body = NOTE_START_RE.sub("", stripped, count=1)
             self.start(body, FOOTNOTE, label=str(number))
         elif self.in_note_zone and self.current is None:
             # A note carried over from the previous page: no number of its own.
             self.start(stripped, FOOTNOTE)
-        elif self.current is None or self.starts_new_block(stripped):
+        elif (
+            self.current is None
+            or self.starts_new_block(stripped)
+            or self.starts_paragraph(i, raw)
+        ):
             self.start(stripped)
+            self.mark_literal(raw)
         else:
             self.current.lines.append(stripped)
+        self.raw_lines = (
+            [raw]
+            if self.current and len(self.current.lines) == 1
+            else [
+                *self.raw_lines[-1:],
+                raw,
+            ]
+        )
+
+    def mark_literal(self, raw: str) -> None:
+        """A text dump's literal (code) block: indented past the margin."""
+        if self.current is not None and not self.paged:
+            if _indent(raw) - self.base_indent >= CODE_INDENT:
+                self.current.meta["code"] = "1"
+
+    def starts_paragraph(self, i: int, raw: str) -> bool:
+        """A paragraph (or a title) that only the line shapes set apart."""
+        current = self.current
+        if current is None or current.kind != BODY or not self.raw_lines:
+            return False
+        if "code" in current.meta:
+            return False  # a literal block's lines are not prose
+        width = self.layout.line_width
+        following = self.lines[i + 1] if i + 1 < len(self.lines) else ""
+        before = self.raw_lines[-2] if len(self.raw_lines) > 1 else None
+        return is_title_line(before, self.raw_lines[-1], raw, width) or (
+            max(map(len, current.lines)) >= FULL_LINE * width
+            and opens_paragraph(self.raw_lines[-1], raw, following, width)
+        )
 
     def on_page_start(self, stripped: str) -> None:
         current = self.current
@@ -249,21 +418,40 @@ class _Segmenter:
             return True
         current = self.current
         assert current is not None
+        if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(
+            current.lines[0]
+        ):
+            return True  # prose, then a session's first prompt: code apart
+        if SECTION_LINE_RE.match(stripped) and current.kind == BODY:
+            last = current.lines[-1]
+            # "9.1. Envoi …" under a short line: a list of titles (contents)
+            if not last.endswith((",", "-")) and is_short(last, self.layout, FULL_LINE):
+                return True
+        if DASH_ITEM_RE.match(stripped) and current.kind == BODY:
+            last = current.lines[-1]
+            return ends_sentence(last) or last.endswith(":")  # "— item" lists
         return current.kind == FOOTNOTE and bool(_SYMBOL_NOTE_RE.match(stripped))
 
     def assign_pages(self) -> None:
+        if self.paged:
+            self.anchors = sorted(self.numbers.items())
+            if not self.anchors:  # no printed numbers: count the form feeds
+                self.anchors = [(0, 1)]
         if not self.anchors:
             return
         index, number = self.anchors[0]
         offset = number - index
         for block in self.blocks:
-            block.page = block.page_index + offset
+            page = block.page_index + offset
+            # Front matter before page 1 is numbered apart (i, ii, …): unknown.
+            block.page = page if page >= 1 else None
 
 
 # Footnote labels written as symbols: <sup>1</sup>, ^{iv}, ^v, ¹, ⁱⁱ.
+# Text dumps of web pages: pandoc writes "^([12])", others "^[12]".
 _SYMBOL_NOTE_RE = re.compile(
-    r"^(?:<sup>\s*([^<]{1,8})\s*</sup>|\^\{([^}]{1,8})\}|\^([0-9ivxlc]{1,8})\b"
-    r"|([⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]{1,8}))\s*"
+    r"^(?:<sup>\s*([^<]{1,8})\s*</sup>|\^\{([^}]{1,8})\}|\^\(?\[(\d{1,3})\]\)?"
+    r"|\^([0-9ivxlc]{1,8})\b|([⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]{1,8}))\s*"
 )
 
 
@@ -274,6 +462,8 @@ def split_symbol_label(text: str) -> tuple[str, str] | None:
     ('1', 'In Mexico, both')
     >>> split_symbol_label("ⁱⁱⁱ *Ibid*.")
     ('iii', '*Ibid*.')
+    >>> split_symbol_label("^([4]) Les paquets source")
+    ('4', 'Les paquets source')
     >>> split_symbol_label("Plain text") is None
     True
     """
@@ -295,7 +485,47 @@ def from_superscript(label: str) -> str:
     return label.translate(_SUPERSCRIPTS)
 
 
+PAGE_TURN = "\f"
+_FOOT_LABEL = re.compile(r"^\d{1,3}[.)]?\s*")
+
+
+@dataclass
+class PagedLines:
+    """The lines to segment; for paged text, what the page pre-pass found."""
+
+    lines: list[str]
+    numbers: dict[int, int] | None = None  # page index -> printed number
+    notes: dict[int, int] = field(default_factory=dict)  # line -> note label
+
+
+def paged_lines(text: str) -> PagedLines:
+    r"""The text's lines, pages turned by a lone ``\f`` line and stripped of
+    their furniture; ``None`` for the page numbers when the text has no pages.
+
+    >>> paged_lines("a\nb").numbers is None
+    True
+    >>> found = paged_lines("Body one.\n1\fBody two.\n2")
+    >>> found.lines, found.numbers
+    (['Body one.', '\x0c', 'Body two.'], {0: 1, 1: 2})
+    """
+    if PAGE_TURN not in text:
+        return PagedLines(text.split("\n"))
+    pages, numbers = strip_furniture(text)
+    foot_notes = find_foot_notes(pages)
+    result = PagedLines([], numbers)
+    for p, page in enumerate(pages):
+        if p:
+            result.lines.append(PAGE_TURN)
+        for i, line in enumerate(page):
+            if (p, i) in foot_notes:
+                result.notes[len(result.lines)] = foot_notes[p, i]
+            result.lines.append(line)
+    return result
+
+
 def segment(text: str) -> tuple[list[Block], LineStats]:
     """Cut cleaned text into blocks, in source order, with page numbers."""
-    segmenter = _Segmenter(text.split("\n"))
+    paged = paged_lines(text)
+    segmenter = _Segmenter(paged.lines, paged.numbers)
+    segmenter.foot_notes = paged.notes
     return segmenter.run(), segmenter.layout

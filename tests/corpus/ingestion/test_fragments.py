@@ -14,6 +14,11 @@ a researcher would accept. The excerpts cover one defect class each:
   one-space page-start indent (004);
 * web_boilerplate: "blue square" image text and the Disqus/AddThis footer (003);
 * french_conclusion: the French conclusion, its "(french version)" title (004).
+
+The other fragments come from documents the stages were never tuned on (PDF
+vignettes, Debian manuals in French and Spanish, a pandoc text dump, a
+markdown file); ``tests/data/ingestion/README.md`` names each source, how the
+text was made and its licence.
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ from corpus.ingestion.segment import Block, segment
         ("d’affaires.", "se sont aussi améliorées", False),  # a lost line, not a cut
         ("a list:", "• Create smart borders.", False),
         ("Selected Elements", "Source: Canadian Embassy", False),  # a caption
+        ("Figure 1: The jocci series", "Not surprisingly, an", False),  # after one
+        ("— gnupg — un outil (gpg(1)) ;", "— gpc — le compilateur", False),  # items
+        ("R> summary(fit)", "the coefficients are", False),  # a session's output
+        ("presented in Bonadonna et al.", "[7] which looked", True),  # a citation
     ],
 )
 def test_continues(before: str, after: str, joined: bool) -> None:
