@@ -63,6 +63,12 @@ def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
+    """Ingesting keeps each original file under MEDIA_ROOT: tmp_path, not var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     """The default PBKDF2 costs ~0.3 s a hash; tests sign people in often."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
