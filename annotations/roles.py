@@ -4,7 +4,8 @@ Four roles, each including the one before it:
 
 - **Viewer**: read every page, search, export.
 - **Annotator**: also create annotations, and edit or delete their own.
-- **Curator**: also manage the codebook and edit or delete anyone's annotations.
+- **Curator**: also manage the codebook, edit or delete anyone's annotations,
+  and upload documents.
 - **Admin**: also users and ingestion (the Django admin).
 
 A role is a Django group of the same name; superusers are Admins whatever
@@ -98,6 +99,11 @@ def can_moderate(user: AnyUser | None) -> bool:
 
 
 def can_manage_codebook(user: AnyUser | None) -> bool:
+    return has_role(user, Role.CURATOR)
+
+
+def can_upload_documents(user: AnyUser | None) -> bool:
+    """Upload source files (the upload page) and retry their ingest jobs."""
     return has_role(user, Role.CURATOR)
 
 

@@ -206,6 +206,9 @@ class IngestJob(models.Model):
         DUPLICATE = "duplicate"
         FAILED = "failed"
 
+    # What a running job reports in ``stage``, in order (document_ingest's).
+    STAGES = ("starting", "reading", "cleaning", "writing")
+
     file = models.FileField(upload_to=_upload_path, max_length=500)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
@@ -260,6 +263,15 @@ class IngestJob(models.Model):
         """Still to watch: queued, or running with a live worker."""
         queued = self.status == self.Status.QUEUED
         return queued or (self.status == self.Status.RUNNING and not self.interrupted)
+
+    @property
+    def step(self) -> int:
+        """Progress in ``STAGES`` steps, for the page's progress bar."""
+        if self.status == self.Status.QUEUED:
+            return 0
+        if self.status != self.Status.RUNNING:
+            return len(self.STAGES)
+        return self.STAGES.index(self.stage) + 1 if self.stage in self.STAGES else 1
 
     @property
     def retryable(self) -> bool:

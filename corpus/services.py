@@ -36,6 +36,7 @@ from corpus.models import Document, Paragraph
 from search.services import paragraphs_changed
 
 MANIFEST_NAME = "manifest.json"
+RESERVED_SLUGS = frozenset({"upload"})
 METADATA_FIELDS = ("title", "authors", "affiliation", "year")
 
 
@@ -346,10 +347,11 @@ def _new_document(source_name: str) -> Document:
 
 
 def _unique_slug(stem: str) -> str:
-    """``000_46f3a97b82bd372a`` -> ``000-46f3a97b82bd372a``; suffixed if taken."""
+    """``000_46f3a97b82bd372a`` -> ``000-46f3a97b82bd372a``; suffixed if taken
+    (or reserved: ``/documents/upload/`` is the upload page)."""
     base = slugify(stem.replace("_", "-"))[:240] or "document"
     slug, n = base, 1
-    while Document.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Document.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
