@@ -18,7 +18,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """A list of files (Django's documented pattern for ``multiple``)."""
+    """A list of files. Each is checked by ``upload_check`` rather than by
+    ``FileField`` (which would refuse the whole form for one empty file)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
@@ -26,11 +27,15 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        files = [f for f in files if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], "required")
+        return files
 
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        error_messages={"required": "Choose at least one file to upload."},
         widget=MultipleFileInput(
             attrs={"accept": ",".join(sorted(ACCEPTED_SUFFIXES)), "id": "id_files"}
         )

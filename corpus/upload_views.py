@@ -47,10 +47,9 @@ def uploader_required(view: View) -> View:
 @require_http_methods(["GET", "POST"])
 @uploader_required
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        return _upload_post(request, form)
-    return _page(request, form)
+        return _upload_post(request, UploadForm(request.POST, request.FILES))
+    return _page(request, UploadForm())
 
 
 def _upload_post(request: HttpRequest, form: UploadForm) -> HttpResponse:
