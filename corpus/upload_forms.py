@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
         error_messages={"required": "Choose at least one file to upload."},
         widget=MultipleFileInput(
             attrs={"accept": ",".join(sorted(ACCEPTED_SUFFIXES)), "id": "id_files"}
-        )
+        ),
     )
     version_of = forms.ModelChoiceField(
         queryset=Document.objects.all(),

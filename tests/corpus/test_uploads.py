@@ -134,7 +134,9 @@ def test_no_file_is_a_form_error(curator_client):
 def test_a_new_version_is_one_file(curator_client):
     document = Document.objects.create(source_name="x.txt", slug="x", iri="x")
     response = _post(
-        curator_client, _file("a.txt", TEXT), _file("b.txt", TEXT + "b"),
+        curator_client,
+        _file("a.txt", TEXT),
+        _file("b.txt", TEXT + "b"),
         version_of=document.pk,
     )
     assert response.status_code == 400
@@ -240,14 +242,17 @@ def test_a_chosen_document_gets_the_new_version(curator_client, run_worker):
     _post(curator_client, _file("a.txt", TEXT))
     run_worker()
     document = Document.objects.get()
-    _post(curator_client, _file("revised.txt", TEXT + "\nOne more."), version_of=document.pk)
+    revised = _file("revised.txt", TEXT + "\nOne more.")
+    _post(curator_client, revised, version_of=document.pk)
     run_worker()
     job = IngestJob.objects.order_by("id").last()
     assert job.status == IngestJob.Status.DONE and job.document == document
     assert Document.objects.get().paragraphs.filter(text="One more.").exists()
 
 
-def test_an_unreadable_file_fails_with_the_extractor_message(curator_client, run_worker):
+def test_an_unreadable_file_fails_with_the_extractor_message(
+    curator_client, run_worker
+):
     # A Word package whose document part is not XML: accepted, then refused
     # by the extractor in the worker.
     buffer = BytesIO()
