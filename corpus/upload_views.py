@@ -61,7 +61,7 @@ def _upload_post(request: HttpRequest, form: UploadForm) -> HttpResponse:
         return _page(request, form, status=400)
     jobs = ingest_jobs_create(
         uploads=form.accepted,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         version_of=form.cleaned_data.get("version_of"),
     )
     if request.htmx:  # one file from upload.js: its job, or why it was refused

@@ -51,10 +51,12 @@ ACCEPTED_SUFFIXES = frozenset(
 )
 _SNIFF_BYTES = 8192
 PREVIEW_RECORDS = 5
-# Test hook, used only by the crash-safety test: the path of a file that the
-# worker creates once a job is read and cleaned, then waits while it exists,
-# so the test can kill the worker between the read and the write.
-PAUSE_ENV = "GLOSS_TEST_PAUSE_BEFORE_WRITE"
+# Test hook, used only by the crash-safety test: at the point PAUSE_AT_ENV
+# names ("before-write": read and cleaned, nothing written; "before-commit":
+# the records written, not committed), the worker creates the file
+# PAUSE_FILE_ENV names and waits while it exists, so the test can kill it there.
+PAUSE_AT_ENV = "GLOSS_TEST_PAUSE_AT"
+PAUSE_FILE_ENV = "GLOSS_TEST_PAUSE_FILE"
 
 
 class UploadRefused(ValueError):
@@ -237,13 +239,13 @@ def _ingest(job: IngestJob, owned: Any) -> IngestOutcome:
 def _stage(owned: Any, stage: str) -> None:
     owned.update(stage=stage, heartbeat_at=timezone.now())
     if stage == "writing":
-        _pause_for_tests()
+        _pause_for_tests("before-write")
 
 
-def _pause_for_tests() -> None:
-    """See ``PAUSE_ENV``: never set outside the crash-safety test."""
-    marker = os.environ.get(PAUSE_ENV)
-    if not marker:
+def _pause_for_tests(point: str) -> None:
+    """See ``PAUSE_AT_ENV``: never set outside the crash-safety test."""
+    marker = os.environ.get(PAUSE_FILE_ENV)
+    if not marker or os.environ.get(PAUSE_AT_ENV) != point:
         return
     Path(marker).touch()
     while Path(marker).exists():
@@ -259,6 +261,7 @@ def _finish(owned: Any, outcome: IngestOutcome) -> None:
         document=outcome.document,
         finished_at=timezone.now(),
     )
+    _pause_for_tests("before-commit")
 
 
 def _fail(owned: Any, message: str) -> None:
@@ -270,7 +273,7 @@ def _fail(owned: Any, message: str) -> None:
     )
 
 
-def _job_status(outcome: IngestOutcome) -> IngestJob.Status:
+def _job_status(outcome: IngestOutcome) -> str:
     written = {IngestStatus.CREATED, IngestStatus.UPDATED}
     if outcome.status in written:
         return IngestJob.Status.DONE

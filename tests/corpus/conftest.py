@@ -81,6 +81,7 @@ def worker_process(
             **os.environ,
             "DATABASE_URL": f"sqlite:///{database}",
             "GLOSS_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "a key for the test worker only",
             "GLOSS_INGEST_LEASE_SECONDS": str(settings.GLOSS_INGEST_LEASE_SECONDS),
             **env,
         }
