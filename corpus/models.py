@@ -208,6 +208,7 @@ class IngestJob(models.Model):
 
     # What a running job reports in ``stage``, in order (document_ingest's).
     STAGES = ("starting", "reading", "cleaning", "writing")
+    STEPS = len(STAGES) + 1
 
     file = models.FileField(upload_to=_upload_path, max_length=500)
     original_name = models.CharField(max_length=255)
@@ -266,11 +267,11 @@ class IngestJob(models.Model):
 
     @property
     def step(self) -> int:
-        """Progress in ``STAGES`` steps, for the page's progress bar."""
+        """Progress for the page's bar: 0 queued, 1-4 the stages, 5 finished."""
         if self.status == self.Status.QUEUED:
             return 0
         if self.status != self.Status.RUNNING:
-            return len(self.STAGES)
+            return self.STEPS
         return self.STAGES.index(self.stage) + 1 if self.stage in self.STAGES else 1
 
     @property

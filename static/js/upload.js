@@ -43,6 +43,8 @@
     if (!files.length || (form.elements.version_of.value && files.length > 1)) return;
     event.preventDefault();
     results.closest("section").hidden = false;
+    const none = document.querySelector("#recent-jobs > li.empty");
+    if (none) none.closest("section").hidden = true; // nothing earlier to list
     const items = files.map(placeholder);
     input.value = "";
     showChosen();
