@@ -51,10 +51,20 @@ CHILDREN = {
     ],
 }
 _children: dict[str, Any] = {"processes": {}, "stopping": False}
+# Popen waits on a pipe that the child's exec closes. A gunicorn worker forked
+# meanwhile (by the master's main thread) inherits that pipe and never execs,
+# so Popen would wait forever: no fork while a child is being started.
+_fork_guard = threading.RLock()
+os.register_at_fork(
+    before=_fork_guard.acquire,
+    after_in_parent=_fork_guard.release,
+    after_in_child=_fork_guard.release,
+)
 
 
 def _start(server: Any, name: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(CHILDREN[name])  # noqa: S603 - our own commands
+    with _fork_guard:
+        process = subprocess.Popen(CHILDREN[name])  # noqa: S603 - our own commands
     server.log.info("%s started (pid %s)", name, process.pid)
     return process
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -64,6 +65,19 @@ def run_worker(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     return run
 
 
+def _test_database_url() -> str:
+    """The URL of the database this test uses (pytest-django's test copy)."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    user = quote(params.get("USER") or "")
+    password = quote(params.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = params.get("HOST") or "localhost"
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{params['NAME']}"
+
+
 @pytest.fixture
 def worker_process(
     tmp_path: Path, settings
@@ -76,10 +90,9 @@ def worker_process(
     started: list[subprocess.Popen[bytes]] = []
 
     def start(*args: str, **env: str) -> subprocess.Popen[bytes]:
-        database = connection.settings_dict["NAME"]
         environ = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": _test_database_url(),
             "GLOSS_DATA_DIR": str(tmp_path),
             "SECRET_KEY": "a key for the test worker only",
             "GLOSS_INGEST_LEASE_SECONDS": str(settings.GLOSS_INGEST_LEASE_SECONDS),
