@@ -79,6 +79,7 @@ def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
     context = {
         "form": form,
         "jobs": IngestJob.objects.recent(RECENT_JOBS),
+        "max_bytes": settings.GLOSS_UPLOAD_MAX_BYTES,
         "max_mb": settings.GLOSS_UPLOAD_MAX_BYTES // 1_048_576,
         "suffixes": sorted(ACCEPTED_SUFFIXES),
     }

@@ -11,6 +11,7 @@
   const zone = form.querySelector("[data-dropzone]");
   const chosen = form.querySelector("[data-chosen]");
   const results = document.getElementById("upload-results");
+  const maxBytes = Number(form.dataset.maxBytes) || Infinity;
 
   function showChosen() {
     const names = Array.from(input.files).map((file) => file.name);
@@ -78,6 +79,17 @@
   }
 
   function send(file, item) {
+    if (file.size > maxBytes) {
+      // Refused here rather than after sending it all (the server checks too).
+      const megabytes = (size) => (size / 1048576).toFixed(1);
+      item.querySelector(".job-status").textContent =
+        "Refused: " + megabytes(file.size) + " MB is over the " +
+        megabytes(maxBytes) + " MB limit for one file";
+      item.className = "job job-refused";
+      item.dataset.status = "refused";
+      item.querySelector("progress").remove();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const data = new FormData();
       data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
