@@ -6,7 +6,9 @@ is where people correct it. Ingestion therefore only *fills blanks*: a value
 is written to a field that is empty, never over a value already there, and an
 empty or missing value never clears anything. Edits made in the admin survive
 every re-ingest. To take a corrected manifest value, clear the field in the
-admin and re-ingest the changed file. An unchanged file is not written at all.
+admin and re-ingest the changed file. An unchanged file is not written at all
+(except, once, to keep the original file of a document ingested before
+``Document.source_file`` existed).
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
     write = _Write(name, digest, known, version_of, force, refuse_duplicates)
     settled = _settled(write)
     if settled is not None:
+        _keep_source_once(settled, path)
         return _record(settled, within_write)
     stage("reading")
     layout = extract.read_layout(path)
@@ -225,8 +228,10 @@ def _target(
 ) -> Document | None:
     """The document this file is a version of: the chosen one, else by name."""
     documents = Document.objects.select_for_update() if lock else Document.objects
-    if version_of is not None:
-        return documents.get(pk=version_of.pk)
+    if version_of is not None:  # (deleted meanwhile: a new document, by name)
+        chosen = documents.filter(pk=version_of.pk).first()
+        if chosen is not None:
+            return chosen
     return documents.filter(source_name=name).first()
 
 
@@ -249,6 +254,18 @@ def _store_source(path: Path, *, name: str, digest: str) -> str:
         with path.open("rb") as handle:
             stored = default_storage.save(stored, File(handle))
     return stored
+
+
+def _keep_source_once(outcome: IngestOutcome, path: Path) -> None:
+    """An unchanged document ingested before originals were kept gets its
+    file now: the one write an unchanged file causes, once."""
+    document = outcome.document
+    if outcome.status != IngestStatus.UNCHANGED or document.source_file:
+        return
+    digest = document.content_hash
+    stored = _store_source(path, name=document.source_name, digest=digest)
+    Document.objects.filter(pk=document.pk, source_file="").update(source_file=stored)
+    document.source_file.name = stored
 
 
 def _orphans(document: Document) -> tuple[Orphan, ...]:

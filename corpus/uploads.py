@@ -214,11 +214,8 @@ def _claim(job_id: int, task_id: str) -> IngestJob | None:
         if job.task_id and job.task_id != task_id:
             return None
         now = timezone.now()
-        job.status, job.stage, job.attempts = (
-            IngestJob.Status.RUNNING,
-            "starting",
-            (job.attempts + 1),
-        )
+        job.status, job.stage = IngestJob.Status.RUNNING, "starting"
+        job.attempts += 1
         job.task_id, job.started_at, job.heartbeat_at = task_id, now, now
         job.save()
     return job

@@ -63,9 +63,10 @@ def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
-    """Ingesting keeps each original file under MEDIA_ROOT: tmp_path, not var/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Ingesting keeps each original file under MEDIA_ROOT: a temporary folder
+    of its own (not var/, and not tmp_path, which some tests list)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

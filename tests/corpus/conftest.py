@@ -86,7 +86,7 @@ def worker_process(
     database, with this test's media and index folders (GLOSS_DATA_DIR is
     tmp_path, as MEDIA_ROOT and GLOSS_INDEX_DIR are here). Needs
     ``django_db(transaction=True)``: the worker sees committed rows only."""
-    assert settings.MEDIA_ROOT == tmp_path / "media"
+    settings.MEDIA_ROOT = tmp_path / "media"  # where the worker's settings put it
     started: list[subprocess.Popen[bytes]] = []
 
     def start(*args: str, **env: str) -> subprocess.Popen[bytes]:

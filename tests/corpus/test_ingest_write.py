@@ -171,3 +171,16 @@ def test_unchanged_files_are_not_copied_again(write_source, settings):
     document_ingest(path=path)
     document_ingest(path=path, force=True)
     assert len(list(Path(settings.MEDIA_ROOT).rglob("a*.txt"))) == 1
+
+
+@pytest.mark.django_db
+def test_an_unchanged_document_without_its_original_gets_it_once(write_source):
+    path = write_source("a.txt", TEXT)
+    document = document_ingest(path=path).document
+    Document.objects.filter(pk=document.pk).update(source_file="")  # as before 0003
+    records = list(Paragraph.objects.values_list("id", "text"))
+    outcome = document_ingest(path=path)
+    assert outcome.status == IngestStatus.UNCHANGED
+    document.refresh_from_db()
+    assert document.source_file.name.endswith("/a.txt")
+    assert list(Paragraph.objects.values_list("id", "text")) == records
