@@ -1,5 +1,5 @@
-"""gunicorn settings for ``make run``: loopback only, a few sync workers, and
-the search index's single drainer.
+"""gunicorn settings for ``make run``: loopback only, a few sync workers, the
+search index's single drainer and the task worker (uploads).
 
 Override with GLOSS_BIND (e.g. 0.0.0.0:8000 behind a proxy) and WEB_CONCURRENCY.
 
@@ -8,6 +8,10 @@ the outbox (same transaction as the change); one drainer process, started and
 kept alive by the gunicorn master, applies them with one writer and one commit
 per batch. A search waits for the changes queued before it, so a person finds
 their own edit in their next search.
+
+Uploads: the web workers only store the file and queue a task; one task worker
+(``manage.py db_worker``, django-tasks' database backend), also kept alive by
+the master, ingests them one at a time.
 """
 
 from __future__ import annotations
@@ -32,24 +36,49 @@ os.environ["GLOSS_SEARCH_DRAINER"] = "process"
 
 MANAGE = str(Path(__file__).resolve().parent / "manage.py")
 RESTART_DELAY = 1.0
-_drainer: dict[str, Any] = {"process": None, "stopping": False}
+# The processes the master keeps alive next to the web workers, one of each:
+# the search index's single drainer, and the task worker that ingests uploads.
+CHILDREN = {
+    "search drainer": [sys.executable, MANAGE, "search_index", "drain", "--follow"],
+    "task worker": [
+        sys.executable,
+        MANAGE,
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.5",
+    ],
+}
+_children: dict[str, Any] = {"processes": {}, "stopping": False}
+# Popen waits on a pipe that the child's exec closes. A gunicorn worker forked
+# meanwhile (by the master's main thread) inherits that pipe and never execs,
+# so Popen would wait forever: no fork while a child is being started.
+_fork_guard = threading.RLock()
+os.register_at_fork(
+    before=_fork_guard.acquire,
+    after_in_parent=_fork_guard.release,
+    after_in_child=_fork_guard.release,
+)
 
 
-def _start_drainer(server: Any) -> subprocess.Popen[bytes]:
-    command = [sys.executable, MANAGE, "search_index", "drain", "--follow"]
-    process = subprocess.Popen(command)  # noqa: S603 - our own command
-    server.log.info("search drainer started (pid %s)", process.pid)
+def _start(server: Any, name: str) -> subprocess.Popen[bytes]:
+    with _fork_guard:
+        process = subprocess.Popen(CHILDREN[name])  # noqa: S603 - our own commands
+    server.log.info("%s started (pid %s)", name, process.pid)
     return process
 
 
 def _supervise(server: Any) -> None:
-    """Keep exactly one drainer alive: restart it if it dies."""
-    while not _drainer["stopping"]:
-        process = _drainer["process"]
-        if process is None or process.poll() is not None:
-            if process is not None:
-                server.log.warning("search drainer exited (%s)", process.returncode)
-            _drainer["process"] = _start_drainer(server)
+    """Keep exactly one of each child alive: restart any that dies."""
+    processes = _children["processes"]
+    while not _children["stopping"]:
+        for name in CHILDREN:
+            process = processes.get(name)
+            if process is None or process.poll() is not None:
+                if process is not None:
+                    server.log.warning("%s exited (%s)", name, process.returncode)
+                processes[name] = _start(server, name)
         time.sleep(RESTART_DELAY)
 
 
@@ -58,11 +87,14 @@ def when_ready(server: Any) -> None:
 
 
 def on_exit(server: Any) -> None:
-    _drainer["stopping"] = True
-    process = _drainer["process"]
-    if process is not None and process.poll() is None:
+    """Stop the children; the task worker finishes its file first (SIGTERM is a
+    graceful stop for db_worker), and is killed only after the wait."""
+    _children["stopping"] = True
+    running = [p for p in _children["processes"].values() if p.poll() is None]
+    for process in running:
         process.terminate()
+    for process in running:
         try:
-            process.wait(10)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()

@@ -22,6 +22,7 @@ def gloss(request: HttpRequest) -> dict[str, Any]:
             "annotate": roles.can_annotate(user),
             "moderate": roles.can_moderate(user),
             "codebook": roles.can_manage_codebook(user),
+            "upload": roles.can_upload_documents(user),
             "administer": roles.can_administer(user),
         },
     }

@@ -5,7 +5,7 @@ Four roles, each including the one before it:
 - **Viewer**: read every page, search, export.
 - **Annotator**: also create annotations, and edit or delete their own.
 - **Curator**: also manage the codebook, edit or delete anyone's annotations,
-  and curate documents (metadata, deletion) and their records.
+  upload documents and curate them (metadata, deletion) and their records.
 - **Admin**: also users and ingestion (the Django admin).
 
 A role is a Django group of the same name; superusers are Admins whatever
@@ -104,6 +104,11 @@ def can_manage_codebook(user: AnyUser | None) -> bool:
 
 def can_curate(user: AnyUser | None) -> bool:
     """Edit document metadata, delete documents, correct records."""
+    return has_role(user, Role.CURATOR)
+
+
+def can_upload_documents(user: AnyUser | None) -> bool:
+    """Upload source files (the upload page) and retry their ingest jobs."""
     return has_role(user, Role.CURATOR)
 
 

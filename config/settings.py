@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "corpus",
     "search",
     "annotations",
@@ -161,6 +163,17 @@ GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # never changes the IRI of a document already ingested.
 GLOSS_BASE_IRI = os.environ.get("GLOSS_BASE_IRI") or "urn:gloss:document:"
 
+# Background tasks (uploads): django-tasks with the database backend
+# (django-tasks-db); `manage.py db_worker` runs them, and gunicorn.conf.py keeps
+# one worker alive next to the web workers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Uploads: the most bytes one file may have (50 MB), and how long a running
+# ingest job may go without a heartbeat before it counts as interrupted (its
+# worker died); the worker beats every third of that.
+GLOSS_UPLOAD_MAX_BYTES = int(
+    os.environ.get("GLOSS_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024))
+)
+GLOSS_INGEST_LEASE_SECONDS = float(os.environ.get("GLOSS_INGEST_LEASE_SECONDS", "30"))
 TAGGIT_CASE_INSENSITIVE = True
 
 # Web hardening. Pages load scripts and styles from our own static files only:

@@ -1,15 +1,17 @@
 """Documents and their ordered paragraph records.
 
 A ``Document`` is one source file; its ``Paragraph`` rows are what ingestion
-made of it, numbered from 0 in reading order. Paragraph text is NFC with ``\\n``
-line endings; offsets into it are Python code points, end exclusive. A
-document's plain text is its paragraphs' texts joined by ``"\\n\\n"``.
+made of it, numbered from 0 in reading order. Paragraph text is NFC with
+``\\n`` line endings; offsets into it are Python code points, end exclusive. A
+document's plain text is its paragraphs' texts joined by ``"\\n\\n"``. An
+``IngestJob`` is one uploaded file on its way through the task worker.
 
 Writes go through ``corpus.services``; the read helpers live on the QuerySets.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -71,6 +73,12 @@ class Document(models.Model):
         max_length=8, blank=True, help_text="Main language detected at ingestion."
     )
     ingested_at = models.DateTimeField(default=timezone.now, editable=False)
+    source_file = models.FileField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The original file of the current version (under MEDIA_ROOT).",
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -180,3 +188,107 @@ class Paragraph(models.Model):
     def anchor(self) -> str:
         """Fragment id of this record on the reading page (``p-<position>``)."""
         return f"p-{self.position}"
+
+
+def _upload_path(job: IngestJob, filename: str) -> str:
+    """``uploads/2025/06/<random>/<name>``: a folder per upload, so two files of
+    the same name never overwrite each other."""
+    from django.utils.crypto import get_random_string
+
+    day = timezone.now().strftime("%Y/%m")
+    return f"uploads/{day}/{get_random_string(12).lower()}/{filename}"
+
+
+class IngestJobQuerySet(models.QuerySet["IngestJob"]):
+    def recent(self, limit: int = 20) -> IngestJobQuerySet:
+        return self.select_related("document", "created_by").order_by("-id")[:limit]
+
+
+class IngestJob(models.Model):
+    """One uploaded file to ingest in the background, and what became of it.
+
+    ``status`` moves queued → running → done | duplicate | failed. A job left
+    ``running`` by a worker that died (no heartbeat for the lease) is
+    *interrupted*: nothing of it was written (the write is one transaction)
+    and it can be queued again. ``result`` holds the summary shown on the
+    upload page (records by kind, warnings, a preview, orphaned annotations).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        DUPLICATE = "duplicate"
+        FAILED = "failed"
+
+    # What a running job reports in ``stage``, in order (document_ingest's).
+    STAGES = ("starting", "reading", "cleaning", "writing")
+    STEPS = len(STAGES) + 1
+
+    file = models.FileField(upload_to=_upload_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL
+    )
+    version_of = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Chosen on the upload page: replace this document's records.",
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IngestJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def interrupted(self) -> bool:
+        """Running, but its worker has not beaten within the lease: it died."""
+        if self.status != self.Status.RUNNING:
+            return False
+        lease = settings.GLOSS_INGEST_LEASE_SECONDS
+        beat = self.heartbeat_at or self.started_at or self.created_at
+        return (timezone.now() - beat).total_seconds() > lease
+
+    @property
+    def active(self) -> bool:
+        """Still to watch: queued, or running with a live worker."""
+        queued = self.status == self.Status.QUEUED
+        return queued or (self.status == self.Status.RUNNING and not self.interrupted)
+
+    @property
+    def step(self) -> int:
+        """Progress for the page's bar: 0 queued, 1-4 the stages, 5 finished."""
+        if self.status == self.Status.QUEUED:
+            return 0
+        if self.status != self.Status.RUNNING:
+            return self.STEPS
+        return self.STAGES.index(self.stage) + 1 if self.stage in self.STAGES else 1
+
+    @property
+    def retryable(self) -> bool:
+        return self.interrupted or self.status == self.Status.FAILED

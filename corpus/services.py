@@ -6,7 +6,9 @@ is where people correct it. Ingestion therefore only *fills blanks*: a value
 is written to a field that is empty, never over a value already there, and an
 empty or missing value never clears anything. Edits made in the admin survive
 every re-ingest. To take a corrected manifest value, clear the field in the
-admin and re-ingest the changed file. An unchanged file is not written at all.
+admin and re-ingest the changed file. An unchanged file is not written at all
+(except, once, to keep the original file of a document ingested before
+``Document.source_file`` existed).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ import hashlib
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations.selectors import orphaned_annotations
 from annotations.services import annotations_detach, annotations_reanchor
 from corpus.ingestion import extract, pipeline
 from corpus.ingestion.extract import ExtractionError
@@ -33,6 +38,7 @@ from corpus.models import Document, Paragraph
 from search.services import paragraphs_changed
 
 MANIFEST_NAME = "manifest.json"
+RESERVED_SLUGS = frozenset({"upload"})
 METADATA_FIELDS = ("title", "authors", "affiliation", "year")
 
 
@@ -44,20 +50,39 @@ class IngestStatus(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"  # the same bytes are another document already
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """An annotation a new version left without a place (kept, flagged)."""
+
+    id: int
+    quote: str
 
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    """What ``document_ingest`` did: the document, the status, records by kind."""
+    """What ``document_ingest`` did: the document, the status, records by kind.
+
+    For ``DUPLICATE`` the document is the one that already has these bytes.
+    ``orphans`` lists the annotations a new version could not re-anchor.
+    """
 
     document: Document
     status: IngestStatus
     counts: dict[str, int]
+    source_name: str = ""
+    reanchored: int = 0
+    orphans: tuple[Orphan, ...] = ()
 
     def summary(self) -> str:
         """One line, e.g. ``a.txt: created — 1 heading, 4 paragraph, 0 footnote…``."""
         by_kind = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
-        return f"{self.document.source_name}: {self.status} — {by_kind}"
+        name = self.source_name or self.document.source_name
+        if self.status == IngestStatus.DUPLICATE:
+            return f"{name}: duplicate of {self.document.source_name} — {by_kind}"
+        return f"{name}: {self.status} — {by_kind}"
 
 
 class Source(NamedTuple):
@@ -67,38 +92,185 @@ class Source(NamedTuple):
     metadata: Mapping[str, Any]
 
 
-@transaction.atomic
-def document_ingest(
-    *, path: Path, metadata: Mapping[str, Any] | None = None, force: bool = False
+# Called with a stage name ("reading", "cleaning", "writing") as ingestion
+# reaches it, outside any transaction: the upload page shows it.
+OnStage = Callable[[str], None]
+# Called inside the write transaction with the outcome: a job records its
+# result in the same commit as the document, so the two never disagree.
+WithinWrite = Callable[[IngestOutcome], None]
+# pg_advisory_xact_lock key: one ingest write at a time (see _serialise_writes).
+INGEST_LOCK_KEY = 0x61055
+
+
+def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
+    *,
+    path: Path,
+    metadata: Mapping[str, Any] | None = None,
+    force: bool = False,
+    refuse_duplicates: bool = False,
+    name: str | None = None,
+    version_of: Document | None = None,
+    stored_as: str | None = None,
+    on_stage: OnStage | None = None,
+    within_write: WithinWrite | None = None,
 ) -> IngestOutcome:
     """Ingest one source file, keyed by its file name, all or nothing.
 
     Raises ``ExtractionError`` (user-facing message) when the file cannot
     become text and ``InvalidMetadata`` for malformed metadata; nothing is
-    written then. A file whose bytes hash like the stored ones is "unchanged"
-    and causes no write, unless ``force`` asks for it (after the cleaning stages
-    improved, say). Otherwise the pipeline runs, the document is created
-    or updated (metadata fills blanks only, see the module docstring) and its
-    records are replaced.
+    written then. With ``refuse_duplicates`` (uploads), bytes that hash like
+    another document's are a ``DUPLICATE`` of it, not ingested twice (the
+    ``ingest`` command keeps ingesting identical files under their own names).
+    Bytes that hash like the stored ones of this document are "unchanged"
+    and cause no write, unless ``force`` asks for it (after the cleaning
+    stages improved, say). Otherwise
+    the file is a new document or a new version of the document with its name
+    (``name``, default the file's; or ``version_of``, chosen explicitly):
+    metadata fills blanks only (see the module docstring), its records are
+    replaced and its annotations re-anchored.
+
+    Reading and cleaning run outside any transaction (a long file must not
+    hold the database's write lock); only writing the records is one short
+    transaction, which checks the content hash again, so a concurrent upload of
+    the same bytes cannot make a second document. ``stored_as`` names a file
+    in the default storage already holding these bytes (an upload), else the
+    file is copied there; it becomes ``Document.source_file``.
     """
+    name = name or path.name
     known = clean_metadata(metadata or {})
     digest = _file_digest(path)
+    stage = on_stage or (lambda _: None)
+    write = _Write(name, digest, known, version_of, force, refuse_duplicates)
+    settled = _settled(write)
+    if settled is not None:
+        _keep_source_once(settled, path)
+        return _record(settled, within_write)
+    stage("reading")
     layout = extract.read_layout(path)
-    existing = Document.objects.select_for_update().filter(source_name=path.name)
-    document = existing.first()
-    if document is not None and document.content_hash == digest and not force:
-        return IngestOutcome(document, IngestStatus.UNCHANGED, document.kind_counts())
+    stage("cleaning")
     draft = pipeline.process(layout)
-    status = IngestStatus.CREATED if document is None else IngestStatus.UPDATED
-    document = document or _new_document(path.name)
-    _fill_blanks(document, known)
-    _fill_blanks(document, {"title": draft.title})  # the title the text prints
-    document.content_hash = digest
-    document.language = draft.lang or ""
-    document.ingested_at = timezone.now()
-    document.save()
-    counts = _replace_paragraphs(document, draft.paragraphs)
-    return IngestOutcome(document, status, counts)
+    stored = stored_as or _store_source(path, name=name, digest=digest)
+    stage("writing")
+    return _write_document(write, draft, stored, within_write)
+
+
+class _Write(NamedTuple):
+    """What the file is and how to treat it, known before reading it."""
+
+    name: str
+    digest: str
+    known: dict[str, Any]
+    version_of: Document | None
+    force: bool
+    refuse_duplicates: bool
+
+
+def _write_document(
+    write: _Write,
+    draft: pipeline.DocumentDraft,
+    stored: str,
+    within_write: WithinWrite | None,
+) -> IngestOutcome:
+    """The one transaction of an ingest: check again, then store the records."""
+    with transaction.atomic():
+        _serialise_writes()
+        settled = _settled(write)
+        if settled is not None:
+            return _record(settled, within_write)
+        document = _target(write.name, write.version_of, lock=True)
+        status = IngestStatus.CREATED if document is None else IngestStatus.UPDATED
+        document = document or _new_document(write.name)
+        _fill_blanks(document, write.known)
+        _fill_blanks(document, {"title": draft.title})  # the title the text prints
+        document.content_hash = write.digest
+        document.language = draft.lang or ""
+        document.ingested_at = timezone.now()
+        document.source_file.name = stored
+        document.save()
+        counts, placed = _replace_paragraphs(document, draft.paragraphs)
+        orphans = _orphans(document)
+        outcome = IngestOutcome(document, status, counts, write.name, placed, orphans)
+        return _record(outcome, within_write)
+
+
+def _record(outcome: IngestOutcome, within_write: WithinWrite | None) -> IngestOutcome:
+    if within_write is not None:
+        with transaction.atomic():
+            within_write(outcome)
+    return outcome
+
+
+def _settled(write: _Write) -> IngestOutcome | None:
+    """The outcome when these bytes are stored already (nothing to write):
+    another document's (duplicate) or this one's (unchanged, unless forced)."""
+    target = _target(write.name, write.version_of)
+    twin = _twin(write.digest, target) if write.refuse_duplicates else None
+    if twin is not None:
+        counts = twin.kind_counts()
+        return IngestOutcome(twin, IngestStatus.DUPLICATE, counts, write.name)
+    if target is not None and target.content_hash == write.digest:
+        if not write.force:
+            counts = target.kind_counts()
+            return IngestOutcome(target, IngestStatus.UNCHANGED, counts, write.name)
+    return None
+
+
+def _twin(digest: str, target: Document | None) -> Document | None:
+    """Another document with exactly these bytes."""
+    twins = Document.objects.filter(content_hash=digest)
+    if target is not None:
+        twins = twins.exclude(pk=target.pk)
+    return twins.order_by("pk").first()
+
+
+def _target(
+    name: str, version_of: Document | None, *, lock: bool = False
+) -> Document | None:
+    """The document this file is a version of: the chosen one, else by name."""
+    documents = Document.objects.select_for_update() if lock else Document.objects
+    if version_of is not None:  # (deleted meanwhile: a new document, by name)
+        chosen = documents.filter(pk=version_of.pk).first()
+        if chosen is not None:
+            return chosen
+    return documents.filter(source_name=name).first()
+
+
+def _serialise_writes() -> None:
+    """One ingest write at a time, so the hash check sees every document
+    committed before it. SQLite's IMMEDIATE transactions (settings) already
+    take the write lock at BEGIN; PostgreSQL needs a lock of its own, since
+    there is no row to lock for a document that does not exist yet."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INGEST_LOCK_KEY])
+
+
+def _store_source(path: Path, *, name: str, digest: str) -> str:
+    """Keep the original file (``sources/<sha256>/<name>``) for downloading;
+    written before the transaction, and content-addressed, so a rolled-back
+    or repeated ingest leaves at most a file that the next one reuses."""
+    stored = f"sources/{digest}/{Path(name).name}"
+    if not default_storage.exists(stored):
+        with path.open("rb") as handle:
+            stored = default_storage.save(stored, File(handle))
+    return stored
+
+
+def _keep_source_once(outcome: IngestOutcome, path: Path) -> None:
+    """An unchanged document ingested before originals were kept gets its
+    file now: the one write an unchanged file causes, once."""
+    document = outcome.document
+    if outcome.status != IngestStatus.UNCHANGED or document.source_file:
+        return
+    digest = document.content_hash
+    stored = _store_source(path, name=document.source_name, digest=digest)
+    Document.objects.filter(pk=document.pk, source_file="").update(source_file=stored)
+    document.source_file.name = stored
+
+
+def _orphans(document: Document) -> tuple[Orphan, ...]:
+    found = orphaned_annotations().filter(document=document).order_by("id")
+    return tuple(Orphan(a.id, a.quote) for a in found)
 
 
 def bundled_sources(directory: Path | None = None) -> list[Source]:
@@ -192,10 +364,11 @@ def _new_document(source_name: str) -> Document:
 
 
 def _unique_slug(stem: str) -> str:
-    """``000_46f3a97b82bd372a`` -> ``000-46f3a97b82bd372a``; suffixed if taken."""
+    """``000_46f3a97b82bd372a`` -> ``000-46f3a97b82bd372a``; suffixed if taken
+    (or reserved: ``/documents/upload/`` is the upload page)."""
     base = slugify(stem.replace("_", "-"))[:240] or "document"
     slug, n = base, 1
-    while Document.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Document.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -210,24 +383,24 @@ def _fill_blanks(document: Document, metadata: Mapping[str, Any]) -> None:
 
 def _replace_paragraphs(
     document: Document, drafts: Iterable[pipeline.ParagraphDraft]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], int]:
     """Delete the document's records and store ``drafts`` as positions 0..n-1.
 
     Annotations are detached first (paragraph deletion is RESTRICTed while
     any point at them) and re-anchored by quote and context afterwards; the
     index update for old and new records is queued (search's outbox). All in
     this same transaction; annotations that cannot be placed are kept as
-    orphans.
+    orphans. Returns the records by kind and how many annotations were placed.
     """
     old_ids = list(document.paragraphs.values_list("id", flat=True))
     annotations_detach(document=document)
     document.paragraphs.all().delete()
     rows = [_paragraph(document, position, d) for position, d in enumerate(drafts)]
     Paragraph.objects.bulk_create(rows, batch_size=500)
-    annotations_reanchor(document=document)
+    placed = annotations_reanchor(document=document).placed
     paragraphs_changed(paragraph_ids=[*old_ids, *(row.id for row in rows)])
     found = Counter(row.kind for row in rows)
-    return {kind: found[kind] for kind in Paragraph.Kind.values}
+    return {kind: found[kind] for kind in Paragraph.Kind.values}, placed
 
 
 def _paragraph(

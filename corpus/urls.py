@@ -1,15 +1,23 @@
-"""Corpus pages: the list at /documents/, a reading page per document, and the
-curators' pages to edit or delete a document and correct its records.
-(The site's home, /, is the search page.)"""
+"""Corpus pages: the list at /documents/, a reading page per document, the
+upload page, and the curators' pages to edit or delete a document and correct
+its records. (The site's home, /, is the search page.)"""
 
 from django.urls import path
 
-from corpus import curation_views, views
+from corpus import curation_views, upload_views, views
 
 app_name = "corpus"
 RECORD = "documents/<slug:slug>/records/<int:pk>"
 urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
+    # Before <slug>: "upload" is this page, not a document.
+    path("documents/upload/", upload_views.upload, name="upload"),
+    path("documents/upload/jobs/<int:pk>/", upload_views.upload_job, name="upload_job"),
+    path(
+        "documents/upload/jobs/<int:pk>/retry/",
+        upload_views.upload_job_retry,
+        name="upload_job_retry",
+    ),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path(
         "documents/<slug:slug>/edit/",

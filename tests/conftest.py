@@ -63,6 +63,13 @@ def draft(kind: str, text: str, **fields: object) -> ParagraphDraft:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Ingesting keeps each original file under MEDIA_ROOT: a temporary folder
+    of its own (not var/, and not tmp_path, which some tests list)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     """The default PBKDF2 costs ~0.3 s a hash; tests sign people in often."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

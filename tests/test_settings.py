@@ -28,7 +28,7 @@ def test_runtime_paths_live_in_the_data_dir() -> None:
     from config import settings as configured
 
     assert configured.GLOSS_INDEX_DIR == configured.GLOSS_DATA_DIR / "index"
-    assert settings.MEDIA_ROOT == settings.GLOSS_DATA_DIR / "media"
+    assert configured.MEDIA_ROOT == configured.GLOSS_DATA_DIR / "media"
     assert Path(settings.GLOSS_DATA_DIR).is_dir()
     assert "taggit" in settings.INSTALLED_APPS
 
