@@ -18,8 +18,8 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The files to upload, and a text each one's records must show. A PDF joins
-# this list once the PDF extractor has landed: one more line.
+# The files to upload, and a text each one's records must show (a PDF goes
+# the whole way to search in test_upload_to_search.py).
 UPLOADS = [
     ("notes.txt", TEXT.encode(), "Border security became a shared concern"),
     ("relations.docx", DOCX, "Trilateral meetings were rare and brief."),
