@@ -34,8 +34,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from corpus.ingestion.extract import (
-    DOCX_SUFFIX,
     HTML_SUFFIXES,
+    PACKAGE_READERS,
+    PDF_SUFFIX,
     TEXT_SUFFIXES,
     ExtractionError,
 )
@@ -43,12 +44,15 @@ from corpus.models import Document, IngestJob
 from corpus.services import IngestOutcome, IngestStatus, InvalidMetadata
 from corpus.services import document_ingest as _document_ingest
 
-# PDFs are read by the PDF extractor (another branch); the type check and the
-# content sniffing are here already, so the page refuses a fake PDF clearly.
-PDF_SUFFIX = ".pdf"
 ACCEPTED_SUFFIXES = frozenset(
-    (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | {DOCX_SUFFIX, PDF_SUFFIX}
+    (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | set(PACKAGE_READERS)
 )
+# Zip packages, by suffix: the member that makes one what its name says.
+PACKAGE_MEMBERS = {
+    ".docx": ("word/document.xml", "a Word (.docx) document"),
+    ".odt": ("content.xml", "an OpenDocument text (.odt)"),
+    ".epub": ("META-INF/container.xml", "an EPUB book"),
+}
 _SNIFF_BYTES = 8192
 PREVIEW_RECORDS = 5
 # Test hook, used only by the crash-safety test: at the point PAUSE_AT_ENV
@@ -96,19 +100,20 @@ def _sniff(name: str, suffix: str, head: bytes, upload: IO[bytes]) -> None:
     if suffix == PDF_SUFFIX:
         if not is_pdf:
             raise UploadRefused(f"{name}: not a PDF (its content is something else)")
-    elif suffix == DOCX_SUFFIX:
-        if not _is_docx(upload):
-            raise UploadRefused(f"{name}: not a Word (.docx) document")
+    elif suffix in PACKAGE_MEMBERS:
+        member, what = PACKAGE_MEMBERS[suffix]
+        if not _has_member(upload, member):
+            raise UploadRefused(f"{name}: not {what}")
     elif is_pdf:
         raise UploadRefused(f"{name}: this is a PDF; name it .pdf to upload it")
     elif head.startswith(b"PK\x03\x04") or _binary(head):
         raise UploadRefused(f"{name}: not a text file (it holds binary data)")
 
 
-def _is_docx(upload: IO[bytes]) -> bool:
+def _has_member(upload: IO[bytes], member: str) -> bool:
     try:
         with zipfile.ZipFile(upload) as package:
-            found = "word/document.xml" in package.namelist()
+            found = member in package.namelist()
     except (zipfile.BadZipFile, OSError):
         found = False
     upload.seek(0)

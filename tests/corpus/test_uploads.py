@@ -18,10 +18,12 @@ from django_tasks_db.models import DBTaskResult
 
 from annotations.roles import Role
 from corpus.models import Document, IngestJob, Paragraph
-from corpus.uploads import ingest_job_execute
+from corpus.uploads import ingest_job_execute, upload_check
 from tests.conftest import PNG_BYTES
 from tests.corpus.samples import DOCX, TEXT
 from tests.factories import AnnotationFactory, UserFactory
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("corpus:upload")
@@ -78,6 +80,13 @@ def test_admins_may_upload():
 # -- refusals ---------------------------------------------------------------
 
 
+def _zip_with(member: str) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr(member, "<x/>")
+    return buffer.getvalue()
+
+
 def _broken_docx() -> bytes:
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
@@ -100,6 +109,9 @@ def _broken_docx() -> bytes:
         ("paper.txt", b"%PDF-1.7\n%\xe2\xe3\n", "paper.txt: this is a PDF"),
         # a ZIP that is not a Word package
         ("notes.docx", _broken_docx(), "notes.docx: not a Word (.docx) document"),
+        # an ODT package without its content, a zip named as a book
+        ("notes.odt", _zip_with("styles.xml"), "notes.odt: not an OpenDocument text"),
+        ("book.epub", _zip_with("content.opf"), "book.epub: not an EPUB book"),
     ],
 )
 def test_refused_files_change_nothing(curator_client, settings, name, data, reason):
@@ -262,9 +274,7 @@ def test_an_unreadable_file_fails_with_the_extractor_message(
     run_worker()
     job = IngestJob.objects.get()
     assert job.status == IngestJob.Status.FAILED
-    assert job.error.startswith(
-        "broken.docx: word/document.xml is not well-formed XML"
-    )
+    assert job.error.startswith("broken.docx: word/document.xml is not well-formed XML")
     page = curator_client.get(reverse("corpus:upload_job", args=[job.pk]))
     assert "word/document.xml is not well-formed XML" in page.content.decode()
     assert not Document.objects.exists() and not Paragraph.objects.exists()
@@ -314,3 +324,16 @@ def test_a_running_job_with_a_live_heartbeat_is_not_retryable(curator_client):
     assert "a.txt is running: no retry" in _messages(response)
     job.refresh_from_db()
     assert job.status == IngestJob.Status.RUNNING
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DATA / "odt" / "maint-guide-fr.odt",  # real packages pass the content check
+        *sorted((DATA / "epub").glob("*.epub")),
+        DATA / "pdf" / "sandwich.pdf",
+    ],
+)
+def test_real_packages_pass_the_upload_check(path: Path) -> None:
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    upload_check(upload)  # raises UploadRefused otherwise
