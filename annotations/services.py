@@ -223,6 +223,8 @@ def _bulk_span(
     """The item's span (the whole paragraph without offsets), or what is wrong."""
     if paragraph is None:
         return f"paragraph {item.paragraph} does not exist."
+    if paragraph.hidden:
+        return HIDDEN_RECORD
     start = 0 if item.start is None else item.start
     end = len(paragraph.text) if item.end is None else item.end
     span_errors: Errors = {}
@@ -268,7 +270,13 @@ def _locked_paragraph(pk: int) -> Paragraph:
         raise ValidationError(
             {"paragraph": ["This paragraph no longer exists; reload the page."]}
         )
+    if paragraph.hidden:
+        raise ValidationError({"paragraph": [HIDDEN_RECORD]})
     return paragraph
+
+
+# A curator hid the record as page furniture: it is out of reading and search.
+HIDDEN_RECORD = "This record is hidden as page furniture; show it again to tag it."
 
 
 def _check_span(

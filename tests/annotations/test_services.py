@@ -90,6 +90,22 @@ def test_quote_that_no_longer_matches_is_refused(people, paragraphs, themes):
     assert "reload" in message
 
 
+def test_a_hidden_record_cannot_be_tagged(people, paragraphs, themes):
+    paragraphs[0].hidden = True
+    paragraphs[0].save(update_fields=["hidden"])
+    with pytest.raises(ValidationError) as excinfo:
+        create(people, paragraphs[0], 0, 11)
+    assert "hidden as page furniture" in messages_of(excinfo)["paragraph"][0]
+    with pytest.raises(ValidationError) as excinfo:
+        services.annotations_bulk_create(
+            author=people.annotator,
+            theme="sovereignty",
+            items=[SpanRequest(paragraphs[0].pk)],
+        )
+    assert "hidden as page furniture" in messages_of(excinfo)["items"][0]
+    assert not Annotation.objects.exists()
+
+
 def test_quote_is_compared_after_nfc(people, paragraphs, themes):
     text = paragraphs[2].text
     start = text.index("Mérida")
