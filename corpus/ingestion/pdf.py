@@ -20,6 +20,7 @@ password, OCR for a scan, a fresh copy of a damaged file.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -270,8 +271,8 @@ def _runs(line: LTTextLineHorizontal, height: float) -> Iterator[Line]:
 
 def _run(items: list[LTItem], height: float) -> Iterator[Line]:
     chars = [item for item in items if isinstance(item, LTChar)]
-    text = "".join(item.get_text() for item in items if hasattr(item, "get_text"))
-    text = _PRIVATE_USE.sub("", text.replace("\n", "").translate(_LIGATURES))
+    text = _PRIVATE_USE.sub("", _composed_text(items).replace("\n", ""))
+    text = text.translate(_LIGATURES)
     if not chars or not text.strip():
         return
     yield Line(
@@ -283,6 +284,61 @@ def _run(items: list[LTItem], height: float) -> Iterator[Line]:
         size=round(_dominant(c.size for c in chars), 2),
         bold=sum(_is_bold(c.fontname) for c in chars) * 2 > len(chars),
     )
+
+
+# Spacing accents that TeX (OT1 fonts) prints as a glyph of their own over the
+# letter, with the combining mark each stands for.
+_ACCENTS = {
+    "\u00a8": "\u0308",  # ¨ diaeresis
+    "\u00b4": "\u0301",  # ´ acute
+    "`": "\u0300",  # grave
+    "\u02c6": "\u0302",  # ˆ circumflex
+    "\u02dc": "\u0303",  # ˜ tilde
+    "\u00b8": "\u0327",  # ¸ cedilla
+    "\u02c7": "\u030c",  # ˇ caron
+    "\u02d8": "\u0306",  # ˘ breve
+    "\u02da": "\u030a",  # ˚ ring
+    "\u00af": "\u0304",  # ¯ macron
+    "\u02dd": "\u030b",  # ˝ double acute
+    "\u02d9": "\u0307",  # ˙ dot above
+    "\u02db": "\u0328",  # ˛ ogonek
+}
+
+
+def _composed_text(items: list[LTItem]) -> str:
+    """The run's text, each accent printed over a letter composed with it.
+
+    The evidence is the page's own geometry: the accent glyph's middle lies
+    within the letter's box (pdfminer gives "f¨ur" for the "für" TeX prints).
+    A spacing accent beside a letter (a real "´" or "`") is kept as it is.
+    """
+    texts = [item.get_text() if hasattr(item, "get_text") else "" for item in items]
+    for i, item in enumerate(items):
+        mark = _ACCENTS.get(texts[i])
+        if mark is None or not isinstance(item, LTChar):
+            continue
+        for j in (i + 1, i - 1):
+            if _accent_over(item, items, j, texts) and _composes(texts[j], mark):
+                texts[j] = unicodedata.normalize("NFC", texts[j] + mark)
+                texts[i] = ""
+                break
+    return "".join(texts)
+
+
+def _accent_over(accent: LTChar, items: list[LTItem], j: int, texts: list[str]) -> bool:
+    letter = items[j] if 0 <= j < len(items) else None
+    if not isinstance(letter, LTChar):
+        return False
+    middle = (accent.x0 + accent.x1) / 2
+    return texts[j].isalpha() and letter.x0 <= middle <= letter.x1
+
+
+def _composes(letter: str, mark: str) -> bool:
+    """
+    >>> _composes("u", "\u0308"), _composes("q", "\u0308")
+    (True, False)
+    """
+    return len(unicodedata.normalize("NFC", letter + mark)) == 1
 
 
 def _dominant(sizes: Iterable[float]) -> float:

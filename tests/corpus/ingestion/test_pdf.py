@@ -287,3 +287,12 @@ def test_ingest_command_reads_a_pdf_end_to_end(tmp_path: Path) -> None:
         ("4", 6),
         ("5", 6),
     ]
+
+
+def test_accents_printed_over_their_letter_are_composed() -> None:
+    # OT1 fonts print "ü" as "u" with a "¨" glyph over it; pdfminer reads "f¨ur".
+    path = DATA / "lmtest-page1.pdf"
+    text = " ".join(p.text for p in process(read_layout(path)).paragraphs)
+    assert "Institut für Statistik" in text
+    assert "Universität Erlangen-Nürnberg" in text
+    assert not re.search("[\u00a8\u02c6\u02dc]", text)  # no accent left on its own
