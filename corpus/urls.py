@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),
     path(
+        "documents/<slug:slug>/original/",
+        views.document_original,
+        name="document_original",
+    ),
+    path(
         "documents/<slug:slug>/edit/",
         curation_views.document_edit,
         name="document_edit",

@@ -3,9 +3,10 @@ correction controls whose forms post to ``corpus.curation_views``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from corpus import curation
@@ -68,3 +69,21 @@ def _curation_context(document: Document, records: list[Paragraph]) -> dict[str,
         "last_visible": records[-1].pk if records else None,
         "hidden_records": document.paragraphs.filter(hidden=True).order_by("position"),
     }
+
+
+def document_original(request: HttpRequest, slug: str) -> FileResponse:
+    """The document's original file, as it was ingested, under its own name.
+
+    Every reader may download it (it is what the records cite). A document
+    ingested before originals were kept has none until it is ingested again.
+    """
+    document = get_object_or_404(Document, slug=slug)
+    if not document.source_file:
+        raise Http404("This document's original file is not kept.")
+    try:
+        handle = document.source_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This document's original file is missing.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=Path(document.source_name).name
+    )

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 
 from corpus.models import Paragraph
 from corpus.reading import reading_page
+from corpus.services import document_ingest
 from tests.factories import DocumentFactory, ParagraphFactory
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +134,29 @@ def test_list_headers_follow_kind_order(client, document):
     html = client.get("/documents/").content.decode()
     headers = re.findall(r'<th scope="col" class="count">(\w+)</th>', html)
     assert headers == ["Headings", "Paragraphs", "Footnotes", "References", "Meta"]
+
+
+def test_a_reader_downloads_the_original_file(client, tmp_path):
+    source = tmp_path / "Field notes (2019).pdf"
+    source.write_bytes((DATA / "pdf" / "sandwich.pdf").read_bytes())
+    document = document_ingest(path=source).document
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert f'href="/documents/{document.slug}/original/"' in page
+    response = client.get(f"/documents/{document.slug}/original/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == source.read_bytes()
+    assert 'filename="Field notes (2019).pdf"' in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_no_original_kept_is_a_404_and_no_link(client, document):
+    assert (
+        "original-link" not in client.get(document.get_absolute_url()).content.decode()
+    )
+    assert client.get(f"/documents/{document.slug}/original/").status_code == 404
+    assert client.get("/documents/no-such-document/original/").status_code == 404
+
+
+def test_anonymous_cannot_download_an_original(document):
+    response = Client().get(f"/documents/{document.slug}/original/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
