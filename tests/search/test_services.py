@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from corpus.models import Paragraph
 from corpus.services import bundled_sources, document_ingest
+from search.backend import get_backend
 from search.query import QuerySyntaxError
 from search.services import SearchRequestError, search_paragraphs
+from tests.factories import DocumentFactory
 from tests.search.conftest import paragraph
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +65,15 @@ def test_parameters_out_of_range(small_corpus, arguments, error, message):
         search_paragraphs(query="trust", **arguments)
 
 
-def test_page_size_is_capped(small_corpus):
-    assert search_paragraphs(query="trust", page_size=10_000).page_size == 100
+def test_page_size_is_capped(db):
+    document = DocumentFactory()
+    Paragraph.objects.bulk_create(
+        Paragraph(document=document, position=i, kind="paragraph", text=f"Trust {i}.")
+        for i in range(130)  # more matches than the cap
+    )
+    get_backend().rebuild()
+    page = search_paragraphs(query="trust", page_size=10_000)
+    assert (page.page_size, len(page.rows), page.total) == (100, 100, 130)
 
 
 def test_bundled_corpus_end_to_end():

@@ -306,7 +306,12 @@ def test_viewer_is_refused_in_the_page_and_the_api(page_as, live_server, site):
     open_document(page, live_server)
     expect(page.locator(".tag-whole")).to_have_count(0)
     drag_select(page, 1, 0, 6)
-    page.wait_for_timeout(300)
+    # The drag did select text (so the reader saw a selection end) ...
+    assert len(page.evaluate("window.getSelection().toString()").strip()) == 6
+    # ... and after its mouseup handler and two frames, no popover came.
+    page.evaluate(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    )
     expect(popover(page)).to_have_count(0)  # no tagging popover for viewers
     marks(page, 0).click()
     card = popover(page).locator(".annotation-card")

@@ -4,11 +4,14 @@ clear errors for bad filters."""
 from __future__ import annotations
 
 import io
+import json
+import re
 import zipfile
 from typing import Any
 
 import pytest
 
+from annotations.exports.options import search_hits
 from annotations.models import Annotation
 
 URL = "/export/"
@@ -63,10 +66,15 @@ def test_bad_filters_are_400_with_a_message(
 def test_query_keeps_excerpts_in_matching_paragraphs(
     signed_in: Any, people: Any, excerpts: list[Annotation]
 ) -> None:
-    word = excerpts[1].quote.split()[3]
+    # the longest word of one excerpt's paragraph: found in few paragraphs
+    word = max(re.findall(r"[^\W\d_]+", excerpts[1].paragraph.text), key=len)
+    found = search_hits(word)
+    expected = {a.pk for a in excerpts if a.paragraph_id in found}
+    assert excerpts[1].pk in expected and len(expected) < len(excerpts)
     response = signed_in(people.viewer).get(URL, {"format": "jsonl", "query": word})
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert 0 < len(lines) <= len(excerpts)
+    exported = {int(json.loads(line)["id"].rsplit(":", 1)[1]) for line in lines}
+    assert exported == expected
 
 
 def test_people_without_a_role_cannot_export(signed_in: Any, people: Any) -> None:

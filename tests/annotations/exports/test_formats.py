@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from lxml import etree
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, ExportRows, export_rows
 from annotations.models import Annotation
+from corpus.ingestion.extract import read_layout
+from corpus.ingestion.pipeline import process
 from tests.annotations.exports.conftest import shared_path
 
 
@@ -90,12 +93,39 @@ def test_markdown_book_groups_by_theme(excerpts: list[Annotation]) -> None:
     assert "Note: Méfiance — déjà vu" in text
 
 
-def test_docx_book_is_a_word_package(excerpts: list[Annotation]) -> None:
+def test_docx_book_is_a_word_package(
+    excerpts: list[Annotation], tmp_path: Path
+) -> None:
     archive = zipfile.ZipFile(io.BytesIO(render("docx", fresh())))
-    assert "[Content_Types].xml" in archive.namelist()
-    body = etree.fromstring(archive.read("word/document.xml"))
-    text = "".join(body.itertext())
-    assert "Bilateralism" in text and "Méfiance" in text
+    assert archive.testzip() is None
+    names = set(archive.namelist())
+    assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml"} <= names
+    # every part is well-formed XML, and every part a relationship names exists
+    parts = {name: etree.fromstring(archive.read(name)) for name in names}
+    types = {
+        e.get("PartName")
+        for e in parts["[Content_Types].xml"].iter()
+        if e.get("PartName")
+    }
+    assert "/word/document.xml" in types
+    for name, root in parts.items():
+        if not name.endswith(".rels"):
+            continue
+        folder = name.replace("_rels/", "").removesuffix(".rels").rpartition("/")[0]
+        for rel in root:
+            if rel.get("TargetMode") == "External":
+                continue
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target")))
+            assert target.lstrip("/") in names, (name, rel.get("Target"))
+    # the readers' view: our own DOCX reader finds the excerpts and headings
+    path = tmp_path / "book.docx"
+    path.write_bytes(render("docx", fresh()))
+    records = process(read_layout(path)).paragraphs
+    text = " ".join(r.text for r in records)
+    assert "Bilateralism" in [r.text for r in records if r.kind == "heading"]
+    assert "Méfiance" in text
+    quotes = {" ".join(a.quote.split()) for a in excerpts}
+    assert all(quote in text for quote in quotes)
 
 
 def _schema(name: str) -> etree.XMLSchema:
