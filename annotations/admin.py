@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from taggit import models as taggit_models
 
 from annotations.models import Activity, Annotation, ApiToken, Theme
+
+# django-taggit registers its own Tag model; Gloss's themes are ``Theme``, so
+# the stock "Tags" admin would only show an empty, unused table.
+if admin.site.is_registered(taggit_models.Tag):
+    admin.site.unregister(taggit_models.Tag)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

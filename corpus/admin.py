@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -42,7 +43,12 @@ class DocumentAdmin(admin.ModelAdmin):
     fields = [*curation.EDITABLE_FIELDS, *readonly_fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # documents come from `manage.py ingest`
+        return False  # documents come from the upload page or `manage.py ingest`
+
+    def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """The add address leads to the upload page instead of a bare 403."""
+        messages.info(request, "Documents are added on the upload page.")
+        return redirect("corpus:upload")
 
     def save_model(
         self, request: HttpRequest, obj: Document, form: Any, change: bool

@@ -118,3 +118,10 @@ def test_check_deploy_is_clean_behind_tls() -> None:
     assert {"security.W004", "security.W008", "security.W012", "security.W016"} <= set(
         re.findall(r"security\.W\d+", plain.stdout + plain.stderr)
     )
+
+
+def test_the_favicon_is_served_to_anyone(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert 'rel="icon"' in client.get("/accounts/login/").content.decode()

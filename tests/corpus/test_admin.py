@@ -155,3 +155,14 @@ def test_records_cannot_be_deleted_in_the_admin(admin_client):
     paragraph = ParagraphFactory()
     url = f"/admin/corpus/paragraph/{paragraph.pk}/delete/"
     assert admin_client.get(url).status_code == 403
+
+
+def test_the_add_address_leads_to_the_upload_page(admin_client):
+    response = admin_client.get("/admin/corpus/document/add/", follow=True)
+    assert response.redirect_chain[-1][0] == "/documents/upload/"
+    assert "Documents are added on the upload page." in response.content.decode()
+
+
+def test_taggits_unused_tag_admin_is_not_offered(admin_client):
+    assert admin_client.get("/admin/taggit/tag/").status_code == 404
+    assert "/admin/taggit/" not in admin_client.get("/admin/").content.decode()
