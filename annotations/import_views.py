@@ -1,14 +1,19 @@
 """The import page (``/import/``, curators): upload, dry-run preview, confirm.
 
 An upload (at most ``MAX_UPLOAD_BYTES``) is checked with a dry run at once and
-kept under ``MEDIA_ROOT/imports/<token>`` until the curator confirms or uploads
-another; confirming imports that file and deletes it. A bad file re-renders
-the form with the reason (400), never a 500.
+kept under ``MEDIA_ROOT/imports/<user id>/<token>`` until the curator confirms
+or uploads another; confirming imports that file and deletes it. A preview
+belongs to the person who uploaded it: another curator's token finds nothing.
+Previews nobody confirmed are deleted after ``PREVIEW_TTL`` (swept whenever a
+file is uploaded). A bad file re-renders the form with the reason (400), never
+a 500.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +28,7 @@ from annotations.roles import Role, role_required
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TOKEN_LENGTH = 32
+PREVIEW_TTL = timedelta(hours=24)
 
 
 @role_required(Role.CURATOR)
@@ -45,14 +51,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
         )
     except ImportFileError as exc:
         return _form(request, f"{name}: {exc}", 400)
-    token = _keep(data)
+    token = _keep(request.user, data)
     context = {"report": report, "token": token, "name": name, "as_user": as_user}
     return _form(request, extra=context)
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
     token, name = request.POST.get("token", ""), request.POST.get("name", "")
-    path = _kept(token)
+    path = _kept(request.user, token)
     if path is None:
         return _form(request, "That upload is gone; upload the file again.", 400)
     try:
@@ -91,20 +97,41 @@ def _as_user(name: str) -> Any:
     return get_user_model()._default_manager.filter(username=name).first()
 
 
-def _folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
+def _root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _folder(user: Any) -> Path:
+    folder = _root() / str(user.pk)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _keep(data: bytes) -> str:
+def _keep(user: Any, data: bytes) -> str:
+    """Keep the previewed file for its uploader only; their earlier previews
+    and everyone's stale ones go."""
+    folder = _folder(user)
+    for earlier in folder.iterdir():
+        earlier.unlink(missing_ok=True)
+    sweep_previews()
     token = secrets.token_hex(TOKEN_LENGTH // 2)
-    (_folder() / token).write_bytes(data)
+    (folder / token).write_bytes(data)
     return token
 
 
-def _kept(token: str) -> Path | None:
+def _kept(user: Any, token: str) -> Path | None:
     if len(token) != TOKEN_LENGTH or not all(c in "0123456789abcdef" for c in token):
         return None
-    path = _folder() / token
+    path = _folder(user) / token
     return path if path.is_file() else None
+
+
+def sweep_previews(now: float | None = None) -> int:
+    """Delete previews older than ``PREVIEW_TTL``; returns how many went."""
+    cutoff = (now or time.time()) - PREVIEW_TTL.total_seconds()
+    stale = [
+        p for p in _root().glob("*/*") if p.is_file() and p.stat().st_mtime < cutoff
+    ]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)

@@ -4,6 +4,8 @@ or oversized files give a message, never a 500."""
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from annotations import import_views
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
 from annotations.models import Annotation
+from annotations.roles import Role
+from tests.factories import UserFactory
 
 URL = "/import/"
 
@@ -83,3 +87,34 @@ def test_viewers_and_annotators_cannot_import(signed_in: Any, people: Any) -> No
         upload = SimpleUploadedFile("x.json", b"[]")
         assert signed_in(person).post(URL, {"file": upload}).status_code == 403
     assert signed_in(people.viewer).get("/export/").status_code == 200
+
+
+def test_a_preview_belongs_to_its_uploader(
+    signed_in: Any, people: Any, excerpts: list[Annotation]
+) -> None:
+    data = w3c_export()
+    Annotation.objects.all().delete()
+    upload = SimpleUploadedFile("all.jsonld", data, "application/ld+json")
+    token = signed_in(people.curator).post(URL, {"file": upload}).context["token"]
+    other = UserFactory(role=Role.CURATOR)
+    response = signed_in(other).post(URL, {"token": token, "name": "all.jsonld"})
+    assert response.status_code == 400 and "upload the file again" in (
+        response.content.decode()
+    )
+    assert Annotation.objects.count() == 0
+
+
+def test_unconfirmed_previews_are_swept(
+    signed_in: Any, people: Any, settings: Any, excerpts: list[Annotation]
+) -> None:
+    client = signed_in(people.curator)
+    for name in ("a.jsonld", "b.jsonld"):
+        upload = SimpleUploadedFile(name, w3c_export(), "application/ld+json")
+        client.post(URL, {"file": upload})
+    folder = Path(settings.MEDIA_ROOT) / "imports" / str(people.curator.pk)
+    assert len(list(folder.iterdir())) == 1  # a new preview replaces the last
+    old = time.time() - import_views.PREVIEW_TTL.total_seconds() - 60
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    assert import_views.sweep_previews() == 1
+    assert list(folder.iterdir()) == []
