@@ -30,6 +30,7 @@
   const records = new Map(); // paragraph id -> {element, textElement, text, chars}
   let popover = null; // the one popover element, built on first use
   let editing = null; // what the open editor saves: {span} or {annotation}
+  let returnFocus = null; // the element that had the focus before the popover opened
 
   /* ---------- offsets ---------- */
 
@@ -206,6 +207,11 @@
       return "inset 0 -" + 2 * (i + 1) + "px 0 " + colour;
     }).join(", ");
     mark.title = covering.map(function (a) { return a.themes.map(nameOf).join(", ") + " — " + a.author.name; }).join("\n");
+    // A name for screen readers: what is tagged, and how; Enter opens it.
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-label", "Tagged “" + segment + "”: " + covering.map(function (a) {
+      return a.themes.map(nameOf).join(", ") + " by " + a.author.name;
+    }).join("; "));
     return mark;
   }
 
@@ -294,6 +300,12 @@
 
   /* ---------- popover: shell ---------- */
 
+  function show() {
+    // Where the focus goes back when the popover closes (Esc, Cancel, Save).
+    if (popover.hidden) returnFocus = document.activeElement;
+    popover.hidden = false;
+  }
+
   function ensurePopover() {
     if (popover) return popover;
     popover = document.createElement("div");
@@ -316,9 +328,13 @@
 
   function closePopover() {
     if (!popover) return;
+    const hadFocus = popover.contains(document.activeElement);
     popover.hidden = true;
     popover.replaceChildren();
     editing = null;
+    const back = returnFocus;
+    returnFocus = null;
+    if (hadFocus && back && back !== document.body && document.contains(back)) back.focus();
   }
 
   function el(tag, attributes, text) {
@@ -363,7 +379,7 @@
     offered.forEach(function (theme) { list.append(themeOption(theme, chosen.has(theme.slug))); });
     filter.addEventListener("input", function () { filterOptions(filter.value); });
     filterOptions("");
-    popover.hidden = false;
+    show();
     place(rect);
     filter.focus();
   }
@@ -505,7 +521,7 @@
     const here = state.annotations.filter(function (a) { return ids.includes(a.id); });
     popover.setAttribute("aria-label", "Annotations");
     popover.replaceChildren(...here.map(annotationCard));
-    popover.hidden = false;
+    show();
     place(mark.getBoundingClientRect());
     const first = popover.querySelector("button");
     if (first) first.focus();

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from annotations import services
 from annotations.models import Annotation
 from annotations.roles import Role
 from tests.annotations.conftest import TEXTS
@@ -351,3 +352,36 @@ def test_signing_in_is_required(browser, live_server, site):
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/documents/doc/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     context.close()
+
+
+def test_escape_gives_the_focus_back_and_records_are_one_tab_stop(
+    page_as, live_server, site
+):
+    page = page_as(site["people"]["ana"])
+    open_document(page, live_server)
+    plus = page.locator("[data-id] .tag-whole").first
+    plus.focus()
+    page.keyboard.press("Enter")  # the keyboard way to tag a whole paragraph
+    ready_to_type(page)
+    page.keyboard.press("Escape")
+    expect(popover(page)).to_be_hidden()
+    expect(plus).to_be_focused()  # back where the person was
+    # the record's ¶ link is not a tab stop: from one + the next Tab goes on
+    # to the next record's +, not to a link in between
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "tag-whole", focused
+
+
+def test_a_highlight_has_an_accessible_name(page_as, live_server, site):
+    services.annotation_create(
+        author=site["people"]["ana"],
+        paragraph=site["paragraphs"][0],
+        start=0,
+        end=11,
+        themes=["sovereignty"],
+    )
+    page = page_as(site["people"]["vera"])
+    open_document(page, live_server)
+    name = marks(page, 0).get_attribute("aria-label")
+    assert name is not None and "Sovereignty by Ana Test" in name
