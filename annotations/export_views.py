@@ -41,6 +41,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
             since=params.get("since", ""),
             until=params.get("until", ""),
             query=params.get("query", ""),
+            date_labels=("Created from", "Created to"),  # as the form labels them
         )
     except FilterError as exc:
         return _form(request, str(exc), 400)

@@ -33,13 +33,16 @@ def parse_filters(
     since: str = "",
     until: str = "",
     query: str = "",
+    date_labels: tuple[str, str] = ("--since", "--until"),
 ) -> ExportFilters:
+    """``date_labels`` name the two date fields in messages the way the caller
+    shows them (the command's options, the page's labels)."""
     return ExportFilters(
         themes=tuple(_theme(value) for value in themes if value),
         users=tuple(_user(value) for value in users if value),
         documents=tuple(_document(value) for value in documents if value),
-        since=_date(since, "--since"),
-        until=_date(until, "--until"),
+        since=_date(since, date_labels[0]),
+        until=_date(until, date_labels[1]),
         paragraph_ids=search_hits(query) if query.strip() else None,
     )
 

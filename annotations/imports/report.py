@@ -20,6 +20,12 @@ class ImportReport:
     unanchored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def changes_anything(self) -> bool:
+        """Whether confirming would change anything (else there is nothing to
+        confirm: the page says so instead of offering it)."""
+        return bool(self.created or self.themes_created or self.themes_updated)
+
     def lines(self) -> list[str]:
         """A summary line, then one line per problem or remark."""
         verb = "would import" if self.dry_run else "imported"

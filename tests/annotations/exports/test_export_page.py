@@ -51,7 +51,10 @@ def test_qdpx_download(signed_in: Any, people: Any, excerpts: list[Annotation]) 
     [
         ({"format": "pdf"}, "Choose one of the formats."),  # unknown format
         ({"format": "csv", "theme": "nope"}, "No theme named"),  # unknown theme
-        ({"format": "csv", "since": "13/01/2020"}, "is not a date"),  # bad date
+        (
+            {"format": "csv", "since": "13/01/2020"},
+            "Created from: &#x27;13/01/2020&#x27; is not a date",
+        ),  # the form's own label, not a CLI flag
         ({"format": "csv", "query": 'title:"unclosed'}, "Search query"),  # bad query
     ],
 )

@@ -118,3 +118,13 @@ def test_unconfirmed_previews_are_swept(
         os.utime(path, (old, old))
     assert import_views.sweep_previews() == 1
     assert list(folder.iterdir()) == []
+
+
+def test_nothing_to_import_offers_no_confirm(
+    signed_in: Any, people: Any, excerpts: list[Annotation]
+) -> None:
+    data = w3c_export()  # every annotation is here already
+    upload = SimpleUploadedFile("all.jsonld", data, "application/ld+json")
+    body = signed_in(people.curator).post(URL, {"file": upload}).content.decode()
+    assert "would import 0 annotations" in body
+    assert "Confirm import" not in body and "Nothing to import" in body
