@@ -104,3 +104,11 @@ def test_reading_page_marks_the_hit(client, small_corpus):
     assert html.count(' marked"') == 1
     plain = client.get("/documents/000-obstacles/").content.decode()
     assert ' marked"' not in plain
+
+
+def test_no_results_is_a_message_not_a_numbered_result(client, small_corpus):
+    html = client.get("/search/", {"q": "zzyzx"}).content.decode()
+    assert '<p class="empty">Nothing matches.' in html
+    assert 'class="hit-list"' not in html  # not numbered as result 1
+    filtered = client.get("/search/", {"q": "zzyzx", "kind": "footnote"})
+    assert "within the chosen filters" in filtered.content.decode()
