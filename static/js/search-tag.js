@@ -23,7 +23,15 @@
 
   async function tag(form, which) {
     const status = form.querySelector(".hit-tag-status");
-    const theme = form.elements.theme.value;
+    const select = form.elements.theme;
+    const theme = select.value;
+    if (!theme) {  // no theme is chosen for the person: they pick one first
+      status.textContent = "Choose a theme first.";
+      status.classList.add("error");
+      select.focus();
+      return;
+    }
+    const name = select.options[select.selectedIndex].textContent;
     const [start, end] = span(form, which);
     status.textContent = "Saving…";
     const response = await fetch("/api/annotations", {
@@ -36,9 +44,30 @@
     });
     const data = await response.json().catch(() => ({}));
     status.textContent = response.ok
-      ? "Tagged " + theme + "."
+      ? "Tagged “" + name + "”."
       : (data.error || "Could not tag (" + response.status + ").");
     status.classList.toggle("error", !response.ok);
+    if (response.ok) addChip(form.closest(".hit"), theme);
+  }
+
+  // The hit's theme chips show the new tag at once, as the next search would
+  // (by slug, as the server renders them).
+  function addChip(hit, name) {
+    if (!hit) return;
+    let chips = hit.querySelector(".hit-themes");
+    if (!chips) {
+      chips = document.createElement("p");
+      chips.className = "hit-themes";
+      hit.querySelector(".hit-text").after(chips);
+    }
+    const present = Array.from(chips.querySelectorAll(".theme")).some(function (chip) {
+      return chip.textContent === name;
+    });
+    if (present) return;
+    const chip = document.createElement("span");
+    chip.className = "theme";
+    chip.textContent = name;
+    chips.append(chip);
   }
 
   document.addEventListener("submit", function (event) {

@@ -46,9 +46,17 @@ def test_tag_the_matching_sentence_then_filter_by_theme(page_as, live_server, co
     page = page_as(corpus["ana"])
     search(page, live_server, "distrust")
     hit = page.locator("form.hit-tag").first
+    # No theme is chosen for the person: one click tags nothing.
+    expect(hit.locator("select[name=theme]")).to_have_value("")
+    hit.get_by_role("button", name="Tag paragraph").click()
+    invalid = hit.locator("select[name=theme]").evaluate("s => !s.checkValidity()")
+    assert invalid and not Annotation.objects.exists()
     hit.locator("select[name=theme]").select_option("distrust")
     hit.get_by_role("button", name="Tag matching sentence").click()
-    expect(hit.locator(".hit-tag-status")).to_have_text("Tagged distrust.")
+    expect(hit.locator(".hit-tag-status")).to_have_text("Tagged “Distrust”.")
+    expect(page.locator(".hit").first.locator(".hit-themes")).to_contain_text(
+        "distrust"
+    )
     annotation = Annotation.objects.get()
     assert annotation.quote == "Distrust of the border agencies stayed high."
     search(page, live_server, "agencies theme:distrust")  # the very next request
