@@ -22,6 +22,7 @@ from corpus.ingestion.segment import (
     Block,
     LineStats,
     ends_sentence,
+    is_section_title,
     is_short,
     split_symbol_label,
 )
@@ -205,7 +206,16 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
         return False
     if ends_sentence(text) and not text.endswith(("?", "”", ")")):
         return False
+    if text.endswith(_FORMULA_END) or text.split()[-1].casefold() in _OPEN_WORDS:
+        return False  # "Wn (t) =", "… properties (Andrews and": a line cut off
     return not text.endswith((",", ";", "-"))
+
+
+# A title does not stop on a word that needs another after it, or on an operator.
+_OPEN_WORDS = frozenset(
+    "and or of the a an with y o de del la le les et du des el los las".split()
+)
+_FORMULA_END = ("=", "+", "−", "×", "<", ">", "≤", "≥", "(")
 
 
 def is_name_line(text: str) -> bool:
@@ -247,6 +257,46 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
             block.level = heading_level(block.text)
 
 
+# A heading's own number or label: "3 ", "4.2 ", "1.1) ", "A.5 ", "II. ".
+_SECTION_NUMBER = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)?|[A-Z](?:\.\d{1,2})+\.?|[IVX]{1,5}\.)\s+\S"
+)
+# Unnumbered sections a numbered paper still has.
+_UNNUMBERED_SECTIONS = re.compile(
+    r"^(?:abstract|acknowledge?ments?|appendix|appendices|annexe?s?|ap[ée]ndices?"
+    r"|remerciements|agradecimientos|notes|index|glossary)\b",
+    re.IGNORECASE,
+)
+MIN_NUMBERED_SECTIONS = 3
+
+
+def demote_unnumbered_headings(blocks: list[Block], layout: LineStats) -> None:
+    """Where a typeset (paged) document numbers its sections ("3 The data", "4.2
+    Boundaries"), a short unnumbered line after the first of them is no
+    section: it is a formula's piece ("Wn (t) ="), a plot's label, a line
+    the extraction set apart. Known unnumbered sections (references,
+    acknowledgements, appendices) stay."""
+    if not layout.paged:
+        return
+    headings = [b for b in blocks if b.kind == HEADING and not b.asserted]
+    numbered = [b for b in headings if _SECTION_NUMBER.match(plain(b))]
+    if len(numbered) < MIN_NUMBERED_SECTIONS:
+        return
+    for block in headings[headings.index(numbered[0]) :]:
+        text = plain(block)
+        if (
+            _SECTION_NUMBER.match(text)
+            or _LABELLED.match(text)
+            or REFERENCE_HEADINGS.match(text)
+            or SECTION_NAMES.match(text)
+            or _UNNUMBERED_SECTIONS.match(text)
+            or MARKDOWN_HEADING_RE.match(block.text)
+            or "setext" in block.meta
+        ):
+            continue
+        block.kind, block.level = BODY, 0
+
+
 def _is_list_sibling(block: Block, other: Block | None) -> bool:
     """ "8) Preserving NATO" among "7) …." and "9) …." is an item, not a title."""
     mine = _ITEM_LABEL.match(plain(block))
@@ -277,6 +327,7 @@ def mark_subtitles(blocks: list[Block]) -> None:
             and block.kind == HEADING
             and not MARKDOWN_HEADING_RE.match(block.text)
             and not NUMBERED_HEADING_RE.match(block.text)
+            and not is_section_title(block.text)
         ):
             block.kind = META
         previous = block
@@ -394,7 +445,7 @@ def _drop_contents_titles(blocks: list[Block]) -> None:
 
 CONTENTS_TITLE = re.compile(
     r"^(?:(?:table of )?contents|table des mati[èe]res|sommaire|[íi]ndice"
-    r"|contenido|inhalt(?:sverzeichnis)?)$",
+    r"|(?:tabla de )?contenidos?|inhalt(?:sverzeichnis)?)$",
     re.IGNORECASE,
 )
 
@@ -504,6 +555,67 @@ def drop_contents(blocks: list[Block]) -> None:
         last = i
 
 
+MIN_CONTENTS_ENTRIES = 3
+
+
+def _is_contents_entry(line: str) -> bool:
+    """A contents line without dot leaders: a title, numbered or not, or the
+    wrapped rest of one ("1.1.5. Herramientas … del" / "sistema").
+
+    >>> _is_contents_entry("1.1.13. Hora de jugar"), _is_contents_entry("Prefacio")
+    (True, True)
+    >>> _is_contents_entry("Este libro es libre y se puede redistribuir.")
+    False
+    """
+    text = line.strip()
+    if not text or text.endswith((".", "!", ":", ",", ";")):
+        return False  # a title may ask a question ("2. ¿Qué es Debian?")
+    return len(text.split()) <= MAX_HEADING_WORDS
+
+
+def drop_contents_lists(blocks: list[Block]) -> None:
+    """A table of contents as a text dump writes it: numbered titles one per
+    line, no page numbers. A run of such lines under a "Contents" title (or,
+    without one, a run of numbered lines), up to the first title that has its
+    paragraph under it (the text's own first heading), is dropped."""
+    i = 0
+    while i < len(blocks):
+        titled = CONTENTS_TITLE.match(plain(blocks[i])) is not None
+        start = i + 1 if titled else i
+        end = _contents_run_end(blocks, start)
+        numbered = sum(
+            1
+            for b in blocks[start:end]
+            for line in b.lines
+            if _SECTION_NUMBER.match(line.strip())
+        )
+        if numbered >= (MIN_CONTENTS_ENTRIES if titled else 2 * MIN_CONTENTS_ENTRIES):
+            for block in blocks[i:end]:
+                block.kind = NOISE
+            i = end
+        else:
+            i += 1
+
+
+def _contents_run_end(blocks: list[Block], start: int) -> int:
+    end = start
+    while end < len(blocks):
+        block = blocks[end]
+        if block.kind not in (BODY, NOISE) or block.asserted:
+            break
+        if "code" in block.meta and not _SECTION_NUMBER.match(block.lines[0].strip()):
+            break  # indented: a literal block, unless its lines are numbered titles
+        if not all(_is_contents_entry(line) for line in block.lines):
+            break
+        following = blocks[end + 1] if end + 1 < len(blocks) else None
+        if following is not None and not all(
+            _is_contents_entry(line) for line in following.lines
+        ):
+            break  # a title over its paragraph: the text begins here
+        end += 1
+    return end
+
+
 def _toc_filler(block: Block) -> bool:
     return (
         block.kind in (BODY, NOISE) and len(block.lines) <= 2 and len(block.text) <= 120
@@ -560,12 +672,14 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_boilerplate(blocks)
     drop_navigation(blocks)
     drop_contents(blocks)  # before headings: a contents line looks like one
+    drop_contents_lists(blocks)
     blocks = merge_heading_labels(blocks)
     drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     label_symbol_footnotes(blocks)
     mark_headings(blocks, layout)
+    demote_unnumbered_headings(blocks, layout)
     demote_contents_entries(blocks)
     mark_subtitles(blocks)
     mark_front_matter(blocks)

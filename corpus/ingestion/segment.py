@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import quantiles
 
 from corpus.ingestion.furniture import strip_furniture
@@ -45,6 +45,10 @@ NUMBERED_HEADING_RE = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}\.|[A-H]\))\s+\S"
 )
 MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+\S")
+# A section's number and title as LaTeX prints them, no dot after the number:
+# "3 The mandible data", "4.2 Boundaries and plotting". The title's first word
+# is capitalised ("3 of the 5 states" is a sentence) and not a number.
+_SECTION_TITLE_RE = re.compile(r"^[1-9]\d?(?:\.\d{1,2})*\s+[A-ZÀ-Ý]")
 # A line of many spaces is what pdftotext leaves for the rule above footnotes.
 NOTE_SEPARATOR_MIN_SPACES = 10
 NOTE_START_RE = re.compile(r"^(\d{1,3})\s+(?=\S)")
@@ -82,6 +86,7 @@ class LineStats:
 
     hard_wrapped: bool
     line_width: int
+    paged: bool = False  # form feeds turn the pages: a typeset document's text
 
 
 def measure_lines(lines: list[str]) -> LineStats:
@@ -169,6 +174,24 @@ _SPACED_MARKER = re.compile(r"(?<=[^\W\d_][.!?])\s\d{1,3}$")
 _ABBREVIATION = re.compile(
     r"\b(?:e\.g|i\.e|etc|cf|vs|pp|p|no|vol|ed|eds|Mr|Ms|Dr|St|et al|Fig|Eq)\.$"
 )
+
+
+def is_section_title(line: str, width: int = 0) -> bool:
+    """A numbered section title without a dot: short, no sentence end.
+
+    >>> is_section_title("3 The mandible data"), is_section_title("4.2 Boundaries")
+    (True, True)
+    >>> is_section_title("3 of the 5 states"), is_section_title("12 Ibid.")
+    (False, False)
+    >>> is_section_title("0.8 Empirical coverage"), is_section_title("1. Install it")
+    (False, False)
+    """
+    text = line.strip()
+    if not _SECTION_TITLE_RE.match(text) or len(text.split()) > MAX_TITLE_WORDS:
+        return False
+    if width and len(text) >= FULL_LINE * width:
+        return False  # a full line: a note's or a paragraph's first line
+    return not text.endswith(tuple(".!?:;,-"))
 
 
 def is_title_line(before: str | None, previous: str, line: str, width: int) -> bool:
@@ -269,6 +292,8 @@ class _Segmenter:
         match = NOTE_START_RE.match(stripped)
         if not match or not self.layout.hard_wrapped:
             return None
+        if not self.in_note_zone and self.heads_paragraph(i, stripped):
+            return None  # "2 The model" over its text: a section, not note 2
         number = int(match.group(1))
         zone_opens = self.in_note_zone and self.current is None
         if zone_opens and self.next_note <= number <= self.next_note + 50:
@@ -280,6 +305,13 @@ class _Segmenter:
             self.current is not None and self.current.kind == FOOTNOTE
         )
         return number if in_zone or not previous.strip() else None
+
+    def heads_paragraph(self, i: int, stripped: str) -> bool:
+        """A numbered section title with its text starting on the next line."""
+        if not is_section_title(stripped, self.layout.line_width):
+            return False
+        following = next((x for x in self.lines[i + 1 : i + 4] if x.strip()), "")
+        return bool(_OPENING.match(following.strip())) and following != PAGE_TURN
 
     def is_page_start(self, i: int, raw: str) -> bool:
         indent = len(raw) - len(raw.lstrip(" "))
@@ -418,6 +450,13 @@ class _Segmenter:
             return True
         current = self.current
         assert current is not None
+        if (
+            current.kind == BODY
+            and len(current.lines) == 1
+            and is_section_title(current.lines[0], self.layout.line_width)
+            and _OPENING.match(stripped)
+        ):
+            return True  # "2 The model" then "Consider the …": title, then text
         if CODE_PROMPT_RE.match(stripped) and not CODE_PROMPT_RE.match(
             current.lines[0]
         ):
@@ -528,4 +567,5 @@ def segment(text: str) -> tuple[list[Block], LineStats]:
     paged = paged_lines(text)
     segmenter = _Segmenter(paged.lines, paged.numbers)
     segmenter.foot_notes = paged.notes
-    return segmenter.run(), segmenter.layout
+    layout = replace(segmenter.layout, paged=paged.numbers is not None)
+    return segmenter.run(), layout

@@ -326,3 +326,82 @@ def test_utf16_crlf_text_gives_the_same_records() -> None:
     again = process(decode(encoded, "x.txt")).paragraphs
     assert again == process(text).paragraphs
     assert [r.page for r in again] == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("3 The mandible data", True),  # JSS/LaTeX section: no dot after "3"
+        ("4.2 Boundaries and plotting", True),  # a subsection, same print
+        ("2 U.S. macroeconomic data", True),  # abbreviation dots inside the title
+        ("3 of the 5 states agreed", False),  # right text: a sentence opening on 3
+        ("12 Ibid.", False),  # right text: a note ends its sentence
+        ("0.8 Empirical coverage", False),  # right text: a plot's axis tick
+        ("1. Install the package", False),  # a list item keeps its own rule
+    ],
+)
+def test_section_title_without_a_dot(line: str, title: bool) -> None:
+    from corpus.ingestion.segment import is_section_title
+
+    assert is_section_title(line, 98) is title
+
+
+def test_numbered_section_title_is_a_heading_not_a_note() -> None:
+    # hard-wrapped pages, as pdftotext writes a LaTeX paper (numbers run 1, 2
+    # as notes' would)
+    body = "\n".join(["a line of typeset text that runs full width to the margin"] * 6)
+    first = f"{body} end.\n\n1 Introduction\nThe text begins here and goes on.\n"
+    records = process(first + "\f2 The model\nConsider the model.\n" + body + ".\n")
+    heads = [p.text for p in records.paragraphs if p.kind == "heading"]
+    assert heads == ["1 Introduction", "2 The model"]
+    assert not [p for p in records.paragraphs if p.kind == "footnote"]
+
+
+def test_note_at_a_page_foot_stays_a_note() -> None:
+    # right text: "1 See the manual." ends its sentence, so it is a note
+    body = "A sentence with a marker.1 " + "y " * 40 + "end."
+    records = process(f"{body}\n          \n1 See the manual.\n\fMore text here.\n")
+    assert [p.kind for p in records.paragraphs if p.text == "See the manual."] == [
+        "footnote"
+    ]
+
+
+def test_contents_list_without_page_numbers_is_dropped() -> None:
+    text = (
+        "Tabla de contenidos\n\n1. Aviso\n2. ¿Qué es Debian?\n    2.1. Directrices\n"
+        "    2.2. Prerrequisitos\n3. Acerca de\n\n1. Aviso\n\n"
+        "Esta guía se ofrece sin ninguna garantía. Las marcas son de sus dueños.\n"
+    )
+    texts = [p.text for p in process(text).paragraphs]
+    assert "2.1. Directrices" not in texts and "Tabla de contenidos" not in texts
+    # right text: the heading the text opens with, and its paragraph, stay
+    assert texts[-2:][0] == "1. Aviso" and texts[-1].startswith("Esta guía")
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("The aveF and expF test have certain properties (Andrews and", False),
+        ("Wn (t) =", False),  # a formula's first half
+        ("Results and Discussion", True),  # right text: "and" inside a title
+    ],
+)
+def test_a_title_does_not_stop_on_an_open_word(text: str, heading: bool) -> None:
+    from corpus.ingestion.classify import is_heading_shaped
+    from corpus.ingestion.segment import Block, LineStats
+
+    layout = LineStats(hard_wrapped=True, line_width=98)
+    assert is_heading_shaped(Block(lines=[text]), layout) is heading
+
+
+def test_paged_paper_with_numbered_sections_heads_only_with_numbers() -> None:
+    para = "\n".join(["a line of typeset text that runs full width to the margin"] * 4)
+    pages = [
+        f"1 Introduction\nThe start.\n{para}.\n\nMoment process\n\nThe next one.\n",
+        f"2 The model\nConsider it.\n{para}.\n",
+        f"3 The data\nThe data.\n{para}.\n\nReferences\n\nA. Author (2001). A book.\n",
+    ]
+    records = process("\f".join(pages)).paragraphs
+    heads = [p.text for p in records if p.kind == "heading"]
+    # a plot's label or a formula's piece is no section; "References" stays one
+    assert heads == ["1 Introduction", "2 The model", "3 The data", "References"]
