@@ -32,6 +32,7 @@ from corpus.ingestion.layout import (
     FOOTNOTE,
     HEADING,
     LIST_ITEM,
+    META,
     PARAGRAPH,
     TABLE,
     Layout,
@@ -47,6 +48,7 @@ _BAND = 0.15
 _SUPER_RATIO = 0.85
 # A line this much larger than the body text is a heading.
 _HEADING_RATIO = 1.12
+_CODE = "code"  # a row set in a monospace face: a listing's line
 _NOTE_MARK = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})(?:[.)]\s*|\s+)(?=\S)")
 _BULLET = re.compile(r"^[•◦▪●‣∙·–—-]\s+(?=\S)")
 # Code and formulas set in bold are not headings.
@@ -54,6 +56,18 @@ _NOT_TITLE = re.compile(r"[{};=<>]|[,;:]$")
 _CAPTION = re.compile(
     r"^(?:Figure|Fig\.|Table|Tableau|Figura|Tabla|Abbildung|Tabelle)\s+"
     r"[\dIVX]+[.:]?(?:\s|$)"
+)
+# A front matter's page number as printed: "iv", "xii" (lower case only).
+_ROMAN_NUMBER = re.compile(
+    r"^(?=[ivxlc])m{0,3}(?:c[md]|d?c{0,3})(?:x[cl]|l?x{0,3})"
+    r"(?:i[xv]|v?i{0,3})$"
+)
+# A contents line: a title, a dot leader (". . ." or "....") and its page.
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$", re.I)
+_CONTENTS_TITLE = re.compile(
+    r"^(?:(?:table of )?contents|table des mati[èe]res|sommaire|[íi]ndice"
+    r"(?: general)?|contenidos?|inhalt(?:sverzeichnis)?)$",
+    re.IGNORECASE,
 )
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+|p\.\s*|[-–—]\s*)?(\d{1,4})(?:\s*(?:of|/|–|-|sur|de)\s*\d{1,4})?"
@@ -82,6 +96,7 @@ class Fragment:
     size: float
     bold: bool
     column: int = 0  # 0 full width or single column, 1 left, 2 right
+    mono: bool = False  # set in a monospace face: code
 
     @property
     def text(self) -> str:
@@ -125,6 +140,10 @@ class Row:
     def bold(self) -> bool:
         return all(f.bold for f in self.fragments)
 
+    @property
+    def mono(self) -> bool:
+        return all(f.mono for f in self.fragments)
+
 
 @dataclass
 class _Block:
@@ -152,6 +171,7 @@ def to_blocks(layout: Layout) -> Layout:
     numbers = page_numbers(layout.pages, pages, body)
     pages = drop_furniture(pages, [p.height or 0.0 for p in layout.pages], body)
     ordered, resolved = _rows_with_notes(layout.pages, pages, body)
+    ordered = [drop_contents(rows) for rows in ordered]
     spacing = line_spacing(ordered, body)
     blocks = [
         _typed(block, numbers[index], index)
@@ -254,6 +274,7 @@ def _fragment(runs: list[Line]) -> Fragment:
             text = " " + text
         parts.append(Part(text, _is_superscript(run, main)))
     weight = sum(len(r.text) for r in runs if r.bold) * 2
+    mono = sum(len(r.text.strip()) for r in runs if r.mono) * 10
     return Fragment(
         parts=parts,
         x0=runs[0].x0 or 0.0,
@@ -262,6 +283,7 @@ def _fragment(runs: list[Line]) -> Fragment:
         bottom=main.bottom or 0.0,
         size=size,
         bold=weight > sum(len(r.text) for r in runs),
+        mono=mono >= 9 * sum(len(r.text.strip()) for r in runs),
     )
 
 
@@ -354,6 +376,7 @@ def _furniture(
         id(f)
         for f in band
         if _is_page_number(f.text)
+        or _ROMAN_NUMBER.match(_squash(f.text))
         or (_wordy(_shape(f.text)) and seen[_shape(f.text)] > 1)
     }
     for fragment in band:  # "Achim Zeileis ……… 5": a header beside its number
@@ -507,6 +530,68 @@ def rows(frags: list[Fragment], index: int) -> list[Row]:
     return result
 
 
+# --- 3b. tables of contents ----------------------------------------------
+
+
+def drop_contents(page_rows: list[Row]) -> list[Row]:
+    """A page's rows without its table of contents: lines with a dot leader
+    and a page number, runs of titles whose page numbers stand apart at one
+    right edge, and the "Contents" title over them."""
+    contents = {id(row) for row in page_rows if _leader_line(row)}
+    contents |= _aligned_entries(page_rows)
+    if not contents:
+        return page_rows
+    return [
+        row
+        for row in page_rows
+        if id(row) not in contents and not _CONTENTS_TITLE.match(row.text.strip())
+    ]
+
+
+def _leader_line(row: Row) -> bool:
+    """A title, a dot leader and a page number ("1.1 Imports . . . . 3").
+
+    >>> f = Fragment([Part("1.1 Imports . . . . . . . 3")], 0, 9, 0, 9, 9, False)
+    >>> g = replace(f, parts=[Part("It ends...")])
+    >>> _leader_line(Row([f], 0)), _leader_line(Row([g], 0))
+    (True, False)
+    """
+    return not row.note and bool(_DOT_LEADER.search(row.text.replace("\t", " ")))
+
+
+def _aligned_entries(page_rows: list[Row]) -> set[int]:
+    """Three or more rows in a row, each a title then a page number set
+    apart at one right edge, the numbers never going down: contents without
+    leaders (a table's numbers have no words before them, or go both ways)."""
+    found: set[int] = set()
+    run: list[Row] = []
+    for row in [*page_rows, None]:
+        if row is not None and _entry(row) and (not run or _next_entry(run[-1], row)):
+            run.append(row)
+            continue
+        if len(run) >= 3:
+            found |= {id(r) for r in run}
+        run = [row] if row is not None and _entry(row) else []
+    return found
+
+
+def _entry(row: Row) -> bool:
+    title, number = row.fragments[0].text, row.fragments[-1].text
+    return (
+        len(row.fragments) == 2
+        and number.isdigit()
+        and len(number) <= 4
+        and sum(c.isalpha() for c in title) >= 3
+        and not row.note
+    )
+
+
+def _next_entry(previous: Row, row: Row) -> bool:
+    aligned = abs(previous.x1 - row.x1) < 0.5 * row.size
+    rising = int(row.fragments[-1].text) >= int(previous.fragments[-1].text)
+    return aligned and rising
+
+
 # --- 4. footnotes and their markers -----------------------------------------
 
 
@@ -613,21 +698,55 @@ def group(page_rows: list[Row], body: float, spacing: float = 1.2) -> list[_Bloc
     shows a paragraph break."""
     page = _Page(body, spacing, _margins(page_rows))
     blocks: list[_Block] = []
-    for previous, row in zip([None, *page_rows], page_rows, strict=False):
+    previous: Row | None = None
+    for index, row in enumerate(page_rows):
         kind = _row_kind(row, body)
+        if kind == _CODE and _runs_into(previous, row, blocks, page):
+            kind = PARAGRAPH
         if kind == "residue":
             continue
         last = blocks[-1] if blocks else None
+        following = page_rows[index + 1] if index + 1 < len(page_rows) else None
         if (
             last is None
             or previous is None
-            or _starts_block(last, previous, row, kind, page)
+            or _starts_block(last, previous, row, kind, page, following)
         ):
             label = _note_label(row) if kind == FOOTNOTE else ""
             blocks.append(_Block(kind, [row], label))
         else:
             last.rows.append(row)
-    return [_centred_title(_bold_title(block), page) for block in blocks]
+        previous = row
+    return [_keywords(_centred_title(_bold_title(b), page)) for b in blocks]
+
+
+_KEYWORDS = re.compile(
+    r"^(?:key\s?words|index terms|mots[- ]cl[ée]s|palabras clave|palavras-chave"
+    r"|schl(?:ü|ue)sselw(?:ö|oe)rter|jel classification)\s*[:.—–]",
+    re.IGNORECASE,
+)
+
+
+def _keywords(block: _Block) -> _Block:
+    """ "Keywords: structural change, CUSUM": the paper's metadata."""
+    if block.kind in (PARAGRAPH, "") and _KEYWORDS.match(block.rows[0].text):
+        block.kind = META
+    return block
+
+
+def _runs_into(
+    previous: Row | None, row: Row, blocks: list[_Block], page: _Page
+) -> bool:
+    """A monospace line that a sentence runs into ("… is set to" / "x^2."):
+    inline code, where a listing would be set off by space or a colon."""
+    return (
+        previous is not None
+        and bool(blocks)
+        and blocks[-1].kind == PARAGRAPH
+        and _tight(previous, row, page)
+        and not _short(previous, page)
+        and not previous.text.rstrip().endswith(":")
+    )
 
 
 def _bold_title(block: _Block) -> _Block:
@@ -690,6 +809,8 @@ def _row_kind(row: Row, body: float) -> str:
         return FOOTNOTE
     if _CAPTION.match(text):
         return CAPTION
+    if row.mono:
+        return _CODE
     if len(row.fragments) >= 3 or (len(row.fragments) == 2 and _numeric(text)):
         return "residue" if _numeric(text) else TABLE
     if _numeric(text) and len(text) < 12:
@@ -711,7 +832,12 @@ def _numeric(text: str) -> bool:
 
 
 def _starts_block(
-    last: _Block, previous: Row, row: Row, kind: str, page: _Page
+    last: _Block,
+    previous: Row,
+    row: Row,
+    kind: str,
+    page: _Page,
+    following: Row | None = None,
 ) -> bool:
     """Whether ``row`` starts a new block after ``last`` (ending in ``previous``)."""
     if last.kind in (CAPTION, LIST_ITEM) and kind == PARAGRAPH:
@@ -721,6 +847,9 @@ def _starts_block(
         return True
     if kind == FOOTNOTE:
         return bool(_note_label(row))
+    if kind == _CODE:  # a blank line or two inside code is still the listing
+        step = row.bottom - previous.bottom
+        return not 0 < step <= 2.6 * page.spacing * max(row.size, previous.size)
     if kind == HEADING:
         return abs(row.size - previous.size) > 0.5 or not _tight(previous, row, page)
     if row.bold != previous.bold and _short(row if row.bold else previous, page):
@@ -729,15 +858,29 @@ def _starts_block(
         return _indented(row, page.margins.get(row.column, (row.x0, 0.0))[0])
     return (
         not _tight(previous, row, page)
-        or (_indented(row, previous.x0) and not _hanging(last, previous, page))
+        or (
+            _indented(row, previous.x0)
+            and not _hanging(last, previous, page, row, following)
+        )
         or _short_end(previous, row, page)
     )
 
 
-def _hanging(last: _Block, previous: Row, page: _Page) -> bool:
+def _hanging(
+    last: _Block, previous: Row, page: _Page, row: Row, following: Row | None
+) -> bool:
     """A full first line that the next line starts right of: a hanging indent
-    (a list item whose mark was lost), not the first line of a new paragraph."""
-    return len(last.rows) == 1 and not _short(previous, page)
+    (a list item whose mark was lost), not the first line of a new paragraph,
+    whose third line goes back to the margin the first line started at."""
+    if len(last.rows) != 1 or _short(previous, page):
+        return False
+    back = (
+        following is not None
+        and following.column == row.column
+        and abs(following.x0 - previous.x0) < 0.5 * row.size
+        and _tight(row, following, page)
+    )
+    return not back
 
 
 def _tight(previous: Row, row: Row, page: _Page) -> bool:
@@ -768,6 +911,14 @@ def _short_end(previous: Row, row: Row, page: _Page) -> bool:
 
 
 def _typed(block: _Block, page: int | None, index: int) -> TypedBlock:
+    if block.kind == _CODE:
+        return TypedBlock(
+            kind=PARAGRAPH,
+            lines=_code_lines(block.rows),
+            page=page,
+            page_index=index,
+            preformatted=True,
+        )
     lines = tuple(row.text.replace("\t", " ") for row in block.rows)
     if block.kind == TABLE:
         lines = tuple(row.text for row in block.rows)
@@ -783,6 +934,37 @@ def _typed(block: _Block, page: int | None, index: int) -> TypedBlock:
         page=page,
         page_index=index,
     )
+
+
+def _code_lines(block_rows: list[Row]) -> tuple[str, ...]:
+    """A listing's lines, indented as printed: a monospace character's width
+    measures how far a line starts right of the listing's leftmost line.
+
+    >>> def row(text, x0):
+    ...     return Row([Fragment([Part(text)], x0, x0 + 6 * len(text), 0, 9, 10,
+    ...                          False, mono=True)], 0)
+    >>> _code_lines([row("f <- function(x) {", 72), row("x + 1", 84), row("}", 72)])
+    ('f <- function(x) {', '  x + 1', '}')
+    """
+    widths = sorted(
+        (f.x1 - f.x0) / len(f.text)
+        for row in block_rows
+        for f in row.fragments
+        if len(f.text) >= 3
+    )
+    width = widths[len(widths) // 2] if widths else 6.0
+    left = min(row.x0 for row in block_rows)
+    lines = []
+    for row in block_rows:
+        text = " " * round((row.x0 - left) / width)
+        for previous, fragment in zip(
+            [None, *row.fragments], row.fragments, strict=False
+        ):
+            if previous is not None:
+                text += " " * max(1, round((fragment.x0 - previous.x1) / width))
+            text += "".join(p.text for p in fragment.parts).strip()
+        lines.append(text.rstrip())
+    return tuple(lines)
 
 
 def _without_label(row: Row, label: str) -> str:

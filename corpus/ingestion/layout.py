@@ -44,6 +44,7 @@ class Line:
     bottom: float | None = None
     size: float | None = None  # the dominant font size of the line
     bold: bool = False
+    mono: bool = False  # set in a monospace (typewriter) font: code, commands
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Page:
     label: str = ""
     width: float | None = None
     height: float | None = None
+    # Boxes (x0, top, x1, bottom) of the page's drawn figures and images: text
+    # inside one is a plot's ticks and labels, not the prose.
+    figures: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from io import BytesIO
 from itertools import islice
 
@@ -31,6 +32,7 @@ from pdfminer.layout import (
     LAParams,
     LTChar,
     LTContainer,
+    LTFigure,
     LTImage,
     LTItem,
     LTPage,
@@ -57,6 +59,13 @@ _SCAN_CHARS = 20
 # Font names of bold faces: "Times-Bold", "Helvetica-BoldOblique", TeX's
 # CMBX/CMB (Computer Modern bold), cm-super's SFBX, "…Semibold", "…Black".
 _BOLD = re.compile(r"bold|black|heavy|demi|semibold|^cmbx?\d|^sfbx?\d", re.I)
+# Monospace faces: "Courier", "LiberationMono", "LMMono10", TeX's CMTT/CMSLTT,
+# cm-super's SFTT, "Inconsolata", "DejaVuSansMono", "SourceCodePro".
+_MONO = re.compile(
+    r"mono|courier|typewriter|inconsolata|consola|menlo|sourcecode"
+    r"|^cm(?:sl|i)?tt\d|^sf(?:tt|st|it)\d|^lmtt|^ectt",
+    re.I,
+)
 # boxes_flow=None: geometry orders lines itself, so pdfminer's costly
 # hierarchical box ordering would be wasted work.
 _LAPARAMS = LAParams(boxes_flow=None)
@@ -195,13 +204,9 @@ def _decode_cids(pages: list[Page], name: str) -> tuple[list[Page], list[str]]:
 
     def decoded(line: Line) -> Line:
         mapped = _CID.sub(lambda m: table.get(int(m.group(1)), ""), line.text)
-        return Line(
-            mapped, line.x0, line.x1, line.top, line.bottom, line.size, line.bold
-        )
+        return replace(line, text=mapped)
 
-    pages = [
-        Page([decoded(ln) for ln in p.lines], p.label, p.width, p.height) for p in pages
-    ]
+    pages = [replace(p, lines=[decoded(ln) for ln in p.lines]) for p in pages]
     left = sum(1 for code in codes if int(code) not in table)
     warnings = (
         [f"{left} character(s) without a text mapping were left out"] if left else []
@@ -243,7 +248,34 @@ def _page(result: LTPage, label: str) -> Page:
     height = result.height
     runs = [run for line in _text_lines(result) for run in _runs(line, height)]
     runs.sort(key=lambda run: (round(run.top or 0.0), run.x0 or 0.0))
-    return Page(lines=runs, label=label, width=result.width, height=height)
+    return Page(
+        lines=runs,
+        label=label,
+        width=result.width,
+        height=height,
+        figures=list(_figure_boxes(result, height)),
+    )
+
+
+def _figure_boxes(
+    result: LTPage, height: float
+) -> Iterator[tuple[float, float, float, float]]:
+    """The boxes of the page's figures and images (a plot drawn as a Form
+    XObject, an embedded bitmap), top-down: where text is a plot's labels.
+    A box covering most of the page (a page-sized background) says nothing."""
+    for item in result:
+        if not isinstance(item, (LTFigure, LTImage)):
+            continue
+        if item.width * item.height > 0.6 * result.width * height:
+            continue
+        if item.width < 20 or item.height < 20:
+            continue  # a logo, a bullet drawn as an image
+        yield (
+            round(item.x0, 2),
+            round(height - item.y1, 2),
+            round(item.x1, 2),
+            round(height - item.y0, 2),
+        )
 
 
 def _text_lines(item: LTItem) -> Iterator[LTTextLineHorizontal]:
@@ -256,15 +288,18 @@ def _text_lines(item: LTItem) -> Iterator[LTTextLineHorizontal]:
 
 
 def _runs(line: LTTextLineHorizontal, height: float) -> Iterator[Line]:
-    """A printed line as runs of one font size: a superscript is its own run."""
+    """A printed line as runs of one font size and spacing: a superscript is
+    its own run, and so is a word set in a monospace face (inline code)."""
     run: list[LTItem] = []
     size: float | None = None
+    mono: bool | None = None
     for item in line:
-        if isinstance(item, LTChar):
-            if size is not None and abs(item.size - size) > 0.5:
+        if isinstance(item, LTChar) and item.get_text().strip():
+            is_mono = _is_mono(item.fontname)
+            if size is not None and (abs(item.size - size) > 0.5 or is_mono != mono):
                 yield from _run(run, height)
                 run = []
-            size = item.size
+            size, mono = item.size, is_mono
         run.append(item)
     yield from _run(run, height)
 
@@ -283,6 +318,7 @@ def _run(items: list[LTItem], height: float) -> Iterator[Line]:
         bottom=round(height - min(c.y0 for c in chars), 2),
         size=round(_dominant(c.size for c in chars), 2),
         bold=sum(_is_bold(c.fontname) for c in chars) * 2 > len(chars),
+        mono=sum(_is_mono(c.fontname) for c in chars) * 2 > len(chars),
     )
 
 
@@ -352,6 +388,15 @@ def _is_bold(fontname: str) -> bool:
     (True, True, False)
     """
     return bool(_BOLD.search(fontname.split("+")[-1]))
+
+
+def _is_mono(fontname: str) -> bool:
+    """Whether a font name names a monospace face.
+
+    >>> _is_mono("ABCDEF+CMTT10"), _is_mono("LMMono9-Regular"), _is_mono("CMR10")
+    (True, True, False)
+    """
+    return bool(_MONO.search(fontname.split("+")[-1]))
 
 
 def _scanned(result: LTPage) -> bool:
