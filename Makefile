@@ -1,11 +1,11 @@
 # Gloss developer tasks. `make run` serves the app; `make test` runs the suite.
-# Every target installs first; installing is skipped while requirements.lock and
+# Every target installs first; installing is skipped while the lock files and
 # pyproject.toml are unchanged (the stamp file's name carries their hash).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+LOCK_HASH := $(shell cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
 .PHONY: install browser run test lint format bench clean
@@ -24,7 +24,7 @@ browser:
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
