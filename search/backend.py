@@ -231,6 +231,8 @@ def get_backend() -> SearchBackend:
                 Path(settings.GLOSS_INDEX_DIR),
                 source,
                 procs=settings.GLOSS_SEARCH_PROCS,
+                memory_mb=settings.GLOSS_SEARCH_MEMORY_MB,
+                time_budget=settings.GLOSS_SEARCH_TIME_BUDGET or None,
             )
         return _backends[key]
 

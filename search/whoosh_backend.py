@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import columns, fields, highlight, index, sorting
+from whoosh import collectors, columns, fields, highlight, index, sorting
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.searching import Searcher
@@ -189,11 +189,19 @@ class WhooshBackend(SearchBackend):
     """Whoosh index under ``root`` (see the module docstring for the layout)."""
 
     def __init__(
-        self, root: Path, source: RecordSource, procs: int = 1, memory_mb: int = 1024
+        self,
+        root: Path,
+        source: RecordSource,
+        procs: int = 1,
+        memory_mb: int = 1024,
+        time_budget: float | None = None,
     ) -> None:
         super().__init__(source)
         self.root = Path(root)
         self.procs = procs  # processes for bulk indexing (rebuild)
+        # Seconds one search may spend collecting matches before it stops
+        # with partial results (None: no limit), so no query holds a worker.
+        self.time_budget = time_budget
         # Whoosh's posting pool per process: past it, postings spill to disk
         # and are merged back, which made bulk indexing ~2x slower at 100k.
         self.limitmb = memory_mb
@@ -419,13 +427,13 @@ class WhooshBackend(SearchBackend):
         args = (filters or {}, page, page_size, sort)
         searcher, notice = self._usable_searcher()
         try:
-            result = _Search(searcher, parsed).run(*args)
+            result = _Search(searcher, parsed, self.time_budget).run(*args)
         except CORRUPTION as exc:  # damage found only while reading postings
             self._forget_searchers()
             self._recover(exc)
-            result = _Search(self._searcher(), parsed).run(*args)
+            result = _Search(self._searcher(), parsed, self.time_budget).run(*args)
             notice = REBUILT_NOTICE
-        result.notice = notice
+        result.notice = " ".join(filter(None, [notice, result.notice]))
         return result
 
     def fingerprints(self) -> dict[int, str]:
@@ -454,19 +462,27 @@ class _Search:
 
     searcher: Searcher
     parsed: q.ParsedQuery
+    time_budget: float | None = None
 
     def run(
         self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
     ) -> SearchPage:
         node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
         compiled = wq.And([compile_query(node), *compile_filters(filters)])
-        results = self.searcher.search(
-            compiled,
+        collector: Any = self.searcher.collector(
             limit=page * page_size,
             groupedby=_facets(),
             sortedby=_sort(sort),
             scored=True,
         )
+        if self.time_budget is not None:
+            collector = _DeadlineCollector(collector, self.time_budget)
+        notice = ""
+        try:
+            self.searcher.search_with_collector(compiled, collector)
+        except collectors.TimeLimit:
+            notice = BUDGET_NOTICE.format(seconds=self.time_budget)
+        results = collector.results()
         marker = _Marker.from_node(node)
         start = (page - 1) * page_size
         hits = [_hit(hit, marker) for hit in results[start : page * page_size]]
@@ -477,6 +493,7 @@ class _Search:
             page_size=page_size,
             facets=_facet_counts(results),
             corrected_query=corrected,
+            notice=notice,
         )
 
     def _fix(self, word: str) -> str | None:
@@ -492,6 +509,39 @@ class _Search:
             reader.doc_frequency(name, analysis.normalise(word, lang)) > 0
             for name, lang in VOCABULARY_FIELDS
         )
+
+
+BUDGET_NOTICE = (
+    "This search stopped at its {seconds:g}-second time budget: the results and "
+    "counts below are partial. Narrow the query (fewer OR words or prefixes) "
+    "for complete results."
+)
+
+
+class _DeadlineCollector(collectors.WrappingCollector):  # type: ignore[misc]
+    """Stops collecting with ``TimeLimit`` once ``budget`` seconds have passed.
+
+    Whoosh's own ``TimeLimitCollector`` starts a timer thread per search and
+    can only interrupt by SIGALRM, which works in the main thread alone; this
+    checks a monotonic clock between matches instead, in any thread. What was
+    collected before the deadline stays available through ``results()``.
+    """
+
+    def __init__(self, child: Any, budget: float) -> None:
+        super().__init__(child)
+        self.budget = budget
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher: Any, query: Any, context: Any) -> None:
+        self.deadline = time.monotonic() + self.budget
+        self.child.prepare(top_searcher, query, context)
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for sub_docnum in child.matches():
+            child.collect(sub_docnum)
+            if time.monotonic() >= self.deadline:
+                raise collectors.TimeLimit
 
 
 def _suggest(searcher: Searcher, folded: str) -> str | None:

@@ -118,3 +118,34 @@ def test_exclusive_is_reentrant_and_excludes_other_holders(backend) -> None:
                 pass
     with other.exclusive(timeout=0.05):
         pass
+
+
+def test_a_search_past_its_time_budget_stops_with_partial_results(tmp_path) -> None:
+    many = [record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 301)]
+    unlimited = WhooshBackend(tmp_path / "index", MemorySource(many))
+    unlimited.rebuild()
+    complete = unlimited.search("cooperation")
+    assert (complete.total, complete.notice) == (300, "")
+
+    # A budget already spent when collecting starts: the search stops after
+    # its first match instead of scoring all 300, and says so.
+    spent = WhooshBackend(unlimited.root, unlimited.source, time_budget=0.0)
+    partial = spent.search("cooperation")
+    assert 1 <= partial.total < 300
+    assert len(partial.hits) == partial.total
+    assert "time budget" in partial.notice and "partial" in partial.notice
+    assert sum(f.count for f in partial.facets["lang"]) == partial.total
+
+
+def test_the_settings_reach_the_configured_backend(settings, tmp_path) -> None:
+    from search.backend import get_backend, reset_backends
+
+    settings.GLOSS_INDEX_DIR = tmp_path / "configured"
+    settings.GLOSS_SEARCH_MEMORY_MB = 96
+    settings.GLOSS_SEARCH_TIME_BUDGET = 1.5
+    reset_backends()
+    try:
+        backend = get_backend()
+        assert (backend.limitmb, backend.time_budget) == (96, 1.5)
+    finally:
+        reset_backends()
