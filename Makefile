@@ -41,7 +41,7 @@ run: install
 # Uses $DATABASE_URL when set (e.g. postgres://postgres@127.0.0.1:5432/test).
 test: install browser
 	$(BIN)/python -m config.environment
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 lint: install
 	$(BIN)/ruff check .
