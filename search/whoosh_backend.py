@@ -37,7 +37,10 @@ from typing import Any
 from whoosh import collectors, columns, fields, highlight, index, sorting
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.codec import whoosh3
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 from search import analysis
 from search import query as q
@@ -116,6 +119,76 @@ def analyzer(lang: str) -> Any:
     return RegexTokenizer(analysis.TOKEN_PATTERN) | NormaliseFilter(lang)
 
 
+Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
+
+
+class AnalysedText(fields.TEXT):
+    """A TEXT field that indexes without Whoosh's token pipeline.
+
+    ``index()`` is what bulk indexing spends most of its analysis time in: for
+    every word Whoosh's tokenizer and filters pass a mutable ``Token`` along a
+    chain of generators. This computes the same (term, frequency, weight,
+    posting value) tuples from ``analysis.words`` and ``analysis.normalise``
+    directly; ``tests/search/test_whoosh_backend.py`` checks that both paths
+    give identical postings. Queries still go through ``analyzer()``.
+    """
+
+    def __init__(self, lang: str, phrase: bool = True) -> None:
+        super().__init__(analyzer=analyzer(lang), phrase=phrase)
+        self.lang = lang
+
+    def index(
+        self, value: Any, **kwargs: Any
+    ) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, str):  # lists and tuples: Whoosh's own path
+            yield from super().index(value, **kwargs)
+            return
+        normalise, lang = analysis.normalise, self.lang
+        field_boost = self.format.field_boost
+        positions: dict[str, list[int]] = {}
+        for position, word in enumerate(analysis.words(value)):
+            positions.setdefault(normalise(word, lang), []).append(position)
+        encode = self.format.encode if self.format.supports("positions") else None
+        for term, where in positions.items():
+            freq = len(where)
+            posting = encode(where) if encode else pack_uint(freq)
+            yield term.encode("utf-8"), freq, freq * field_boost, posting
+
+
+def _cached_doc_field_length(
+    self: Any, docnum: int, fieldname: str, default: int = 0
+) -> int | None:
+    """``W3PerDocReader.doc_field_length`` reading from memory.
+
+    Whoosh reads a document's field length from its file once per call: once
+    per posting when a segment is written (a fifth of bulk indexing time) and
+    once per matching document when BM25 scores a search. This loads each
+    field's length column (one byte per document) on first use and answers
+    from it, with the original's results, quirks included (``None`` for a
+    zero length byte).
+    """
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    cache = self.__dict__.setdefault("_gloss_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        reader = self._cached_reader(
+            whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+        )
+        lengths = cache[fieldname] = b"" if reader is None else bytes(reader.load())
+        cache[fieldname, "column"] = reader is not None
+    if not cache[fieldname, "column"]:
+        return default
+    lbyte = lengths[docnum] if docnum < len(lengths) else 0
+    return byte_to_length(lbyte) if lbyte else None
+
+
+# whoosh-reloaded is pinned (2.7.5): the replaced method is checked against the
+# original (kept here) in tests/search/test_whoosh_backend.py.
+whoosh_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
+whoosh3.W3PerDocReader.doc_field_length = _cached_doc_field_length
+
+
 class ThemesField(fields.KEYWORD):
     """Multi-valued theme slugs, with a list column so facets can count each."""
 
@@ -149,7 +222,7 @@ def make_schema() -> fields.Schema:
         lang=fields.ID(stored=True, sortable=True),
         themes=ThemesField(),
         position=fields.COLUMN(columns.NumericColumn("I")),
-        raw=fields.TEXT(analyzer=analyzer(analysis.OTHER_LANGUAGE)),
+        raw=AnalysedText(analysis.OTHER_LANGUAGE),
         title=_frequency_field("en"),
         authors=_frequency_field(analysis.OTHER_LANGUAGE),
         section=_frequency_field("en"),
@@ -160,7 +233,7 @@ def make_schema() -> fields.Schema:
 
 
 def _frequency_field(lang: str) -> fields.TEXT:
-    return fields.TEXT(analyzer=analyzer(lang), phrase=False)
+    return AnalysedText(lang, phrase=False)
 
 
 def to_document(record: IndexRecord) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 
 import pytest
+from whoosh import fields
 
 from search import whoosh_backend
 from search.whoosh_backend import POINTER, WhooshBackend
@@ -149,3 +150,47 @@ def test_the_settings_reach_the_configured_backend(settings, tmp_path) -> None:
         assert (backend.limitmb, backend.time_budget) == (96, 1.5)
     finally:
         reset_backends()
+
+
+SAMPLE_TEXTS = (
+    "",
+    "Security cooperation, security and the U.S.-Mexico border (9.11).",
+    "La souveraineté du Québec : coopération, sécurité; Œuvre, ﬁnal.",
+    "word word word Word WORD wörd — 12 12 x2 release 4.2",
+)
+
+
+@pytest.mark.parametrize("text", SAMPLE_TEXTS)
+def test_fast_field_indexing_gives_whooshs_own_postings(text) -> None:
+    """``AnalysedText.index`` skips Whoosh's token pipeline; its postings
+    (term, frequency, weight, encoded positions or frequency) must be exactly
+    the ones Whoosh's own ``TEXT.index`` makes, field by field."""
+    schema = whoosh_backend.make_schema()
+    fast_fields = [
+        (name, field)
+        for name, field in schema.items()
+        if isinstance(field, whoosh_backend.AnalysedText)
+    ]
+    assert {name for name, _ in fast_fields} >= {"raw", "text_en", "text_fr"}
+    for name, field in fast_fields:
+        fast = sorted(field.index(text))
+        whooshs = sorted(fields.TEXT.index(field, text))
+        assert fast == whooshs, name
+
+
+def test_cached_field_lengths_answer_as_whoosh_does(backend) -> None:
+    names = [*whoosh_backend.make_schema().names(), "no_such_field"]
+    with backend._open().searcher() as searcher:
+        for segment, _ in searcher.reader().leaf_readers():
+            perdoc = segment._perdoc
+            doccount = segment.doc_count_all()
+            for docnum in range(doccount + 1):
+                for name in names:
+                    cached = perdoc.doc_field_length(docnum, name)
+                    original = whoosh_backend.whoosh_doc_field_length(
+                        perdoc, docnum, name
+                    )
+                    assert cached == original, (docnum, name)
+            assert all(perdoc.doc_field_length(d, "raw") for d in range(doccount))
+            with pytest.raises(IndexError):
+                perdoc.doc_field_length(doccount + 1, "raw")
