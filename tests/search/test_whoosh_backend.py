@@ -194,3 +194,23 @@ def test_cached_field_lengths_answer_as_whoosh_does(backend) -> None:
             assert all(perdoc.doc_field_length(d, "raw") for d in range(doccount))
             with pytest.raises(IndexError):
                 perdoc.doc_field_length(doccount + 1, "raw")
+
+
+def test_column_readers_are_made_once_per_segment_and_read_as_whooshs(backend) -> None:
+    schema = whoosh_backend.make_schema()
+    columns = [name for name, field in schema.items() if field.column_type]
+    assert {"document", "themes", "kind", "lang", "order"} <= set(columns)
+    with backend._open().searcher() as searcher:
+        for segment, _ in searcher.reader().leaf_readers():
+            for name in columns:
+                # Whoosh cannot translate a list column's values (themes).
+                for translate in (False,) if name == "themes" else (True, False):
+                    cached = segment.column_reader(name, translate=translate)
+                    again = segment.column_reader(name, translate=translate)
+                    fresh = whoosh_backend.whoosh_column_reader(
+                        segment, name, None, False, translate
+                    )
+                    assert again is cached  # made once
+                    assert list(cached) == list(fresh), name
+            reversed_reader = segment.column_reader("position", reverse=True)
+            assert reversed_reader is not segment.column_reader("position")
