@@ -722,9 +722,67 @@ def compile_filters(filters: Mapping[str, Sequence[str]]) -> list[wq.Query]:
     return [_filter_query(name, values) for name, values in filters.items() if values]
 
 
+class _SegmentFacet(sorting.FieldFacet):  # type: ignore[misc]
+    """A column facet whose per-document names are read once per segment.
+
+    Whoosh's categorizers read each matching document's value from the column
+    file and decode it, for every facet of every search; a segment's columns
+    never change once written, so the names are kept in memory per segment
+    (``_segment_names``) and counting a facet becomes a list lookup. The names
+    are the ones Whoosh's own categorizers give (checked in the tests).
+    """
+
+    def categorizer(self, global_searcher: Searcher) -> sorting.Categorizer:
+        return _SegmentCategorizer(self.fieldname, self.allow_overlap)
+
+
+class _SegmentCategorizer(sorting.Categorizer):  # type: ignore[misc]
+    def __init__(self, fieldname: str, allow_overlap: bool) -> None:
+        self.fieldname = fieldname
+        self.allow_overlap = allow_overlap
+        self._names: Sequence[Any] = ()
+
+    def set_searcher(self, segment_searcher: Searcher, docoffset: int) -> None:
+        reader = segment_searcher.reader()
+        self._names = _segment_names(reader, self.fieldname, self.allow_overlap)
+
+    def key_for(self, matcher: Any, segment_docnum: int) -> Any:
+        return self._names[segment_docnum]
+
+    def keys_for(self, matcher: Any, segment_docnum: int) -> Any:
+        return self._names[segment_docnum]
+
+
+# (segment id, document count, field) -> names, for the segments in use: a
+# live index has a handful; old builds' entries age out.
+_NAMES_CACHE: dict[tuple[str, int, str], list[Any]] = {}
+_NAMES_CACHE_SIZE = 256
+_NAMES_LOCK = threading.Lock()
+
+
+def _segment_names(reader: Any, fieldname: str, lists: bool) -> list[Any]:
+    key = (reader.segment().segment_id(), reader.doc_count_all(), fieldname)
+    names = _NAMES_CACHE.get(key)
+    if names is None:
+        column = whoosh_column_reader(reader, fieldname, None, False, False)
+        if lists:  # what OverlappingCategorizer.keys_for gives: the raw list
+            names = [column[docnum] for docnum in range(reader.doc_count_all())]
+        else:  # ColumnCategorizer: the sort key, then key_to_name
+            field = reader.schema[fieldname]
+            names = [
+                field.from_column_value(column.sort_key(docnum))
+                for docnum in range(reader.doc_count_all())
+            ]
+        with _NAMES_LOCK:
+            if len(_NAMES_CACHE) >= _NAMES_CACHE_SIZE:
+                _NAMES_CACHE.pop(next(iter(_NAMES_CACHE)))
+            _NAMES_CACHE[key] = names
+    return names
+
+
 def _facets() -> dict[str, sorting.FieldFacet]:
     def count(field: str, **kw: Any) -> sorting.FieldFacet:
-        return sorting.FieldFacet(field, maptype=sorting.Count, **kw)
+        return _SegmentFacet(field, maptype=sorting.Count, **kw)
 
     return {
         "document": count("document"),

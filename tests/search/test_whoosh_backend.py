@@ -3,6 +3,7 @@ the pointer switch, recovery from a missing or corrupt index, the refresh bug)."
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 
@@ -214,3 +215,41 @@ def test_column_readers_are_made_once_per_segment_and_read_as_whooshs(backend) -
                     assert list(cached) == list(fresh), name
             reversed_reader = segment.column_reader("position", reverse=True)
             assert reversed_reader is not segment.column_reader("position")
+
+
+def test_segment_facets_count_as_whooshs_own_facets(backend, tmp_path) -> None:
+    """Facet names kept per segment must count exactly as Whoosh's column
+    categorizers: after an update moved a record to a new segment, and in
+    another index whose segments hold as many records."""
+    from whoosh import query as wq
+    from whoosh import sorting
+
+    def both_counts(backend: WhooshBackend) -> tuple[dict, dict]:
+        ours = whoosh_backend._facets()
+        whooshs = {
+            name: sorting.FieldFacet(
+                f.fieldname, maptype=sorting.Count, allow_overlap=f.allow_overlap
+            )
+            for name, f in ours.items()
+        }
+        with backend._open().searcher() as searcher:
+            counted = []
+            for facets in (ours, whooshs):
+                results = searcher.search(wq.Every(), groupedby=facets, limit=None)
+                counted.append({name: results.groups(name) for name in facets})
+        return counted[0], counted[1]
+
+    ours, whooshs = both_counts(backend)
+    assert ours == whooshs
+    assert sum(ours["theme"].values()) > 0
+    backend.source.put(record(1, "Security cooperation.", themes=("retagged",)))
+    backend.upsert([1])
+    ours, whooshs = both_counts(backend)
+    assert ours == whooshs
+    assert ours["theme"].get(b"retagged") == 1
+
+    relabelled = [dataclasses.replace(r, kind="footnote") for r in CORPUS]
+    other = WhooshBackend(tmp_path / "other", MemorySource(relabelled))
+    other.rebuild()
+    ours, whooshs = both_counts(other)
+    assert ours == whooshs == {**ours, "kind": {"footnote": len(CORPUS)}}
