@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from annotations import agreement
@@ -40,7 +40,7 @@ def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
-def display_name(user: AbstractBaseUser | None) -> str:
+def display_name(user: User | None) -> str:
     """How people appear in attributions: full name, else user name."""
     if user is None:
         return "Gloss"
@@ -58,7 +58,7 @@ class AnnotationFilters:
     document: Document | None = None
     paragraph: Paragraph | None = None
     theme: Theme | None = None
-    author: AbstractBaseUser | None = None
+    author: User | None = None
 
 
 def annotations_matching(filters: AnnotationFilters) -> QuerySet[Annotation]:
@@ -134,9 +134,7 @@ def document_counts() -> list[DocumentCounts]:
     ]
 
 
-def recent_activity(
-    limit: int = 100, actor: AbstractBaseUser | None = None
-) -> QuerySet[Activity]:
+def recent_activity(limit: int = 100, actor: User | None = None) -> QuerySet[Activity]:
     rows = Activity.objects.select_related("actor", "document", "paragraph")
     if actor is not None:
         rows = rows.filter(actor=actor)

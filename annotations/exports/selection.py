@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import Annotation, TaggedAnnotation, Theme
@@ -35,7 +35,7 @@ class ExportFilters:
     """Validated filters; empty means "any"."""
 
     themes: tuple[Theme, ...] = ()
-    users: tuple[AbstractBaseUser, ...] = ()
+    users: tuple[User, ...] = ()
     documents: tuple[Document, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
@@ -149,8 +149,8 @@ def theme_info(theme: Theme) -> ThemeInfo:
 def document_info(document: Document) -> DocumentInfo:
     """Citation fields, plain text and paragraph offsets of one document."""
     # The plain text of what readers see: hidden records are not part of it.
-    texts = document.paragraphs.visible().order_by("position")
-    texts = texts.values_list("position", "text")
+    visible = document.paragraphs.visible().order_by("position")
+    texts = visible.values_list("position", "text")
     offsets, parts, offset = {}, [], 0
     for position, text in texts:
         offsets[position] = offset
