@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import Annotation, TaggedAnnotation, Theme
-from annotations.selectors import display_name
+from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
 
 CHUNK_SIZE = 2000
@@ -123,20 +123,14 @@ def matching(filters: ExportFilters) -> QuerySet[Annotation]:
     """Anchored annotations matching ``filters``, in reading order."""
     # Annotations on hidden records (furniture) leave exports with the record.
     rows = Annotation.objects.anchored().filter(paragraph__hidden=False)
-    if filters.themes:
-        rows = rows.filter(themes__in=filters.themes).distinct()
-    if filters.users:
-        rows = rows.filter(author__in=filters.users)
-    if filters.documents:
-        rows = rows.filter(document__in=filters.documents)
-    if filters.since is not None:
-        rows = rows.filter(created__date__gte=filters.since)
-    if filters.until is not None:
-        rows = rows.filter(created__date__lte=filters.until)
-    if filters.paragraph_ids is not None:
-        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
-    return rows.select_related("author", "paragraph", "document").order_by(
-        "document__source_name", "paragraph__position", "start", "pk"
+    return annotations_filtered(
+        rows.select_related("author", "paragraph", "document"),
+        documents=filters.documents,
+        paragraph_ids=filters.paragraph_ids,
+        themes=filters.themes,
+        authors=filters.users,
+        since=filters.since,
+        until=filters.until,
     )
 
 
