@@ -59,8 +59,9 @@ class Theme(TagBase):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-    # Replaces taggit's NaturalKeyManager on purpose; mypy sees a narrowing of
-    # the base class's manager, which Django allows.
+    # Replaces taggit's NaturalKeyManager on purpose. Django lets a model
+    # redefine its abstract base's ``objects``; mypy reads it as an incompatible
+    # override of a class variable.
     objects = ThemeQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
