@@ -43,7 +43,9 @@ test: install browser
 	$(BIN)/python -m config.environment
 	$(BIN)/pytest --cov --cov-report=term
 
+# mypy's Django plugin loads the settings, which need the data directory and key.
 lint: install
+	$(BIN)/python -m config.environment >/dev/null
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

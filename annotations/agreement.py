@@ -13,13 +13,16 @@ figure to print. The checks against a hand-worked example and against the
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TypeVar
 
 Value = Hashable
-Coder = Hashable
-Unit = Hashable
+# Type variables, not aliases: a mapping's keys are invariant, so the callers'
+# ``dict[int, dict[str, int]]`` is not a ``Mapping[Hashable, ...]``.
+Coder = TypeVar("Coder", bound=Hashable)
+Unit = TypeVar("Unit", bound=Hashable)
 
 
 def krippendorff_alpha_nominal(units: Iterable[Iterable[Value | None]]) -> float | None:
@@ -39,7 +42,8 @@ def krippendorff_alpha_nominal(units: Iterable[Iterable[Value | None]]) -> float
     0.5333
     >>> krippendorff_alpha_nominal([[1, 1], [1, None]])  # no variation
     """
-    coincidences: Counter[tuple[Value, Value]] = Counter()
+    # Weighted (fractional) counts: a Counter is typed as counting in ints.
+    coincidences: defaultdict[tuple[Value, Value], float] = defaultdict(float)
     for unit in units:
         values = [value for value in unit if value is not None]
         if len(values) < 2:
@@ -48,7 +52,7 @@ def krippendorff_alpha_nominal(units: Iterable[Iterable[Value | None]]) -> float
         for i, j in combinations(range(len(values)), 2):
             coincidences[(values[i], values[j])] += weight
             coincidences[(values[j], values[i])] += weight
-    totals: Counter[Value] = Counter()
+    totals: defaultdict[Value, float] = defaultdict(float)
     for (c, _), weight in coincidences.items():
         totals[c] += weight
     n = sum(totals.values())

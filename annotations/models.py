@@ -59,7 +59,10 @@ class Theme(TagBase):
     )
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = ThemeQuerySet.as_manager()
+    # Replaces taggit's NaturalKeyManager on purpose. Django lets a model
+    # redefine its abstract base's ``objects``; mypy reads it as an incompatible
+    # override of a class variable.
+    objects = ThemeQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["name"]
@@ -73,7 +76,9 @@ class TaggedAnnotation(TaggedItemBase):
     """One theme on one annotation (taggit's through model)."""
 
     # PROTECT: a theme leaves annotations only by a merge (services.theme_merge).
-    tag = models.ForeignKey(
+    # Overriding the abstract base's ``tag`` is taggit's way to a custom tag
+    # model; mypy cannot express a field redefined with a narrower target.
+    tag = models.ForeignKey(  # type: ignore[assignment]
         Theme, on_delete=models.PROTECT, related_name="tagged_annotations"
     )
     content_object = models.ForeignKey(

@@ -23,14 +23,14 @@ from enum import IntEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from annotations.models import Annotation
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 View = TypeVar("View", bound=Callable[..., Any])
 
 

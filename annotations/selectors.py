@@ -7,17 +7,21 @@ with the corpus or with people lives here. Nothing here writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from annotations import agreement
 from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
 from corpus.models import Document, Paragraph
+
+T = TypeVar("T")
 
 
 def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -40,7 +44,7 @@ def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
     return result
 
 
-def display_name(user: AbstractBaseUser | None) -> str:
+def display_name(user: User | None) -> str:
     """How people appear in attributions: full name, else user name."""
     if user is None:
         return "Gloss"
@@ -58,21 +62,55 @@ class AnnotationFilters:
     document: Document | None = None
     paragraph: Paragraph | None = None
     theme: Theme | None = None
-    author: AbstractBaseUser | None = None
+    author: User | None = None
 
 
 def annotations_matching(filters: AnnotationFilters) -> QuerySet[Annotation]:
     """Annotations in reading order, with what a listing shows fetched."""
-    rows = Annotation.objects.for_display()
-    if filters.document is not None:
-        rows = rows.filter(document=filters.document)
-    if filters.paragraph is not None:
-        rows = rows.filter(paragraph=filters.paragraph)
-    if filters.theme is not None:
-        rows = rows.filter(themes=filters.theme)
-    if filters.author is not None:
-        rows = rows.filter(author=filters.author)
+    return annotations_filtered(
+        Annotation.objects.for_display(),
+        documents=_given(filters.document),
+        paragraph_ids=None if filters.paragraph is None else {filters.paragraph.pk},
+        themes=_given(filters.theme),
+        authors=_given(filters.author),
+    )
+
+
+def annotations_filtered(
+    rows: QuerySet[Annotation],
+    *,
+    documents: Collection[Document] = (),
+    paragraph_ids: Collection[int] | None = None,
+    themes: Collection[Theme] = (),
+    authors: Collection[User] = (),
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Annotation]:
+    """``rows`` narrowed by every filter given, in reading order: the one
+    builder of the listing (``annotations_matching``) and the exports.
+
+    An empty collection or ``None`` means "any", except ``paragraph_ids``: an
+    empty set there (a search that found nothing) matches nothing. Rows with any
+    of ``themes`` count once; ``since`` and ``until`` are creation dates,
+    both inclusive.
+    """
+    if documents:
+        rows = rows.filter(document__in=documents)
+    if paragraph_ids is not None:
+        rows = rows.filter(paragraph_id__in=paragraph_ids)
+    if themes:
+        rows = rows.filter(themes__in=themes).distinct()
+    if authors:
+        rows = rows.filter(author__in=authors)
+    if since is not None:
+        rows = rows.filter(created__date__gte=since)
+    if until is not None:
+        rows = rows.filter(created__date__lte=until)
     return rows.order_by("document__source_name", "paragraph__position", "start", "pk")
+
+
+def _given(value: T | None) -> tuple[T, ...]:
+    return () if value is None else (value,)
 
 
 def annotators() -> QuerySet:
@@ -134,9 +172,7 @@ def document_counts() -> list[DocumentCounts]:
     ]
 
 
-def recent_activity(
-    limit: int = 100, actor: AbstractBaseUser | None = None
-) -> QuerySet[Activity]:
+def recent_activity(limit: int = 100, actor: User | None = None) -> QuerySet[Activity]:
     rows = Activity.objects.select_related("actor", "document", "paragraph")
     if actor is not None:
         rows = rows.filter(actor=actor)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -56,7 +56,7 @@ Errors = dict[str, list[str]]
 @transaction.atomic
 def annotation_create(
     *,
-    author: AbstractBaseUser,
+    author: User,
     paragraph: Paragraph,
     start: int,
     end: int,
@@ -88,7 +88,7 @@ def annotation_create(
 @transaction.atomic
 def annotation_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     annotation: Annotation,
     themes: Sequence[str] | None = None,
     note: str | None = None,
@@ -126,7 +126,7 @@ def annotation_update(
 
 
 @transaction.atomic
-def annotation_delete(*, actor: AbstractBaseUser, annotation: Annotation) -> None:
+def annotation_delete(*, actor: User, annotation: Annotation) -> None:
     """Delete an annotation: its author (an annotator) or a curator may."""
     annotation = _for_delete(Annotation.objects).get(pk=annotation.pk)
     _require(
@@ -158,7 +158,7 @@ class BulkOutcome:
 @transaction.atomic
 def annotations_bulk_create(
     *,
-    author: AbstractBaseUser,
+    author: User,
     theme: str,
     items: Sequence[SpanRequest],
     note: str = "",
@@ -235,7 +235,7 @@ def _bulk_span(
 
 
 def _already_tagged(
-    author: AbstractBaseUser, paragraph: Paragraph, start: int, end: int, theme: Theme
+    author: User, paragraph: Paragraph, start: int, end: int, theme: Theme
 ) -> bool:
     return Annotation.objects.filter(
         author=author, paragraph=paragraph, start=start, end=end, themes=theme
@@ -392,7 +392,7 @@ def _require(allowed: bool, message: str) -> None:
 @transaction.atomic
 def theme_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     description: str = "",
     inclusion: str = "",
@@ -415,7 +415,7 @@ def theme_create(
 @transaction.atomic
 def theme_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     theme: Theme,
     name: str | None = None,
     description: str | None = None,
@@ -450,7 +450,7 @@ def theme_update(
 
 
 @transaction.atomic
-def theme_merge(*, actor: AbstractBaseUser, source: Theme, target: Theme) -> int:
+def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
     """Move every annotation of ``source`` to ``target`` and delete ``source``.
 
     An annotation that had both keeps one ``target`` (no duplicates). Returns
@@ -480,9 +480,7 @@ def theme_merge(*, actor: AbstractBaseUser, source: Theme, target: Theme) -> int
 
 
 @transaction.atomic
-def theme_retire(
-    *, actor: AbstractBaseUser, theme: Theme, retired: bool = True
-) -> Theme:
+def theme_retire(*, actor: User, theme: Theme, retired: bool = True) -> Theme:
     """Retire (hide from pickers, keep on annotations) or restore a theme."""
     _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
     theme = _for_change(Theme.objects).get(pk=theme.pk)
@@ -502,7 +500,9 @@ def _free_slug(name: str, exclude: int | None = None) -> str:
     slug = slugify(name, allow_unicode=True)[:100]
     if not slug:
         raise ValidationError({"name": ["The name needs a letter or a digit."]})
-    others = Theme.objects.exclude(pk=exclude)
+    others = (
+        Theme.objects.all() if exclude is None else Theme.objects.exclude(pk=exclude)
+    )
     if others.filter(name__iexact=name).exists() or others.filter(slug=slug).exists():
         raise ValidationError({"name": [f"A theme named “{name}” already exists."]})
     return slug
@@ -538,7 +538,9 @@ def annotations_detach(*, document: Document) -> int:
     transaction (``document_ingest``), with the re-anchoring after it.
     """
     rows = list(Annotation.objects.filter(document=document, paragraph__isnull=False))
-    positions = dict(
+    # Keyed by ``int | None`` only because ``paragraph_id`` is typed optional:
+    # the rows above all have a paragraph.
+    positions: dict[int | None, int] = dict(
         Paragraph.objects.filter(document=document).values_list("id", "position")
     )
     for annotation in rows:
@@ -596,7 +598,7 @@ def _reattach(
 @transaction.atomic
 def user_create(
     *, username: str, role: Role, password: str | None = None
-) -> tuple[AbstractBaseUser, str | None]:
+) -> tuple[User, str | None]:
     """Create an account with ``role``; returns it and the generated password
     (None when ``password`` was given, which must pass the password validators).
     """
@@ -615,20 +617,20 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_role(*, user: AbstractBaseUser, role: Role) -> None:
+def user_set_role(*, user: User, role: Role) -> None:
     """Make ``role`` the user's only role; Admins are also staff superusers."""
     groups = [roles.group_for(each) for each in Role]
-    user.groups.remove(*groups)  # type: ignore[attr-defined]
-    user.groups.add(roles.group_for(role))  # type: ignore[attr-defined]
+    user.groups.remove(*groups)
+    user.groups.add(roles.group_for(role))
     is_admin = role is Role.ADMIN
-    user.is_staff = user.is_superuser = is_admin  # type: ignore[attr-defined]
+    user.is_staff = user.is_superuser = is_admin
     user.save(update_fields=["is_staff", "is_superuser"])
     if hasattr(user, roles.CACHE_ATTR):
         delattr(user, roles.CACHE_ATTR)
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser) -> str:
+def api_token_create(*, user: User) -> str:
     """A new bearer token for ``user``; shown once, only its hash is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
@@ -638,7 +640,7 @@ def api_token_create(*, user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def api_tokens_revoke(*, user: AbstractBaseUser) -> int:
+def api_tokens_revoke(*, user: User) -> int:
     """Delete all of ``user``'s tokens; returns how many there were."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
@@ -648,7 +650,7 @@ def api_tokens_revoke(*, user: AbstractBaseUser) -> int:
 
 
 def _log(
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     verb: str,
     summary: str,
     annotation: Annotation | None = None,
@@ -686,8 +688,8 @@ def _excerpt(text: str, limit: int = 60) -> str:
 @transaction.atomic
 def annotation_import(
     *,
-    actor: AbstractBaseUser,
-    author: AbstractBaseUser,
+    actor: User,
+    author: User,
     paragraph: Paragraph,
     start: int,
     end: int,
@@ -722,7 +724,7 @@ def annotation_import(
 @transaction.atomic
 def theme_import(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     guid: str | None,
     name: str,
     colour: str | None = None,
@@ -826,7 +828,7 @@ def annotations_delete_for_document(*, document: Document) -> int:
 
 def curation_log(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     verb: str,
     summary: str,
     document: Document | None = None,

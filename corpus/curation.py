@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -54,7 +54,7 @@ __all__ = [
     "paragraph_show",
 ]
 
-Actor: TypeAlias = AbstractBaseUser | AnonymousUser
+Actor: TypeAlias = User | AnonymousUser
 Errors = dict[str, list[str]]
 
 EDITABLE_FIELDS = ("title", "authors", "affiliation", "year", "language")
@@ -181,8 +181,8 @@ def paragraph_merge_next(
     first = _locked_visible(paragraph)
     if joiner not in JOINERS:
         raise ValidationError({"joiner": [f"Unknown joiner “{joiner}”."]})
-    second = first.document.paragraphs.visible().filter(position__gt=first.position)
-    second = second.order_by("position").first()
+    after = first.document.paragraphs.visible().filter(position__gt=first.position)
+    second = after.order_by("position").first()
     if second is None:
         raise ValidationError(
             {"paragraph": ["This is the last record: there is no next one to merge."]}
@@ -332,7 +332,7 @@ def _log(
     actor: Actor, verb: str, summary: str, at: Document | Paragraph | None
 ) -> None:
     annotation_services.curation_log(
-        actor=actor if isinstance(actor, AbstractBaseUser) else None,
+        actor=actor if isinstance(actor, User) else None,
         verb=verb,
         summary=summary,
         document=at.document if isinstance(at, Paragraph) else at,

@@ -30,7 +30,7 @@ class AuthorsField(forms.CharField):
         return value
 
     def to_python(self, value: object) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""  # None only if empty_value were
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 

@@ -32,7 +32,8 @@ class DocumentQuerySet(models.QuerySet["Document"]):
             )
             for kind in Paragraph.Kind.values
         }
-        ordering = self.query.order_by or self.model._meta.ordering
+        # ``or ()``: Meta.ordering is typed as optional (it is ``[]`` when unset).
+        ordering = self.query.order_by or self.model._meta.ordering or ()
         return self.annotate(**counts).order_by(*ordering)
 
     def by_name(self, name: str) -> Document | None:

@@ -34,7 +34,9 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    # Not the form's ``files`` (the uploaded files): the form's metaclass moves
+    # declared fields out of the class, which mypy cannot see.
+    files = MultipleFileField(  # type: ignore[assignment]
         error_messages={"required": "Choose at least one file to upload."},
         widget=MultipleFileInput(
             attrs={"accept": ",".join(sorted(ACCEPTED_SUFFIXES)), "id": "id_files"}
@@ -55,7 +57,8 @@ class UploadForm(forms.Form):
         self.refused: list[str] = []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         files = data.get("files") or []
         if data.get("version_of") and len(files) > 1:
             raise forms.ValidationError(

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annotations.roles import can_upload_documents
+from corpus.http import HtmxHttpRequest
 from corpus.models import IngestJob
 from corpus.upload_forms import UploadForm
 from corpus.uploads import (
@@ -46,22 +47,22 @@ def uploader_required(view: View) -> View:
 
 @require_http_methods(["GET", "POST"])
 @uploader_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _upload_post(request, UploadForm(request.POST, request.FILES))
     return _page(request, UploadForm())
 
 
-def _upload_post(request: HttpRequest, form: UploadForm) -> HttpResponse:
+def _upload_post(request: HtmxHttpRequest, form: UploadForm) -> HttpResponse:
     if not form.is_valid():
         if request.htmx:
             reasons = [e for errors in form.errors.values() for e in errors]
-            context = {"jobs": [], "refused": reasons}
+            context: dict[str, Any] = {"jobs": [], "refused": reasons}
             return render(request, "corpus/_upload_result.html", context, status=400)
         return _page(request, form, status=400)
     jobs = ingest_jobs_create(
         uploads=form.accepted,
-        user=request.user,
+        user=request.user if request.user.is_authenticated else None,
         version_of=form.cleaned_data.get("version_of"),
     )
     if request.htmx:  # one file from upload.js: its job, or why it was refused
@@ -95,7 +96,7 @@ def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @uploader_required
-def upload_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_job_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(IngestJob, pk=pk)
     try:
         job = ingest_job_retry(job=job)

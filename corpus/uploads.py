@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -128,7 +128,7 @@ def _binary(head: bytes) -> bool:
 def ingest_jobs_create(
     *,
     uploads: Iterable[UploadedFile],
-    user: AbstractBaseUser | None,
+    user: User | None,
     version_of: Document | None = None,
 ) -> list[IngestJob]:
     """Store each (already checked) upload and queue a job for it.
@@ -141,7 +141,7 @@ def ingest_jobs_create(
 
 
 def _job_create(
-    upload: UploadedFile, user: AbstractBaseUser | None, version_of: Document | None
+    upload: UploadedFile, user: User | None, version_of: Document | None
 ) -> IngestJob:
     name = Path(upload.name or "upload").name
     digest = hashlib.sha256()

@@ -56,5 +56,6 @@ class SearchForm(forms.Form):
     def error_message(self) -> str:
         """All errors as one line, e.g. ``page: Ensure this value is …``."""
         return "; ".join(
-            f"{name}: {' '.join(errors)}" for name, errors in self.errors.items()
+            f"{name}: {' '.join(map(str, errors))}"
+            for name, errors in self.errors.items()
         )

@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 
 from annotations import roles
 from annotations.models import Theme
+from corpus.http import HtmxHttpRequest
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
 from search.services import SearchRequestError, SearchResult, search_paragraphs
@@ -29,7 +30,7 @@ FACET_TITLES = {
 }
 
 
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     result, error = None, ""
     if not form.is_valid():

@@ -618,7 +618,7 @@ BUDGET_NOTICE = (
 )
 
 
-class _DeadlineCollector(collectors.WrappingCollector):  # type: ignore[misc]
+class _DeadlineCollector(collectors.WrappingCollector):
     """Stops collecting with ``TimeLimit`` once ``budget`` seconds have passed.
 
     Whoosh's own ``TimeLimitCollector`` starts a timer thread per search and

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from annotations.models import Annotation, TaggedAnnotation, Theme
-from annotations.selectors import display_name
+from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
 
 CHUNK_SIZE = 2000
@@ -35,7 +35,7 @@ class ExportFilters:
     """Validated filters; empty means "any"."""
 
     themes: tuple[Theme, ...] = ()
-    users: tuple[AbstractBaseUser, ...] = ()
+    users: tuple[User, ...] = ()
     documents: tuple[Document, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
@@ -123,20 +123,14 @@ def matching(filters: ExportFilters) -> QuerySet[Annotation]:
     """Anchored annotations matching ``filters``, in reading order."""
     # Annotations on hidden records (furniture) leave exports with the record.
     rows = Annotation.objects.anchored().filter(paragraph__hidden=False)
-    if filters.themes:
-        rows = rows.filter(themes__in=filters.themes).distinct()
-    if filters.users:
-        rows = rows.filter(author__in=filters.users)
-    if filters.documents:
-        rows = rows.filter(document__in=filters.documents)
-    if filters.since is not None:
-        rows = rows.filter(created__date__gte=filters.since)
-    if filters.until is not None:
-        rows = rows.filter(created__date__lte=filters.until)
-    if filters.paragraph_ids is not None:
-        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
-    return rows.select_related("author", "paragraph", "document").order_by(
-        "document__source_name", "paragraph__position", "start", "pk"
+    return annotations_filtered(
+        rows.select_related("author", "paragraph", "document"),
+        documents=filters.documents,
+        paragraph_ids=filters.paragraph_ids,
+        themes=filters.themes,
+        authors=filters.users,
+        since=filters.since,
+        until=filters.until,
     )
 
 
@@ -149,8 +143,8 @@ def theme_info(theme: Theme) -> ThemeInfo:
 def document_info(document: Document) -> DocumentInfo:
     """Citation fields, plain text and paragraph offsets of one document."""
     # The plain text of what readers see: hidden records are not part of it.
-    texts = document.paragraphs.visible().order_by("position")
-    texts = texts.values_list("position", "text")
+    visible = document.paragraphs.visible().order_by("position")
+    texts = visible.values_list("position", "text")
     offsets, parts, offset = {}, [], 0
     for position, text in texts:
         offsets[position] = offset

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -35,10 +36,12 @@ class People:
     """Creator names -> accounts (user name, ``urn:gloss:user:`` IRI or full
     name); the fallback author when nobody matches."""
 
-    def __init__(self, fallback: Any) -> None:
-        self.fallback, self.cache, self.unknown = fallback, {}, set()
+    def __init__(self, fallback: User) -> None:
+        self.fallback = fallback
+        self.cache: dict[str, User | None] = {}
+        self.unknown: set[str] = set()
 
-    def author(self, names: Sequence[str]) -> Any:
+    def author(self, names: Sequence[str]) -> User:
         for name in names:
             user = self._find(name.removeprefix(USER_IRI))
             if user is not None:
@@ -47,7 +50,7 @@ class People:
             self.unknown.add(names[0])
         return self.fallback
 
-    def _find(self, name: str) -> Any:
+    def _find(self, name: str) -> User | None:
         if name not in self.cache:
             users = get_user_model()._default_manager
             match = users.filter(username=name).first()

@@ -108,7 +108,8 @@ def _selectors(target: Any) -> tuple[str, str, str, tuple[int, int] | None]:
 
 
 def _bodies(annotation: dict[str, Any]) -> tuple[list[str], list[str]]:
-    tags, comments = [], []
+    tags: list[str] = []
+    comments: list[str] = []
     if isinstance(annotation.get("bodyValue"), str):
         comments.append(annotation["bodyValue"])
     bodies = annotation.get("body", [])

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -49,8 +49,8 @@ class Command(BaseCommand):
             if document is None:
                 raise CommandError(f"No document named {options['document']!r}.")
             records = records.filter(document=document)
-        records = records.iterator(chunk_size=2000)
-        lines = (json.dumps(row, ensure_ascii=False) for row in rows(records))
+        stream = records.iterator(chunk_size=2000)
+        lines = (json.dumps(row, ensure_ascii=False) for row in rows(stream))
         if options["output"]:
             count = write_atomically(options["output"], lines)
             self.stderr.write(f"Wrote {count} records to {options['output']}")
@@ -93,7 +93,7 @@ def write_atomically(path: Path, lines: Iterable[str]) -> int:
         raise CommandError(str(exc)) from exc
 
 
-def _write_lines(out: TextIO, lines: Iterable[str]) -> int:
+def _write_lines(out: IO[str], lines: Iterable[str]) -> int:
     count = 0
     for line in lines:
         out.write(line + "\n")
