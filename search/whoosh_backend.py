@@ -722,7 +722,7 @@ def compile_filters(filters: Mapping[str, Sequence[str]]) -> list[wq.Query]:
     return [_filter_query(name, values) for name, values in filters.items() if values]
 
 
-class _SegmentFacet(sorting.FieldFacet):  # type: ignore[misc]
+class _SegmentFacet(sorting.FieldFacet):
     """A column facet whose per-document names are read once per segment.
 
     Whoosh's categorizers read each matching document's value from the column
@@ -736,7 +736,7 @@ class _SegmentFacet(sorting.FieldFacet):  # type: ignore[misc]
         return _SegmentCategorizer(self.fieldname, self.allow_overlap)
 
 
-class _SegmentCategorizer(sorting.Categorizer):  # type: ignore[misc]
+class _SegmentCategorizer(sorting.Categorizer):
     def __init__(self, fieldname: str, allow_overlap: bool) -> None:
         self.fieldname = fieldname
         self.allow_overlap = allow_overlap
