@@ -33,6 +33,7 @@ def test_shape(client, small_corpus):
         "page",
         "results",
         "facets",
+        "notice",
     }
     assert (data["query"], data["corrected_query"], data["total"], data["page"]) == (
         "cooperation",
@@ -40,6 +41,7 @@ def test_shape(client, small_corpus):
         3,
         1,
     )
+    assert data["notice"] == ""  # complete results
     assert len(data["results"]) == 2
     first = data["results"][0]
     assert set(first) == {"paragraph", "score", "highlight", "themes"}
