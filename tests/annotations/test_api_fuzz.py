@@ -104,12 +104,20 @@ def test_no_server_error_and_answers_match_the_description(
     SUMMARY[f"{response.status_code // 100}xx"] += 1
 
 
-def test_fuzzer_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints what the fuzzer did (run after it: same module, later)."""
+def test_fuzzer_summary(
+    request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reports what the fuzzer did (it runs after the fuzzer: same module,
+    later), and that it reached every operation with an accepted token."""
+    if not SUMMARY["examples"]:
+        pytest.skip("the fuzzer did not run in this session")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     with capsys.disabled():
-        print(
+        reporter.write_line(
             f"\nAPI fuzzer: {len(OPERATIONS)} operations, {SUMMARY['examples']} "
-            f"examples, {SUMMARY['failures']} failing examples "
-            f"(at most {MAX_EXAMPLES} examples per operation and mode); answers: "
+            f"examples, {SUMMARY['failures']} failing examples (at most "
+            f"{MAX_EXAMPLES} examples per operation and mode); answers: "
             + ", ".join(f"{SUMMARY[k]} {k}" for k in ("2xx", "4xx", "5xx"))
         )
+    assert len(OPERATIONS) == sum(1 for _ in schema.get_all_operations())
+    assert SUMMARY["2xx"] > 0  # the token got through: operations were reached
