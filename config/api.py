@@ -247,7 +247,7 @@ def _openapi_view(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method != "GET":
+        if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET"])
         return view(request, *args, **kwargs)
 
