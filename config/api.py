@@ -50,6 +50,7 @@ from annotations.api import (
     WRITE_BODY_LIMIT,
     SessionAuth,
     TokenAuth,
+    annotations_bulk,
     authenticate,
 )
 from annotations.api import router as annotations_router
@@ -58,7 +59,8 @@ from corpus.api_fields import ApiError
 from search.api import router as search_router
 
 MAX_JSON_NESTING = 16
-BODY_LIMITS = {"annotations_bulk": BULK_BODY_LIMIT}  # by URL name; else the write limit
+# By URL name (a handler's name); any other body has the write limit.
+BODY_LIMITS = {annotations_bulk.__name__: BULK_BODY_LIMIT}
 METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
 View = Callable[..., HttpResponseBase]
 

@@ -242,6 +242,30 @@ def test_huge_body_is_413(api_as, people, paragraphs, themes):
     assert_error(response, 413, "too large")
 
 
+def test_bulk_bodies_may_be_larger_than_other_writes(
+    api_as, people, paragraphs, themes
+):
+    padding = "x" * 100_000  # over the 64 KiB write limit, under the bulk one
+    client = api_as(people.annotator)
+    create = client.post(URL, body(paragraphs[0], note=padding))
+    assert_error(create, 413, "at most 65536 bytes")
+    bulk = client.post(
+        f"{URL}/bulk",
+        {
+            "theme": "distrust",
+            "items": [{"paragraph": paragraphs[0].pk}],
+            "note": padding,
+        },
+    )
+    assert_error(bulk, 400, "too long")  # read and validated: the note's own limit
+
+
+def test_body_beyond_djangos_upload_limit_is_413(api_as, people, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_as(people.annotator).post(f"{URL}/bulk", {"theme": "x" * 2000})
+    assert_error(response, 413, "too large")
+
+
 # --- detail, patch, delete --------------------------------------------------
 
 

@@ -155,3 +155,15 @@ def test_bearer_token_works_for_scripts(small_corpus):
     )
     assert response.status_code == 200
     assert response.json()["total"] >= 1
+
+
+def test_partial_results_carry_the_notice(client, small_corpus, settings):
+    from search.backend import reset_backends
+
+    settings.GLOSS_SEARCH_TIME_BUDGET = 1e-9  # spent before the first match
+    reset_backends()
+    try:
+        data = client.get("/api/search", {"q": "cooperation"}).json()
+    finally:
+        reset_backends()
+    assert "time budget" in data["notice"] and "partial" in data["notice"]
