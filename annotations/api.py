@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
@@ -89,13 +90,10 @@ class SessionAuth(APIKeyCookie):
     """The signed-in session. Writes must pass Django's CSRF check, run after
     the sign-in check so that a stranger hears 401, not 403."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
 
     def __init__(self) -> None:
         super().__init__(csrf=False)  # checked below, for signed-in writes only
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
