@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from annotated_types import MaxLen
+from annotated_types import MaxLen, MinLen
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
@@ -25,7 +25,7 @@ MAX_THEMES = 50
 
 # (annotated_types bounds, not Field(): they hold inside ``X | None`` too.)
 Slug = Annotated[Text, MaxLen(100)]
-ThemeSlugs = Annotated[list[Slug], MaxLen(MAX_THEMES)]
+ThemeSlugs = Annotated[list[Slug], MinLen(1), MaxLen(MAX_THEMES)]
 
 
 class RequestSchema(Schema):
@@ -39,7 +39,7 @@ class AnnotationIn(RequestSchema):
     paragraph: BodyInt = Field(description="The paragraph's id.")
     start: BodyInt
     end: BodyInt = Field(description="Exclusive; greater than start.")
-    themes: ThemeSlugs = Field(description="At least one theme slug.")
+    themes: ThemeSlugs = Field(description="Theme slugs (case does not matter).")
     note: Text = Field("", max_length=NOTE_MAX_LENGTH)
     quote: Text | None = Field(
         None, description="If given, must equal the text at start..end."
@@ -74,7 +74,7 @@ class SpanIn(RequestSchema):
 
 class BulkIn(RequestSchema):
     theme: Slug = Field(description="A theme slug.")
-    items: list[SpanIn] = Field(max_length=BULK_MAX_ITEMS)
+    items: list[SpanIn] = Field(min_length=1, max_length=BULK_MAX_ITEMS)
     note: Text = Field("", max_length=NOTE_MAX_LENGTH)
 
 

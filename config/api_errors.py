@@ -25,6 +25,7 @@ from corpus.api_fields import UNSTORABLE, WHOLE_NUMBER, ApiError
 BODY_ROOT = ("body", "payload")  # where ninja puts a whole-body schema
 # Lists whose every fault (not a list, a bad item, too many) has one message.
 LIST_SHAPES = {"themes": "a list of theme slugs", "items": "a list of objects"}
+LIST_ITEMS = {"themes": "theme", "items": "passage"}  # for "Pick at least one …"
 INT_FAULTS = {"int_type", "int_parsing", "int_from_float", WHOLE_NUMBER}
 BOUND_FAULTS = {"greater_than_equal", "less_than_equal"}
 UNSTORABLE_TEXT = "contains a NUL or an unpaired surrogate character"
@@ -63,6 +64,8 @@ def describe(violation: Violation, path: tuple[Any, ...]) -> str:
     if names[0] in LIST_SHAPES:
         if kind == "extra_forbidden":
             return f"Unknown field(s) in an item: {names[-1]}."
+        if kind == "too_short" and len(path) == 1:
+            return f"Pick at least one {LIST_ITEMS[names[0]]}."
         if len(path) <= 2:  # the list itself or one of its items
             most = f" (at most {ctx['max_length']})" if kind == "too_long" else ""
             return f"“{names[0]}” must be {LIST_SHAPES[names[0]]}{most}."
