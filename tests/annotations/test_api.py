@@ -171,6 +171,8 @@ def test_create_offsets_are_code_points(api_as, people, paragraphs, themes):
         ({"paragraph": FIRST, "start": 0, "end": 1e3, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "start": 0, "end": 10**12, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "theme": "x"}, "Unknown field(s): theme"),  # typo
+        ({"paragraph": FIRST, "end": 1, "themes": ["x"] * 51}, "at most 50"),
+        ({"paragraph": FIRST, "end": 1, "themes": [], "x": 1}, "field(s): x"),
         (
             {"paragraph": 999999, "start": 0, "end": 1, "themes": ["x"]},
             "Unknown paragraph",
