@@ -47,7 +47,7 @@ class AnnotationAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["hint", "user", "created", "last_used"]
+    list_display = ["hint", "user", "created", "expires", "last_used"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return True  # revoking a token is safe

@@ -1,258 +1,135 @@
-"""The JSON API: themes and annotations, with the pages' permissions.
+"""The JSON API for themes and annotations (a django-ninja router), and the
+authentication every API endpoint uses.
 
-Thin handlers: ``api_view`` authenticates (a session, with its CSRF check on
-writes, or ``Authorization: Bearer <token>``), checks the method, and turns
-every refusal into a 4xx JSON body ``{"error": message}`` (validation adds
-``"errors": {field: [messages]}``). Handlers parse and type-check the input
-(all 400s there), call one service or selector and serialise the result. The
-OpenAPI description (``openapi.py``) documents exactly this surface.
+Thin handlers: the schemas (``annotations/schemas.py``) validate the input,
+the handler resolves ids to rows (an unknown one is a 400 naming the field),
+checks the role, calls one service or selector and returns the result; the
+API assembled in ``config/api.py`` words every refusal as
+``{"error": message, "errors": {field: [messages]}}``.
+
+Authentication: ``Authorization: Bearer <token>`` (``TokenAuth``; a token
+from ``manage.py apitoken``, refused once expired) or, without that header,
+the session (``SessionAuth``), whose writes pass Django's own CSRF check.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import (
-    ObjectDoesNotExist,
-    PermissionDenied,
-    RequestDataTooBig,
-    ValidationError,
-)
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import CsrfViewMiddleware
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
+from ninja import Query, Router, Schema, Status
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from annotations import roles, selectors, services
 from annotations.models import Annotation, ApiToken, Theme
-from annotations.openapi import openapi_document
+from annotations.schemas import (
+    AnnotationIn,
+    AnnotationOut,
+    AnnotationPage,
+    AnnotationPatch,
+    BulkIn,
+    BulkOut,
+    ThemeList,
+)
 from annotations.selectors import AnnotationFilters, display_name
+from corpus.api_fields import ApiError, ErrorOut, QueryInt, Text
 from corpus.models import Document, Paragraph
 
 WRITE_BODY_LIMIT = 64 * 1024
 BULK_BODY_LIMIT = 256 * 1024
 PAGE_LIMIT = 1000
-MAX_OFFSET = 10**9
-Handler = Callable[..., HttpResponse]
+LAST_USED_GRANULARITY = 60  # seconds: a token check writes at most once a minute
 
 
-class ApiError(Exception):
-    """A refusal with its HTTP status; the message is shown to the caller."""
-
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
-
-    def response(self) -> JsonResponse:
-        response = JsonResponse(
-            {"error": self.message, **self.extra}, status=self.status
-        )
-        if self.status == 401:
-            response["WWW-Authenticate"] = 'Bearer realm="gloss"'
-        return response
+# --- authentication ---------------------------------------------------------
 
 
-# --- the wrapper every endpoint goes through --------------------------------
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``. A malformed header is a 401 of its
+    own (not a fall-back to the session): a script should hear what is wrong."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Use the header Authorization: Bearer <token>.")
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> User:
+        return _with_role(_token_user(token))
 
 
-def api_view(*methods: str) -> Callable[[Handler], Handler]:
-    """Authenticate, check method and role, and map refusals to JSON 4xx."""
-
-    def decorator(handler: Handler) -> Handler:
-        @login_not_required  # answers 401 itself instead of redirecting
-        @csrf_exempt  # session writes are CSRF-checked in _authenticate
-        @wraps(handler)
-        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                if request.method not in methods:
-                    allowed = ", ".join(methods)
-                    raise ApiError(405, f"Use {allowed} on this address.")
-                user = _authenticate(request)
-                return handler(request, user, *args, **kwargs)
-            except ApiError as error:
-                return _with_allow(error.response(), error, methods)
-            except ValidationError as error:
-                return _invalid(error)
-            except PermissionDenied as error:
-                return ApiError(403, str(error) or "Not allowed.").response()
-            except ObjectDoesNotExist:  # deleted by someone else meanwhile
-                return ApiError(404, "It no longer exists; reload.").response()
-
-        return view
-
-    return decorator
-
-
-def _with_allow(
-    response: HttpResponse, error: ApiError, methods: tuple[str, ...]
-) -> HttpResponse:
-    if error.status == 405:
-        response["Allow"] = ", ".join(methods)
-    return response
-
-
-def _invalid(error: ValidationError) -> JsonResponse:
-    errors = (
-        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    )
-    message = " ".join(m for messages in errors.values() for m in messages)
-    return ApiError(400, message, errors=errors).response()
-
-
-def _authenticate(request: HttpRequest) -> AbstractBaseUser:
-    """Bearer token or session; a session write must pass the CSRF check."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        user = _token_user(header)
-    elif request.user.is_authenticated:
-        user = request.user
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            _check_csrf(request)
-    else:
-        raise ApiError(401, "Sign in, or send Authorization: Bearer <token>.")
-    if not roles.can_read(user):
-        raise ApiError(403, "Your account has no role yet; ask an administrator.")
-    return user
-
-
-def _token_user(header: str) -> AbstractBaseUser:
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "Use the header Authorization: Bearer <token>.")
-    found = ApiToken.objects.matching(token.strip()).select_related("user").first()
+def _token_user(token: str) -> User:
+    found = ApiToken.objects.matching(token).select_related("user").first()
     if found is None or not found.user.is_active:
         raise ApiError(401, "This token is unknown or revoked.")
     now = timezone.now()
-    if found.last_used is None or (now - found.last_used).total_seconds() > 60:
+    if found.expires <= now:
+        raise ApiError(
+            401,
+            f"This token expired on {found.expires:%Y-%m-%d}; ask for a new one "
+            "(manage.py apitoken USERNAME).",
+        )
+    if found.last_used is None or (
+        (now - found.last_used).total_seconds() > LAST_USED_GRANULARITY
+    ):
         ApiToken.objects.filter(pk=found.pk).update(last_used=now)  # cheap, rare
     return found.user
 
 
-class _CsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
-        return reason
+class SessionAuth(APIKeyCookie):
+    """The signed-in session. Writes must pass Django's CSRF check, run after
+    the sign-in check so that a stranger hears 401, not 403."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)  # checked below, for signed-in writes only
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise ApiError(
+                403,
+                "CSRF check failed; reload the page (a session write needs the "
+                "X-CSRFToken header).",
+            )
+        return _with_role(user)
 
 
-def _check_csrf(request: HttpRequest) -> None:
-    reason = _CsrfCheck(lambda r: HttpResponse()).process_view(request, None, (), {})
-    if reason:
-        raise ApiError(403, f"CSRF check failed ({reason}); reload the page.")
+def _with_role(user: User | AnonymousUser) -> User:
+    if not roles.can_read(user):
+        raise ApiError(403, "Your account has no role yet; ask an administrator.")
+    return user  # type: ignore[return-value]
 
 
-# --- input parsing ----------------------------------------------------------
+def authenticate(
+    request: HttpRequest, callbacks: Iterable[Callable[[HttpRequest], Any]]
+) -> User:
+    """The caller, as the API's authentication would find them (for views
+    outside the API's routers); 401 when there is none."""
+    for callback in callbacks:
+        user = callback(request)
+        if user is not None:
+            return user
+    raise ApiError(401, NOT_SIGNED_IN)
 
 
-def _body(request: HttpRequest, limit: int, allowed: set[str]) -> dict[str, Any]:
-    """The JSON object in the body, at most ``limit`` bytes, only known keys."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-        raise ApiError(413, f"The body is too large (at most {limit} bytes).")
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise ApiError(413, f"The body is too large (at most {limit} bytes).") from None
-    if len(raw) > limit:
-        raise ApiError(413, f"The body is too large (at most {limit} bytes).")
-    if _nesting(raw) > MAX_JSON_NESTING:
-        raise ApiError(
-            400, f"The body nests too deeply (at most {MAX_JSON_NESTING} levels)."
-        )
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, f"The body is not valid JSON ({error}).") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object.")
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}.")
-    return data
+NOT_SIGNED_IN = "Sign in, or send Authorization: Bearer <token>."
+ERRORS_READ = {401: ErrorOut, 403: ErrorOut}
+ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut}
 
-
-MAX_JSON_NESTING = 16
-_BRACKETS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-
-
-def _nesting(raw: bytes) -> int:
-    """The deepest bracket nesting of a JSON text, strings skipped; the parser
-    recurses once per level, so a 1 KB body of brackets would crash it.
-
-    >>> _nesting(b'{"a": [1, {"b": "[[["}]}'), _nesting(b"[" * 50)
-    (3, 50)
-    """
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(raw):
-        token = match.group()
-        if token in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in (b"]", b"}"):
-            depth -= 1
-    return deepest
-
-
-def _int(data: dict[str, Any], key: str, *, required: bool) -> int | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise ApiError(400, f"“{key}” is required.", errors={key: ["Required."]})
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_OFFSET:
-        raise ApiError(400, f"“{key}” must be a whole number.")
-    return value
-
-
-def _text(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(400, f"“{key}” must be a string.")
-    if value is not None and not storable(value):
-        raise ApiError(
-            400,
-            f"“{key}” contains a NUL or an unpaired surrogate character.",
-            errors={key: ["Not storable text."]},
-        )
-    return value
-
-
-def storable(text: str) -> bool:
-    """Whether a database (and a UTF-8 encoder) can store ``text``: JSON may
-    carry a NUL or an unpaired surrogate ("\\ud800"), neither of which can be.
-
-    >>> storable("café"), storable("a\\x00b"), storable("\\ud800")
-    (True, False, False)
-    """
-    return "\x00" not in text and not _SURROGATE.search(text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _slugs(data: dict[str, Any], key: str, *, required: bool) -> list[str] | None:
-    value = data.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ApiError(400, f"“{key}” must be a list of theme slugs.")
-    if len(value) > 50:
-        raise ApiError(400, f"“{key}” has too many themes (at most 50).")
-    return value
-
-
-def _query_int(request: HttpRequest, key: str, default: int | None) -> int | None:
-    raw = request.GET.get(key, "")
-    if not raw:
-        return default
-    # isdigit() alone admits "²" and other digits int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_OFFSET:
-        raise ApiError(400, f"“{key}” must be a whole number.")
-    return int(raw)
+router = Router(tags=["annotations"])
 
 
 # --- serialisation ----------------------------------------------------------
@@ -266,12 +143,12 @@ def theme_json(theme: Theme) -> dict[str, Any]:
         "inclusion": theme.inclusion,
         "exclusion": theme.exclusion,
         "colour": theme.colour,
-        "guid": str(theme.guid),
+        "guid": theme.guid,
         "retired": theme.retired,
     }
 
 
-def annotation_json(annotation: Annotation, user: AbstractBaseUser) -> dict[str, Any]:
+def annotation_json(annotation: Annotation, user: User) -> dict[str, Any]:
     paragraph = annotation.paragraph
     return {
         "id": annotation.pk,
@@ -291,163 +168,184 @@ def annotation_json(annotation: Annotation, user: AbstractBaseUser) -> dict[str,
             "username": annotation.author.get_username(),
             "name": display_name(annotation.author),
         },
-        "created": annotation.created.isoformat(),
-        "updated": annotation.updated.isoformat(),
+        "created": annotation.created,
+        "updated": annotation.updated,
         "orphaned": annotation.orphaned,
         "can_change": roles.can_change_annotation(user, annotation),
     }
 
 
-def _stored(annotation: Annotation, user: AbstractBaseUser) -> dict[str, Any]:
+def _stored(annotation: Annotation, user: User) -> dict[str, Any]:
     """Re-read with everything the JSON shows (after a write)."""
     fresh = Annotation.objects.for_display().get(pk=annotation.pk)
     return annotation_json(fresh, user)
 
 
-# --- endpoints --------------------------------------------------------------
+# --- themes -----------------------------------------------------------------
 
 
-@api_view("GET")
-def themes(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
+@router.get(
+    "/themes",
+    response={200: ThemeList, **ERRORS_READ},
+    summary="The codebook, retired themes last.",
+)
+def themes(request: HttpRequest) -> dict[str, Any]:
     rows = Theme.objects.order_by("retired", "name")
-    return JsonResponse({"results": [theme_json(theme) for theme in rows]})
+    return {"results": [theme_json(theme) for theme in rows]}
 
 
-@api_view("GET", "POST")
-def annotations(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
-    if request.method == "POST":
-        return _create(request, user)
-    filters = _filters(request, user)
-    limit = min(_query_int(request, "limit", PAGE_LIMIT) or PAGE_LIMIT, PAGE_LIMIT)
-    offset = _query_int(request, "offset", 0) or 0
-    rows = selectors.annotations_matching(filters)
+# --- annotations ------------------------------------------------------------
+
+
+class AnnotationQuery(Schema):
+    document: Text | None = None
+    paragraph: QueryInt | None = None
+    theme: Text | None = None
+    user: Text | None = None
+    limit: QueryInt = PAGE_LIMIT
+    offset: QueryInt = 0
+
+
+@router.get(
+    "/annotations",
+    response={200: AnnotationPage, 400: ErrorOut, **ERRORS_READ},
+    summary="Annotations in reading order, filtered; at most 1000 a page.",
+)
+def annotation_list(
+    request: HttpRequest, params: Query[AnnotationQuery]
+) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    rows = selectors.annotations_matching(_filters(params, user))
+    limit, offset = min(params.limit or PAGE_LIMIT, PAGE_LIMIT), params.offset
     total = rows.count()
     page = [annotation_json(a, user) for a in rows[offset : offset + limit]]
     following = offset + limit if offset + limit < total else None
-    return JsonResponse({"count": total, "next_offset": following, "results": page})
+    return {"count": total, "next_offset": following, "results": page}
 
 
-def _filters(request: HttpRequest, user: AbstractBaseUser) -> AnnotationFilters:
+def _filters(params: AnnotationQuery, user: User) -> AnnotationFilters:
     """Query parameters -> filters; an unknown value is a 400, not an empty list."""
-    query = request.GET
     document = theme = author = paragraph = None
-    if query.get("document"):
-        document = Document.objects.filter(slug=query["document"]).first()
-        _known(document, "document", query["document"])
-    if query.get("paragraph"):
-        pk = _query_int(request, "paragraph", None)
-        paragraph = Paragraph.objects.filter(pk=pk).first()
-        _known(paragraph, "paragraph", query["paragraph"])
-    if query.get("theme"):
-        theme = Theme.objects.filter(slug=query["theme"].lower()).first()
-        _known(theme, "theme", query["theme"])
-    if query.get("user"):
-        author = user if query["user"] == "me" else _user_named(query["user"])
+    if params.document:
+        document = Document.objects.filter(slug=params.document).first()
+        _known(document, "document", params.document)
+    if params.paragraph is not None:
+        paragraph = Paragraph.objects.filter(pk=params.paragraph).first()
+        _known(paragraph, "paragraph", str(params.paragraph))
+    if params.theme:
+        theme = Theme.objects.filter(slug=params.theme.lower()).first()
+        _known(theme, "theme", params.theme)
+    if params.user:
+        author = user if params.user == "me" else _user_named(params.user)
     return AnnotationFilters(document, paragraph, theme, author)
 
 
 def _known(found: object, what: str, value: str) -> None:
     if found is None:
-        raise ApiError(400, f"Unknown {what}: “{value}”.", errors={what: ["Unknown."]})
+        raise ApiError(400, f"Unknown {what}: “{value}”.", {what: ["Unknown."]})
 
 
-def _user_named(username: str) -> AbstractBaseUser:
+def _user_named(username: str) -> User:
     found = get_user_model()._default_manager.filter(username=username).first()
     _known(found, "user", username)
     return found  # type: ignore[return-value]
 
 
-def _create(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
+def _require_annotator(user: User) -> None:
     if not roles.can_annotate(user):
         raise ApiError(403, "Only annotators, curators and admins can annotate.")
-    keys = {"paragraph", "start", "end", "themes", "note", "quote"}
-    data = _body(request, WRITE_BODY_LIMIT, keys)
-    pk = _int(data, "paragraph", required=True)
-    paragraph = Paragraph.objects.filter(pk=pk).first()
-    _known(paragraph, "paragraph", str(pk))
+
+
+@router.post(
+    "/annotations",
+    response={201: AnnotationOut, **ERRORS_WRITE},
+    summary="Tag a span of a paragraph (annotators and up).",
+)
+def annotation_create(
+    request: HttpRequest, response: HttpResponse, payload: AnnotationIn
+) -> Status[dict[str, Any]]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    _require_annotator(user)
+    paragraph = Paragraph.objects.filter(pk=payload.paragraph).first()
+    _known(paragraph, "paragraph", str(payload.paragraph))
     annotation = services.annotation_create(
         author=user,
         paragraph=paragraph,  # type: ignore[arg-type]
-        start=_int(data, "start", required=True),  # type: ignore[arg-type]
-        end=_int(data, "end", required=True),  # type: ignore[arg-type]
-        themes=_slugs(data, "themes", required=True) or [],
-        note=_text(data, "note") or "",
-        quote=_text(data, "quote"),
+        start=payload.start,
+        end=payload.end,
+        themes=payload.themes,
+        note=payload.note,
+        quote=payload.quote,
     )
-    response = JsonResponse(_stored(annotation, user), status=201)
     response["Location"] = f"/api/annotations/{annotation.pk}"
-    return response
+    return Status(201, _stored(annotation, user))
 
 
-@api_view("GET", "PATCH", "DELETE")
-def annotation(request: HttpRequest, user: AbstractBaseUser, pk: int) -> HttpResponse:
+def _found(pk: int) -> Annotation:
     found = Annotation.objects.for_display().filter(pk=pk).first()
     if found is None:
         raise ApiError(404, f"No annotation {pk}.")
-    if request.method == "GET":
-        return JsonResponse(annotation_json(found, user))
+    return found
+
+
+def _changeable(pk: int, user: User) -> Annotation:
+    found = _found(pk)
     if not roles.can_change_annotation(user, found):
         raise ApiError(403, "You may change only your own annotations.")
-    if request.method == "DELETE":
-        services.annotation_delete(actor=user, annotation=found)
-        return HttpResponse(status=204)
-    data = _body(request, WRITE_BODY_LIMIT, {"start", "end", "themes", "note", "quote"})
-    services.annotation_update(
-        actor=user,
-        annotation=found,
-        themes=_slugs(data, "themes", required=False),
-        note=_text(data, "note"),
-        start=_int(data, "start", required=False),
-        end=_int(data, "end", required=False),
-        quote=_text(data, "quote"),
-    )
-    return JsonResponse(_stored(found, user))
+    return found
 
 
-@api_view("POST")
-def annotations_bulk(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
-    """Tag many passages with one theme (what the bulk review page confirms)."""
-    if not roles.can_annotate(user):
-        raise ApiError(403, "Only annotators, curators and admins can annotate.")
-    data = _body(request, BULK_BODY_LIMIT, {"theme", "items", "note"})
-    theme = _text(data, "theme")
-    items = data.get("items")
-    if not theme:
-        raise ApiError(400, "“theme” is required.", errors={"theme": ["Required."]})
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ApiError(400, "“items” must be a list of objects.")
-    spans = [_span_request(item) for item in items]
+ONE = "/annotations/{int:pk}"
+NOT_FOUND = {404: ErrorOut}
+
+
+@router.get(
+    ONE,
+    response={200: AnnotationOut, 400: ErrorOut, **ERRORS_READ, **NOT_FOUND},
+    summary="One annotation.",
+)
+def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
+    return annotation_json(_found(pk), request.auth)  # type: ignore[attr-defined]
+
+
+@router.patch(
+    ONE,
+    response={200: AnnotationOut, **ERRORS_WRITE, **NOT_FOUND},
+    summary="Change themes, note or span (the author or a curator).",
+)
+def annotation_update(
+    request: HttpRequest, pk: QueryInt, payload: AnnotationPatch
+) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    found = _changeable(pk, user)
+    services.annotation_update(actor=user, annotation=found, **payload.model_dump())
+    return _stored(found, user)
+
+
+@router.delete(
+    ONE,
+    response={204: None, 400: ErrorOut, **ERRORS_READ, **NOT_FOUND},
+    summary="Delete (the author or a curator).",
+)
+def annotation_delete(request: HttpRequest, pk: QueryInt) -> HttpResponse:
+    user: User = request.auth  # type: ignore[attr-defined]
+    services.annotation_delete(actor=user, annotation=_changeable(pk, user))
+    return HttpResponse(status=204)
+
+
+@router.post(
+    "/annotations/bulk",
+    response={200: BulkOut, 201: BulkOut, **ERRORS_WRITE},
+    summary="Tag many passages with one theme; repeats are skipped.",
+    description="201 when some passages were tagged, 200 when all already were.",
+)
+def annotations_bulk(request: HttpRequest, payload: BulkIn) -> Status[dict[str, Any]]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    _require_annotator(user)
+    spans = [services.SpanRequest(i.paragraph, i.start, i.end) for i in payload.items]
     outcome = services.annotations_bulk_create(
-        author=user, theme=theme, items=spans, note=_text(data, "note") or ""
+        author=user, theme=payload.theme, items=spans, note=payload.note
     )
     created = [_stored(a, user) for a in outcome.created]
     body = {"created": created, "skipped": outcome.skipped}
-    return JsonResponse(body, status=201 if created else 200)
-
-
-def _span_request(item: dict[str, Any]) -> services.SpanRequest:
-    unknown = sorted(set(item) - {"paragraph", "start", "end"})
-    if unknown:
-        raise ApiError(400, f"Unknown field(s) in an item: {', '.join(unknown)}.")
-    start, end = _int(item, "start", required=False), _int(item, "end", required=False)
-    if (start is None) != (end is None):
-        raise ApiError(
-            400, "Give both “start” and “end”, or neither (whole paragraph)."
-        )
-    paragraph = _int(item, "paragraph", required=True)
-    return services.SpanRequest(paragraph, start, end)  # type: ignore[arg-type]
-
-
-@login_not_required
-def openapi(request: HttpRequest) -> HttpResponse:
-    """The OpenAPI 3.1 description; public, like any API's documentation."""
-    if request.method not in ("GET", "HEAD"):
-        response = ApiError(405, "Use GET on this address.").response()
-        response["Allow"] = "GET"
-        return response
-    return JsonResponse(openapi_document())
-
-
-@api_view("GET", "POST", "PUT", "PATCH", "DELETE")
-def not_found(request: HttpRequest, user: AbstractBaseUser, rest: str) -> HttpResponse:
-    raise ApiError(404, f"No API endpoint at /api/{rest}.")
+    return Status(201 if created else 200, body)

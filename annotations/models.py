@@ -194,6 +194,9 @@ class ApiToken(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    expires = models.DateTimeField(
+        editable=False, help_text="Refused from then on (GLOSS_API_TOKEN_DAYS)."
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

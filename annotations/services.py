@@ -23,13 +23,16 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations import roles, search_sync
@@ -632,11 +635,28 @@ def user_set_role(*, user: User, role: Role) -> None:
 @transaction.atomic
 def api_token_create(*, user: User) -> str:
     """A new bearer token for ``user``; shown once, only its hash is kept."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, key_hash=ApiToken.hash(token), hint=token[: len(TOKEN_PREFIX) + 4]
-    )
+    token, _ = api_token_issue(user=user)
     return token
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, days: int | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user`` and its stored row (hash, expiry).
+
+    It expires after ``days`` (default: the setting GLOSS_API_TOKEN_DAYS); the
+    token itself is returned once and never stored.
+    """
+    days = settings.GLOSS_API_TOKEN_DAYS if days is None else days
+    if days < 1:
+        raise ValidationError({"days": ["A token must last at least one day."]})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user,
+        key_hash=ApiToken.hash(token),
+        hint=token[: len(TOKEN_PREFIX) + 4],
+        expires=timezone.now() + timedelta(days=days),
+    )
+    return token, row
 
 
 @transaction.atomic

@@ -177,6 +177,10 @@ GLOSS_UPLOAD_MAX_BYTES = int(
     os.environ.get("GLOSS_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024))
 )
 GLOSS_INGEST_LEASE_SECONDS = float(os.environ.get("GLOSS_INGEST_LEASE_SECONDS", "30"))
+# API tokens (manage.py apitoken) expire this many days after they are made.
+GLOSS_API_TOKEN_DAYS = int(os.environ.get("GLOSS_API_TOKEN_DAYS", "90"))
+if GLOSS_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("GLOSS_API_TOKEN_DAYS must be at least 1.")
 TAGGIT_CASE_INSENSITIVE = True
 
 # Web hardening. Pages load scripts and styles from our own static files only:

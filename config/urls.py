@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from annotations import api
+from config import api
 
 
 @login_not_required
@@ -29,7 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/", include("annotations.api_urls")),
+    path("api/", api.urls()),
     path("", include("search.urls")),
     path("", include("annotations.urls")),
     path("", include("corpus.urls")),

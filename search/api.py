@@ -1,34 +1,97 @@
-"""``GET /api/search``: the search service as JSON (shape in README, "Search").
+"""``GET /api/search``: the search service as JSON (a django-ninja router).
 
-It goes through the API's shared wrapper (``annotations.api.api_view``): the
-same authentication (session or ``Authorization: Bearer``), roles and JSON
-refusals (401, 403, 405) as every other endpoint."""
+The API assembled in ``config/api.py`` gives it the same authentication
+(session or ``Authorization: Bearer``), roles and JSON refusals as every other
+endpoint. A malformed query or parameter is a 400 whose ``error`` says what to
+fix; ``notice`` says when the results are partial (the time budget ran out).
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest, JsonResponse
+from typing import Any, Literal, get_args
 
-from annotations.api import api_view
-from search.forms import SearchForm
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from corpus.api_fields import ApiError, ErrorOut, QueryInt, Text
+from search.backend import SORTS
 from search.query import QuerySyntaxError
-from search.services import SearchRequestError, search_paragraphs
+from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
+
+router = Router(tags=["search"])
+Sort = Literal["relevance", "document"]
+assert set(get_args(Sort)) == set(SORTS), "keep Sort in step with the backend"
 
 
-@api_view("GET")
-def search(request: HttpRequest, user: AbstractBaseUser) -> JsonResponse:
-    """Malformed parameters or query: 400 with ``{"error": message}``."""
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return _bad_request(form.error_message())
-    try:
-        result = search_paragraphs(**form.search_arguments())
-    except (QuerySyntaxError, SearchRequestError) as exc:
-        return _bad_request(str(exc))
-    return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
-
-
-def _bad_request(message: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
+class SearchQuery(Schema):
+    q: Text = Field("", max_length=500, description="The query (README, Search).")
+    theme: list[Text] = Field([], description="Theme slugs (any of them).")
+    document: list[Text] = Field([], description="Document slugs (any of them).")
+    lang: list[Text] = Field([], description="Language codes (any of them).")
+    kind: list[Text] = Field([], description="Record kinds (any of them).")
+    sort: Sort = "relevance"
+    page: QueryInt = Field(1, ge=1)
+    page_size: QueryInt = Field(
+        20, ge=1, description=f"Capped at {MAX_PAGE_SIZE}, not refused."
     )
+
+
+class ParagraphOut(Schema):
+    id: int
+    document: str
+    document_title: str
+    position: int
+    kind: str
+    lang: str
+    section: str
+    text: str
+
+
+class HitOut(Schema):
+    paragraph: ParagraphOut
+    score: float
+    highlight: str = Field(description="Escaped HTML with <mark> around matches.")
+    themes: list[str]
+
+
+class FacetOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    query: str
+    corrected_query: str | None = Field(description="Searched instead, if any.")
+    total: int
+    page: int
+    results: list[HitOut]
+    facets: dict[str, list[FacetOut]]
+    notice: str = Field(
+        description="Why the results may be partial (e.g. the time budget ran "
+        "out); empty when they are complete."
+    )
+
+
+@router.get(
+    "/search",
+    response={200: SearchOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Search paragraph records, with facets and highlights.",
+)
+def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
+    filters = {
+        name: values
+        for name in ("theme", "document", "lang", "kind")
+        if (values := getattr(params, name))
+    }
+    try:
+        result = search_paragraphs(
+            query=params.q.strip(),
+            filters=filters,
+            page=params.page,
+            page_size=params.page_size,
+            sort=params.sort,
+        )
+    except (QuerySyntaxError, SearchRequestError) as exc:
+        raise ApiError(400, str(exc)) from None
+    return result.as_json()

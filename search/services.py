@@ -82,6 +82,7 @@ class SearchResult:
             "facets": {
                 name: [vars(f) for f in rows] for name, rows in self.facets.items()
             },
+            "notice": self.notice,
         }
 
 

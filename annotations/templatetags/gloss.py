@@ -28,6 +28,6 @@ def reader_config(context: template.Context, document: Document) -> dict[str, An
         "csrfToken": get_token(request),
         "api": {
             "themes": reverse("api:themes"),
-            "annotations": reverse("api:annotations"),
+            "annotations": reverse("api:annotation_list"),
         },
     }

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from annotations import services
 from annotations.models import Annotation, ApiToken
@@ -111,6 +113,12 @@ def test_list_pages(api_as, people, paragraphs, themes):
         ({"limit": "²"}, "whole number"),
         ({"offset": "²"}, "whole number"),
         ({"paragraph": "²"}, "whole number"),
+        # forms int() and pydantic accept; an API parameter is ASCII digits only
+        ({"limit": "+5"}, "whole number"),
+        ({"limit": " 5"}, "whole number"),
+        ({"offset": "5_000"}, "whole number"),
+        ({"offset": "٣"}, "whole number"),  # an Arabic-Indic digit
+        ({"offset": str(10**12)}, "whole number"),  # beyond any offset
     ],
 )
 def test_list_rejects_unknown_filters(api_as, people, params, fragment):
@@ -163,6 +171,8 @@ def test_create_offsets_are_code_points(api_as, people, paragraphs, themes):
         ({"paragraph": FIRST, "start": 0, "end": 1e3, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "start": 0, "end": 10**12, "themes": []}, "whole number"),
         ({"paragraph": FIRST, "theme": "x"}, "Unknown field(s): theme"),  # typo
+        ({"paragraph": FIRST, "end": 1, "themes": ["x"] * 51}, "at most 50"),
+        ({"paragraph": FIRST, "end": 1, "themes": [], "x": 1}, "field(s): x"),
         (
             {"paragraph": 999999, "start": 0, "end": 1, "themes": ["x"]},
             "Unknown paragraph",
@@ -231,6 +241,30 @@ def test_huge_body_is_413(api_as, people, paragraphs, themes):
     response = api_as(people.annotator).post(
         URL, body(paragraphs[0], note="x" * 70_000)
     )
+    assert_error(response, 413, "too large")
+
+
+def test_bulk_bodies_may_be_larger_than_other_writes(
+    api_as, people, paragraphs, themes
+):
+    padding = "x" * 100_000  # over the 64 KiB write limit, under the bulk one
+    client = api_as(people.annotator)
+    create = client.post(URL, body(paragraphs[0], note=padding))
+    assert_error(create, 413, "at most 65536 bytes")
+    bulk = client.post(
+        f"{URL}/bulk",
+        {
+            "theme": "distrust",
+            "items": [{"paragraph": paragraphs[0].pk}],
+            "note": padding,
+        },
+    )
+    assert_error(bulk, 400, "too long")  # read and validated: the note's own limit
+
+
+def test_body_beyond_djangos_upload_limit_is_413(api_as, people, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_as(people.annotator).post(f"{URL}/bulk", {"theme": "x" * 2000})
     assert_error(response, 413, "too large")
 
 
@@ -322,6 +356,28 @@ def test_revoked_token_or_inactive_user_is_401(client, people):
     assert_error(client.get(URL, HTTP_AUTHORIZATION=f"Bearer {token}"), 401)
 
 
+def test_expired_token_is_401_with_a_clear_message(client, people):
+    token = services.api_token_create(user=people.annotator)
+    stored = ApiToken.objects.get()
+    stored.expires = timezone.now() - timedelta(seconds=1)
+    stored.save()
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+    data = assert_error(response, 401, f"expired on {stored.expires:%Y-%m-%d}")
+    assert "manage.py apitoken" in data["error"]  # and how to get a new one
+    assert ApiToken.objects.get().last_used is None  # refused before use
+
+
+def test_token_works_until_it_expires(client, people, settings):
+    settings.GLOSS_API_TOKEN_DAYS = 1
+    token = services.api_token_create(user=people.annotator)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(URL, **headers).status_code == 200
+    stored = ApiToken.objects.get()
+    assert timedelta(hours=23) < stored.expires - timezone.now() <= timedelta(days=1)
+    ApiToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    assert_error(client.get(URL, **headers), 401, "expired")
+
+
 def test_session_writes_need_csrf(signed_in, people, paragraphs, themes):
     client = signed_in(people.annotator, csrf=True)
     response = client.post(
@@ -354,6 +410,25 @@ def test_wrong_method_is_405_with_allow(api_as, people, method, url, allow):
     response = getattr(api_as(people.annotator).client, method)(url)
     assert_error(response, 405)
     assert response["Allow"] == allow
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/annotations/99999999999999999999",  # past any database integer
+        "/api/annotations/0",  # no such annotation
+    ],
+)
+def test_out_of_range_id_is_a_4xx_not_a_500(api_as, people, path):
+    response = api_as(people.viewer).get(path)
+    assert response.status_code in (400, 404), response.content
+    assert "error" in response.json()
+
+
+def test_anonymous_write_without_csrf_token_is_401_not_403(signed_in, paragraphs):
+    client = signed_in(None, csrf=True)  # a browser-like client, signed out
+    response = client.post(URL, json.dumps(body(paragraphs[0])), "application/json")
+    assert_error(response, 401, "Sign in")
 
 
 def test_unknown_api_address_is_json_404(api_as, people):

@@ -96,3 +96,24 @@ def test_apitoken_prints_a_token_and_stores_only_its_hash(client):
 def test_apitoken_unknown_user():
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         run("apitoken", "ghost")
+
+
+def test_apitoken_shows_when_the_token_expires(settings):
+    settings.GLOSS_API_TOKEN_DAYS = 30
+    run("adduser", "ana", "--role", "annotator")
+    out, err = StringIO(), StringIO()
+    call_command("apitoken", "ana", stdout=out, stderr=err)
+    expires = ApiToken.objects.get().expires
+    assert out.getvalue().strip().startswith("gloss_")  # the token alone
+    assert err.getvalue() == f"Expires {expires:%Y-%m-%d %H:%M} UTC.\n"
+    lifetime = expires - ApiToken.objects.get().created
+    assert round(lifetime.total_seconds() / 86400) == 30  # the setting
+
+
+def test_apitoken_days_overrides_the_setting_and_must_be_positive():
+    run("adduser", "ana", "--role", "annotator")
+    call_command("apitoken", "ana", "--days", "2", stdout=StringIO(), stderr=StringIO())
+    token = ApiToken.objects.get()
+    assert round((token.expires - token.created).total_seconds() / 86400) == 2
+    with pytest.raises(CommandError, match="at least one day"):
+        call_command("apitoken", "ana", "--days", "0", stdout=StringIO())

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from annotations import services
-from annotations.models import Activity, Annotation, Theme
+from annotations.models import Activity, Annotation, ApiToken, Theme
 from annotations.roles import Role
 from tests.factories import PASSWORD, AnnotationFactory, UserFactory
 
@@ -278,3 +278,12 @@ def test_viewer_reader_config_has_no_write_rights(signed_in, people, document, t
     assert (config["canAnnotate"], config["canModerate"]) == (False, False)
     curator = reader_config(html(signed_in(people.curator).get("/documents/doc/")))
     assert (curator["canAnnotate"], curator["canModerate"]) == (True, True)
+
+
+def test_admin_token_list_shows_the_expiry(signed_in, people):
+    services.api_token_create(user=people.annotator)
+    expires = ApiToken.objects.get().expires
+    page = signed_in(people.admin).get("/admin/annotations/apitoken/")
+    assert page.status_code == 200
+    assert "column-expires" in html(page)
+    assert f"{expires:%Y}" in html(page)

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from annotations.roles import Role
+from search.services import MAX_PAGE_SIZE
 from tests.factories import ParagraphFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,7 @@ def test_shape(client, small_corpus):
         "page",
         "results",
         "facets",
+        "notice",
     }
     assert (data["query"], data["corrected_query"], data["total"], data["page"]) == (
         "cooperation",
@@ -40,6 +42,7 @@ def test_shape(client, small_corpus):
         3,
         1,
     )
+    assert data["notice"] == ""  # complete results
     assert len(data["results"]) == 2
     first = data["results"][0]
     assert set(first) == {"paragraph", "score", "highlight", "themes"}
@@ -103,13 +106,15 @@ def test_bad_requests_are_400_with_a_message(client, small_corpus, params, messa
 
 
 def test_page_size_is_capped(client, small_corpus):
-    for n in range(30):
+    # More matching records than the cap, so a missing cap shows.
+    for n in range(MAX_PAGE_SIZE + 5):
         ParagraphFactory(document=small_corpus, position=100 + n, text=f"trust {n}")
     from search.backend import get_backend
 
     get_backend().rebuild()
     data = client.get("/api/search", {"q": "trust", "page_size": "1000"}).json()
-    assert data["total"] == 30 and len(data["results"]) == 30  # all of them, up to 100
+    assert data["total"] == MAX_PAGE_SIZE + 5  # all of them match
+    assert len(data["results"]) == MAX_PAGE_SIZE  # capped, not refused
 
 
 def test_script_in_a_paragraph_comes_back_escaped(client, small_corpus):
@@ -150,3 +155,15 @@ def test_bearer_token_works_for_scripts(small_corpus):
     )
     assert response.status_code == 200
     assert response.json()["total"] >= 1
+
+
+def test_partial_results_carry_the_notice(client, small_corpus, settings):
+    from search.backend import reset_backends
+
+    settings.GLOSS_SEARCH_TIME_BUDGET = 1e-9  # spent before the first match
+    reset_backends()
+    try:
+        data = client.get("/api/search", {"q": "cooperation"}).json()
+    finally:
+        reset_backends()
+    assert "time budget" in data["notice"] and "partial" in data["notice"]

@@ -1,7 +1,9 @@
-"""``manage.py apitoken USERNAME``: print a new API token for scripts.
+"""``manage.py apitoken USERNAME [--days N]``: print a new API token for scripts.
 
-Only the token's hash is stored, so it is shown once. ``--revoke`` deletes
-all of the user's tokens instead.
+Only the token's hash is stored, so it is shown once. The token alone goes to
+standard output (``TOKEN=$(manage.py apitoken ana)``), its expiry to standard
+error. It expires after ``--days`` (default: GLOSS_API_TOKEN_DAYS). ``--revoke``
+deletes all of the user's tokens instead.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import services
@@ -22,8 +25,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--revoke", action="store_true", help="Delete the user's tokens."
         )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Days until the token expires (default: GLOSS_API_TOKEN_DAYS).",
+        )
 
-    def handle(self, *args: Any, username: str, revoke: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        revoke: bool,
+        days: int | None,
+        **options: Any,
+    ) -> None:
         users = get_user_model()._default_manager
         user = users.filter(username=username).first()
         if user is None:
@@ -32,5 +48,9 @@ class Command(BaseCommand):
             count = services.api_tokens_revoke(user=user)
             self.stdout.write(f"Revoked {count} token(s) of {username}.")
             return
-        token = services.api_token_create(user=user)
+        try:
+            token, row = services.api_token_issue(user=user, days=days)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(token)
+        self.stderr.write(f"Expires {row.expires:%Y-%m-%d %H:%M} UTC.")
