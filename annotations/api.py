@@ -268,6 +268,8 @@ def theme_json(theme: Theme) -> dict[str, Any]:
         "colour": theme.colour,
         "guid": str(theme.guid),
         "retired": theme.retired,
+        # The code hierarchy: the parent theme's slug, None at the top level.
+        "parent": theme.parent.slug if theme.parent_id else None,
     }
 
 
@@ -309,7 +311,7 @@ def _stored(annotation: Annotation, user: AbstractBaseUser) -> dict[str, Any]:
 
 @api_view("GET")
 def themes(request: HttpRequest, user: AbstractBaseUser) -> HttpResponse:
-    rows = Theme.objects.order_by("retired", "name")
+    rows = Theme.objects.select_related("parent").order_by("retired", "name")
     return JsonResponse({"results": [theme_json(theme) for theme in rows]})
 
 

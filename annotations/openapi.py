@@ -60,6 +60,10 @@ SCHEMAS: dict[str, Any] = {
             "colour": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
             "guid": {"type": "string", "format": "uuid"},
             "retired": {"type": "boolean"},
+            "parent": {
+                "type": ["string", "null"],
+                "description": "The parent theme's slug (null: top level).",
+            },
         },
     },
     "Author": {

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
-from annotations import agreement
+from annotations import agreement, hierarchy
 from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
 from corpus.models import Document, Paragraph
 
@@ -95,6 +95,49 @@ def theme_counts() -> QuerySet[Theme]:
         document_count=Count(f"{through}__document", filter=anchored, distinct=True),
         coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
     ).order_by("retired", "name")
+
+
+@dataclass(frozen=True)
+class ThemeNode:
+    """A codebook row: the theme (with ``theme_counts`` figures), its depth in
+    the tree, and ``rolled_up``: its passages and its descendants', each once."""
+
+    theme: Theme
+    depth: int
+    rolled_up: int
+
+
+def theme_parents() -> dict[int, int | None]:
+    """The hierarchy as ``{theme pk: parent pk}`` (one query)."""
+    return dict(Theme.objects.values_list("pk", "parent_id"))
+
+
+def theme_ancestors(theme: Theme) -> list[Theme]:
+    """From the top-level theme down to ``theme``'s parent (two queries)."""
+    chain = hierarchy.ancestors(theme_parents(), theme.pk)
+    found = Theme.objects.in_bulk(chain)
+    return [found[pk] for pk in reversed(chain)]
+
+
+def theme_tree() -> list[ThemeNode]:
+    """Every theme in tree order (parents before children) with roll-ups.
+
+    Three queries whatever the codebook's size: the counts, the tree, and the
+    (theme, annotation) pairs the roll-up unites.
+    """
+    themes = {theme.pk: theme for theme in theme_counts()}
+    parents = theme_parents()
+    pairs = TaggedAnnotation.objects.filter(content_object__orphaned=False).values_list(
+        "tag_id", "content_object_id"
+    )
+    members: dict[int, set[int]] = defaultdict(set)
+    for theme_pk, annotation_pk in pairs:
+        members[theme_pk].add(annotation_pk)
+    rolled = hierarchy.roll_up(parents, members)
+    return [
+        ThemeNode(themes[row.node], row.depth, len(rolled[row.node]))
+        for row in hierarchy.depth_first(parents, order=themes)
+    ]
 
 
 @dataclass

@@ -53,6 +53,7 @@ def test_themes_list_the_codebook(api_as, people, themes):
         "colour",
         "guid",
         "retired",
+        "parent",
     }
 
 
