@@ -595,6 +595,35 @@ def memo_create(
 
 
 @transaction.atomic
+def memo_import(
+    *,
+    actor: AbstractBaseUser,
+    author: AbstractBaseUser,
+    text: str,
+    guid: str,
+    theme: Theme | None = None,
+    document: Document | None = None,
+    annotation: Annotation | None = None,
+) -> Memo:
+    """A memo read from a REFI-QDA project, attributed to ``author`` (who
+    need not hold a role any more); ``guid`` is the file's note GUID."""
+    _require(roles.can_moderate(actor), "Only curators import memos.")
+    errors: Errors = {}
+    text = _clean_note(text, errors, key="text") or "(empty note)"
+    _raise_if(errors)
+    memo = Memo.objects.create(
+        author=author,
+        text=text,
+        guid=guid,
+        theme=theme,
+        document=document,
+        annotation=annotation,
+    )
+    _log(actor, Activity.Verb.IMPORTED, f"imported a memo on {memo.subject_label}")
+    return memo
+
+
+@transaction.atomic
 def memo_delete(*, actor: AbstractBaseUser, memo: Memo) -> None:
     """Authors delete their own memos; curators anyone's."""
     own = roles.can_annotate(actor) and memo.author_id == actor.pk
