@@ -152,11 +152,13 @@ def test_codebook_import_nests_themes(coded, people):
 
 def test_a_looping_file_is_reported_not_applied(coded, people):
     # The file nests Distrust inside Suspicion, which sits below Distrust here.
+    suspicion = Theme.objects.get(slug="suspicion").guid
+    distrust = Theme.objects.get(slug="distrust").guid
     codebook = (
         '<?xml version="1.0" encoding="utf-8"?>'
         '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-        f'<Code guid="{Theme.objects.get(slug="suspicion").guid}" name="Suspicion" isCodable="true">'
-        f'<Code guid="{Theme.objects.get(slug="distrust").guid}" name="Distrust" isCodable="true"/>'
+        f'<Code guid="{suspicion}" name="Suspicion" isCodable="true">'
+        f'<Code guid="{distrust}" name="Distrust" isCodable="true"/>'
         "</Code></Codes></CodeBook>"
     ).encode()
     report = import_file(actor=people.curator, name="c.qdc", data=codebook)
