@@ -61,8 +61,21 @@ def passages(request: HttpRequest) -> HttpResponse:
         "rows": [passage_row(annotation) for annotation in page.object_list],
         "paragraphs": selectors.paragraph_count(rows),
         "query": _query_without(request, "page"),
+        "export_query": _export_query(request),
     }
     return render(request, "analysis/passages.html", context)
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The export page's filters for these passages (it calls coders
+    ``user``); AND and sub-themes are this page's own, not the export's."""
+    get = request.GET
+    params = {
+        "theme": get.getlist("theme"),
+        "user": get.getlist("coder"),
+        "document": get.getlist("document"),
+    }
+    return urlencode(params, doseq=True)
 
 
 def passage_row(annotation: Annotation) -> PassageRow:

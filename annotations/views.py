@@ -57,6 +57,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "move_form": MoveForm(theme=theme),
         "ancestors": selectors.theme_ancestors(theme),
         "children": theme.children.order_by("name"),
+        "memos": theme.memos.select_related("author"),
     }
     return render(request, "annotations/theme_detail.html", context)
 

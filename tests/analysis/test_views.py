@@ -211,3 +211,21 @@ def test_site_navigation_links_the_workspace(signed_in, coded):
     assert '<a href="/analysis/">Analysis</a>' in html
     for url in ("passages", "matrix", "co-occurrence", "codeline", "kwic", "memos"):
         assert f'href="/analysis/{url}/"' in html
+
+
+def test_export_link_carries_the_filters(signed_in, coded):
+    html = page(
+        signed_in(coded["people"].viewer),
+        "/analysis/passages/?theme=distrust&coder=ana&document=alpha&mode=and",
+    )
+    assert 'href="/export/?theme=distrust&amp;user=ana&amp;document=alpha"' in html
+
+
+def test_theme_page_lists_its_memos(signed_in, coded):
+    from annotations import services
+    from annotations.models import Theme
+
+    distrust = Theme.objects.get(slug="distrust")
+    services.memo_create(author=coded["people"].annotator, text="Old.", theme=distrust)
+    html = page(signed_in(coded["people"].viewer), "/codebook/distrust/")
+    assert "<p>Old.</p>" in html
