@@ -21,23 +21,37 @@ from corpus.models import Document, Paragraph
 
 
 def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Theme slugs on each paragraph (any annotator, retired themes included),
-    sorted; every requested id is a key, ``[]`` when it has none.
+    """Theme slugs on each paragraph (any annotator, retired themes included)
+    with their ancestors' (so that a search on a parent theme finds its
+    sub-themes' paragraphs), sorted; every requested id is a key, ``[]`` when
+    it has none.
 
     This is what the search indexer stores in its ``theme`` field.
     """
     ids = list(dict.fromkeys(paragraph_ids))
-    result: dict[int, list[str]] = {pk: [] for pk in ids}
+    found: dict[int, set[int]] = {pk: set() for pk in ids}
     rows = (
         TaggedAnnotation.objects.filter(content_object__paragraph_id__in=ids)
-        .values_list("content_object__paragraph_id", "tag__slug")
+        .values_list("content_object__paragraph_id", "tag_id")
         .distinct()
     )
-    for paragraph_id, slug in rows:
-        result[paragraph_id].append(slug)
-    for slugs in result.values():
-        slugs.sort()
-    return result
+    for paragraph_id, theme_id in rows:
+        found[paragraph_id].add(theme_id)
+    if not any(found.values()):
+        return {pk: [] for pk in ids}
+    tree = Theme.objects.values_list("pk", "parent_id", "slug")
+    parents = {pk: parent for pk, parent, _ in tree}
+    slugs = {pk: slug for pk, _, slug in tree}
+    return {
+        pk: sorted(
+            {
+                slugs[t]
+                for theme in themes
+                for t in [theme, *hierarchy.ancestors(parents, theme)]
+            }
+        )
+        for pk, themes in found.items()
+    }
 
 
 def display_name(user: AbstractBaseUser | None) -> str:

@@ -516,6 +516,10 @@ def theme_move(*, actor: AbstractBaseUser, theme: Theme, parent: Theme | None) -
     theme.save(update_fields=["parent"])
     where = f"under {parent.name}" if parent is not None else "to the top level"
     _log(actor, Activity.Verb.THEME_MOVED, f"moved the theme {theme.name} {where}")
+    # The index stores each paragraph's themes with their ancestors.
+    moved = hierarchy.descendants(_parent_map(), theme.pk)
+    rows = Annotation.objects.filter(tagged_items__tag_id__in=moved)
+    _notify(rows.values_list("paragraph_id", flat=True).distinct())
     return theme
 
 

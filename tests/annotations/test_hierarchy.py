@@ -125,3 +125,20 @@ def test_api_exposes_the_parent(api_as, people, tree):
     results = api_as(people.viewer).get("/api/themes").json()["results"]
     parents = {row["slug"]: row["parent"] for row in results}
     assert parents["suspicion"] == "mistrust" and parents["distrust"] is None
+
+
+def test_search_indexes_a_sub_themes_ancestors(people, paragraphs, tree, hook):
+    AnnotationFactory(paragraph=paragraphs[0], themes=[tree["suspicion"]])
+    AnnotationFactory(paragraph=paragraphs[1], themes=[tree["sovereignty"]])
+    found = selectors.themes_by_paragraph([paragraphs[0].pk, paragraphs[1].pk])
+    assert found == {
+        paragraphs[0].pk: ["distrust", "mistrust", "suspicion"],
+        paragraphs[1].pk: ["sovereignty"],
+    }
+    hook.clear()
+    services.theme_move(actor=people.curator, theme=tree["mistrust"], parent=None)
+    assert hook.ids == {paragraphs[0].pk}  # reindexed: it lost “distrust”
+    assert selectors.themes_by_paragraph([paragraphs[0].pk])[paragraphs[0].pk] == [
+        "mistrust",
+        "suspicion",
+    ]
