@@ -52,6 +52,11 @@ class PassageFilterForm(forms.Form):
         label="Documents",
     )
     q = forms.CharField(max_length=200, required=False, label="Words in the quote")
+    order = forms.ChoiceField(
+        choices=[("reading", "document order"), ("newest", "newest first")],
+        required=False,
+        label="Order",
+    )
 
     def filters(self) -> PassageFilters:
         data: dict[str, Any] = self.cleaned_data

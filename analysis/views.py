@@ -54,6 +54,8 @@ def passages(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
     rows = selectors.coded_passages(form.filters())
+    if form.cleaned_data["order"] == "newest":
+        rows = rows.order_by("-created", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -229,3 +229,11 @@ def test_theme_page_lists_its_memos(signed_in, coded):
     services.memo_create(author=coded["people"].annotator, text="Old.", theme=distrust)
     html = page(signed_in(coded["people"].viewer), "/codebook/distrust/")
     assert "<p>Old.</p>" in html
+
+
+def test_passages_newest_first(signed_in, coded):
+    html = page(signed_in(coded["people"].viewer), "/analysis/passages/?order=newest")
+    shown = [int(pk) for pk in re.findall(r'data-annotation="(\d+)"', html)]
+    by_pk = {a.pk: n for n, a in coded["annotations"].items()}
+    assert [by_pk[pk] for pk in shown] == [6, 5, 4, 3, 2, 1]
+    assert 'class="passage-group"' not in html
