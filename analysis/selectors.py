@@ -131,9 +131,10 @@ MATRIX_COLUMNS = {
 }
 
 
-def code_matrix(by: str = "document") -> Matrix:
-    """The code × document (``by="document"``) or code × coder matrix: four
-    queries (themes, tree, coded rows, columns)."""
+def code_matrix(by: str = "document", shares: bool = False) -> Matrix:
+    """The code × document (``by="document"``) or code × coder matrix, with
+    each document's coded share of paragraphs when ``shares``: three queries
+    (themes with the tree, coded rows, columns)."""
     themes, parents = _themes_and_parents()
     coded = _coded_rows(MATRIX_COLUMNS[by], "content_object__paragraph_id")
     cells = tables.cross_tab(
@@ -144,10 +145,11 @@ def code_matrix(by: str = "document") -> Matrix:
     if by == "coder":
         matrix.columns = list(_users().filter(pk__in=column_ids).order_by("username"))
         return matrix
-    documents = Document.objects.filter(pk__in=column_ids).annotate(
-        paragraph_total=Count("paragraphs")
-    )
-    matrix.columns = list(documents.order_by("source_name"))
+    documents = Document.objects.filter(pk__in=column_ids).order_by("source_name")
+    if not shares:
+        matrix.columns = list(documents)
+        return matrix
+    matrix.columns = list(documents.annotate(paragraph_total=Count("paragraphs")))
     matrix.shares = _shares(coded, parents, matrix.columns)
     return matrix
 
@@ -226,9 +228,9 @@ def codelines(documents: QuerySet[Document] | None = None) -> tuple[list, dict]:
     """A codeline per document (all documents by default) and the themes, in
     three queries (themes and tree, documents with lengths, coded rows)."""
     themes, parents = _themes_and_parents()
-    documents = (documents or Document.objects.all()).annotate(
-        last=Max("paragraphs__position")
-    )
+    documents = (
+        documents if documents is not None else Document.objects.all()
+    ).annotate(last=Max("paragraphs__position"))
     documents = list(documents.order_by("source_name"))
     coded = TaggedAnnotation.objects.filter(
         content_object__orphaned=False,

@@ -141,7 +141,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         )
     if by == "coder":
         measure = "passages"  # a share of paragraphs is a document's figure
-    built = selectors.code_matrix(by)
+    built = selectors.code_matrix(by, shares=measure == "share")
     key = "document" if by == "document" else "coder"
     grid = [_matrix_row(built, row, key, measure) for row in built.rows]
     context = {"matrix": built, "grid": grid, "by": by, "measure": measure}

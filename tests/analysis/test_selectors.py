@@ -25,7 +25,7 @@ def slugs_cells(built, cells) -> dict:
 
 
 def test_code_by_document_matrix_rolls_up_the_parent(coded):
-    built = selectors.code_matrix("document")
+    built = selectors.code_matrix("document", shares=True)
     docs = {d.pk: d.slug for d in built.columns}
     cells = {(t, docs[d]): n for (t, d), n in slugs_cells(built, built.cells).items()}
     assert cells == {
