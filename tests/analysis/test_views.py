@@ -237,3 +237,31 @@ def test_passages_newest_first(signed_in, coded):
     by_pk = {a.pk: n for n, a in coded["annotations"].items()}
     assert [by_pk[pk] for pk in shown] == [6, 5, 4, 3, 2, 1]
     assert 'class="passage-group"' not in html
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("theme", ["On a theme."]),
+        ("document", ["On a document."]),
+        ("passage", ["On a passage."]),
+        ("project", ["In the journal."]),
+        ("", ["In the journal.", "On a passage.", "On a document.", "On a theme."]),
+    ],
+)
+def test_memos_filter_by_subject(signed_in, coded, themes, subject, shown):
+    from annotations import services
+    from corpus.models import Document
+
+    ana = coded["people"].annotator
+    services.memo_create(author=ana, text="On a theme.", theme=themes["distrust"])
+    alpha = Document.objects.get(slug="alpha")
+    services.memo_create(author=ana, text="On a document.", document=alpha)
+    passage = coded["annotations"][1]
+    services.memo_create(author=ana, text="On a passage.", annotation=passage)
+    services.memo_create(author=ana, text="In the journal.")
+    html = page(
+        signed_in(coded["people"].viewer), f"/analysis/memos/?subject={subject}"
+    )
+    texts = re.findall(r'<div class="memo-text"><p>([^<]+)</p>', html)
+    assert texts == shown  # newest first
