@@ -145,6 +145,8 @@ def theme_json(theme: Theme) -> dict[str, Any]:
         "colour": theme.colour,
         "guid": theme.guid,
         "retired": theme.retired,
+        # The code hierarchy: the parent theme's slug, None at the top level.
+        "parent": theme.parent.slug if theme.parent else None,
     }
 
 
@@ -190,7 +192,7 @@ def _stored(annotation: Annotation, user: User) -> dict[str, Any]:
     summary="The codebook, retired themes last.",
 )
 def themes(request: HttpRequest) -> dict[str, Any]:
-    rows = Theme.objects.order_by("retired", "name")
+    rows = Theme.objects.select_related("parent").order_by("retired", "name")
     return {"results": [theme_json(theme) for theme in rows]}
 
 

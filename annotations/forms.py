@@ -56,6 +56,26 @@ class MergeForm(forms.Form):
         field.queryset = Theme.objects.active().exclude(pk=source.pk)  # type: ignore[attr-defined]
 
 
+class MoveForm(forms.Form):
+    """Where a theme goes in the tree; cycles are the service's to refuse."""
+
+    parent = forms.ModelChoiceField(
+        queryset=Theme.objects.none(),
+        to_field_name="slug",
+        required=False,
+        label="Put under",
+        empty_label="(top level)",
+        help_text="Its sub-themes move with it.",
+    )
+
+    def __init__(self, *args: object, theme: Theme, **kwargs: object) -> None:
+        current = theme.parent.slug if theme.parent_id else None
+        kwargs.setdefault("initial", {"parent": current})
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["parent"]
+        field.queryset = Theme.objects.exclude(pk=theme.pk)  # type: ignore[attr-defined]
+
+
 class BulkTagForm(forms.Form):
     """The confirm step: one theme, an optional note, the passages kept."""
 

@@ -11,6 +11,8 @@
   rather than lost. ``Paragraph`` deletion is RESTRICTed so nothing can delete
   annotated paragraphs without going through re-anchoring first.
 - ``TaggedAnnotation`` is the through model (one row per annotation and theme).
+- ``Memo``: an analytic note by a member on a theme, a document, a passage
+  (annotation), or on none of them (the project's research journal).
 - ``ApiToken`` stores only a SHA-256 of a token; ``Activity`` is the team's log.
 
 Writes go through ``annotations.services``.
@@ -56,6 +58,16 @@ class Theme(TagBase):
     )
     retired = models.BooleanField(
         default=False, help_text="Hidden from pickers; kept on existing annotations."
+    )
+    # The code hierarchy: a tree a few levels deep. PROTECT: a parent leaves
+    # only by a merge (its children move to the target) or by moving them.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The broader theme this one refines (empty: a top-level theme).",
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -173,6 +185,63 @@ class Annotation(models.Model):
         )
 
 
+def _memo_subject(model: type[models.Model]) -> models.ForeignKey:
+    """A memo's optional subject; the memo goes with it."""
+    return models.ForeignKey(
+        model, models.CASCADE, null=True, blank=True, related_name="memos"
+    )
+
+
+class MemoQuerySet(models.QuerySet["Memo"]):
+    def for_display(self) -> MemoQuerySet:
+        return self.select_related("author", "theme", "document", "annotation")
+
+
+class Memo(models.Model):
+    """An analytic note: on one theme, one document or one passage, or on the
+    project (all three empty: the research journal)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memos"
+    )
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    theme = _memo_subject(Theme)
+    document = _memo_subject(Document)
+    annotation = _memo_subject(Annotation)
+    guid = models.UUIDField(
+        "GUID", default=uuid.uuid4, unique=True, editable=False, help_text="REFI-QDA."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = MemoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            # At most one subject: a memo is about one thing (or the project).
+            models.CheckConstraint(
+                condition=~Q(theme__isnull=False, document__isnull=False)
+                & ~Q(theme__isnull=False, annotation__isnull=False)
+                & ~Q(document__isnull=False, annotation__isnull=False),
+                name="memo_one_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"memo by {self.author} on {self.subject_label}"
+
+    @property
+    def subject_label(self) -> str:
+        if self.theme_id:
+            return f"theme {self.theme}"
+        if self.document_id:
+            return f"document {self.document}"
+        if self.annotation_id:
+            return f"passage {self.annotation_id}"
+        return "the project"
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def matching(self, token: str) -> ApiTokenQuerySet:
         return self.filter(key_hash=ApiToken.hash(token))
@@ -224,6 +293,9 @@ class Activity(models.Model):
         THEME_MERGED = "theme-merged"
         THEME_RETIRED = "theme-retired"
         THEME_RESTORED = "theme-restored"
+        THEME_MOVED = "theme-moved"
+        MEMO_WRITTEN = "memo-written"
+        MEMO_DELETED = "memo-deleted"
         REANCHORED = "re-anchored"
         IMPORTED = "imported"
         # Curation of documents and records (corpus.curation).

@@ -90,6 +90,9 @@ class ThemeOut(Schema):
     colour: str = Field(pattern="^#[0-9a-fA-F]{6}$")
     guid: UUID
     retired: bool
+    parent: str | None = Field(
+        description="The parent theme's slug (null: top level).",
+    )
 
 
 class ThemeList(Schema):

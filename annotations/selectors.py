@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
-from annotations import agreement
+from annotations import agreement, hierarchy
 from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
 from corpus.models import Document, Paragraph
 
@@ -25,23 +25,37 @@ T = TypeVar("T")
 
 
 def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Theme slugs on each paragraph (any annotator, retired themes included),
-    sorted; every requested id is a key, ``[]`` when it has none.
+    """Theme slugs on each paragraph (any annotator, retired themes included)
+    with their ancestors' (so that a search on a parent theme finds its
+    sub-themes' paragraphs), sorted; every requested id is a key, ``[]`` when
+    it has none.
 
     This is what the search indexer stores in its ``theme`` field.
     """
     ids = list(dict.fromkeys(paragraph_ids))
-    result: dict[int, list[str]] = {pk: [] for pk in ids}
+    found: dict[int, set[int]] = {pk: set() for pk in ids}
     rows = (
         TaggedAnnotation.objects.filter(content_object__paragraph_id__in=ids)
-        .values_list("content_object__paragraph_id", "tag__slug")
+        .values_list("content_object__paragraph_id", "tag_id")
         .distinct()
     )
-    for paragraph_id, slug in rows:
-        result[paragraph_id].append(slug)
-    for slugs in result.values():
-        slugs.sort()
-    return result
+    for paragraph_id, theme_id in rows:
+        found[paragraph_id].add(theme_id)
+    if not any(found.values()):
+        return {pk: [] for pk in ids}
+    tree = Theme.objects.values_list("pk", "parent_id", "slug")
+    parents = {pk: parent for pk, parent, _ in tree}
+    slugs = {pk: slug for pk, _, slug in tree}
+    return {
+        pk: sorted(
+            {
+                slugs[t]
+                for theme in themes
+                for t in [theme, *hierarchy.ancestors(parents, theme)]
+            }
+        )
+        for pk, themes in found.items()
+    }
 
 
 def display_name(user: User | None) -> str:
@@ -133,6 +147,49 @@ def theme_counts() -> QuerySet[Theme]:
         document_count=Count(f"{through}__document", filter=anchored, distinct=True),
         coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
     ).order_by("retired", "name")
+
+
+@dataclass(frozen=True)
+class ThemeNode:
+    """A codebook row: the theme (with ``theme_counts`` figures), its depth in
+    the tree, and ``rolled_up``: its passages and its descendants', each once."""
+
+    theme: Theme
+    depth: int
+    rolled_up: int
+
+
+def theme_parents() -> dict[int, int | None]:
+    """The hierarchy as ``{theme pk: parent pk}`` (one query)."""
+    return dict(Theme.objects.values_list("pk", "parent_id"))
+
+
+def theme_ancestors(theme: Theme) -> list[Theme]:
+    """From the top-level theme down to ``theme``'s parent (two queries)."""
+    chain = hierarchy.ancestors(theme_parents(), theme.pk)
+    found = Theme.objects.in_bulk(chain)
+    return [found[pk] for pk in reversed(chain)]
+
+
+def theme_tree() -> list[ThemeNode]:
+    """Every theme in tree order (parents before children) with roll-ups.
+
+    Three queries whatever the codebook's size: the counts, the tree, and the
+    (theme, annotation) pairs the roll-up unites.
+    """
+    themes = {theme.pk: theme for theme in theme_counts()}
+    parents = theme_parents()
+    pairs = TaggedAnnotation.objects.filter(content_object__orphaned=False).values_list(
+        "tag_id", "content_object_id"
+    )
+    members: dict[int, set[int]] = defaultdict(set)
+    for theme_pk, annotation_pk in pairs:
+        members[theme_pk].add(annotation_pk)
+    rolled = hierarchy.roll_up(parents, members)
+    return [
+        ThemeNode(themes[row.node], row.depth, len(rolled[row.node]))
+        for row in hierarchy.depth_first(parents, order=themes)
+    ]
 
 
 @dataclass

@@ -35,13 +35,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import roles, search_sync
+from annotations import hierarchy, roles, search_sync
 from annotations.anchoring import Anchor, Quote, locate, quote_at, split_span
 from annotations.models import (
     NOTE_MAX_LENGTH,
     Activity,
     Annotation,
     ApiToken,
+    Memo,
     TaggedAnnotation,
     Theme,
 )
@@ -332,11 +333,11 @@ def _resolve_themes(
     return [by_slug[slug] for slug in wanted if slug in by_slug]
 
 
-def _clean_note(note: str, errors: Errors) -> str:
+def _clean_note(note: str, errors: Errors, key: str = "note") -> str:
     """NFC, ``\\n`` line endings, trimmed; at most NOTE_MAX_LENGTH characters."""
     note = unicodedata.normalize("NFC", note.replace("\r\n", "\n")).strip()
     if len(note) > NOTE_MAX_LENGTH:
-        errors.setdefault("note", []).append(
+        errors.setdefault(key, []).append(
             f"The note is too long ({len(note)} characters; at most {NOTE_MAX_LENGTH})."
         )
     return note
@@ -470,6 +471,7 @@ def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
             {"target": [f"“{target.name}” is retired; restore it before merging."]}
         )
     paragraphs = _paragraphs_with(source)
+    _adopt_children(source, target)
     moving = TaggedAnnotation.objects.filter(tag=source)
     count = moving.count()
     has_target = TaggedAnnotation.objects.filter(tag=target).values("content_object")
@@ -480,6 +482,48 @@ def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
     _log(actor, Activity.Verb.THEME_MERGED, summary)
     _notify(paragraphs)
     return count
+
+
+def _adopt_children(source: Theme, target: Theme) -> None:
+    """Before ``source`` goes, its children move under ``target``. When
+    ``target`` sits below ``source``, it first takes ``source``'s place, so
+    the tree stays a tree."""
+    parents = _parent_map()
+    if target.pk in hierarchy.descendants(parents, source.pk):
+        target.parent_id = source.parent_id
+        target.save(update_fields=["parent"])
+    Theme.objects.filter(parent=source).exclude(pk=target.pk).update(parent=target)
+
+
+def _parent_map() -> dict[int, int | None]:
+    return dict(Theme.objects.values_list("pk", "parent_id"))
+
+
+@transaction.atomic
+def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
+    """Put ``theme`` (and everything below it) under ``parent``, or at the top
+    level when ``parent`` is None. Refuses a move that would make a loop
+    (under itself or under one of its own descendants)."""
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    # Every theme row is locked: two concurrent moves could otherwise each
+    # pass the cycle check and together make a loop.
+    list(_for_change(Theme.objects).order_by("pk").values_list("pk", flat=True))
+    theme = Theme.objects.get(pk=theme.pk)
+    parent_pk = parent.pk if parent is not None else None
+    if hierarchy.would_cycle(_parent_map(), theme.pk, parent_pk):
+        where = "itself" if parent_pk == theme.pk else "one of its own sub-themes"
+        raise ValidationError({"parent": [f"“{theme.name}” cannot go under {where}."]})
+    if theme.parent_id == parent_pk:
+        return theme
+    theme.parent_id = parent_pk
+    theme.save(update_fields=["parent"])
+    where = f"under {parent.name}" if parent is not None else "to the top level"
+    _log(actor, Activity.Verb.THEME_MOVED, f"moved the theme {theme.name} {where}")
+    # The index stores each paragraph's themes with their ancestors.
+    moved = hierarchy.descendants(_parent_map(), theme.pk)
+    rows = Annotation.objects.filter(tagged_items__tag_id__in=moved)
+    _notify(rows.values_list("paragraph_id", flat=True).distinct())
+    return theme
 
 
 @transaction.atomic
@@ -522,6 +566,78 @@ def _validate_theme(theme: Theme) -> None:
 def _paragraphs_with(theme: Theme) -> list[int]:
     rows = Annotation.objects.filter(themes=theme, paragraph__isnull=False)
     return list(rows.values_list("paragraph_id", flat=True).distinct())
+
+
+# --- memos ------------------------------------------------------------------
+
+
+@transaction.atomic
+def memo_create(
+    *,
+    author: User,
+    text: str,
+    theme: Theme | None = None,
+    document: Document | None = None,
+    annotation: Annotation | None = None,
+) -> Memo:
+    """A memo by ``author`` on at most one subject (none: the project journal).
+
+    Annotators and above write memos; the text is required and at most
+    ``NOTE_MAX_LENGTH`` characters.
+    """
+    _require(roles.can_annotate(author), "Only annotators write memos.")
+    subjects = [s for s in (theme, document, annotation) if s is not None]
+    errors: Errors = {}
+    if len(subjects) > 1:
+        errors["subject"] = ["A memo is about one theme, document or passage."]
+    text = _clean_note(text, errors, key="text")
+    if not text:
+        errors["text"] = ["Write something."]
+    _raise_if(errors)
+    memo = Memo.objects.create(
+        author=author, text=text, theme=theme, document=document, annotation=annotation
+    )
+    _log(author, Activity.Verb.MEMO_WRITTEN, f"wrote a memo on {memo.subject_label}")
+    return memo
+
+
+@transaction.atomic
+def memo_import(
+    *,
+    actor: User,
+    author: User,
+    text: str,
+    guid: str,
+    theme: Theme | None = None,
+    document: Document | None = None,
+    annotation: Annotation | None = None,
+) -> Memo:
+    """A memo read from a REFI-QDA project, attributed to ``author`` (who
+    need not hold a role any more); ``guid`` is the file's note GUID."""
+    _require(roles.can_moderate(actor), "Only curators import memos.")
+    errors: Errors = {}
+    text = _clean_note(text, errors, key="text") or "(empty note)"
+    _raise_if(errors)
+    memo = Memo.objects.create(
+        author=author,
+        text=text,
+        guid=guid,
+        theme=theme,
+        document=document,
+        annotation=annotation,
+    )
+    _log(actor, Activity.Verb.IMPORTED, f"imported a memo on {memo.subject_label}")
+    return memo
+
+
+@transaction.atomic
+def memo_delete(*, actor: User, memo: Memo) -> None:
+    """Authors delete their own memos; curators anyone's."""
+    own = roles.can_annotate(actor) and memo.author_id == actor.pk
+    _require(own or roles.can_moderate(actor), "Only the author or a curator may.")
+    label = memo.subject_label
+    memo.delete()
+    _log(actor, Activity.Verb.MEMO_DELETED, f"deleted a memo on {label}")
 
 
 # --- re-anchoring (called by corpus.services.document_ingest) ---------------

@@ -8,6 +8,7 @@ call one service, and redirect with a message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from annotations import selectors, services
 from annotations.forms import (
     BulkTagForm,
     MergeForm,
+    MoveForm,
     ThemeForm,
     apply_errors,
     parse_item,
@@ -36,7 +38,7 @@ from corpus.models import Paragraph
 
 def codebook(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "annotations/codebook.html", {"themes": selectors.theme_counts()}
+        request, "annotations/codebook.html", {"nodes": selectors.theme_tree()}
     )
 
 
@@ -48,8 +50,53 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .for_display()
         .order_by("-created")[:30]
     )
-    context = {"theme": theme, "recent": recent, "merge_form": MergeForm(source=theme)}
+    context = {
+        "theme": theme,
+        "recent": recent,
+        "merge_form": MergeForm(source=theme),
+        "move_form": MoveForm(theme=theme),
+        "ancestors": selectors.theme_ancestors(theme),
+        "children": theme.children.order_by("name"),
+        "memos": theme.memos.select_related("author"),
+    }
     return render(request, "annotations/theme_detail.html", context)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def theme_move(request: HttpRequest, slug: str) -> HttpResponse:
+    """Put the theme under another (or at the top level: an empty parent)."""
+    theme = get_object_or_404(Theme, slug=slug)
+    form = MoveForm(request.POST, theme=theme)
+    if not form.is_valid():
+        messages.error(request, "Choose a theme of the codebook, or none.")
+        return redirect("annotations:theme_detail", slug=slug)
+    parent = form.cleaned_data["parent"]
+    where = f"under {parent.name}" if parent else "to the top level"
+    return _run_codebook_change(
+        request,
+        lambda: services.theme_move(actor=request.user, theme=theme, parent=parent),
+        failed=slug,
+        done=(slug, f"Moved {theme.name} {where}."),
+    )
+
+
+def _run_codebook_change(
+    request: HttpRequest,
+    change: Callable[[], object],
+    failed: str,
+    done: tuple[str, str] | Callable[[object], tuple[str, str]],
+) -> HttpResponse:
+    """Run a codebook service; its refusal is a message on the ``failed``
+    theme's page, its success ``done`` (the theme to show, the message)."""
+    try:
+        outcome = change()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("annotations:theme_detail", slug=failed)
+    slug, message = done(outcome) if callable(done) else done
+    messages.success(request, message)
+    return redirect("annotations:theme_detail", slug=slug)
 
 
 @role_required(Role.CURATOR)
@@ -94,15 +141,15 @@ def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose an active theme to merge into.")
         return redirect("annotations:theme_detail", slug=slug)
     target = form.cleaned_data["target"]
-    try:
-        moved = services.theme_merge(actor=request.user, source=source, target=target)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("annotations:theme_detail", slug=slug)
-    messages.success(
-        request, f"Merged {source.name} into {target.name} ({moved} annotations)."
+    return _run_codebook_change(
+        request,
+        lambda: services.theme_merge(actor=request.user, source=source, target=target),
+        failed=slug,
+        done=lambda moved: (
+            target.slug,
+            f"Merged {source.name} into {target.name} ({moved} annotations).",
+        ),
     )
-    return redirect("annotations:theme_detail", slug=target.slug)
 
 
 @require_POST

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "corpus",
     "search",
     "annotations",
+    "analysis",
 ]
 
 MIDDLEWARE = [

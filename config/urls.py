@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/", api.urls()),
     path("", include("search.urls")),
     path("", include("annotations.urls")),
+    path("", include("analysis.urls")),
     path("", include("corpus.urls")),
     # Last: any other /api/ address is a JSON 404, not an HTML page.
     path("api/<path:rest>", api.not_found, name="api_not_found"),

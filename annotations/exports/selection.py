@@ -20,7 +20,7 @@ from itertools import islice
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from annotations.models import Annotation, TaggedAnnotation, Theme
+from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
 from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
 
@@ -49,6 +49,21 @@ class ThemeInfo:
     guid: str
     colour: str
     description: str
+    parent_guid: str = ""  # the code hierarchy; empty at the top level
+
+
+@dataclass(frozen=True)
+class MemoInfo:
+    """A memo for REFI-QDA ``<Notes>``: ``subject`` is ``theme``, ``document``,
+    ``passage`` or ``project``; ``subject_guid`` the subject's export GUID."""
+
+    guid: str
+    text: str
+    username: str
+    author: str
+    created: dt.datetime
+    subject: str
+    subject_guid: str
 
 
 @dataclass
@@ -67,7 +82,7 @@ class DocumentInfo:
     @property
     def guid(self) -> str:
         """A stable REFI-QDA GUID for the document as a text source."""
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.iri))
+        return document_guid(self.iri)
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,7 @@ class ExportRows:
 
     rows: Iterable[ExportRow]
     codebook: list[ThemeInfo] = field(default_factory=list)
+    memos: list[MemoInfo] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[ExportRow]:
         return iter(self.rows)
@@ -115,8 +131,34 @@ class ExportRows:
 
 def export_rows(filters: ExportFilters) -> ExportRows:
     """The matching excerpts in reading order, and the whole codebook."""
-    codebook = [theme_info(theme) for theme in Theme.objects.order_by("name")]
-    return ExportRows(_rows(matching(filters)), codebook)
+    themes = Theme.objects.select_related("parent").order_by("name")
+    codebook = [theme_info(theme) for theme in themes]
+    return ExportRows(_rows(matching(filters)), codebook, memo_infos())
+
+
+def memo_infos() -> list[MemoInfo]:
+    """Every memo, oldest first; writers keep those whose subject they wrote."""
+    memos = Memo.objects.select_related("author", "theme", "document")
+    return [_memo_info(memo) for memo in memos.order_by("created", "pk")]
+
+
+def _memo_info(memo: Memo) -> MemoInfo:
+    subject, guid = "project", ""
+    if memo.theme is not None:
+        subject, guid = "theme", str(memo.theme.guid)
+    elif memo.document is not None:
+        subject, guid = "document", document_guid(memo.document.iri)
+    elif memo.annotation_id is not None:
+        subject, guid = "passage", guid_for(f"{ANNOTATION_IRI}{memo.annotation_id}")
+    return MemoInfo(
+        str(memo.guid),
+        memo.text,
+        memo.author.get_username(),
+        display_name(memo.author),
+        memo.created,
+        subject,
+        guid,
+    )
 
 
 def matching(filters: ExportFilters) -> QuerySet[Annotation]:
@@ -135,8 +177,9 @@ def matching(filters: ExportFilters) -> QuerySet[Annotation]:
 
 
 def theme_info(theme: Theme) -> ThemeInfo:
+    parent = str(theme.parent.guid) if theme.parent else ""
     return ThemeInfo(
-        theme.name, theme.slug, str(theme.guid), theme.colour, theme.description
+        theme.name, theme.slug, str(theme.guid), theme.colour, theme.description, parent
     )
 
 
@@ -237,6 +280,10 @@ def citation(row: ExportRow) -> str:
     if row.page is not None:
         parts.append(f"p. {row.page}")
     return ", ".join(part for part in parts if part)
+
+
+def document_guid(iri: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
 
 
 def user_guid(username: str) -> str:

@@ -8,6 +8,14 @@ user (matched by user name or name), its description as the note. Positions
 are trusted where our text still has the quote; otherwise the quote (taken
 from the project's own text) is looked for with its context.
 
+Nested codes become the code hierarchy (a nested code is moved under the
+code around it; a move that would make a loop is reported and skipped; a
+top-level code keeps whatever parent it has here). A project's ``<Notes>``
+become memos, attached where a ``NoteRef`` points from: a code (the theme's
+memo), a text source (the document's), a selection (the passage's) or the
+project (the research journal, as are notes nothing refers to). A memo whose
+GUID is already here is not imported twice.
+
 XML is read with the standard library's expat parser, which loads no external
 entities and (expat >= 2.4) refuses entity-expansion bombs. A ``.qdpx`` is a
 zip: its members' uncompressed sizes are checked against ``MAX_UNPACKED``
@@ -29,6 +37,7 @@ from django.core.exceptions import ValidationError
 from annotations import services
 from annotations.anchoring import Quote
 from annotations.exports.selection import document_info
+from annotations.imports import notes
 from annotations.imports.items import Item, People, apply
 from annotations.imports.report import ImportFileError, ImportReport
 from annotations.models import Theme
@@ -58,8 +67,10 @@ def run_project(actor: Any, data: bytes, people: People, report: ImportReport) -
         user.get("guid", "").lower(): [user.get("id", ""), user.get("name", "")]
         for user in root.iter(f"{PROJECT}User")
     }
-    items = _items(archive, root, codes, users, report, _DocumentFinder())
+    finder = _DocumentFinder()
+    items = _items(archive, root, codes, users, report, finder)
     apply(actor, items, people, report)
+    notes.run(actor, root, codes, finder.matched, users, people, report)
 
 
 def _codes(
@@ -84,7 +95,29 @@ def _codes(
             raise ImportFileError(f"Code {name!r}: {' '.join(exc.messages)}") from exc
         (report.themes_created if created else report.themes_updated).append(theme.name)
         found[guid] = theme
+    _nest(actor, root, ns, found, report)
     return found
+
+
+def _nest(
+    actor: Any,
+    root: ET.Element,
+    ns: str,
+    themes: dict[str, Theme],
+    report: ImportReport,
+) -> None:
+    """Put each nested code's theme under the code around it."""
+    for parent_code in root.iter(f"{ns}Code"):
+        parent = themes[parent_code.get("guid", "").strip("{}").lower()]
+        for child_code in parent_code.findall(f"{ns}Code"):
+            child = themes[child_code.get("guid", "").strip("{}").lower()]
+            child.refresh_from_db(fields=["parent"])
+            if child.parent_id == parent.pk:
+                continue
+            try:
+                services.theme_move(actor=actor, theme=child, parent=parent)
+            except ValidationError as exc:
+                report.notes.append(f"code {child.name!r}: {' '.join(exc.messages)}")
 
 
 def _items(
@@ -98,6 +131,8 @@ def _items(
     for source in root.iter(f"{PROJECT}TextSource"):
         text = _source_text(archive, source)
         document = documents.find(source.get("name", ""), text)
+        if document is not None:
+            documents.matched[source.get("guid", "").lower()] = document
         if document is None:
             report.notes.append(f"no document matches source {source.get('name')!r}")
             continue
@@ -169,6 +204,7 @@ class _DocumentFinder:
 
     def __init__(self) -> None:
         self.by_digest: dict[str, Document] | None = None
+        self.matched: dict[str, Document] = {}  # source GUID -> our document
 
     def find(self, name: str, text: str) -> Document | None:
         by_name = Document.objects.filter(source_name=name).first()

@@ -19,12 +19,19 @@ class ImportReport:
     themes_updated: list[str] = field(default_factory=list)
     unanchored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    memos_created: int = 0
+    memo_duplicates: int = 0
 
     @property
     def changes_anything(self) -> bool:
         """Whether confirming would change anything (else there is nothing to
         confirm: the page says so instead of offering it)."""
-        return bool(self.created or self.themes_created or self.themes_updated)
+        return bool(
+            self.created
+            or self.themes_created
+            or self.themes_updated
+            or self.memos_created
+        )
 
     def lines(self) -> list[str]:
         """A summary line, then one line per problem or remark."""
@@ -38,4 +45,10 @@ class ImportReport:
         )
         problems = [f"not anchored: {reason}" for reason in self.unanchored]
         created = [f"new theme: {name}" for name in self.themes_created]
-        return [head, *created, *problems, *self.notes]
+        memos = []
+        if self.memos_created or self.memo_duplicates:
+            memos = [
+                f"memos: {self.memos_created} new, "
+                f"{self.memo_duplicates} already imported"
+            ]
+        return [head, *created, *memos, *problems, *self.notes]

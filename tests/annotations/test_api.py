@@ -55,6 +55,7 @@ def test_themes_list_the_codebook(api_as, people, themes):
         "colour",
         "guid",
         "retired",
+        "parent",
     }
 
 

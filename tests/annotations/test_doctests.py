@@ -7,10 +7,10 @@ from types import ModuleType
 
 import pytest
 
-from annotations import agreement, anchoring, forms, roles
+from annotations import agreement, anchoring, forms, hierarchy, roles
 
 
-@pytest.mark.parametrize("module", [agreement, anchoring, forms, roles])
+@pytest.mark.parametrize("module", [agreement, anchoring, forms, hierarchy, roles])
 def test_module_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from annotations.models import Activity, Annotation, Theme
+from annotations.models import Activity, Annotation, Memo, Theme
 from annotations.roles import Role, group_for, role_of
 from corpus.models import Document, Paragraph
 from tests.factories import AnnotationFactory, UserFactory
@@ -84,6 +84,14 @@ def page_theme_retire(client, ctx):
     return client.post("/codebook/distrust/retire/", {"retired": "1"})
 
 
+def page_memo_new(client, ctx):
+    return client.post("/analysis/memos/new/", {"subject": "", "text": "A note."})
+
+
+def page_theme_move(client, ctx):
+    return client.post("/codebook/distrust/move/", {"parent": "sovereignty"})
+
+
 def page_admin(client, ctx):
     return client.get("/admin/")
 
@@ -130,6 +138,8 @@ ACTIONS = [
     ("page edit theme", "curator", page_theme_edit),
     ("page merge themes", "curator", page_theme_merge),
     ("page retire theme", "curator", page_theme_retire),
+    ("page move theme", "curator", page_theme_move),
+    ("page write memo", "annotator", page_memo_new),
     ("admin site (users, ingest)", "admin", page_admin),
     ("page edit document details", "curator", page_document_edit),
     ("page delete document", "curator", page_document_delete),
@@ -145,8 +155,11 @@ def state() -> tuple:
     return (
         list(Annotation.objects.values_list("id", "note").order_by("id")),
         list(
-            Theme.objects.values_list("slug", "retired", "description").order_by("id")
+            Theme.objects.values_list(
+                "slug", "retired", "description", "parent"
+            ).order_by("id")
         ),
+        list(Memo.objects.values_list("id", "text")),
         Activity.objects.count(),
         list(Paragraph.objects.values_list("id", "position", "kind", "text", "hidden")),
         list(Document.objects.values_list("id", "title")),
@@ -193,6 +206,15 @@ READ_PAGES = [
     "/codebook/distrust/",
     "/activity/",
     "/agreement/",
+    "/analysis/",
+    "/analysis/passages/?theme=distrust&theme=sovereignty&mode=and",
+    "/analysis/matrix/",
+    "/analysis/matrix/?by=coder",
+    "/analysis/co-occurrence/",
+    "/analysis/codeline/",
+    "/analysis/codeline/doc/",
+    "/analysis/kwic/?keyword=distrust",
+    "/analysis/memos/",
 ]
 
 

@@ -1,0 +1,341 @@
+"""Reads of the analysis pages: each builds its view's numbers in a few
+queries, whatever the corpus size (no query per row or cell).
+
+Definitions (also in the README):
+
+- A **passage** is an anchored annotation (orphans have no place to show).
+- Filtering on a theme includes its sub-themes: a parent theme's passages are
+  its own and its descendants'. Every count below is rolled up the same way,
+  so a cell's count is the number of passages its link lists.
+- Themes combine with **OR** (a passage with any of them) or **AND**. AND
+  *within the passage*: one passage carries every theme. AND *within the
+  paragraph*: the passage carries one of the themes and its paragraph carries
+  every theme (each perhaps on a different passage, by anyone).
+- **Co-occurrence** of two themes: a paragraph where both are coded (on the
+  same passage, on overlapping passages or on separate ones); the passage
+  measure counts passages that carry both themes themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, QuerySet
+
+from analysis import kwic, tables
+from annotations import hierarchy
+from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
+from annotations.selectors import theme_parents
+from corpus.models import Document, Paragraph
+
+Parents = dict[int, int | None]
+
+
+@dataclass(frozen=True)
+class PassageFilters:
+    """What the coded passages page (and the KWIC over passages) filter on."""
+
+    themes: Sequence[Theme] = ()
+    mode: str = "or"  # "or" | "and"
+    within: str = "passage"  # "passage" | "paragraph" (how AND is judged)
+    coders: Sequence[AbstractBaseUser] = ()
+    documents: Sequence[Document] = ()
+    query: str = ""
+
+
+READING_ORDER = ("document__source_name", "paragraph__position", "start", "pk")
+
+
+def coded_passages(
+    filters: PassageFilters, parents: Parents | None = None
+) -> QuerySet[Annotation]:
+    """Anchored passages matching ``filters``, in reading order, with what the
+    listing shows fetched alongside (themes prefetched: one more query)."""
+    rows = passages_matching(filters, parents)
+    return rows.for_display().order_by(*READING_ORDER)
+
+
+def passages_matching(
+    filters: PassageFilters, parents: Parents | None = None
+) -> QuerySet[Annotation]:
+    """The anchored passages ``filters`` select, unordered, nothing fetched."""
+    parents = theme_parents() if parents is None else parents
+    groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+    rows = Annotation.objects.anchored()
+    if filters.mode == "and" and filters.within == "paragraph":
+        rows = _any_theme(rows, groups)
+        for group in groups:
+            coded = Annotation.objects.anchored().filter(tagged_items__tag_id__in=group)
+            rows = rows.filter(paragraph_id__in=coded.values("paragraph_id"))
+    elif filters.mode == "and":
+        for group in groups:
+            rows = rows.filter(pk__in=_tagged_with(group))
+    else:
+        rows = _any_theme(rows, groups)
+    if filters.coders:
+        rows = rows.filter(author__in=filters.coders)
+    if filters.documents:
+        rows = rows.filter(document__in=filters.documents)
+    if filters.query:
+        rows = rows.filter(quote__icontains=filters.query)
+    return rows
+
+
+def _tagged_with(themes: set[int]) -> QuerySet:
+    return TaggedAnnotation.objects.filter(tag_id__in=themes).values(
+        "content_object_id"
+    )
+
+
+def _any_theme(rows: QuerySet[Annotation], groups: list[set[int]]) -> QuerySet:
+    if not groups:
+        return rows
+    return rows.filter(pk__in=_tagged_with(set().union(*groups)))
+
+
+def paragraph_count(passages: QuerySet[Annotation]) -> int:
+    """How many paragraphs the passages fall in (one query)."""
+    return passages.order_by().values("paragraph_id").distinct().count()
+
+
+# --- matrices ---------------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    """Rows = themes in tree order (with depth), columns = documents or coders.
+
+    ``cells[(theme pk, column pk)]`` is the count (passages, rolled up);
+    ``shares`` the coded share of each document's paragraphs (0..1), when the
+    columns are documents.
+    """
+
+    rows: list[hierarchy.TreeRow]
+    themes: dict[int, Theme]
+    columns: list[Any]
+    cells: dict[tables.Cell, int] = field(default_factory=dict)
+    shares: dict[tables.Cell, float] = field(default_factory=dict)
+
+    @property
+    def highest(self) -> int:
+        return max(self.cells.values(), default=0)
+
+
+MATRIX_COLUMNS = {
+    "document": "content_object__document_id",
+    "coder": "content_object__author_id",
+}
+
+
+def code_matrix(by: str = "document", shares: bool = False) -> Matrix:
+    """The code × document (``by="document"``) or code × coder matrix, with
+    each document's coded share of paragraphs when ``shares``: three queries
+    (themes with the tree, coded rows, columns)."""
+    themes, parents = _themes_and_parents()
+    coded = _coded_rows(MATRIX_COLUMNS[by], "content_object__paragraph_id")
+    cells = tables.cross_tab(
+        ((theme, passage, column) for theme, passage, column, _ in coded), parents
+    )
+    column_ids = {column for (_, column) in cells}
+    matrix = Matrix(hierarchy.depth_first(parents, themes), themes, [], cells)
+    if by == "coder":
+        matrix.columns = list(_users().filter(pk__in=column_ids).order_by("username"))
+        return matrix
+    documents = Document.objects.filter(pk__in=column_ids).order_by("source_name")
+    if not shares:
+        matrix.columns = list(documents)
+        return matrix
+    matrix.columns = list(documents.annotate(paragraph_total=Count("paragraphs")))
+    matrix.shares = _shares(coded, parents, matrix.columns)
+    return matrix
+
+
+def _shares(coded: list[tuple], parents: Parents, documents: list[Document]) -> dict:
+    """Each (theme, document)'s coded paragraphs over the document's total."""
+    totals = {document.pk: document.paragraph_total for document in documents}
+    paragraphs = tables.cross_tab(
+        ((theme, paragraph, column) for theme, _, column, paragraph in coded), parents
+    )
+    return {
+        cell: n / totals[cell[1]] for cell, n in paragraphs.items() if totals[cell[1]]
+    }
+
+
+def _themes_and_parents() -> tuple[dict[int, Theme], Parents]:
+    themes = {theme.pk: theme for theme in Theme.objects.order_by("retired", "name")}
+    parents = {pk: theme.parent_id for pk, theme in themes.items()}
+    return themes, parents
+
+
+def _coded_rows(*columns: str) -> list[tuple]:
+    """``(theme pk, passage pk, *columns)`` for every theme on every passage."""
+    rows = TaggedAnnotation.objects.filter(content_object__orphaned=False)
+    return list(rows.values_list("tag_id", "content_object_id", *columns).order_by())
+
+
+def _users() -> QuerySet:
+    return get_user_model()._default_manager.all()
+
+
+@dataclass
+class CoOccurrence:
+    """Theme × theme; ``cells[(a, b)]`` counts paragraphs (or passages)."""
+
+    rows: list[hierarchy.TreeRow]
+    themes: dict[int, Theme]
+    cells: dict[tables.Cell, int]
+    measure: str
+
+    @property
+    def highest(self) -> int:
+        off_diagonal = [n for (a, b), n in self.cells.items() if a != b]
+        return max(off_diagonal, default=0)
+
+
+def co_occurrence(measure: str = "paragraph") -> CoOccurrence:
+    """Themes coded together in one paragraph (``measure="paragraph"``) or on
+    one passage (``"passage"``), rolled up; three queries."""
+    themes, parents = _themes_and_parents()
+    column = (
+        "content_object__paragraph_id"
+        if measure == "paragraph"
+        else "content_object_id"
+    )
+    coded = _coded_rows(column)
+    members = tables.members(((theme, item) for theme, _, item in coded), parents)
+    cells = tables.co_occurrence(members)
+    return CoOccurrence(hierarchy.depth_first(parents, themes), themes, cells, measure)
+
+
+# --- codelines --------------------------------------------------------------
+
+
+@dataclass
+class Codeline:
+    """One document's strip: ``marks[theme pk]`` = coded paragraph positions
+    (rolled up); ``length`` = positions in the strip."""
+
+    document: Document
+    length: int
+    marks: dict[int, list[int]]
+
+
+def codelines(documents: QuerySet[Document] | None = None) -> tuple[list, dict]:
+    """A codeline per document (all documents by default) and the themes, in
+    three queries (themes and tree, documents with lengths, coded rows)."""
+    themes, parents = _themes_and_parents()
+    documents = (
+        documents if documents is not None else Document.objects.all()
+    ).annotate(last=Max("paragraphs__position"))
+    documents = list(documents.order_by("source_name"))
+    coded = TaggedAnnotation.objects.filter(
+        content_object__orphaned=False,
+        content_object__document__in=[document.pk for document in documents],
+    ).values_list(
+        "tag_id", "content_object__paragraph__position", "content_object__document_id"
+    )
+    cells = tables.item_sets(coded.order_by(), parents)
+    lines = [
+        Codeline(
+            document,
+            (document.last or 0) + 1,
+            {
+                theme: sorted(cells[(theme, document.pk)])
+                for theme in themes
+                if (theme, document.pk) in cells
+            },
+        )
+        for document in documents
+    ]
+    return lines, themes
+
+
+# --- memos ------------------------------------------------------------------
+
+
+MEMO_SUBJECTS = ("theme", "document", "passage", "project")
+
+
+def memos(subject: str = "", query: str = "") -> QuerySet[Memo]:
+    """Memos newest first, optionally of one kind of subject and containing
+    ``query``."""
+    rows = Memo.objects.for_display()
+    if subject == "theme":
+        rows = rows.filter(theme__isnull=False)
+    elif subject == "document":
+        rows = rows.filter(document__isnull=False)
+    elif subject == "passage":
+        rows = rows.filter(annotation__isnull=False)
+    elif subject == "project":
+        rows = rows.filter(theme=None, document=None, annotation=None)
+    if query:
+        rows = rows.filter(text__icontains=query)
+    return rows
+
+
+# --- KWIC -------------------------------------------------------------------
+
+
+KWIC_MAX_LINES = 1000
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a KWIC line links to: the record on the reading page."""
+
+    document_slug: str
+    document_title: str
+    position: int
+
+
+@dataclass
+class Concordance:
+    lines: list[kwic.KwicLine]
+    places: dict[int, Place]
+    truncated: bool
+
+
+def concordance(
+    keyword: str, scope: str, filters: PassageFilters, sort: str = "position"
+) -> Concordance:
+    """KWIC lines of ``keyword`` over the corpus's visible records
+    (``scope="corpus"``, filtered by document and by theme: records with a
+    passage so coded) or over the coded passages' quotes (``"passages"``,
+    every passage filter applies). At most ``KWIC_MAX_LINES`` lines."""
+    first_word = keyword.split()[0]
+    if scope == "passages":
+        rows = passages_matching(filters).filter(quote__icontains=first_word)
+        rows = rows.order_by(*READING_ORDER)
+        values = rows.values_list(
+            "pk", "quote", "document__slug", "document__title", "paragraph__position"
+        )
+    else:
+        rows = _corpus_records(filters).filter(text__icontains=first_word)
+        values = rows.values_list(
+            "pk", "text", "document__slug", "document__title", "position"
+        )
+    lines: list[kwic.KwicLine] = []
+    places: dict[int, Place] = {}
+    for pk, text, slug, title, position in values.iterator():
+        found = kwic.concordance([(pk, text)], keyword)
+        if found:
+            places[pk] = Place(slug, title or slug, position)
+            lines.extend(found)
+        if len(lines) > KWIC_MAX_LINES:
+            break
+    truncated = len(lines) > KWIC_MAX_LINES
+    return Concordance(kwic.sort_lines(lines[:KWIC_MAX_LINES], sort), places, truncated)
+
+
+def _corpus_records(filters: PassageFilters) -> QuerySet[Paragraph]:
+    records = Paragraph.objects.visible()
+    if filters.documents:
+        records = records.filter(document__in=filters.documents)
+    if filters.themes:
+        coded = passages_matching(PassageFilters(themes=filters.themes))
+        records = records.filter(pk__in=coded.values("paragraph_id"))
+    return records.order_by("document__source_name", "position")

@@ -1,0 +1,344 @@
+"""Pages of the analysis workspace: thin views over ``analysis.selectors``.
+
+Every page is a read (any role); writing a memo needs Annotator. Query
+strings are checked by the forms: an unknown theme, coder or document, or a
+bad choice, is a 400 page that says which.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.views.decorators.http import require_POST
+
+from analysis import selectors, tables
+from analysis.forms import KwicForm, MemoForm, PassageFilterForm
+from annotations import services
+from annotations.models import Annotation, Memo
+from annotations.roles import Role, role_required
+from corpus.models import Document
+
+PAGE_SIZE = 25
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "analysis/index.html")
+
+
+# --- coded passages ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """A passage as listed: its paragraph split around the quote."""
+
+    annotation: Annotation
+    before: str
+    quote: str
+    after: str
+    reader_url: str
+
+
+def passages(request: HttpRequest) -> HttpResponse:
+    form = PassageFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(request, "analysis/passages.html", form)
+    rows = selectors.coded_passages(form.filters())
+    if form.cleaned_data["order"] == "newest":
+        rows = rows.order_by("-created", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [passage_row(annotation) for annotation in page.object_list],
+        "paragraphs": selectors.paragraph_count(rows),
+        "query": _query_without(request, "page"),
+        "export_query": _export_query(request),
+    }
+    return render(request, "analysis/passages.html", context)
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The export page's filters for these passages (it calls coders
+    ``user``); AND and sub-themes are this page's own, not the export's."""
+    get = request.GET
+    params = {
+        "theme": get.getlist("theme"),
+        "user": get.getlist("coder"),
+        "document": get.getlist("document"),
+    }
+    return urlencode(params, doseq=True)
+
+
+def passage_row(annotation: Annotation) -> PassageRow:
+    paragraph = annotation.paragraph
+    assert paragraph is not None  # coded passages are anchored
+    text, start, end = paragraph.text, annotation.start, annotation.end
+    return PassageRow(
+        annotation, text[:start], text[start:end], text[end:], reader_url(paragraph)
+    )
+
+
+def reader_url(paragraph: Any, document_slug: str | None = None) -> str:
+    """The record on the reading page, marked (``?hl=``) and scrolled to."""
+    slug = document_slug or paragraph.document.slug
+    position = paragraph if isinstance(paragraph, int) else paragraph.position
+    base = reverse("corpus:document_detail", kwargs={"slug": slug})
+    return f"{base}?hl={position}#p-{position}"
+
+
+def _bad_filters(request: HttpRequest, template: str, form: Any) -> HttpResponse:
+    return render(request, template, {"form": form, "invalid": True}, status=400)
+
+
+def _query_without(request: HttpRequest, key: str) -> str:
+    query = request.GET.copy()
+    query.pop(key, None)
+    return query.urlencode()
+
+
+def passages_url(**params: Any) -> str:
+    """The coded passages page for ``params`` (lists repeat the key)."""
+    return reverse("analysis:passages") + "?" + urlencode(params, doseq=True)
+
+
+# --- matrices ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridCell:
+    value: int
+    label: str
+    url: str
+    shade: int
+
+
+@dataclass(frozen=True)
+class GridRow:
+    theme: Any
+    depth: int
+    cells: list[GridCell]
+
+
+def matrix(request: HttpRequest) -> HttpResponse:
+    """Code × document (``?by=document``, default) or × coder (``?by=coder``);
+    ``?measure=share`` shows the share of each document's paragraphs."""
+    by = request.GET.get("by", "document")
+    measure = request.GET.get("measure", "passages")
+    if by not in selectors.MATRIX_COLUMNS or measure not in ("passages", "share"):
+        return HttpResponseBadRequest(
+            "by must be document or coder; measure must be passages or share."
+        )
+    if by == "coder":
+        measure = "passages"  # a share of paragraphs is a document's figure
+    built = selectors.code_matrix(by, shares=measure == "share")
+    key = "document" if by == "document" else "coder"
+    grid = [_matrix_row(built, row, key, measure) for row in built.rows]
+    context = {"matrix": built, "grid": grid, "by": by, "measure": measure}
+    return render(request, "analysis/matrix.html", context)
+
+
+def _matrix_row(built: selectors.Matrix, row: Any, key: str, measure: str) -> GridRow:
+    theme = built.themes[row.node]
+    cells = []
+    for column in built.columns:
+        value = built.cells.get((theme.pk, column.pk), 0)
+        share = built.shares.get((theme.pk, column.pk), 0.0)
+        label = f"{share:.0%}" if measure == "share" else str(value)
+        name = column.slug if key == "document" else column.get_username()
+        url = passages_url(theme=theme.slug, **{key: name})
+        shown = share * 100 if measure == "share" else value
+        highest = 100 if measure == "share" else built.highest
+        cells.append(GridCell(value, label, url, tables.shade(shown, highest)))
+    return GridRow(theme, row.depth, cells)
+
+
+def co_occurrence(request: HttpRequest) -> HttpResponse:
+    """Theme × theme: paragraphs (default) or passages coded with both."""
+    measure = request.GET.get("measure", "paragraph")
+    if measure not in ("paragraph", "passage"):
+        return HttpResponseBadRequest("measure must be paragraph or passage.")
+    built = selectors.co_occurrence(measure)
+    grid = []
+    for row in built.rows:
+        theme = built.themes[row.node]
+        cells = [
+            _pair_cell(built, theme, built.themes[other.node], measure)
+            for other in built.rows
+        ]
+        grid.append(GridRow(theme, row.depth, cells))
+    context = {"built": built, "grid": grid, "measure": measure}
+    return render(request, "analysis/co_occurrence.html", context)
+
+
+def _pair_cell(built: selectors.CoOccurrence, a: Any, b: Any, measure: str) -> GridCell:
+    value = built.cells.get((a.pk, b.pk), 0)
+    slugs = [a.slug] if a.pk == b.pk else [a.slug, b.slug]
+    url = passages_url(theme=slugs, mode="and", within=measure)
+    shade = tables.shade(value, built.highest) if a.pk != b.pk else 0
+    return GridCell(value, str(value), url, shade)
+
+
+# --- codelines --------------------------------------------------------------
+
+
+def codeline(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """Every document's strip, or (``slug``) one document's, theme by theme."""
+    documents = None
+    if slug is not None:
+        documents = Document.objects.filter(
+            pk=get_object_or_404(Document, slug=slug).pk
+        )
+    lines, themes = selectors.codelines(documents)
+    strips = [
+        {
+            "document": line.document,
+            "length": line.length,
+            "rows": [
+                _codeline_row(themes[pk], positions, line.document)
+                for pk, positions in line.marks.items()
+            ],
+        }
+        for line in lines
+    ]
+    context = {"strips": strips, "one": slug is not None}
+    return render(request, "analysis/codeline.html", context)
+
+
+def _codeline_row(theme: Any, positions: list[int], document: Document) -> dict:
+    """A theme's marks as ready markup: a document has thousands of records,
+    and a template loop per mark took seconds where this takes milliseconds."""
+    base = reverse("corpus:document_detail", kwargs={"slug": document.slug})
+    urls = [(f"{base}?hl={p}#p-{p}", p) for p in positions]
+    marks = format_html_join(
+        "",
+        '<a href="{0}" aria-label="record {1}"><rect class="codeline-mark"'
+        ' data-position="{1}" x="{1}" y="0" width="1" height="1" fill="{2}">'
+        "<title>{3}: record {1}</title></rect></a>",
+        ((url, p, theme.colour, theme.name) for url, p in urls),
+    )
+    links = format_html_join(", ", '<a href="{}">{}</a>', urls)
+    return {"theme": theme, "count": len(positions), "marks": marks, "links": links}
+
+
+# --- KWIC -------------------------------------------------------------------
+
+
+def kwic(request: HttpRequest) -> HttpResponse:
+    """Lines aligned on the keyword; ``?format=csv`` downloads them."""
+    if "keyword" not in request.GET:
+        return render(request, "analysis/kwic.html", {"form": KwicForm()})
+    form = KwicForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(request, "analysis/kwic.html", form)
+    data = form.cleaned_data
+    found = selectors.concordance(
+        data["keyword"],
+        data["scope"] or "corpus",
+        form.filters(),
+        data["sort"] or "position",
+    )
+    lines = [
+        (
+            line,
+            found.places[line.key],
+            reader_url(
+                found.places[line.key].position, found.places[line.key].document_slug
+            ),
+        )
+        for line in found.lines
+    ]
+    if request.GET.get("format") == "csv":
+        return _kwic_csv(lines)
+    context = {
+        "form": form,
+        "lines": lines,
+        "truncated": found.truncated,
+        "query": _query_without(request, "sort"),
+    }
+    return render(request, "analysis/kwic.html", context)
+
+
+def _kwic_csv(lines: list[tuple]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kwic.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["document", "record", "left", "keyword", "right", "link"])
+    for line, place, url in lines:
+        writer.writerow(
+            [
+                place.document_slug,
+                place.position,
+                line.left,
+                line.keyword,
+                line.right,
+                url,
+            ]
+        )
+    return response
+
+
+# --- memos ------------------------------------------------------------------
+
+
+def memos(request: HttpRequest) -> HttpResponse:
+    """The memos (filter by subject kind and words); a form to write one."""
+    subject = request.GET.get("subject", "")
+    if subject and subject not in selectors.MEMO_SUBJECTS:
+        return HttpResponseBadRequest(
+            "subject must be one of: " + ", ".join(selectors.MEMO_SUBJECTS)
+        )
+    query = request.GET.get("q", "").strip()[:200]
+    initial = {"subject": request.GET.get("about", "")}
+    return _memo_page(request, MemoForm(initial=initial), subject, query)
+
+
+def _memo_page(
+    request: HttpRequest,
+    form: MemoForm,
+    subject: str = "",
+    query: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rows = selectors.memos(subject, query)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "subject": subject, "q": query}
+    return render(request, "analysis/memos.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.ANNOTATOR)
+def memo_new(request: HttpRequest) -> HttpResponse:
+    form = MemoForm(request.POST)
+    if form.is_valid():
+        try:
+            services.memo_create(
+                author=request.user,
+                text=form.cleaned_data["text"],
+                **form.cleaned_data["subject"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Saved the memo.")
+            return redirect("analysis:memos")
+    return _memo_page(request, form, status=400)
+
+
+@require_POST
+@role_required(Role.ANNOTATOR)
+def memo_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    memo = get_object_or_404(Memo, pk=pk)
+    services.memo_delete(actor=request.user, memo=memo)
+    messages.success(request, "Deleted the memo.")
+    return redirect("analysis:memos")
