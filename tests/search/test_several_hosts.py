@@ -147,11 +147,8 @@ class Host:
         return self.request("GET", path)
 
     def tag(self, paragraph_id: int, text: str, theme: str) -> None:
-        self.request(
-            "POST",
-            "/api/annotations",
-            {"paragraph": paragraph_id, "start": 0, "end": len(text), "themes": [theme]},
-        )
+        span = {"paragraph": paragraph_id, "start": 0, "end": len(text)}
+        self.request("POST", "/api/annotations", {**span, "themes": [theme]})
 
     def theme_search(self, theme: str) -> set[int]:
         found = self.get(f"/api/search?q=theme:{theme}&page_size=100")
