@@ -252,9 +252,8 @@ class PostgresBackend(SearchBackend):
                 with transaction.atomic(), _time_budget(cursor, self.time_budget):
                     return search.run(page, page_size, request.sort)
             except DatabaseError as exc:
-                if not _cancelled(exc):
-                    raise
-        assert self.time_budget is not None  # only a budget cancels a search
+                if self.time_budget is None or not _cancelled(exc):
+                    raise  # not this search's budget: an error like any other
         return base.SearchPage(
             hits=[],
             total=0,
@@ -363,49 +362,41 @@ class _Search:
         where = Sql.all([compile_node(node), *compile_filters(self.filters)])
         rank = rank_sql(node)
         order = (
-            "e.document_order, e.position, e.id"
-            if sort == "document"
-            else ("rank DESC, e.id")
+            "document_order, position, id" if sort == "document" else "rank DESC, id"
         )
+        # One pass over the matches (materialised once) gives the page's ids
+        # in order, the total and the four facets; the page's texts follow.
         self.cursor.execute(
-            f"SELECT e.id, {rank.text} AS rank, e.body, e.lang, e.themes"
-            f" FROM {ENTRY} e WHERE {where.text} ORDER BY {order} LIMIT %s OFFSET %s",
+            "WITH m AS MATERIALIZED (SELECT e.id, e.document, e.kind, e.lang,"
+            f" e.themes, e.document_order, e.position, {rank.text} AS rank"
+            f" FROM {ENTRY} e WHERE {where.text}),"
+            f" page AS (SELECT id, rank, row_number() OVER (ORDER BY {order}) AS n"
+            f" FROM m ORDER BY {order} LIMIT %s OFFSET %s)"
+            " SELECT 'hit', id::text, n, rank FROM page"
+            " UNION ALL SELECT 'total', '', count(*), 0 FROM m"
+            " UNION ALL SELECT 'document', document, count(*), 0 FROM m GROUP BY 2"
+            " UNION ALL SELECT 'lang', lang, count(*), 0 FROM m WHERE lang <> ''"
+            " GROUP BY 2"
+            " UNION ALL SELECT 'kind', kind, count(*), 0 FROM m GROUP BY 2"
+            " UNION ALL SELECT 'theme', t, count(*), 0 FROM m, unnest(m.themes) AS t"
+            " GROUP BY 2",
             [*rank.params, *where.params, page_size, (page - 1) * page_size],
         )
-        marker = Marker.from_node(node)
-        hits = [
-            base.Hit(pid, float(score), highlight_html(text, marker, lang), tuple(tags))
-            for pid, score, text, lang, tags in self.cursor.fetchall()
-        ]
-        total, facets = self._facets(where)
+        ranked, total, facets = _page_and_facets(self.cursor.fetchall())
+        hits = self._hits(ranked, Marker.from_node(node))
         return base.SearchPage(hits, total, page, page_size, facets, corrected)
 
-    def _facets(self, where: Sql) -> tuple[int, dict[str, list[base.FacetCount]]]:
+    def _hits(self, ranked: list[tuple[int, float]], marker: Marker) -> list[base.Hit]:
         self.cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT e.document, e.kind, e.lang, e.themes"
-            f" FROM {ENTRY} e WHERE {where.text})"
-            " SELECT 'total', '', count(*) FROM m"
-            " UNION ALL SELECT 'document', document, count(*) FROM m GROUP BY 2"
-            " UNION ALL SELECT 'lang', lang, count(*) FROM m WHERE lang <> ''"
-            " GROUP BY 2"
-            " UNION ALL SELECT 'kind', kind, count(*) FROM m GROUP BY 2"
-            " UNION ALL SELECT 'theme', t, count(*) FROM m, unnest(m.themes) AS t"
-            " GROUP BY 2",
-            where.params,
+            f"SELECT id, body, lang, themes FROM {ENTRY} WHERE id = ANY(%s)",
+            [[pid for pid, _ in ranked]],
         )
-        counts: dict[str, list[tuple[str, int]]] = {
-            "document": [],
-            "theme": [],
-            "lang": [],
-            "kind": [],
-        }
-        total = 0
-        for facet, value, count in self.cursor.fetchall():
-            if facet == "total":
-                total = count
-            else:
-                counts[facet].append((value, count))
-        return total, {name: _facet_rows(rows) for name, rows in counts.items()}
+        rows = {pid: (text, lang, tags) for pid, text, lang, tags in self.cursor}
+        return [
+            base.Hit(pid, score, highlight_html(text, marker, lang), tuple(tags))
+            for pid, score in ranked
+            for text, lang, tags in [rows[pid]]
+        ]
 
     def _fix(self, word: str) -> str | None:
         """A replacement for a word no record knows, or None."""
@@ -454,6 +445,25 @@ class _Search:
             if row is not None:
                 return str(row[0])
         return None
+
+
+def _page_and_facets(
+    rows: Sequence[tuple[str, str, int, float]],
+) -> tuple[list[tuple[int, float]], int, dict[str, list[base.FacetCount]]]:
+    """Split the search statement's rows: the page's (id, score) in order, the
+    total, and each facet's counts."""
+    hits: list[tuple[int, int, float]] = []
+    counts: dict[str, list[tuple[str, int]]] = {name: [] for name in base.FACETS}
+    total = 0
+    for kind, value, number, score in rows:
+        if kind == "hit":
+            hits.append((number, int(value), float(score)))
+        elif kind == "total":
+            total = number
+        else:
+            counts[kind].append((value, number))
+    ranked = [(pid, score) for _, pid, score in sorted(hits)]
+    return ranked, total, {name: _facet_rows(rows) for name, rows in counts.items()}
 
 
 def _facet_rows(rows: list[tuple[str, int]]) -> list[base.FacetCount]:
