@@ -4,11 +4,13 @@ Every service in ``annotations.services`` that changes which themes a
 paragraph carries (annotation create/update/delete, bulk tagging, theme
 rename/merge/retire, re-anchoring) calls ``paragraphs_changed`` with the
 affected paragraph ids *inside its transaction*, so the notice commits or
-rolls back with the change itself: it writes search's index outbox rows, which
-the single drainer applies after commit (or, at the latest, before the next
-search, so the person who tagged finds the tag at once). Services call it as
-``search_sync.paragraphs_changed(...)`` (module attribute, not an imported
-name) so the hook can be swapped in one place and observed in tests.
+rolls back with the change itself: with Whoosh it writes search's index outbox
+rows, which the single drainer applies after commit (or, at the latest, before
+the next search, so the person who tagged finds the tag at once); with the
+PostgreSQL engine it writes the index entries themselves, in that transaction.
+Services call it as ``search_sync.paragraphs_changed(...)`` (module
+attribute, not an imported name) so the hook can be swapped in one place and
+observed in tests.
 
 The indexer reads the themes back with
 ``annotations.selectors.themes_by_paragraph``.

@@ -154,6 +154,20 @@ GLOSS_SEARCH_THEME_SOURCE = "annotations.selectors.themes_by_paragraph"
 GLOSS_SEARCH_DRAINER = os.environ.get("GLOSS_SEARCH_DRAINER", "inline")
 if GLOSS_SEARCH_DRAINER not in {"inline", "process"}:
     raise ImproperlyConfigured("GLOSS_SEARCH_DRAINER must be 'inline' or 'process'.")
+# The search engine: "whoosh" (an index directory on this host; the default)
+# or "postgres" (full-text search in the PostgreSQL database, updated in the
+# same transaction as each change, so several app hosts can share it).
+GLOSS_SEARCH_BACKEND = os.environ.get("GLOSS_SEARCH_BACKEND", "whoosh")
+if GLOSS_SEARCH_BACKEND not in {"whoosh", "postgres"}:
+    raise ImproperlyConfigured("GLOSS_SEARCH_BACKEND must be 'whoosh' or 'postgres'.")
+if GLOSS_SEARCH_BACKEND == "postgres" and not DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    raise ImproperlyConfigured(
+        "GLOSS_SEARCH_BACKEND=postgres searches inside PostgreSQL: set DATABASE_URL "
+        "to a PostgreSQL database (postgres://user@host:5432/name), or use "
+        "GLOSS_SEARCH_BACKEND=whoosh with SQLite."
+    )
 GLOSS_SEARCH_PROCS = int(
     os.environ.get("GLOSS_SEARCH_PROCS", min(2, os.cpu_count() or 1))
 )

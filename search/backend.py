@@ -1,9 +1,10 @@
 """The narrow interface between Gloss and a search engine.
 
-Everything outside ``search/whoosh_backend.py`` talks to search through
-``SearchBackend``; a second engine (PostgreSQL full-text for multi-host
-deployments) would implement the same class and pass the same contract tests
-(``tests/search/contract.py``).
+Everything outside the engine modules talks to search through
+``SearchBackend``: ``search/whoosh_backend.py`` (the default, an index
+directory on one host) and ``search/postgres_backend.py`` (full-text search in
+the database, for several hosts) implement it and pass the same contract tests
+(``tests/search/contract.py``). ``get_backend`` is the one place that picks.
 
 A backend indexes ``IndexRecord``s, which it gets from a ``RecordSource`` by
 paragraph id. It never queries the database itself: the source does (see
@@ -27,6 +28,16 @@ from search.query import ParsedQuery
 
 SORTS = ("relevance", "document")
 FACETS = ("document", "theme", "lang", "kind")
+# Weight by record kind, in every engine: body text outranks the apparatus, so
+# a passage is not crowded out by the footnotes and references that cite the
+# same words. Whoosh's BM25F expects weights >= 1, hence 1 for the lowest.
+KIND_BOOST = {
+    "paragraph": 2.0,
+    "heading": 2.0,
+    "meta": 2.0,
+    "footnote": 1.25,
+    "reference": 1.0,
+}
 
 
 class SearchUnavailable(RuntimeError):
@@ -64,6 +75,17 @@ class RecordSource(Protocol):
 
     def all_records(self) -> Iterator[IndexRecord]:
         """Every record, in any order, streamed."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search's arguments (see ``SearchBackend.search``), query parsed."""
+
+    parsed: ParsedQuery
+    filters: Mapping[str, Sequence[str]]
+    page: int
+    page_size: int
+    sort: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,10 @@ class SearchBackend(ABC):
     write must hold ``exclusive()`` across both (see ``search.outbox``).
     """
 
+    # True when writes join the caller's database transaction (PostgreSQL):
+    # a change is then indexed as part of it, with no outbox and no drainer.
+    same_transaction = False
+
     def __init__(self, source: RecordSource) -> None:
         self.source = source
 
@@ -147,7 +173,6 @@ class SearchBackend(ABC):
         """Remove the given records from the index, in one commit."""
         self.apply([], paragraph_ids)
 
-    @abstractmethod
     def search(
         self,
         query: str | ParsedQuery,
@@ -159,6 +184,14 @@ class SearchBackend(ABC):
         """Run ``query`` (a string in ``search.query``'s language, or already
         parsed) narrowed by ``filters`` (facet name -> accepted values; values
         of one facet are ORed, facets ANDed). Raises ``QuerySyntaxError``."""
+        parsed = ParsedQuery.of(query)
+        return self.run_search(
+            SearchRequest(parsed, filters or {}, page, page_size, sort)
+        )
+
+    @abstractmethod
+    def run_search(self, request: SearchRequest) -> SearchPage:
+        """``search`` with its arguments normalised (what an engine implements)."""
 
     @abstractmethod
     def rebuild(self) -> int:
@@ -210,31 +243,45 @@ class _NoLock(AbstractContextManager[None]):
         return None
 
 
-# One backend per process and index location: searchers are cached inside it,
+# One backend per process, engine and index location: searchers are cached in it,
 # and after a fork the child must open its own (file handles are not shared).
-_backends: dict[tuple[int, str], SearchBackend] = {}
+_backends: dict[tuple[int, str, str], SearchBackend] = {}
 _backends_lock = threading.Lock()
 
 
 def get_backend() -> SearchBackend:
-    """The configured backend for this process (Whoosh at ``GLOSS_INDEX_DIR``)."""
+    """The configured backend for this process: Whoosh at ``GLOSS_INDEX_DIR``,
+    or PostgreSQL (``GLOSS_SEARCH_BACKEND``). The one place an engine is chosen."""
     from django.conf import settings
 
     from search.selectors import DatabaseRecordSource
-    from search.whoosh_backend import WhooshBackend
 
-    key = (os.getpid(), str(settings.GLOSS_INDEX_DIR))
+    engine = getattr(settings, "GLOSS_SEARCH_BACKEND", "whoosh")
+    key = (os.getpid(), engine, str(settings.GLOSS_INDEX_DIR))
     with _backends_lock:
         if key not in _backends:
-            source = DatabaseRecordSource()
-            _backends[key] = WhooshBackend(
-                Path(settings.GLOSS_INDEX_DIR),
-                source,
-                procs=settings.GLOSS_SEARCH_PROCS,
-                memory_mb=settings.GLOSS_SEARCH_MEMORY_MB,
-                time_budget=settings.GLOSS_SEARCH_TIME_BUDGET or None,
-            )
+            _backends[key] = _make_backend(engine, DatabaseRecordSource())
         return _backends[key]
+
+
+def _make_backend(engine: str, source: RecordSource) -> SearchBackend:
+    from django.conf import settings
+
+    if engine == "postgres":
+        from search.postgres_backend import PostgresBackend
+
+        return PostgresBackend(
+            source, time_budget=settings.GLOSS_SEARCH_TIME_BUDGET or None
+        )
+    from search.whoosh_backend import WhooshBackend
+
+    return WhooshBackend(
+        Path(settings.GLOSS_INDEX_DIR),
+        source,
+        procs=settings.GLOSS_SEARCH_PROCS,
+        memory_mb=settings.GLOSS_SEARCH_MEMORY_MB,
+        time_budget=settings.GLOSS_SEARCH_TIME_BUDGET or None,
+    )
 
 
 def reset_backends() -> None:

@@ -1,9 +1,10 @@
 """Search as one service behind the page, the API and the command.
 
 ``search_paragraphs`` catches the index up with pending changes (so a user
-sees their own edits), runs the backend, and hydrates the hits with their
-paragraphs. ``paragraphs_changed`` is how other apps say that paragraphs (or
-their themes) changed: call it inside the transaction that changes them.
+sees their own edits; the PostgreSQL engine has none pending), runs the
+backend, and hydrates the hits with their paragraphs. ``paragraphs_changed``
+is how other apps say that paragraphs (or their themes) changed: call it
+inside the transaction that changes them.
 """
 
 from __future__ import annotations
@@ -107,17 +108,23 @@ def search_paragraphs(
     if isinstance(parsed.node, q.MatchAll) and not clean:
         return result
     backend = get_backend()
-    notice = outbox.catch_up(backend)
+    # An engine written in each change's transaction is already current.
+    notice = "" if backend.same_transaction else outbox.catch_up(backend)
     found = backend.search(parsed, clean, page, result.page_size, sort)
     _fill(result, found, notice)
     return result
 
 
 def paragraphs_changed(*, paragraph_ids: Collection[int]) -> None:
-    """Queue the index update for these paragraphs (created, changed, deleted or
-    re-themed), in the caller's transaction; applied after commit or, at the
-    latest, before the next search."""
-    outbox.enqueue(paragraph_ids)
+    """Update the index for these paragraphs (created, changed, deleted or
+    re-themed), in the caller's transaction: written now when the engine lives
+    in the database (PostgreSQL), else queued in the outbox and applied after
+    commit or, at the latest, before the next search (Whoosh)."""
+    backend = get_backend()
+    if backend.same_transaction:
+        backend.upsert(paragraph_ids)
+    else:
+        outbox.enqueue(paragraph_ids)
 
 
 def _clean_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:

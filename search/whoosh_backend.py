@@ -45,6 +45,7 @@ from whoosh.util.numeric import byte_to_length
 from search import analysis
 from search import query as q
 from search.backend import (
+    KIND_BOOST,
     FacetCount,
     Hit,
     IndexRecord,
@@ -52,8 +53,10 @@ from search.backend import (
     RecordSource,
     SearchBackend,
     SearchPage,
+    SearchRequest,
     SearchUnavailable,
 )
+from search.highlight import Marker
 
 log = logging.getLogger(__name__)
 # Below this many records a rebuild runs in one process.
@@ -63,16 +66,6 @@ POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 BUILD_PREFIX = "build-"
 
-# Index-time weight by record kind: body text outranks the apparatus, so a
-# passage is not crowded out by the footnotes and references that cite the
-# same words. Whoosh's BM25F expects weights >= 1, hence 1 for the lowest.
-KIND_BOOST = {
-    "paragraph": 2.0,
-    "heading": 2.0,
-    "meta": 2.0,
-    "footnote": 1.25,
-    "reference": 1.0,
-}
 # Where a query word is looked for, with query-time weights: the record's own
 # text, in the stemmed field of its language, plus the unstemmed ``raw`` field
 # (an exact-form bonus; the only text field of records in other languages).
@@ -515,16 +508,9 @@ class WhooshBackend(SearchBackend):
             self._recover(exc)
             return self._searcher(), REBUILT_NOTICE
 
-    def search(
-        self,
-        query: str | q.ParsedQuery,
-        filters: Mapping[str, Sequence[str]] | None = None,
-        page: int = 1,
-        page_size: int = 20,
-        sort: str = "relevance",
-    ) -> SearchPage:
-        parsed = q.ParsedQuery.of(query)
-        args = (filters or {}, page, page_size, sort)
+    def run_search(self, request: SearchRequest) -> SearchPage:
+        parsed = request.parsed
+        args = (request.filters, request.page, request.page_size, request.sort)
         searcher, notice = self._usable_searcher()
         try:
             result = _Search(searcher, parsed, self.time_budget).run(*args)
@@ -583,7 +569,7 @@ class _Search:
         except collectors.TimeLimit:
             notice = BUDGET_NOTICE.format(seconds=self.time_budget)
         results = collector.results()
-        marker = _Marker.from_node(node)
+        marker = Marker.from_node(node)
         start = (page - 1) * page_size
         hits = [_hit(hit, marker) for hit in results[start : page * page_size]]
         return SearchPage(
@@ -817,56 +803,23 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Marker:
-    """Which tokens of a record's text to mark: by stem (per language), by
-    exact folded word, or by prefix. Built from the tree's positive leaves, so
-    excluded words are never marked."""
-
-    stems: Mapping[str, frozenset[str]]
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-
-    @classmethod
-    def from_node(cls, node: q.Node) -> _Marker:
-        words: list[str] = []
-        exact: set[str] = set()
-        prefixes: list[str] = []
-        for leaf in q.positive_leaves(node):
-            if isinstance(leaf, q.Word):
-                words.extend(analysis.words(leaf.text))
-            elif isinstance(leaf, q.Phrase):
-                exact.update(analysis.fold(w) for w in leaf.words)
-            else:
-                prefixes.append(leaf.text)
-        stems = {
-            lang: frozenset(analysis.normalise(w, lang) for w in words)
-            for lang in analysis.LANGUAGES
-        }
-        return cls(stems, frozenset(exact), tuple(prefixes))
-
-    def mark(self, tokens: Iterable[Any], lang: str) -> Iterator[Any]:
-        stems = self.stems[lang]
-        for token in tokens:
-            raw = analysis.fold(token.text)
-            token.matched = (
-                analysis.normalise(token.text, lang) in stems
-                or raw in self.exact
-                or raw.startswith(self.prefixes)
-            )
-            yield token
+def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> Iterator[Any]:
+    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks)."""
+    for token in tokens:
+        token.matched = marker.matches(token.text, lang)
+        yield token
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
 
 
-def highlight_html(text: str, marker: _Marker, lang: str) -> str:
+def highlight_html(text: str, marker: Marker, lang: str) -> str:
     """Safe HTML for a record: the text escaped by Whoosh's ``HtmlFormatter``
     (the only Whoosh formatter that escapes), matches in <mark>. Long texts
     become excerpts around the matches; with no match, the opening lines."""
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     field_lang = analysis.field_language(lang)
-    tokens = marker.mark(_TOKENIZER(text, chars=True, mode="query"), field_lang)
+    tokens = _mark(marker, _TOKENIZER(text, chars=True, mode="query"), field_lang)
     if len(text) <= WHOLE_TEXT_CHARS:
         fragmenter: Any = highlight.WholeFragmenter()
     else:
@@ -886,7 +839,7 @@ def highlight_html(text: str, marker: _Marker, lang: str) -> str:
     return before + html + after
 
 
-def _hit(hit: Any, marker: _Marker) -> Hit:
+def _hit(hit: Any, marker: Marker) -> Hit:
     score = hit.score if isinstance(hit.score, float) else 0.0
     return Hit(
         id=int(hit["id"]),

@@ -242,6 +242,23 @@ class BackendContract:
         assert facets["document"] == {"doc-a": 2, "doc-b": 2}
         assert facets["kind"] == {"paragraph": 4}
 
+    def test_the_same_text_ranks_by_record_kind(self, backend, source) -> None:
+        same = "Maritime surveillance agreements were signed."
+        source.put(
+            record(11, same, kind="reference"),
+            record(12, same, kind="footnote"),
+            record(13, same, kind="paragraph"),
+        )
+        backend.upsert([11, 12, 13])
+        assert ids(backend.search("maritime surveillance")) == [13, 12, 11]
+
+    def test_words_in_markup_like_text_are_stemmed_too(self, backend, source):
+        source.put(record(9, 'Trust <script>alerts("x")</script> &amp; <b>ports</b>'))
+        backend.upsert([9])
+        for query in ("alert", "port"):  # found by stem: "alerts", "ports"
+            page = backend.search(query)
+            assert (ids(page), page.corrected_query) == ([9], None), query
+
     def test_hits_carry_themes(self, backend) -> None:
         assert backend.search("perimeter").hits[0].themes == ("distrust", "sovereignty")
 

@@ -1,5 +1,6 @@
-"""The Whoosh backend: the contract, plus what is specific to Whoosh (builds,
-the pointer switch, recovery from a missing or corrupt index, the refresh bug)."""
+"""The Whoosh backend: what is specific to Whoosh (builds, the pointer switch,
+recovery from a missing or corrupt index, the refresh bug); the contract runs
+in test_contract.py."""
 
 from __future__ import annotations
 
@@ -12,16 +13,7 @@ from whoosh import fields
 
 from search import whoosh_backend
 from search.whoosh_backend import POINTER, WhooshBackend
-from tests.search.contract import CORPUS, BackendContract, MemorySource, record
-
-
-@pytest.fixture
-def make_backend(tmp_path: Path):
-    return lambda source: WhooshBackend(tmp_path / "index", source)
-
-
-class TestWhooshBackendContract(BackendContract):
-    """Every contract test, on a real Whoosh index in tmp_path."""
+from tests.search.contract import CORPUS, MemorySource, record
 
 
 @pytest.fixture

@@ -1,0 +1,190 @@
+"""The PostgreSQL backend: what the contract does not cover (writes in the
+caller's transaction, concurrent writers, the word table behind typo
+correction, the time budget) and its refusal to run on SQLite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+from pytest_django.fixtures import Settings
+
+from annotations import services as annotation_services
+from annotations.roles import Role
+from search.backend import get_backend, reset_backends
+from search.models import IndexOutbox
+from search.services import search_paragraphs
+from tests.factories import (
+    AnnotationFactory,
+    ParagraphFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from tests.search.conftest import paragraph
+from tests.search.contract import CORPUS, MemorySource, record
+
+ROOT = Path(__file__).resolve().parents[2]
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the PostgreSQL backend runs only on a PostgreSQL database",
+)
+
+
+@pytest.fixture
+def pg_search(settings: Settings) -> None:
+    """The configured engine is PostgreSQL for this test."""
+    settings.GLOSS_SEARCH_BACKEND = "postgres"
+    reset_backends()
+
+
+def theme_hits(query: str) -> set[int]:
+    return {row.paragraph.id for row in search_paragraphs(query=query).rows}
+
+
+def test_settings_refuse_the_postgres_backend_on_sqlite(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "GLOSS_SEARCH_BACKEND": "postgres",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "GLOSS_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "test-only",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "GLOSS_SEARCH_BACKEND=postgres searches inside PostgreSQL" in result.stderr
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="needs another database")
+def test_backend_refuses_a_database_that_is_not_postgresql(db: None) -> None:
+    from search.postgres_backend import PostgresBackend
+
+    with pytest.raises(ImproperlyConfigured, match="needs a PostgreSQL database"):
+        PostgresBackend(MemorySource(CORPUS))
+
+
+@on_postgresql
+def test_a_tag_is_indexed_in_its_own_transaction(pg_search, small_corpus) -> None:
+    annotator = UserFactory(role=Role.ANNOTATOR)
+    theme = ThemeFactory(name="Mistrust", slug="mistrust")
+    target = paragraph(small_corpus, 3)  # "Distrust of U.S. authorities …"
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        annotation_services.annotation_create(
+            author=annotator, paragraph=target, start=0, end=8, themes=[theme.slug]
+        )
+        # Inside the transaction, before any commit: already searchable, and
+        # nothing was queued for a drainer.
+        assert theme_hits("theme:mistrust") == {target.id}
+        assert not IndexOutbox.objects.exists()
+        raise Undo
+    # Rolled back with the tag itself.
+    assert theme_hits("theme:mistrust") == set()
+    assert get_backend().drift().clean
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_paragraph_keep_both_themes(pg_search) -> None:
+    """Two transactions tag one paragraph at once. Each re-reads the themes
+    only after it holds the paragraph's lock, so the later one sees the
+    earlier one's committed tag instead of overwriting it."""
+    target = ParagraphFactory(text="Distrust runs deep.")
+    backend = get_backend()
+    backend.rebuild()
+    first_locked = threading.Event()
+    errors: list[BaseException] = []
+
+    def tag(slug: str, hold: float) -> None:
+        try:
+            with transaction.atomic():
+                AnnotationFactory(paragraph=target, themes=[ThemeFactory(slug=slug)])
+                backend.upsert([target.id])
+                first_locked.set()
+                time.sleep(hold)  # the other writer arrives meanwhile
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=tag, args=("alpha", 1.0))
+    first.start()
+    assert first_locked.wait(10)
+    second = threading.Thread(target=tag, args=("beta", 0))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert errors == []
+    hit = backend.search("distrust").hits[0]
+    assert hit.themes == ("alpha", "beta")
+    assert backend.drift().clean
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_word_table_follows_every_write() -> None:
+    from search.postgres_backend import PostgresBackend
+
+    source = MemorySource(CORPUS)
+    backend = PostgresBackend(source)
+    backend.rebuild()
+    assert backend.search("perimeterr").corrected_query == "perimeter"
+    backend.delete([5])  # the only record with "perimeter"
+    assert backend.search("perimeterr").corrected_query is None
+    source.put(record(9, "Drones over the border."))
+    backend.upsert([9])
+    assert backend.search("dronnes").corrected_query == "drones"
+    source.put(record(9, "Satellites over the border."))  # text replaced
+    backend.upsert([9])
+    assert backend.search("dronnes").corrected_query is None
+    assert word_table() == recounted_words()
+
+
+def word_table() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, docs FROM search_pg_word")
+        return dict(cursor.fetchall())
+
+
+def recounted_words() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, count(*) FROM search_pg_entry,"
+            " unnest(tsvector_to_array(raw)) AS w GROUP BY w"
+        )
+        return dict(cursor.fetchall())
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_search_past_its_time_budget_stops_with_a_notice() -> None:
+    from search.postgres_backend import PostgresBackend
+
+    words = "security cooperation border trust perimeter agency".split()
+    many = MemorySource(
+        record(i, " ".join(words[(i + k) % len(words)] for k in range(40)))
+        for i in range(1, 4001)
+    )
+    backend = PostgresBackend(many, time_budget=0.001)
+    backend.rebuild()
+    page = backend.search("secur* OR coop* OR bord* OR trus* OR agen*")
+    assert "time budget" in page.notice
+    assert (page.hits, page.total) == ([], 0)
+    unlimited = PostgresBackend(many).search("secur*")
+    assert unlimited.total == 4000 and unlimited.notice == ""
