@@ -662,41 +662,73 @@ def _name(key: Any) -> str:
 @dataclass(frozen=True)
 class _Marker:
     """Which tokens of a record's text to mark: by stem (per language), by
-    exact folded word, or by prefix. Built from the tree's positive leaves, so
+    exact folded word, by prefix, or as part of an occurrence of a phrase (its
+    words adjacent and in order, as the phrase query matched them; the same
+    words elsewhere are not marked). Built from the tree's positive leaves, so
     excluded words are never marked."""
 
     stems: Mapping[str, frozenset[str]]
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def from_node(cls, node: q.Node) -> _Marker:
         words: list[str] = []
         exact: set[str] = set()
         prefixes: list[str] = []
+        phrases: list[tuple[str, ...]] = []
         for leaf in q.positive_leaves(node):
             if isinstance(leaf, q.Word):
                 words.extend(analysis.words(leaf.text))
             elif isinstance(leaf, q.Phrase):
-                exact.update(analysis.fold(w) for w in leaf.words)
+                folded = tuple(analysis.fold(w) for w in leaf.words)
+                if len(folded) == 1:
+                    exact.update(folded)
+                elif folded:
+                    phrases.append(folded)
             else:
                 prefixes.append(leaf.text)
         stems = {
             lang: frozenset(analysis.normalise(w, lang) for w in words)
             for lang in analysis.LANGUAGES
         }
-        return cls(stems, frozenset(exact), tuple(prefixes))
+        return cls(stems, frozenset(exact), tuple(prefixes), tuple(phrases))
 
-    def mark(self, tokens: Iterable[Any], lang: str) -> Iterator[Any]:
+    def mark(self, tokens: Iterable[Any], lang: str) -> list[Any]:
+        # Copies: Whoosh's tokenizer yields one Token object, changed in place,
+        # and a phrase is only seen whole by looking ahead.
+        tokens = [token.copy() for token in tokens]
+        raws = [analysis.fold(token.text) for token in tokens]
+        in_phrase: set[int] = set()
+        for phrase in self.phrases:
+            in_phrase.update(phrase_positions(raws, phrase))
         stems = self.stems[lang]
-        for token in tokens:
-            raw = analysis.fold(token.text)
+        for at, (token, raw) in enumerate(zip(tokens, raws, strict=True)):
             token.matched = (
-                analysis.normalise(token.text, lang) in stems
+                at in in_phrase
+                or analysis.normalise(token.text, lang) in stems
                 or raw in self.exact
                 or raw.startswith(self.prefixes)
             )
-            yield token
+        return tokens
+
+
+def phrase_positions(words: Sequence[str], phrase: Sequence[str]) -> Iterator[int]:
+    """Indexes of ``words`` that belong to an occurrence of ``phrase``.
+
+    >>> words = "the border and security at the border security cooperation".split()
+    >>> list(phrase_positions(words, ["security", "cooperation"]))
+    [7, 8]
+    >>> list(phrase_positions(words, ["the", "border"]))
+    [0, 1, 5, 6]
+    >>> list(phrase_positions(words, ["cooperation", "security"]))
+    []
+    """
+    size = len(phrase)
+    for start in range(len(words) - size + 1):
+        if list(words[start : start + size]) == list(phrase):
+            yield from range(start, start + size)
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)

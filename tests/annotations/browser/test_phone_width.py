@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from annotations.roles import Role
 from tests.factories import DocumentFactory, ParagraphFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.viewports("phone")]
 
 PAGES = [
     "/",
@@ -37,7 +37,6 @@ def test_pages_fit_a_phone_and_start_with_a_skip_link(page_as: Any, live_server:
             text="Trust between the agencies of the three countries was scarce. " * 4,
         )
     page = page_as(UserFactory(role=Role.ADMIN))
-    page.set_viewport_size({"width": 390, "height": 844})
     for url in PAGES:
         page.goto(f"{live_server.url}{url}")
         width = page.evaluate("document.documentElement.scrollWidth")
