@@ -64,6 +64,10 @@ PAGES = {
     "agreement": "/agreement/",
     "bulk-review": "/annotations/bulk-review/?paragraphs={record}&theme=distrust",
     "not-found": "/documents/no-such-document/",
+    "admin": "/admin/",
+    "admin-documents": "/admin/corpus/document/",
+    "admin-document": "/admin/corpus/document/{document}/change/",
+    "admin-themes": "/admin/annotations/theme/",
 }
 
 
@@ -111,7 +115,8 @@ def corpus(people: People, document: Document, themes: dict[str, Any]) -> Any:
         document=document,
         result={"records": {"body": 3}, "warnings": ["A page had no text."]},
     )
-    return {"record": records[1].pk, "job": job.pk}  # job: listed on the upload page
+    # job: listed on the upload page
+    return {"record": records[1].pk, "job": job.pk, "document": document.pk}
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run `npm ci`")

@@ -75,7 +75,8 @@ def test_pages_fit_a_phone_and_start_with_a_skip_link(page_as: Any, live_server:
             themes=themes,
         )
     page = page_as(UserFactory(role=Role.ADMIN))
-    for url in PAGES:
+    review = f"/annotations/bulk-review/?paragraphs={records[0].pk}&theme=x"
+    for url in [*PAGES, review]:
         page.goto(f"{live_server.url}{url}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (url, width)
