@@ -14,12 +14,19 @@ install: $(STAMP)
 
 # The browser tests drive Debian's chromium (never `playwright install`, which
 # downloads a browser build). CI runs as root on a fresh machine: install it
-# there when missing; elsewhere the browser tests skip with a reason.
+# there when missing; elsewhere the browser tests skip with a reason. The
+# accessibility test also needs axe-core from npm (package-lock.json).
 browser:
 	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "Installing chromium (apt-get) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@# axe-core (the accessibility test injects it from disk), pinned by
+	@# package-lock.json; installed once on a fresh clone.
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		echo "Installing axe-core (npm ci) for the accessibility test"; \
+		npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 $(STAMP):

@@ -45,7 +45,9 @@ def export_page(request: HttpRequest) -> HttpResponse:
         )
     except FilterError as exc:
         return _form(request, str(exc), 400)
-    return download(exporter, export_rows(filters))
+    # Links in the file lead back to the site at the address the person uses.
+    base_url = request.build_absolute_uri("/")
+    return download(exporter, export_rows(filters, base_url=base_url))
 
 
 def download(exporter: Format, rows: ExportRows) -> HttpResponse:

@@ -180,6 +180,9 @@ GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # Prefix of Document.iri; stored per document at creation, so changing it later
 # never changes the IRI of a document already ingested.
 GLOSS_BASE_IRI = os.environ.get("GLOSS_BASE_IRI") or "urn:gloss:document:"
+# Where people reach the site: the command-line export's links to a record
+# start with it (the export page uses the address of its own request).
+GLOSS_BASE_URL = os.environ.get("GLOSS_BASE_URL") or "http://localhost:8000"
 
 # Background tasks (uploads): django-tasks with the database backend
 # (django-tasks-db); `manage.py db_worker` runs them, and gunicorn.conf.py keeps

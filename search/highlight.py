@@ -12,7 +12,7 @@ marked.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from search import analysis
@@ -27,46 +27,86 @@ OPEN, CLOSE = '<mark class="match">', "</mark>"
 
 @dataclass(frozen=True)
 class Marker:
-    """Which words of a record's text match the query."""
+    """Which words of a record's text match the query: by stem, by exact
+    folded form (a one-word phrase), by prefix, or as part of an occurrence of
+    a phrase (its words adjacent and in order, as the phrase query matched
+    them; the same words elsewhere are not marked)."""
 
     stems: Mapping[str, frozenset[str]]
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def from_node(cls, node: q.Node) -> Marker:
         """
         >>> m = Marker.from_node(q.parse('cooperating "free trade" secur* -canada'))
-        >>> m.matches("Cooperation", "en"), m.matches("trade", "en")
+        >>> m.matches("Cooperation", "en"), m.matches("Security", "en")
         (True, True)
-        >>> m.matches("Security", "en"), m.matches("Canada", "en")
-        (True, False)
+        >>> m.matches("Canada", "en"), m.matches("trade", "en")
+        (False, False)
+        >>> m.flags("trade and free trade".split(), "en")
+        [False, False, True, True]
         """
         words: list[str] = []
         exact: set[str] = set()
         prefixes: list[str] = []
+        phrases: list[tuple[str, ...]] = []
         for leaf in q.positive_leaves(node):
             if isinstance(leaf, q.Word):
                 words.extend(analysis.words(leaf.text))
             elif isinstance(leaf, q.Phrase):
-                exact.update(analysis.fold(w) for w in leaf.words)
+                folded = tuple(analysis.fold(w) for w in leaf.words)
+                if len(folded) == 1:
+                    exact.update(folded)
+                elif folded:
+                    phrases.append(folded)
             else:
                 prefixes.append(leaf.text)
         stems = {
             lang: frozenset(analysis.normalise(w, lang) for w in words)
             for lang in analysis.LANGUAGES
         }
-        return cls(stems, frozenset(exact), tuple(prefixes))
+        return cls(stems, frozenset(exact), tuple(prefixes), tuple(phrases))
 
     def matches(self, word: str, lang: str) -> bool:
         """Whether ``word`` (as it appears in a text of analysis language
-        ``lang``: en, fr or xx) is one the query looks for."""
+        ``lang``: en, fr or xx) is one the query looks for, on its own (phrase
+        words only count in their phrase: see ``flags``)."""
         raw = analysis.fold(word)
         return (
             analysis.normalise(word, lang) in self.stems[lang]
             or raw in self.exact
             or raw.startswith(self.prefixes)
         )
+
+    def flags(self, words: Sequence[str], lang: str) -> list[bool]:
+        """For each of a text's words in order, whether to mark it."""
+        in_phrase: set[int] = set()
+        if self.phrases:
+            folded = [analysis.fold(word) for word in words]
+            for phrase in self.phrases:
+                in_phrase.update(phrase_positions(folded, phrase))
+        return [
+            at in in_phrase or self.matches(word, lang) for at, word in enumerate(words)
+        ]
+
+
+def phrase_positions(words: Sequence[str], phrase: Sequence[str]) -> Iterator[int]:
+    """Indexes of ``words`` that belong to an occurrence of ``phrase``.
+
+    >>> words = "the border and security at the border security cooperation".split()
+    >>> list(phrase_positions(words, ["security", "cooperation"]))
+    [7, 8]
+    >>> list(phrase_positions(words, ["the", "border"]))
+    [0, 1, 5, 6]
+    >>> list(phrase_positions(words, ["cooperation", "security"]))
+    []
+    """
+    size, target = len(phrase), list(phrase)
+    for start in range(len(words) - size + 1):
+        if list(words[start : start + size]) == target:
+            yield from range(start, start + size)
 
 
 def match_spans(text: str, marker: Marker, lang: str) -> list[tuple[int, int]]:
@@ -77,10 +117,10 @@ def match_spans(text: str, marker: Marker, lang: str) -> list[tuple[int, int]]:
     [(10, 21)]
     """
     field_lang = analysis.field_language(lang)
+    tokens = list(analysis.TOKEN_RE.finditer(text))
+    flags = marker.flags([token.group(0) for token in tokens], field_lang)
     return [
-        match.span()
-        for match in analysis.TOKEN_RE.finditer(text)
-        if marker.matches(match.group(0), field_lang)
+        token.span() for token, matched in zip(tokens, flags, strict=True) if matched
     ]
 
 

@@ -803,11 +803,16 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> Iterator[Any]:
-    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks)."""
-    for token in tokens:
-        token.matched = marker.matches(token.text, lang)
-        yield token
+def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> list[Any]:
+    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks).
+
+    Copies: Whoosh's tokenizer yields one Token object changed in place, and a
+    phrase is only seen whole by looking at the words around each one."""
+    copies = [token.copy() for token in tokens]
+    flags = marker.flags([token.text for token in copies], lang)
+    for token, matched in zip(copies, flags, strict=True):
+        token.matched = matched
+    return copies
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)

@@ -1,12 +1,15 @@
 """What an export contains: the excerpts matching some filters, as rows.
 
-``export_rows(filters)`` reads annotations with their paragraph, document,
-author and themes, in reading order, with ``.iterator(chunk_size)`` so memory
+``export_rows(filters, base_url=...)`` reads annotations with their paragraph,
+document, author and themes, in reading order, with ``.iterator(chunk_size)`` so memory
 stays flat however many excerpts match. Each row carries everything a citation
 needs and document-level offsets (a document's plain text is its paragraphs'
 texts joined by ``"\\n\\n"``; REFI-QDA and W3C positions count into that).
 Rows of one document share one ``DocumentInfo`` (with that plain text), built
-when the document is first met and dropped when the next one starts.
+when the document is first met and dropped when the next one starts. A row's
+``link`` is absolute (a spreadsheet or another program opens it as is): the
+export page passes the address the person is using, the command line
+``settings.GLOSS_BASE_URL``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
@@ -129,11 +133,15 @@ class ExportRows:
         return iter(self.rows)
 
 
-def export_rows(filters: ExportFilters) -> ExportRows:
-    """The matching excerpts in reading order, and the whole codebook."""
+def export_rows(filters: ExportFilters, base_url: str | None = None) -> ExportRows:
+    """The matching excerpts in reading order, and the whole codebook; links
+    start with ``base_url`` (default: ``settings.GLOSS_BASE_URL``)."""
     themes = Theme.objects.select_related("parent").order_by("name")
     codebook = [theme_info(theme) for theme in themes]
-    return ExportRows(_rows(matching(filters)), codebook, memo_infos())
+    base = settings.GLOSS_BASE_URL if base_url is None else base_url
+    return ExportRows(
+        _rows(matching(filters), base.rstrip("/")), codebook, memo_infos()
+    )
 
 
 def memo_infos() -> list[MemoInfo]:
@@ -207,7 +215,7 @@ def document_info(document: Document) -> DocumentInfo:
     )
 
 
-def _rows(annotations: QuerySet[Annotation]) -> Iterator[ExportRow]:
+def _rows(annotations: QuerySet[Annotation], base_url: str) -> Iterator[ExportRow]:
     current: DocumentInfo | None = None
     themes: dict[int, ThemeInfo] = {}
     stream = annotations.iterator(chunk_size=CHUNK_SIZE)
@@ -216,7 +224,7 @@ def _rows(annotations: QuerySet[Annotation]) -> Iterator[ExportRow]:
         for annotation in chunk:
             if current is None or current.iri != annotation.document.iri:
                 current = document_info(annotation.document)
-            yield _row(annotation, current, tags.get(annotation.pk, ()))
+            yield _row(annotation, current, tags.get(annotation.pk, ()), base_url)
 
 
 def _themes_of(
@@ -240,7 +248,10 @@ def _themes_of(
 
 
 def _row(
-    annotation: Annotation, document: DocumentInfo, themes: tuple[ThemeInfo, ...]
+    annotation: Annotation,
+    document: DocumentInfo,
+    themes: tuple[ThemeInfo, ...],
+    base_url: str,
 ) -> ExportRow:
     paragraph: Paragraph = annotation.paragraph  # type: ignore[assignment]
     return ExportRow(
@@ -261,7 +272,7 @@ def _row(
         context=paragraph.text,
         start=annotation.start,
         end=annotation.end,
-        link=f"{document.url}?hl={paragraph.position}#{paragraph.anchor}",
+        link=f"{base_url}{document.url}?hl={paragraph.position}#{paragraph.anchor}",
     )
 
 

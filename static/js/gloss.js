@@ -1,6 +1,8 @@
 /*
  * Small behaviours every page may use, without inline script (the CSP forbids
- * it): a <select data-autosubmit> submits its form when its value changes.
+ * it): a <select data-autosubmit> submits its form when its value changes;
+ * --header-height follows the sticky header's height (it wraps on a phone),
+ * for what must sit below it.
  */
 "use strict";
 
@@ -10,3 +12,14 @@ document.addEventListener("change", function (event) {
     field.form.requestSubmit();
   }
 });
+
+(function () {
+  var header = document.querySelector(".site-header");
+  if (!header) return;
+  function measure() {
+    var height = header.getBoundingClientRect().height;
+    document.documentElement.style.setProperty("--header-height", height + "px");
+  }
+  measure();
+  if (window.ResizeObserver) new ResizeObserver(measure).observe(header);
+})();

@@ -295,6 +295,16 @@ class BackendContract:
             assert "&lt;" in html and "&amp;" in html, query  # escaped, not dropped
             assert re.sub(r"</?mark[^>]*>", "", html).count("<") == 0, query
 
+    def test_a_phrase_highlights_only_its_own_occurrence(self, backend, source) -> None:
+        source.put(
+            record(9, "Security at the border. Border security cooperation grew.")
+        )
+        backend.upsert([9])
+        hits = {h.id: h for h in backend.search('"security cooperation"').hits}
+        marked = re.findall(r"<mark[^>]*>(.*?)</mark>", hits[9].highlight)
+        # Not the first "Security", which is outside the phrase.
+        assert marked == ["security", "cooperation"], hits[9].highlight
+
     def test_highlight_marks_stemmed_and_exact_forms(self, backend) -> None:
         html = backend.search("cooperating").hits[0].highlight
         assert re.search(r"<mark[^>]*>[Cc]ooperati(on|ng)</mark>", html)

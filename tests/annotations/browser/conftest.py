@@ -5,6 +5,11 @@ Never `playwright install` (it downloads a browser build): the browser is
 Debian's `chromium`, which `make install` installs as root when missing.
 Without it the tests skip with a reason, except under CI=true, where a missing
 browser is a failure rather than a silent skip.
+
+Every test that signs in through ``page_as`` runs twice: at a desktop viewport
+and at a phone's (390x844, an iPhone 12-14's CSS pixels), so a control that a
+phone's layout hides or pushes off-screen fails the same test that checks it on
+a desktop. ``@pytest.mark.viewports("phone")`` limits a test to the ones named.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ from tests.factories import PASSWORD
 WAIT_MS = 20_000
 expect.set_options(timeout=WAIT_MS)
 
+VIEWPORTS = {
+    "desktop": {"width": 1200, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -32,6 +42,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "viewports(*names): run a browser test only at these viewports"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each browser test once per viewport (all, or those its marker names)."""
+    if "viewport" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("viewports")
+    names = list(marker.args) if marker else list(VIEWPORTS)
+    metafunc.parametrize("viewport", [VIEWPORTS[n] for n in names], ids=names)
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +82,19 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
-    """``page_as(user)`` -> a fresh browser page signed in as ``user``.
+def page_as(
+    browser: Browser, live_server: Any, viewport: dict[str, int]
+) -> Iterator[Callable[..., Page]]:
+    """``page_as(user)`` -> a fresh browser page signed in as ``user``, at the
+    test's viewport; keyword arguments go to Playwright's ``new_context``.
 
     Every test using it also fails if the browser refused anything under the
     Content-Security-Policy (an inline script or style, a foreign source)."""
     contexts = []
     refused: list[str] = []
 
-    def sign_in(user: Any) -> Page:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+    def sign_in(user: Any, **context_options: Any) -> Page:
+        context = browser.new_context(viewport=viewport, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)

@@ -88,3 +88,34 @@ def test_a_viewer_gets_no_tagging_controls(page_as, live_server, corpus):
     expect(page.locator(".hit")).to_have_count(2)
     expect(page.locator("form.hit-tag")).to_have_count(0)
     expect(page.locator("#bulk-tag")).to_have_count(0)
+
+
+def test_opening_a_hit_keeps_the_header_and_the_record_in_view(
+    page_as, live_server, corpus
+):
+    """A hit far down a long paper: the reader scrolls to it, and the site's
+    header (where am I, how do I get back) stays on screen without covering
+    the record."""
+    document = corpus["paragraphs"][0].document
+    for position in range(2, 60):
+        ParagraphFactory(
+            document=document,
+            position=position,
+            text=f"Filler record {position} about the agencies. " * 4,
+        )
+    ParagraphFactory(
+        document=document, position=60, text="The lighthouse clause was signed."
+    )
+    page = page_as(corpus["vera"])
+    search(page, live_server, "lighthouse")
+    page.locator(".hit-link").first.click()
+    page.wait_for_url("**/documents/doc/?hl=60#p-60")
+    record = page.locator("#p-60")
+    header = page.locator(".site-header")
+    expect(record).to_be_in_viewport()
+    expect(header).to_be_in_viewport()
+    expect(header.get_by_role("link", name="Search")).to_be_in_viewport()
+    header_bottom = header.evaluate("h => h.getBoundingClientRect().bottom")
+    record_top = record.evaluate("r => r.getBoundingClientRect().top")
+    assert record_top >= header_bottom, (record_top, header_bottom)
+    assert page.evaluate("window.scrollY") > 0  # it did scroll to the record

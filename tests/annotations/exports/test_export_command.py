@@ -26,6 +26,18 @@ def test_csv_to_stdout(excerpts: list[Annotation]) -> None:
     assert out.count("\r\n") >= len(excerpts) + 1
 
 
+def test_links_start_with_the_configured_site_address(
+    excerpts: list[Annotation], settings: Any
+) -> None:
+    settings.GLOSS_BASE_URL = "https://gloss.example.org/team/"
+    out, _ = run("--format", "jsonl")
+    links = [json.loads(line)["link"] for line in out.splitlines()]
+    assert len(links) == len(excerpts)
+    assert all(
+        link.startswith("https://gloss.example.org/team/documents/") for link in links
+    ), links
+
+
 def test_filters_narrow_the_excerpts(excerpts: list[Annotation], people: Any) -> None:
     out, _ = run("--format", "jsonl", "--user", "ben")
     records = [json.loads(line) for line in out.splitlines()]

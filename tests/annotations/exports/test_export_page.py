@@ -3,6 +3,7 @@ clear errors for bad filters."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -38,6 +39,19 @@ def test_csv_download_streams(
     assert 'attachment; filename="gloss-excerpts-' in response["Content-Disposition"]
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Méfiance" in text and ',"ben",' not in text
+
+
+def test_csv_links_are_absolute_at_the_address_in_use(
+    signed_in: Any, people: Any, excerpts: list[Annotation], settings: Any
+) -> None:
+    settings.GLOSS_BASE_URL = "https://elsewhere.example"  # the page ignores it
+    response = signed_in(people.viewer).get(URL, {"format": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    links = [row["link"] for row in csv.DictReader(io.StringIO(text))]
+    assert links and all(
+        re.fullmatch(r"http://testserver/documents/[\w-]+/\?hl=\d+#p-\d+", link)
+        for link in links
+    ), links
 
 
 def test_qdpx_download(signed_in: Any, people: Any, excerpts: list[Annotation]) -> None:

@@ -51,7 +51,8 @@ def test_csv_has_a_bom_and_round_trips_accents(excerpts: list[Annotation]) -> No
     assert {row["annotator"] for row in table} == {"ana", "ben"}
     for row in table:
         assert row["quote"] in row["context"]
-        assert row["link"].startswith("/")
+        # absolute, at the configured site address (the command line's default)
+        assert row["link"].startswith("http://localhost:8000/documents/")
 
 
 def test_csv_cells_never_start_a_formula(excerpts: list[Annotation]) -> None:
