@@ -362,21 +362,39 @@ def _draft(blocks: list[Block], texts: list[str]) -> DocumentDraft:
     return DocumentDraft(
         paragraphs=paragraphs,
         lang=_dominant_language(paragraphs),
-        title=_title(paragraphs),
+        title=_title(paragraphs, _opens_with_top_heading(blocks)),
     )
 
 
-def _title(paragraphs: list[ParagraphDraft]) -> str:
+def _title(paragraphs: list[ParagraphDraft], top_heading: bool = False) -> str:
     """The first record, when the document opens with title matter or with a
     chapter's heading (a chapter of a book, a page of a manual: the heading
-    stays a heading, its section's name, and also names the document)."""
+    stays a heading, its section's name, and also names the document), or
+    with its one top-level heading (``top_heading``)."""
     first = paragraphs[0] if paragraphs else None
     if first is None:
         return ""
     if first.kind == Kind.META:
         return first.text
-    heading = first.kind == Kind.HEADING and kinds.is_chapter_heading(first.text)
-    return first.text if heading else ""
+    chapter = top_heading or kinds.is_chapter_heading(first.text)
+    return first.text if first.kind == Kind.HEADING and chapter else ""
+
+
+def _opens_with_top_heading(blocks: list[Block]) -> bool:
+    """Whether the first block is a level-1 heading its source marked as such
+    ("=====" under it, "# " before it) and no other heading is level 1: the
+    title over the whole text, not the first of its parts.
+
+    >>> title = Block(lines=["Reporting Bugs"], kind=Kind.HEADING, level=1)
+    >>> part = Block(lines=["Before you start"], kind=Kind.HEADING, level=2)
+    >>> _opens_with_top_heading([title, part])
+    True
+    >>> _opens_with_top_heading([title, part, title])
+    False
+    """
+    if not blocks or blocks[0].kind != Kind.HEADING or blocks[0].level != 1:
+        return False
+    return not any(b.kind == Kind.HEADING and b.level == 1 for b in blocks[1:])
 
 
 def _dominant_language(paragraphs: list[ParagraphDraft]) -> str:
