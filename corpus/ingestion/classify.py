@@ -476,6 +476,12 @@ _CHAPTER = re.compile(
     r"^(?:chapter|chapitre|cap[ií]tulo|kapitel|part|partie|parte|teil)\s+\w+",
     re.IGNORECASE,
 )
+# A book's unnumbered parts, which a chapter's file can be on its own.
+_BOOK_PART = re.compile(
+    r"^(?:pr[eé]face|prefacio|pr[oó]logo|prologue|foreword|avant-propos|vorwort"
+    r"|epilogue|[ée]pilogue|ep[ií]logo|afterword|postface|nachwort)$",
+    re.IGNORECASE,
+)
 
 
 def is_chapter_heading(text: str) -> bool:
@@ -483,10 +489,14 @@ def is_chapter_heading(text: str) -> bool:
 
     >>> is_chapter_heading("Chapitre 7. Contrôle des erreurs du paquet")
     True
+    >>> is_chapter_heading("Préface"), is_chapter_heading("Prólogo")
+    (True, True)
     >>> is_chapter_heading("1.1. Dynamique sociale"), is_chapter_heading("Parties")
     (False, False)
+    >>> is_chapter_heading("Preface to the second edition of the guide")
+    False
     """
-    return bool(_CHAPTER.match(text))
+    return bool(_CHAPTER.match(text) or _BOOK_PART.match(text.strip()))
 
 
 # Text-dump navigation: "Next | Previous | Contents", "[ Prev ] [ Up ] [ Next ]".
@@ -581,6 +591,9 @@ def drop_contents_lists(blocks: list[Block]) -> None:
     i = 0
     while i < len(blocks):
         titled = CONTENTS_TITLE.match(plain(blocks[i])) is not None
+        if not titled and not _SECTION_NUMBER.match(blocks[i].lines[0].strip()):
+            i += 1  # an untitled contents list starts at its first entry
+            continue
         start = i + 1 if titled else i
         end = _contents_run_end(blocks, start)
         numbered = sum(
@@ -608,8 +621,10 @@ def _contents_run_end(blocks: list[Block], start: int) -> int:
         if not all(_is_contents_entry(line) for line in block.lines):
             break
         following = blocks[end + 1] if end + 1 < len(blocks) else None
-        if following is not None and not all(
-            _is_contents_entry(line) for line in following.lines
+        if (
+            following is not None
+            and "tight" not in block.meta
+            and not all(_is_contents_entry(line) for line in following.lines)
         ):
             break  # a title over its paragraph: the text begins here
         end += 1

@@ -205,6 +205,10 @@ _WORD_START = re.compile(r"^([^\W\d_]+)(?![\w'’])")
 _WORD_END = re.compile(r"(?<![\w'’])([^\W\d_]+)$")
 
 
+# A line that ends on a URL's scheme ("en http://") broke the URL there.
+_URL_SCHEME_END = re.compile(r"(?<![\w.+-])[a-z][a-z0-9+.-]*://$", re.IGNORECASE)
+
+
 def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     """Join hard-wrapped lines, mending words that the wrap broke.
 
@@ -219,6 +223,8 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     'la relation de travail'
     >>> join_lines(["la sécurité de", "l’Hémisphère"], lex)
     'la sécurité de l’Hémisphère'
+    >>> join_lines(["documentation (TLDP) en http://", "tldp.org/ et"], lex)
+    'documentation (TLDP) en http://tldp.org/ et'
     """
     text = ""
     for line in (line.strip() for line in lines):
@@ -229,6 +235,8 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
 
 
 def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
+    if _URL_SCHEME_END.search(left) and not right[:1].isspace():
+        return left + right  # "http://" alone is no address: the rest follows
     if left.endswith("-") and not left.endswith("--"):
         head, tail = _HYPHEN_END.search(left), _WORD_START.search(right)
         if head and tail and lexicon.should_drop_hyphen(head.group(1), tail.group(1)):

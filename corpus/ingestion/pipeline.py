@@ -95,6 +95,10 @@ FLOAT_CAPTION = re.compile(
 )
 
 
+# An item's bullet, as a text dump or markdown writes it.
+_BULLET = re.compile(r"^[-*+•▪◦●]\s+\S")
+
+
 def _tail(block: Block) -> str:
     return strip_markdown(block.lines[-1]).rstrip(" *")
 
@@ -109,6 +113,8 @@ def continues(previous: Block, block: Block) -> bool:
     False
     >>> continues(Block(lines=["Figure 1: A plot"]), Block(lines=["Not surprisingly"]))
     False
+    >>> continues(Block(lines=["* the stable archive ;"]), Block(lines=["* testing"]))
+    False
     """
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
@@ -121,6 +127,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # nor is a session's output the start of a sentence
     if DASH_ITEM_RE.match(head) and DASH_ITEM_RE.match(previous.lines[0]):
         return False  # "— gnupg — … ;" then "— gpc — …": two items of a list
+    if _BULLET.match(block.lines[0]) and _BULLET.match(previous.lines[0]):
+        return False  # "* one ;" then "* two": each item has its own bullet
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):

@@ -485,13 +485,13 @@ class _Segmenter:
             self.start(stripped, FOOTNOTE)
         elif self.hash_literal(i):
             self.on_hash_literal(stripped)
-        elif (
-            self.current is None
-            or self.starts_new_block(stripped)
-            or self.starts_paragraph(i, raw)
-        ):
+        elif self.current is None:
             self.start(stripped)
             self.mark_literal(raw)
+        elif self.starts_new_block(stripped) or self.starts_paragraph(i, raw):
+            self.start(stripped)
+            self.mark_literal(raw)
+            self.mark_tight()
         else:
             self.current.lines.append(stripped)
         self.raw_lines = (
@@ -502,6 +502,12 @@ class _Segmenter:
                 raw,
             ]
         )
+
+    def mark_tight(self) -> None:
+        """The block follows the one before with no blank line between: one
+        group, such as a contents list whose last entry a paragraph follows."""
+        if self.current is not None:
+            self.current.meta["tight"] = "1"
 
     def hash_literal(self, i: int) -> bool:
         previous = self.lines[i - 1] if i > 0 else ""

@@ -1,12 +1,14 @@
 """Shapes of plain-text documents (READMEs, mail threads, text dumps of
 manuals) that the shared text stages must read: quotations set off with "#",
-lettered lists, mail attributions, setext titles wrapped over two lines.
+lettered lists, mail attributions, setext titles wrapped over two lines,
+bulleted items, URLs broken at a line end, contents lists and the titles above.
 
 Every text here is made up, in the shape of a real file of the development set.
 """
 
 from __future__ import annotations
 
+from corpus.ingestion.layout import HEADING, PARAGRAPH, Layout, TypedBlock
 from corpus.ingestion.pipeline import process
 
 
@@ -122,3 +124,80 @@ def test_the_one_top_level_heading_that_opens_a_text_is_its_title() -> None:
         "Where to write\n--------------\n\nTo the list.\n"
     )
     assert process(text).title == "Reporting Problems with the Widget Compiler"
+
+
+def test_bulleted_items_ending_in_a_semicolon_stay_apart() -> None:
+    text = (
+        "The project makes an operating system.\n\n"
+        "Its releases are known for:\n\n"
+        "  * a commitment to free software ;\n\n"
+        "  * Focus on smooth upgrades to the latest packages\n"
+        "    in the testing archive\n\n"
+        "  * support for many architectures.\n"
+    )
+    assert [t for _, t in _records(text)][1:] == [
+        "Its releases are known for:",
+        "a commitment to free software ;",
+        "Focus on smooth upgrades to the latest packages in the testing archive",
+        "support for many architectures.",
+    ]
+
+
+def test_a_url_broken_after_its_scheme_is_joined_without_a_space() -> None:
+    text = (
+        "The guides of the documentation project are all on the web at http://\n"
+        "tldp.org/ for anyone who wants to read them.\n"
+    )
+    assert _records(text) == [
+        (
+            "paragraph",
+            "The guides of the documentation project are all on the web at"
+            " http://tldp.org/ for anyone who wants to read them.",
+        )
+    ]
+
+
+_PREFACE = (
+    "Préface\n\n"
+    "Table des matières\n\n"
+    "1. Avertissement\n"
+    "2. Ce qu’est le projet\n"
+    "3. À propos de ce document\n"
+    "    3.1. Règles\n"
+    "    3.2. Exigences\n"
+    "4. Quelques citations pour finir\n\n"
+    "Ce guide donne un large aperçu de l’administration d’un système.\n\n"
+    "1. Avertissement\n\n"
+    "Toute garantie est rejetée.\n"
+)
+
+
+def test_a_contents_list_goes_up_to_its_last_entry_the_text_follows() -> None:
+    texts = [t for _, t in _records(_PREFACE)]
+    # the last entry is in the list's group (no blank line above it), though
+    # a paragraph follows it; the contents title goes with the list
+    assert "4. Quelques citations pour finir" not in texts
+    assert "Table des matières" not in texts
+    assert texts.count("1. Avertissement") == 1
+
+
+def test_the_title_above_a_contents_list_is_kept_and_names_the_text() -> None:
+    document = process(_PREFACE)
+    assert document.paragraphs[0].text == "Préface"
+    assert document.title == "Préface"
+
+
+def test_a_book_part_heading_that_opens_a_document_names_it() -> None:
+    layout = Layout(
+        blocks=[
+            TypedBlock(kind=HEADING, lines=("Preface",), level=2),
+            TypedBlock(kind=PARAGRAPH, lines=("This book is about systems.",)),
+            TypedBlock(kind=HEADING, lines=("1. What it is",), level=2),
+            TypedBlock(kind=PARAGRAPH, lines=("It is a free system.",)),
+        ],
+        source_format="html",
+    )
+    document = process(layout)
+    # "Preface" opens the text (it stays a heading) and names the chapter file
+    assert document.paragraphs[0].kind == "heading"
+    assert document.title == "Preface"
