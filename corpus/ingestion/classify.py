@@ -682,6 +682,55 @@ def drop_numbers_only(blocks: list[Block]) -> None:
             block.kind = NOISE
 
 
+# A figure's caption: its residue (a plot's ticks and labels) sits next to it.
+FIGURE_CAPTION = re.compile(r"^(?:figure|fig\.|figura|abbildung)\s+\d+", re.I)
+# Columns past the text's margin where a paged text's plot labels sit; a
+# paragraph's first-line indent is smaller.
+RESIDUE_INDENT = 8
+
+
+def is_figure_residue(block: Block, layout: LineStats) -> bool:
+    """Short lines set far in from the margin that end no sentence: a plot's
+    axis labels and ticks as a converter's layout mode writes them.
+
+    >>> stats = LineStats(hard_wrapped=True, line_width=90, paged=True)
+    >>> ticks = Block(lines=["0.00 0.02 0.04", "Time" + " " * 60 + "Time"])
+    >>> ticks.meta["indent"] = "10"
+    >>> is_figure_residue(ticks, stats)
+    True
+    >>> prose = Block(lines=["The residual plot suggests the variance is not", "x."])
+    >>> prose.meta["indent"] = "10"
+    >>> is_figure_residue(prose, stats)
+    False
+    """
+    if block.kind != BODY or block.asserted:
+        return False
+    if int(block.meta.get("indent", "0")) < RESIDUE_INDENT:
+        return False
+    words = [" ".join(line.split()) for line in block.lines]  # gaps: columns
+    return all(
+        is_short(line, layout, 0.5) and not line.endswith(tuple(".!?:;"))
+        for line in words
+    )
+
+
+def drop_figure_residue(blocks: list[Block], layout: LineStats) -> None:
+    """In paged text, the residue blocks next to a figure's caption (and
+    between them only residue or what is already dropped) go."""
+    if not layout.paged:
+        return
+    for i, block in enumerate(blocks):
+        if block.kind != BODY or not FIGURE_CAPTION.match(plain(block)):
+            continue
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(blocks) and (
+                blocks[j].kind == NOISE or is_figure_residue(blocks[j], layout)
+            ):
+                blocks[j].kind = NOISE
+                j += step
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
@@ -690,6 +739,7 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_contents_lists(blocks)
     blocks = merge_heading_labels(blocks)
     drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
+    drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     label_symbol_footnotes(blocks)

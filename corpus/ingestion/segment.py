@@ -502,6 +502,15 @@ class _Segmenter:
                 raw,
             ]
         )
+        self.note_indent(raw)
+
+    def note_indent(self, raw: str) -> None:
+        """Keep the block's least indentation: in a converter's layout text a
+        figure's labels sit far from the text's margin."""
+        current = self.current
+        if current is not None:
+            least = min(int(current.meta.get("indent", _indent(raw))), _indent(raw))
+            current.meta["indent"] = str(least)
 
     def mark_tight(self) -> None:
         """The block follows the one before with no blank line between: one

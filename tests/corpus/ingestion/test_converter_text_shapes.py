@@ -1,0 +1,73 @@
+"""Shapes of ``pdftotext`` output (layout and plain mode) that the shared text
+stages must read: a figure's residue around its caption.
+
+Every text here is made up, in the shape of a real file of the development set.
+"""
+
+from __future__ import annotations
+
+from corpus.ingestion.pipeline import process
+
+_PROSE = (
+    "The series was transformed suitably and then a small model was fitted and\n"
+    "analysed. The transformed series is shown with the residuals of the model\n"
+    "in Figure 1.\n"
+)
+
+
+def _layout_page(figure: str) -> str:
+    return (
+        "A Study of Series\n\n"
+        "1 Data\n\n" + _PROSE + "\n\n\n" + figure + "\n\n"
+        "    Not surprisingly, a model with lags is needed as the series itself has\n"
+        "correlation, which the test shows at once for every one of the lags.\n"
+        "\f"
+        "    The second page goes on with more text about the tests and their uses\n"
+        "in practice, for every reader who wants to try them on real data sets.\n"
+    )
+
+
+_FIGURE = "\n".join(
+    [
+        " " * 60 + "0.00 0.02 0.04",
+        " " * 10 + "series (log differences)",
+        "",
+        " " * 42 + "Model residuals",
+        "",
+        " " * 40 + "1960    1970     1980" + " " * 30 + "1960    1970",
+        "",
+        " " * 30 + "Time" + " " * 50 + "Time",
+        "",
+        "",
+        " " * 30 + "Figure 1: The series and the residuals of the model",
+    ]
+)
+
+
+def test_a_figures_labels_and_ticks_around_its_caption_are_dropped() -> None:
+    texts = [r.text for r in process(_layout_page(_FIGURE)).paragraphs]
+    assert not [t for t in texts if "residuals" in t.lower() and "Figure" not in t]
+    assert "Figure 1: The series and the residuals of the model" in texts
+    # the paragraph after the figure starts with its own first word
+    assert any(t.startswith("Not surprisingly, a model with lags") for t in texts)
+    assert not [t for t in texts if "Time" in t.split()]
+
+
+def test_indented_text_away_from_any_figure_caption_stays() -> None:
+    centred = "\n".join([" " * 30 + "Model residuals", "", " " * 30 + "Time and place"])
+    texts = [r.text for r in process(_layout_page(centred)).paragraphs]
+    assert "Model residuals" in " ".join(texts)
+    assert "Time and place" in " ".join(texts)
+
+
+def test_prose_next_to_a_figure_caption_stays() -> None:
+    texts = [r.text for r in process(_layout_page(_FIGURE)).paragraphs]
+    assert any(
+        t.endswith("shown with the residuals of the model in Figure 1.") for t in texts
+    )
+
+
+def test_a_heading_at_the_margin_right_after_a_figure_stays() -> None:
+    page = _layout_page(_FIGURE + "\n\n\n2 The model\n\n")
+    records = process(page).paragraphs
+    assert ("heading", "2 The model") in [(r.kind, r.text) for r in records]
