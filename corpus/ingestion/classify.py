@@ -714,9 +714,39 @@ def is_figure_residue(block: Block, layout: LineStats) -> bool:
     )
 
 
+# A plot's label: a few words on a line or three ("OLS-based CUSUM test").
+MAX_LABEL_WORDS = 5
+MAX_LABEL_LINES = 3
+
+
+def is_plot_label(block: Block) -> bool:
+    """A few short words that end no sentence and are no title or command:
+    what plain ``pdftotext`` leaves of a plot, one label to a block.
+
+    >>> [is_plot_label(Block(lines=[t])) for t in ("billion US$", "Time")]
+    [True, True]
+    >>> [is_plot_label(Block(lines=[t])) for t in ("> plot(fit)", "4.2 Boundaries")]
+    [False, False]
+    >>> is_plot_label(Block(lines=["It can be seen that the process exceeds it."]))
+    False
+    """
+    if block.kind != BODY or block.asserted or len(block.lines) > MAX_LABEL_LINES:
+        return False
+    for line in (line.strip() for line in block.lines):
+        if len(line.split()) > MAX_LABEL_WORDS or line.endswith(tuple(".!?:;,")):
+            return False
+        if CODE_PROMPT_RE.match(line) or NUMBERED_HEADING_RE.match(line):
+            return False
+        if is_section_title(line):
+            return False
+    return True
+
+
 def drop_figure_residue(blocks: list[Block], layout: LineStats) -> None:
     """In paged text, the residue blocks next to a figure's caption (and
-    between them only residue or what is already dropped) go."""
+    between them only residue or what is already dropped) go: above the
+    caption (where a figure's body is) its plot's labels, and on both sides
+    the short lines set far from the margin."""
     if not layout.paged:
         return
     for i, block in enumerate(blocks):
@@ -725,7 +755,9 @@ def drop_figure_residue(blocks: list[Block], layout: LineStats) -> None:
         for step in (-1, 1):
             j = i + step
             while 0 <= j < len(blocks) and (
-                blocks[j].kind == NOISE or is_figure_residue(blocks[j], layout)
+                blocks[j].kind == NOISE
+                or is_figure_residue(blocks[j], layout)
+                or (step < 0 and is_plot_label(blocks[j]))
             ):
                 blocks[j].kind = NOISE
                 j += step

@@ -6,6 +6,7 @@ Every text here is made up, in the shape of a real file of the development set.
 
 from __future__ import annotations
 
+from corpus.ingestion.notes import find_foot_notes
 from corpus.ingestion.pipeline import process
 
 _PROSE = (
@@ -71,3 +72,44 @@ def test_a_heading_at_the_margin_right_after_a_figure_stays() -> None:
     page = _layout_page(_FIGURE + "\n\n\n2 The model\n\n")
     records = process(page).paragraphs
     assert ("heading", "2 The model") in [(r.kind, r.text) for r in records]
+
+
+def test_a_note_whose_marker_plain_mode_set_on_a_line_of_its_own_is_found() -> None:
+    page = [
+        "and the two tests lead to the same output in every case we tried.",
+        "",
+        "1",
+        "",
+        "The p values are computed from the tables of an earlier paper.",
+        "",
+        "1 The authors thank a colleague, who wrote the first code for the",
+        "tables, for putting it at our disposal.",
+    ]
+    assert find_foot_notes([page]) == {(0, 6): 1}
+
+
+_PLAIN_FIGURE_PAGE = (
+    "The boundaries can be computed very easily with one function, which returns\n"
+    "a series with the same time properties as the process it is given:\n\n"
+    "> plot(fit)\n\n"
+    "0.5\n−0.5\n\n"
+    "Empirical fluctuation process\n\n"
+    "Sum-based test\n\n"
+    "1990\n\n1995\n\n"
+    "Time\n\n"
+    "Figure 3:\n\n"
+    "Sum-based process\n\n"
+    "It can be seen that the process goes past its boundary; hence there is a\n"
+    "change in the structure of the model at some point in the nineties.\n"
+    "\f"
+    "The second page goes on with more text about the tests and their uses in\n"
+    "practice, for every reader who wants to try them on real data sets today.\n"
+)
+
+
+def test_a_plots_labels_above_its_caption_are_dropped_in_plain_text() -> None:
+    texts = [r.text for r in process(_PLAIN_FIGURE_PAGE).paragraphs]
+    assert not [t for t in texts if "Empirical fluctuation process" in t]
+    assert not [t for t in texts if "Sum-based test" in t or "Time" in t.split()]
+    assert "> plot(fit)" in texts  # the command above the plot stays
+    assert any(t.startswith("It can be seen that the process") for t in texts)
