@@ -72,7 +72,13 @@ MAX_HEADING_WORDS = 14
 # Numbered headings are trusted longer: "1.1.3) The US National Security …".
 MAX_NUMBERED_HEADING_CHARS = 200
 MAX_NUMBERED_HEADING_WORDS = 30
-CAPTION = re.compile(r"^(?:sources?|notes?|table \d+|figure \d+|fig\. \d+)\b", re.I)
+# A float's caption or a table's notes, in the corpus' languages: never a
+# section's title ("Tabla 1.16. Lista de comandos", "Figure 2").
+CAPTION = re.compile(
+    r"^(?:sources?|notes?|(?:table|figure|fig\.|tableau|tabla|cuadro|figura"
+    r"|abbildung|tabelle)\s+\d+(?:\.\d+)*)\b",
+    re.I,
+)
 BULLET_RE = re.compile(r"^[-*+•▪◦●]\s")
 _ITEM_LABEL = re.compile(r"^(\d{1,2})([.)])\s")
 _SENTENCE_BREAK = re.compile(r"[a-z][.!?] [A-Z]")

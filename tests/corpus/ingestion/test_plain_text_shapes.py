@@ -201,3 +201,20 @@ def test_a_book_part_heading_that_opens_a_document_names_it() -> None:
     # "Preface" opens the text (it stays a heading) and names the chapter file
     assert document.paragraphs[0].kind == "heading"
     assert document.title == "Preface"
+
+
+def test_a_tables_caption_in_another_language_is_no_section_heading() -> None:
+    text = (
+        "El programa se inicia en el modo normal.\n\n"
+        "1.4.8. Usando el editor\n\n"
+        "El editor se inicia en el modo normal, como los demás.\n\n"
+        "Tabla 1.16. Lista de órdenes básicas del editor\n\n"
+        "| modo   | acción          |\n"
+        "| normal | abrir un archivo |\n\n"
+        "Por favor use el tutorial para aprender el editor.\n"
+    )
+    records = process(text).paragraphs
+    assert [r.text for r in records if r.kind == "heading"] == [
+        "1.4.8. Usando el editor"
+    ]
+    assert records[-1].section == "1.4.8. Usando el editor"
