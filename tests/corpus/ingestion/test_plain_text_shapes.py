@@ -204,15 +204,15 @@ def test_a_book_part_heading_that_opens_a_document_names_it() -> None:
 
 
 def test_a_tables_caption_in_another_language_is_no_section_heading() -> None:
-    text = (
-        "El programa se inicia en el modo normal.\n\n"
-        "1.4.8. Usando el editor\n\n"
-        "El editor se inicia en el modo normal, como los demás.\n\n"
-        "Tabla 1.16. Lista de órdenes básicas del editor\n\n"
-        "| modo   | acción          |\n"
-        "| normal | abrir un archivo |\n\n"
-        "Por favor use el tutorial para aprender el editor.\n"
-    )
+    blocks = [
+        "El programa se inicia en el modo normal.",
+        "1.4.8. Usando el editor",
+        "El editor se inicia en el modo normal, como los demás.",
+        "Tabla 1.16. Lista de órdenes básicas del editor",
+        "| modo   | acción          |\n| normal | abrir un archivo |",
+        "Por favor use el tutorial para aprender el editor.",
+    ]
+    text = "\n\n".join(blocks) + "\n"
     records = process(text).paragraphs
     assert [r.text for r in records if r.kind == "heading"] == [
         "1.4.8. Usando el editor"
