@@ -367,9 +367,40 @@ def mark_front_matter(blocks: list[Block]) -> None:
             block is not _first_content(blocks)
             or _LABELLED.match(text)
             or "setext" in block.meta  # underlined as a heading by its author
+            or _has_peer_heading(block, blocks)
         ):
             return  # a second heading, or a chapter's, opens the text
         block.kind = META
+
+
+def _has_peer_heading(block: Block, blocks: list[Block]) -> bool:
+    """Whether ``block`` heads a section among others: prose comes right under
+    it and a later heading has the rank the format gave it (a PDF's font size,
+    an HTML ``h3``) below the top one, where a title is one of a kind and has
+    title matter (authors, a date) under it. (The top rank is left out: pandoc
+    sets the title and every section in ``h1``.)"""
+    if not block.asserted or block.level < 2:
+        return False
+    at = blocks.index(block)
+    following = next((b for b in blocks[at + 1 :] if b.kind != NOISE), None)
+    if following is None or not _is_prose(following):
+        return False
+    return any(
+        b.kind == HEADING and b.asserted and b.level == block.level
+        for b in blocks[at + 1 :]
+    )
+
+
+MIN_PROSE_WORDS = 8
+
+
+def _is_prose(block: Block) -> bool:
+    text = plain(block)
+    return (
+        block.kind == BODY
+        and len(text.split()) >= MIN_PROSE_WORDS
+        and text.endswith((".", ":", "!", "?"))
+    )
 
 
 def _first_content(blocks: list[Block]) -> Block | None:

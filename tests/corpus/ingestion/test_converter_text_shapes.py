@@ -1,11 +1,13 @@
-"""Shapes of ``pdftotext`` output (layout and plain mode) that the shared text
-stages must read: a figure's residue around its caption.
+"""Shapes of converter output (``pdftotext`` layout and plain mode, a PDF's
+typed blocks) that the shared stages must read: a figure's residue around its
+caption, a note whose marker sits on a line of its own, headings by rank.
 
 Every text here is made up, in the shape of a real file of the development set.
 """
 
 from __future__ import annotations
 
+from corpus.ingestion.layout import HEADING, PARAGRAPH, Layout, TypedBlock
 from corpus.ingestion.notes import find_foot_notes
 from corpus.ingestion.pipeline import process
 
@@ -113,3 +115,41 @@ def test_a_plots_labels_above_its_caption_are_dropped_in_plain_text() -> None:
     assert not [t for t in texts if "Sum-based test" in t or "Time" in t.split()]
     assert "> plot(fit)" in texts  # the command above the plot stays
     assert any(t.startswith("It can be seen that the process") for t in texts)
+
+
+def test_a_first_heading_ranked_like_later_ones_is_a_section_not_the_title() -> None:
+    def block(kind: str, text: str, level: int = 0) -> TypedBlock:
+        return TypedBlock(kind=kind, lines=(text,), level=level)
+
+    layout = Layout(
+        blocks=[
+            block(HEADING, "Konventionen", 4),
+            block(
+                PARAGRAPH,
+                "Dieses Dokument bietet Informationen im folgenden vereinfachten"
+                " Stil mit Beispielen:",
+            ),
+            block(PARAGRAPH, "Diese Werte wurden zwecks Lesbarkeit gewählt."),
+            block(HEADING, "Die Paketgröße", 4),
+            block(PARAGRAPH, "Die Größe wird in Kilobyte angegeben."),
+        ],
+        source_format="pdf",
+    )
+    records = process(layout).paragraphs
+    assert [r.kind for r in records[:3]] == ["heading", "paragraph", "paragraph"]
+    assert records[1].section == "Konventionen"
+
+
+def test_a_first_heading_with_title_matter_under_it_is_the_title() -> None:
+    layout = Layout(
+        blocks=[
+            TypedBlock(kind=HEADING, lines=("Guide du responsable",), level=2),
+            TypedBlock(kind=HEADING, lines=("Josip Rodin, Osamu Aoki",), level=3),
+            TypedBlock(kind=PARAGRAPH, lines=("Copyright © 2005 Osamu Aoki",)),
+            TypedBlock(kind=HEADING, lines=("Partir du bon pied",), level=2),
+            TypedBlock(kind=PARAGRAPH, lines=("Ce document décrit la méthode.",)),
+        ],
+        source_format="pdf",
+    )
+    records = process(layout).paragraphs
+    assert records[0].kind == "meta"
