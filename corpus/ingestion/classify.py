@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from corpus.ingestion.clean import strip_markdown
+from corpus.ingestion.geometry import KEYWORDS
 from corpus.ingestion.segment import (
     BODY,
     CODE_PROMPT_RE,
@@ -331,6 +332,7 @@ def mark_subtitles(blocks: list[Block]) -> None:
             previous is not None
             and previous.kind == HEADING
             and block.kind == HEADING
+            and not SECTION_NAMES.match(plain(block))  # "Abstract" is no subtitle
             and not MARKDOWN_HEADING_RE.match(block.text)
             and not NUMBERED_HEADING_RE.match(block.text)
             and not is_section_title(block.text)
@@ -363,6 +365,9 @@ def mark_front_matter(blocks: list[Block]) -> None:
             or len(text) >= MAX_TITLE_MATTER_CHARS
         ):
             return  # a sentence, or too long for a title: the text has begun
+        if block.kind == HEADING and _over_named_section(block, blocks):
+            block.kind = META  # an affiliation right above "Abstract"
+            continue
         if block.kind == HEADING and (
             block is not _first_content(blocks)
             or _LABELLED.match(text)
@@ -371,6 +376,46 @@ def mark_front_matter(blocks: list[Block]) -> None:
         ):
             return  # a second heading, or a chapter's, opens the text
         block.kind = META
+
+
+def _over_named_section(block: Block, blocks: list[Block]) -> bool:
+    """A short line (an author, an affiliation) above an "Abstract" heading
+    with only such lines between: the abstract opens the text, so it does not.
+    """
+    if block.asserted or "setext" in block.meta or _LABELLED.match(plain(block)):
+        return False
+    for following in blocks[blocks.index(block) + 1 :]:
+        if following.kind in (NOISE, FOOTNOTE, META):
+            continue
+        if following.kind != HEADING:
+            return False
+        if SECTION_NAMES.match(plain(following)):
+            return True
+    return False
+
+
+def split_title_byline(blocks: list[Block]) -> list[Block]:
+    """The document's first block, a title with its author's name on the last
+    line and no blank line between ("… when the Model is Unknown" / "Ann
+    Lee"): the name is a record of its own, title matter apart from the title.
+    """
+    first = _first_content(blocks)
+    if first is None or first.kind != BODY or first.asserted or len(first.lines) < 2:
+        return blocks
+    *title, name = first.lines
+    if not is_name_line(name.strip()) or any(map(is_name_line, title)):
+        return blocks
+    if ends_sentence(title[-1]):
+        return blocks  # a sentence, then a signature: not a title
+    at = blocks.index(first)
+    return [*blocks[:at], _copy(first, title), _copy(first, [name]), *blocks[at + 1 :]]
+
+
+def mark_keywords(blocks: list[Block]) -> None:
+    """ "Keywords: structural change, CUSUM": the paper's metadata."""
+    for block in blocks:
+        if block.kind == BODY and not block.asserted and KEYWORDS.match(plain(block)):
+            block.kind = META
 
 
 def _has_peer_heading(block: Block, blocks: list[Block]) -> bool:
@@ -811,12 +856,14 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
+    blocks = split_title_byline(blocks)
     label_symbol_footnotes(blocks)
     mark_headings(blocks, layout)
     demote_unnumbered_headings(blocks, layout)
     demote_contents_entries(blocks)
     mark_subtitles(blocks)
     mark_front_matter(blocks)
+    mark_keywords(blocks)
     mark_signatures(blocks)
     mark_author_notes(blocks)
     mark_references(blocks)

@@ -153,3 +153,55 @@ def test_a_first_heading_with_title_matter_under_it_is_the_title() -> None:
     )
     records = process(layout).paragraphs
     assert records[0].kind == "meta"
+
+
+_TITLE_PAGE = "\n".join(
+    [
+        "A Robust Test for the Study of Things when",
+        "the Model is Unknown",
+        "Ann B. Lee",
+        "",
+        "Carl Diaz",
+        "",
+        "University of Somewhere",
+        "",
+        "Institute of Elsewhere",
+        "",
+        "Abstract",
+        "The test for things is often used for the analysis of the data we have at",
+        "hand. Depending on the model, the use of some scores maximises the power.",
+        "",
+        "Keywords: robust test, things, conditional inference.",
+        "",
+        "1. Objectives",
+        "In studies of things the association between a thing and another can be",
+        "evaluated by the test, whether or not the model holds for the data at all.",
+        "\f",
+        "2",
+        "",
+        "A Robust Test",
+        "",
+        "The second page goes on with more text about the tests and their uses in",
+        "practice, for every reader who wants to try them on real data sets today.",
+    ]
+)
+
+
+def test_a_title_pages_byline_affiliations_and_keywords_are_title_matter() -> None:
+    document = process(_TITLE_PAGE)
+    kinds = {r.text: r.kind for r in document.paragraphs}
+    assert (
+        document.title
+        == "A Robust Test for the Study of Things when the Model is Unknown"
+    )
+    assert kinds["Ann B. Lee"] == "meta"  # no blank line above it: split off
+    assert kinds["University of Somewhere"] == "meta"  # an affiliation, no heading
+    assert kinds["Institute of Elsewhere"] == "meta"
+    assert kinds["Abstract"] == "heading"
+    assert kinds["Keywords: robust test, things, conditional inference."] == "meta"
+
+
+def test_an_abstract_heading_right_under_an_affiliation_stays_a_heading() -> None:
+    page = _TITLE_PAGE.replace("Institute of Elsewhere\n\n", "")
+    kinds = {r.text: r.kind for r in process(page).paragraphs}
+    assert (kinds["University of Somewhere"], kinds["Abstract"]) == ("meta", "heading")
