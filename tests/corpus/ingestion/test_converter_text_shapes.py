@@ -7,6 +7,7 @@ Every text here is made up, in the shape of a real file of the development set.
 
 from __future__ import annotations
 
+from corpus.ingestion.furniture import find_furniture
 from corpus.ingestion.layout import HEADING, PARAGRAPH, Layout, TypedBlock
 from corpus.ingestion.notes import find_foot_notes
 from corpus.ingestion.pipeline import process
@@ -205,3 +206,15 @@ def test_an_abstract_heading_right_under_an_affiliation_stays_a_heading() -> Non
     page = _TITLE_PAGE.replace("Institute of Elsewhere\n\n", "")
     kinds = {r.text: r.kind for r in process(page).paragraphs}
     assert (kinds["University of Somewhere"], kinds["Abstract"]) == ("meta", "heading")
+
+
+def test_a_header_beside_the_page_number_that_repeats_the_title_goes() -> None:
+    pages = [
+        ["A Robust Test for Things", "Ann Lee", "", "Carl Diaz", "", "Body one."],
+        ["2", "", "A Robust Test", "", "Body two goes on.", "A Robust Test"],
+        ["3", "", "Ann Lee, Carl Diaz", "", "Things we found", "Body three."],
+    ]
+    found = find_furniture(pages)
+    # each header is on one page only: the title's words are the evidence
+    assert sorted(found.dropped) == [(1, 0), (1, 2), (2, 0), (2, 2)]
+    assert found.numbers == {1: 2, 2: 3}
