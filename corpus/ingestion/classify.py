@@ -845,6 +845,53 @@ def drop_figure_residue(blocks: list[Block], layout: LineStats) -> None:
                 j += step
 
 
+# A table's caption; plain pdftotext writes the table under it column by column.
+TABLE_CAPTION = re.compile(r"^(?:table|tableau|tabla|cuadro|tabelle)\s+\d+", re.I)
+MAX_CELL_WORDS = 3
+
+
+def is_cell_column(block: Block) -> bool:
+    """A block of one-to-three-word lines that end no sentence: a table's
+    column as plain ``pdftotext`` writes it ("Cases", "raa", "raA", "R").
+
+    >>> is_cell_column(Block(lines=["Cases", "raa", "raA", "R"]))
+    True
+    >>> is_cell_column(Block(lines=["candidate allele and a any of the others"]))
+    False
+    """
+    if block.kind != BODY or block.asserted or "code" in block.meta:
+        return False
+    return all(
+        len(line.split()) <= MAX_CELL_WORDS
+        and not line.rstrip().endswith(tuple(".!?:;,"))
+        and not NUMBERED_HEADING_RE.match(line.strip())
+        for line in block.lines
+    )
+
+
+def gather_table_columns(blocks: list[Block], layout: LineStats) -> None:
+    """In paged text, the columns under a table's caption make one record kept
+    as printed, a table set apart (the sentence it interrupts joins across)."""
+    if not layout.paged:
+        return
+    for i, caption in enumerate(blocks):
+        if caption.kind != BODY or not TABLE_CAPTION.match(plain(caption)):
+            continue
+        columns = []
+        for block in blocks[i + 1 :]:
+            if block.kind == NOISE:
+                continue
+            if not is_cell_column(block):
+                break
+            columns.append(block)
+        if len(columns) < 2:
+            continue
+        columns[0].lines = [line for c in columns for line in c.lines]
+        columns[0].meta.update(code="1", table="1")
+        for column in columns[1:]:
+            column.kind = NOISE
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
@@ -854,6 +901,7 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     blocks = merge_heading_labels(blocks)
     drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
     drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
+    gather_table_columns(blocks, layout)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
     blocks = split_title_byline(blocks)

@@ -199,13 +199,13 @@ def _last_note(result: list[Block]) -> Block | None:
 
 
 def _open_paragraph(result: list[Block]) -> Block | None:
-    """The last paragraph, if only footnotes (or a float's caption, set
-    between a sentence's two halves) stand between it and the end."""
+    """The last paragraph, if only footnotes (or a float's caption or a table,
+    set between a sentence's two halves) stand between it and the end."""
     for block in reversed(result):
         if block.kind == FOOTNOTE or (
             block.kind == kinds.PARAGRAPH
             and not block.asserted
-            and FLOAT_CAPTION.match(block.lines[0])
+            and (FLOAT_CAPTION.match(block.lines[0]) or "table" in block.meta)
         ):
             continue
         return block if block.kind == kinds.PARAGRAPH else None

@@ -218,3 +218,40 @@ def test_a_header_beside_the_page_number_that_repeats_the_title_goes() -> None:
     # each header is on one page only: the title's words are the evidence
     assert sorted(found.dropped) == [(1, 0), (1, 2), (2, 0), (2, 2)]
     assert found.numbers == {1: 2, 2: 3}
+
+
+def test_a_tables_columns_under_its_caption_are_one_record_apart() -> None:
+    text = "\n".join(
+        [
+            "This paper is about a test for the kinds of things we count in groups.",
+            "",
+            "The test is based on a set of scores given to the kinds. For kinds a, b",
+            "or c, with a the kind of interest and the others any of the rest, the",
+            "\f",
+            "Table 1: Kinds counted in each group.",
+            "",
+            "a",
+            "b",
+            "Total",
+            "",
+            "Cases",
+            "ra",
+            "rb",
+            "R",
+            "",
+            "scores can be chosen to give the test the most power against each of the",
+            "three kinds of alternatives that matter here, in every one of the cases.",
+        ]
+    )
+    records = [(r.kind, r.text) for r in process(text).paragraphs]
+    assert records[2:] == [
+        ("paragraph", "Table 1: Kinds counted in each group."),
+        ("paragraph", "a\nb\nTotal\nCases\nra\nrb\nR"),  # the columns, as printed
+    ]
+    assert records[1][1].endswith(
+        "with a the kind of interest and the others any"
+        " of the rest, the scores can be chosen to give the"
+        " test the most power against each of the three kinds"
+        " of alternatives that matter here, in every one of"
+        " the cases."
+    )
