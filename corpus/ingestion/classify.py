@@ -202,6 +202,8 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
         return False
     if CODE_PROMPT_RE.match(text) or text.startswith("0"):
         return False  # a session's prompt; "0.8 Empirical coverage", a plot's axis
+    if not _TWO_LETTERS.search(text):
+        return False  # "X", "Pn": a formula's big operator, no word at all
     numbered = bool(NUMBERED_HEADING_RE.match(text))
     max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
     max_words = MAX_NUMBERED_HEADING_WORDS if numbered else MAX_HEADING_WORDS
@@ -218,6 +220,7 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
     return not text.endswith((",", ";", "-"))
 
 
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A title does not stop on a word that needs another after it, or on an operator.
 _OPEN_WORDS = frozenset(
     "and or of the a an with y o de del la le les et du des el los las".split()
@@ -238,6 +241,23 @@ def is_name_line(text: str) -> bool:
     return all(NAME_TOKEN.match(t) and t.lower() not in STOPWORDS for t in tokens)
 
 
+# A paragraph's first-line indent in a converter's layout text, in columns.
+MIN_PARAGRAPH_INDENT = 2
+
+
+def _paragraph_indent(block: Block, layout: LineStats) -> bool:
+    """Paged layout text sets a paragraph's first line a few columns in, and a
+    section's title at the margin (or centred, far in): a short line set in
+    like a paragraph is a paragraph's start ("   We are interested in X")."""
+    indent = int(block.meta.get("indent", "0"))
+    return (
+        layout.paged
+        and MIN_PARAGRAPH_INDENT <= indent < RESIDUE_INDENT
+        and not NUMBERED_HEADING_RE.match(plain(block))
+        and not is_section_title(plain(block))
+    )
+
+
 def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     body = [b for b in blocks if b.kind in (BODY, HEADING)]
     for i, block in enumerate(body):
@@ -248,7 +268,7 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
         if "setext" in block.meta:  # underlined: the source says so
             block.kind, block.level = HEADING, int(block.meta["setext"])
             continue
-        if not is_heading_shaped(block, layout):
+        if not is_heading_shaped(block, layout) or _paragraph_indent(block, layout):
             continue
         following = body[i + 1] if i + 1 < len(body) else None
         if following is not None and CAPTION.match(plain(following)):
@@ -402,13 +422,54 @@ def split_title_byline(blocks: list[Block]) -> list[Block]:
     first = _first_content(blocks)
     if first is None or first.kind != BODY or first.asserted or len(first.lines) < 2:
         return blocks
-    *title, name = first.lines
-    if not is_name_line(name.strip()) or any(map(is_name_line, title)):
-        return blocks
-    if ends_sentence(title[-1]):
-        return blocks  # a sentence, then a signature: not a title
+    cut = len(first.lines)
+    while (
+        cut > 1
+        and is_byline(first.lines[cut - 1])
+        and not _runs_on(first.lines[cut - 2])
+    ):
+        cut -= 1
+    title, names = first.lines[:cut], first.lines[cut:]
+    if not names or is_name_line(title[0]) or ends_sentence(title[-1]):
+        return blocks  # no byline; names only; a sentence, then a signature
     at = blocks.index(first)
-    return [*blocks[:at], _copy(first, title), _copy(first, [name]), *blocks[at + 1 :]]
+    return [*blocks[:at], _copy(first, title), _copy(first, names), *blocks[at + 1 :]]
+
+
+# A title's line that ends on one of these goes on to the next line.
+_RUNS_ON_WORDS = _OPEN_WORDS | frozenset("for to in on by from when at as".split())
+
+
+def _runs_on(line: str) -> bool:
+    """
+    >>> _runs_on("coin: A Computational Framework for"), _runs_on("Model is Unknown")
+    (True, False)
+    """
+    words = line.split()
+    return bool(words) and words[-1].casefold() in _RUNS_ON_WORDS
+
+
+_NAME_PARTICLES = frozenset("van de der den von da di du le la del dos".split())
+_NAME_MARKS = re.compile(r"[\d*†‡§]+(?=\s|,|$)")
+
+
+def is_byline(line: str) -> bool:
+    """Authors' names, with their affiliation marks, separated by commas or
+    "and" ("Ann Lee1 , Mark van de Wiel3", "and Carl Diaz2").
+
+    >>> lines = ["Torsten Hothorn1 , Mark van de Wiel3", "and Achim Zeileis2",
+    ...          "Ludwig A. Hothorn", "Inference and Testing", "the Model is Unknown"]
+    >>> [is_byline(line) for line in lines]
+    [True, True, True, False, False]
+    """
+    text = _NAME_MARKS.sub("", line).strip()
+    parts = [p for p in re.split(r"\s*,\s*|\band\b", text) if p.strip()]
+    return bool(parts) and all(_is_name(part.split()) for part in parts)
+
+
+def _is_name(tokens: list[str]) -> bool:
+    names = [t for t in tokens if t not in _NAME_PARTICLES]
+    return 2 <= len(names) <= 4 and is_name_line(" ".join(names))
 
 
 def mark_keywords(blocks: list[Block]) -> None:

@@ -202,6 +202,8 @@ def clean_document(text: str) -> str:
 
 _HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"^([^\W\d_]+)(?![\w'’])")
+# The rest of a word that goes on as an identifier ("symme-" / "try_test").
+_IDENTIFIER_START = re.compile(r"^([^\W\d_]+)(?=_\w)")
 _WORD_END = re.compile(r"(?<![\w'’])([^\W\d_]+)$")
 
 
@@ -223,6 +225,8 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     'la relation de travail'
     >>> join_lines(["la sécurité de", "l’Hémisphère"], lex)
     'la sécurité de l’Hémisphère'
+    >>> join_lines(["the functions independence_test and symme-", "try_test"], lex)
+    'the functions independence_test and symmetry_test'
     >>> join_lines(["documentation (TLDP) en http://", "tldp.org/ et"], lex)
     'documentation (TLDP) en http://tldp.org/ et'
     """
@@ -238,7 +242,8 @@ def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
     if _URL_SCHEME_END.search(left) and not right[:1].isspace():
         return left + right  # "http://" alone is no address: the rest follows
     if left.endswith("-") and not left.endswith("--"):
-        head, tail = _HYPHEN_END.search(left), _WORD_START.search(right)
+        head = _HYPHEN_END.search(left)
+        tail = _WORD_START.search(right) or _IDENTIFIER_START.search(right)
         if head and tail and lexicon.should_drop_hyphen(head.group(1), tail.group(1)):
             return left[:-1] + right
         if left[-2:-1].isalnum() or left[-2:-1] in ".)":

@@ -255,3 +255,43 @@ def test_a_tables_columns_under_its_caption_are_one_record_apart() -> None:
         " of alternatives that matter here, in every one of"
         " the cases."
     )
+
+
+_LAYOUT_TITLE_PAGE = "\n".join(
+    [
+        "                 things: A Computational Framework for",
+        "                         Counting Things",
+        "                 Ann Lee1 , Mark van de Wiel2",
+        "                                and Carl Diaz1",
+        "",
+        "",
+        "1 Introduction",
+        "The things package gives one approach to counting procedures known as",
+        "tallies, and its design is the general framework that an earlier paper gave.",
+        "   We want to test the null hypothesis of independence of Y and X",
+        "",
+        "                                     H0 : D(Y|X) = D(Y)",
+        "",
+        "                                          X",
+        "                          E(h|S) = w−1       wi h(Yi )",
+        "",
+        "against arbitrary alternatives, which the framework allows for every test.",
+        "   Having the expectation at hand we are able to standardize a statistic.",
+        "\f",
+        "The second page goes on with more text about the tests and their uses in the",
+        "practice of counting, for every reader who wants to try them on real data.",
+    ]
+)
+
+
+def test_a_layout_title_page_keeps_the_title_whole_and_the_authors_apart() -> None:
+    document = process(_LAYOUT_TITLE_PAGE)
+    assert document.title == "things: A Computational Framework for Counting Things"
+    assert document.paragraphs[1].text == "Ann Lee1, Mark van de Wiel2 and Carl Diaz1"
+
+
+def test_a_line_set_in_like_a_paragraph_and_a_formulas_sigma_are_no_headings() -> None:
+    records = process(_LAYOUT_TITLE_PAGE).paragraphs
+    assert [r.text for r in records if r.kind == "heading"] == ["1 Introduction"]
+    having = next(r for r in records if r.text.startswith("Having the expectation"))
+    assert having.section == "1 Introduction"
