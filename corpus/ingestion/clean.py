@@ -401,7 +401,7 @@ def fix_acute_apostrophe(text: str) -> str:
 # Not before ; : ! ? » — French typography sets a space there ("Note :").
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
-_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:]))?)")
+_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:)\]]))?)")
 
 
 def tidy_spaces(text: str) -> str:
@@ -410,8 +410,8 @@ def tidy_spaces(text: str) -> str:
     'committed. A basic premise”'
     >>> tidy_spaces("« Source » : voir ceci ; et cela ! Vraiment ?")
     '« Source » : voir ceci ; et cela ! Vraiment ?'
-    >>> tidy_spaces("for i = 1, . . . , n be")
-    'for i = 1, . . . , n be'
+    >>> tidy_spaces("for i = 1, . . . , n be"), tidy_spaces("(a test, . . . )")
+    ('for i = 1, . . . , n be', '(a test, . . . )')
     """
     text = _MULTI_SPACE.sub(" ", text)
     # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.
