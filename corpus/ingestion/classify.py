@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from corpus.ingestion.clean import strip_markdown
+from corpus.ingestion.geometry import KEYWORDS
 from corpus.ingestion.segment import (
     BODY,
     CODE_PROMPT_RE,
@@ -72,7 +73,13 @@ MAX_HEADING_WORDS = 14
 # Numbered headings are trusted longer: "1.1.3) The US National Security …".
 MAX_NUMBERED_HEADING_CHARS = 200
 MAX_NUMBERED_HEADING_WORDS = 30
-CAPTION = re.compile(r"^(?:sources?|notes?|table \d+|figure \d+|fig\. \d+)\b", re.I)
+# A float's caption or a table's notes, in the corpus' languages: never a
+# section's title ("Tabla 1.16. Lista de comandos", "Figure 2").
+CAPTION = re.compile(
+    r"^(?:sources?|notes?|(?:table|figure|fig\.|tableau|tabla|cuadro|figura"
+    r"|abbildung|tabelle)\s+\d+(?:\.\d+)*)\b",
+    re.I,
+)
 BULLET_RE = re.compile(r"^[-*+•▪◦●]\s")
 _ITEM_LABEL = re.compile(r"^(\d{1,2})([.)])\s")
 _SENTENCE_BREAK = re.compile(r"[a-z][.!?] [A-Z]")
@@ -195,6 +202,8 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
         return False
     if CODE_PROMPT_RE.match(text) or text.startswith("0"):
         return False  # a session's prompt; "0.8 Empirical coverage", a plot's axis
+    if not _TWO_LETTERS.search(text):
+        return False  # "X", "Pn": a formula's big operator, no word at all
     numbered = bool(NUMBERED_HEADING_RE.match(text))
     max_chars = MAX_NUMBERED_HEADING_CHARS if numbered else MAX_HEADING_CHARS
     max_words = MAX_NUMBERED_HEADING_WORDS if numbered else MAX_HEADING_WORDS
@@ -211,6 +220,7 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
     return not text.endswith((",", ";", "-"))
 
 
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A title does not stop on a word that needs another after it, or on an operator.
 _OPEN_WORDS = frozenset(
     "and or of the a an with y o de del la le les et du des el los las".split()
@@ -231,6 +241,23 @@ def is_name_line(text: str) -> bool:
     return all(NAME_TOKEN.match(t) and t.lower() not in STOPWORDS for t in tokens)
 
 
+# A paragraph's first-line indent in a converter's layout text, in columns.
+MIN_PARAGRAPH_INDENT = 2
+
+
+def _paragraph_indent(block: Block, layout: LineStats) -> bool:
+    """Paged layout text sets a paragraph's first line a few columns in, and a
+    section's title at the margin (or centred, far in): a short line set in
+    like a paragraph is a paragraph's start ("   We are interested in X")."""
+    indent = int(block.meta.get("indent", "0"))
+    return (
+        layout.paged
+        and MIN_PARAGRAPH_INDENT <= indent < RESIDUE_INDENT
+        and not NUMBERED_HEADING_RE.match(plain(block))
+        and not is_section_title(plain(block))
+    )
+
+
 def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     body = [b for b in blocks if b.kind in (BODY, HEADING)]
     for i, block in enumerate(body):
@@ -241,7 +268,7 @@ def mark_headings(blocks: list[Block], layout: LineStats) -> None:
         if "setext" in block.meta:  # underlined: the source says so
             block.kind, block.level = HEADING, int(block.meta["setext"])
             continue
-        if not is_heading_shaped(block, layout):
+        if not is_heading_shaped(block, layout) or _paragraph_indent(block, layout):
             continue
         following = body[i + 1] if i + 1 < len(body) else None
         if following is not None and CAPTION.match(plain(following)):
@@ -325,6 +352,7 @@ def mark_subtitles(blocks: list[Block]) -> None:
             previous is not None
             and previous.kind == HEADING
             and block.kind == HEADING
+            and not SECTION_NAMES.match(plain(block))  # "Abstract" is no subtitle
             and not MARKDOWN_HEADING_RE.match(block.text)
             and not NUMBERED_HEADING_RE.match(block.text)
             and not is_section_title(block.text)
@@ -357,13 +385,128 @@ def mark_front_matter(blocks: list[Block]) -> None:
             or len(text) >= MAX_TITLE_MATTER_CHARS
         ):
             return  # a sentence, or too long for a title: the text has begun
+        if block.kind == HEADING and _over_named_section(block, blocks):
+            block.kind = META  # an affiliation right above "Abstract"
+            continue
         if block.kind == HEADING and (
             block is not _first_content(blocks)
             or _LABELLED.match(text)
             or "setext" in block.meta  # underlined as a heading by its author
+            or _has_peer_heading(block, blocks)
         ):
             return  # a second heading, or a chapter's, opens the text
         block.kind = META
+
+
+def _over_named_section(block: Block, blocks: list[Block]) -> bool:
+    """A short line (an author, an affiliation) above an "Abstract" heading
+    with only such lines between: the abstract opens the text, so it does not.
+    """
+    if block.asserted or "setext" in block.meta or _LABELLED.match(plain(block)):
+        return False
+    for following in blocks[blocks.index(block) + 1 :]:
+        if following.kind in (NOISE, FOOTNOTE, META):
+            continue
+        if following.kind != HEADING:
+            return False
+        if SECTION_NAMES.match(plain(following)):
+            return True
+    return False
+
+
+def split_title_byline(blocks: list[Block]) -> list[Block]:
+    """The document's first block, a title with its author's name on the last
+    line and no blank line between ("… when the Model is Unknown" / "Ann
+    Lee"): the name is a record of its own, title matter apart from the title.
+    """
+    first = _first_content(blocks)
+    if first is None or first.kind != BODY or first.asserted or len(first.lines) < 2:
+        return blocks
+    cut = len(first.lines)
+    while (
+        cut > 1
+        and is_byline(first.lines[cut - 1])
+        and not _runs_on(first.lines[cut - 2])
+    ):
+        cut -= 1
+    title, names = first.lines[:cut], first.lines[cut:]
+    if not names or is_name_line(title[0]) or ends_sentence(title[-1]):
+        return blocks  # no byline; names only; a sentence, then a signature
+    at = blocks.index(first)
+    return [*blocks[:at], _copy(first, title), _copy(first, names), *blocks[at + 1 :]]
+
+
+# A title's line that ends on one of these goes on to the next line.
+_RUNS_ON_WORDS = _OPEN_WORDS | frozenset("for to in on by from when at as".split())
+
+
+def _runs_on(line: str) -> bool:
+    """
+    >>> _runs_on("coin: A Computational Framework for"), _runs_on("Model is Unknown")
+    (True, False)
+    """
+    words = line.split()
+    return bool(words) and words[-1].casefold() in _RUNS_ON_WORDS
+
+
+_NAME_PARTICLES = frozenset("van de der den von da di du le la del dos".split())
+_NAME_MARKS = re.compile(r"[\d*†‡§]+(?=\s|,|$)")
+
+
+def is_byline(line: str) -> bool:
+    """Authors' names, with their affiliation marks, separated by commas or
+    "and" ("Ann Lee1 , Mark van de Wiel3", "and Carl Diaz2").
+
+    >>> lines = ["Torsten Hothorn1 , Mark van de Wiel3", "and Achim Zeileis2",
+    ...          "Ludwig A. Hothorn", "Inference and Testing", "the Model is Unknown"]
+    >>> [is_byline(line) for line in lines]
+    [True, True, True, False, False]
+    """
+    text = _NAME_MARKS.sub("", line).strip()
+    parts = [p for p in re.split(r"\s*,\s*|\band\b", text) if p.strip()]
+    return bool(parts) and all(_is_name(part.split()) for part in parts)
+
+
+def _is_name(tokens: list[str]) -> bool:
+    names = [t for t in tokens if t not in _NAME_PARTICLES]
+    return 2 <= len(names) <= 4 and is_name_line(" ".join(names))
+
+
+def mark_keywords(blocks: list[Block]) -> None:
+    """ "Keywords: structural change, CUSUM": the paper's metadata."""
+    for block in blocks:
+        if block.kind == BODY and not block.asserted and KEYWORDS.match(plain(block)):
+            block.kind = META
+
+
+def _has_peer_heading(block: Block, blocks: list[Block]) -> bool:
+    """Whether ``block`` heads a section among others: prose comes right under
+    it and a later heading has the rank the format gave it (a PDF's font size,
+    an HTML ``h3``) below the top one, where a title is one of a kind and has
+    title matter (authors, a date) under it. (The top rank is left out: pandoc
+    sets the title and every section in ``h1``.)"""
+    if not block.asserted or block.level < 2:
+        return False
+    at = blocks.index(block)
+    following = next((b for b in blocks[at + 1 :] if b.kind != NOISE), None)
+    if following is None or not _is_prose(following):
+        return False
+    return any(
+        b.kind == HEADING and b.asserted and b.level == block.level
+        for b in blocks[at + 1 :]
+    )
+
+
+MIN_PROSE_WORDS = 8
+
+
+def _is_prose(block: Block) -> bool:
+    text = plain(block)
+    return (
+        block.kind == BODY
+        and len(text.split()) >= MIN_PROSE_WORDS
+        and text.endswith((".", ":", "!", "?"))
+    )
 
 
 def _first_content(blocks: list[Block]) -> Block | None:
@@ -476,6 +619,12 @@ _CHAPTER = re.compile(
     r"^(?:chapter|chapitre|cap[ií]tulo|kapitel|part|partie|parte|teil)\s+\w+",
     re.IGNORECASE,
 )
+# A book's unnumbered parts, which a chapter's file can be on its own.
+_BOOK_PART = re.compile(
+    r"^(?:pr[eé]face|prefacio|pr[oó]logo|prologue|foreword|avant-propos|vorwort"
+    r"|epilogue|[ée]pilogue|ep[ií]logo|afterword|postface|nachwort)$",
+    re.IGNORECASE,
+)
 
 
 def is_chapter_heading(text: str) -> bool:
@@ -483,10 +632,14 @@ def is_chapter_heading(text: str) -> bool:
 
     >>> is_chapter_heading("Chapitre 7. Contrôle des erreurs du paquet")
     True
+    >>> is_chapter_heading("Préface"), is_chapter_heading("Prólogo")
+    (True, True)
     >>> is_chapter_heading("1.1. Dynamique sociale"), is_chapter_heading("Parties")
     (False, False)
+    >>> is_chapter_heading("Preface to the second edition of the guide")
+    False
     """
-    return bool(_CHAPTER.match(text))
+    return bool(_CHAPTER.match(text) or _BOOK_PART.match(text.strip()))
 
 
 # Text-dump navigation: "Next | Previous | Contents", "[ Prev ] [ Up ] [ Next ]".
@@ -581,6 +734,9 @@ def drop_contents_lists(blocks: list[Block]) -> None:
     i = 0
     while i < len(blocks):
         titled = CONTENTS_TITLE.match(plain(blocks[i])) is not None
+        if not titled and not _SECTION_NUMBER.match(blocks[i].lines[0].strip()):
+            i += 1  # an untitled contents list starts at its first entry
+            continue
         start = i + 1 if titled else i
         end = _contents_run_end(blocks, start)
         numbered = sum(
@@ -608,8 +764,10 @@ def _contents_run_end(blocks: list[Block], start: int) -> int:
         if not all(_is_contents_entry(line) for line in block.lines):
             break
         following = blocks[end + 1] if end + 1 < len(blocks) else None
-        if following is not None and not all(
-            _is_contents_entry(line) for line in following.lines
+        if (
+            following is not None
+            and "tight" not in block.meta
+            and not all(_is_contents_entry(line) for line in following.lines)
         ):
             break  # a title over its paragraph: the text begins here
         end += 1
@@ -667,6 +825,134 @@ def drop_numbers_only(blocks: list[Block]) -> None:
             block.kind = NOISE
 
 
+# A figure's caption: its residue (a plot's ticks and labels) sits next to it.
+FIGURE_CAPTION = re.compile(r"^(?:figure|fig\.|figura|abbildung)\s+\d+", re.I)
+# Columns past the text's margin where a paged text's plot labels sit; a
+# paragraph's first-line indent is smaller.
+RESIDUE_INDENT = 8
+
+
+def is_figure_residue(block: Block, layout: LineStats) -> bool:
+    """Short lines set far in from the margin that end no sentence: a plot's
+    axis labels and ticks as a converter's layout mode writes them.
+
+    >>> stats = LineStats(hard_wrapped=True, line_width=90, paged=True)
+    >>> ticks = Block(lines=["0.00 0.02 0.04", "Time" + " " * 60 + "Time"])
+    >>> ticks.meta["indent"] = "10"
+    >>> is_figure_residue(ticks, stats)
+    True
+    >>> prose = Block(lines=["The residual plot suggests the variance is not", "x."])
+    >>> prose.meta["indent"] = "10"
+    >>> is_figure_residue(prose, stats)
+    False
+    """
+    if block.kind != BODY or block.asserted:
+        return False
+    if int(block.meta.get("indent", "0")) < RESIDUE_INDENT:
+        return False
+    words = [" ".join(line.split()) for line in block.lines]  # gaps: columns
+    return all(
+        is_short(line, layout, 0.5) and not line.endswith(tuple(".!?:;"))
+        for line in words
+    )
+
+
+# A plot's label: a few words on a line or three ("OLS-based CUSUM test").
+MAX_LABEL_WORDS = 5
+MAX_LABEL_LINES = 3
+
+
+def is_plot_label(block: Block) -> bool:
+    """A few short words that end no sentence and are no title or command:
+    what plain ``pdftotext`` leaves of a plot, one label to a block.
+
+    >>> [is_plot_label(Block(lines=[t])) for t in ("billion US$", "Time")]
+    [True, True]
+    >>> [is_plot_label(Block(lines=[t])) for t in ("> plot(fit)", "4.2 Boundaries")]
+    [False, False]
+    >>> is_plot_label(Block(lines=["It can be seen that the process exceeds it."]))
+    False
+    """
+    if block.kind != BODY or block.asserted or len(block.lines) > MAX_LABEL_LINES:
+        return False
+    for line in (line.strip() for line in block.lines):
+        if len(line.split()) > MAX_LABEL_WORDS or line.endswith(tuple(".!?:;,")):
+            return False
+        if CODE_PROMPT_RE.match(line) or NUMBERED_HEADING_RE.match(line):
+            return False
+        if is_section_title(line):
+            return False
+    return True
+
+
+def drop_figure_residue(blocks: list[Block], layout: LineStats) -> None:
+    """In paged text, the residue blocks next to a figure's caption (and
+    between them only residue or what is already dropped) go: above the
+    caption (where a figure's body is) its plot's labels, and on both sides
+    the short lines set far from the margin."""
+    if not layout.paged:
+        return
+    for i, block in enumerate(blocks):
+        if block.kind != BODY or not FIGURE_CAPTION.match(plain(block)):
+            continue
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(blocks) and (
+                blocks[j].kind == NOISE
+                or is_figure_residue(blocks[j], layout)
+                or (step < 0 and is_plot_label(blocks[j]))
+            ):
+                blocks[j].kind = NOISE
+                j += step
+
+
+# A table's caption; plain pdftotext writes the table under it column by column.
+TABLE_CAPTION = re.compile(r"^(?:table|tableau|tabla|cuadro|tabelle)\s+\d+", re.I)
+MAX_CELL_WORDS = 3
+
+
+def is_cell_column(block: Block) -> bool:
+    """A block of one-to-three-word lines that end no sentence: a table's
+    column as plain ``pdftotext`` writes it ("Cases", "raa", "raA", "R").
+
+    >>> is_cell_column(Block(lines=["Cases", "raa", "raA", "R"]))
+    True
+    >>> is_cell_column(Block(lines=["candidate allele and a any of the others"]))
+    False
+    """
+    if block.kind != BODY or block.asserted or "code" in block.meta:
+        return False
+    return all(
+        len(line.split()) <= MAX_CELL_WORDS
+        and not line.rstrip().endswith(tuple(".!?:;,"))
+        and not NUMBERED_HEADING_RE.match(line.strip())
+        for line in block.lines
+    )
+
+
+def gather_table_columns(blocks: list[Block], layout: LineStats) -> None:
+    """In paged text, the columns under a table's caption make one record kept
+    as printed, a table set apart (the sentence it interrupts joins across)."""
+    if not layout.paged:
+        return
+    for i, caption in enumerate(blocks):
+        if caption.kind != BODY or not TABLE_CAPTION.match(plain(caption)):
+            continue
+        columns = []
+        for block in blocks[i + 1 :]:
+            if block.kind == NOISE:
+                continue
+            if not is_cell_column(block):
+                break
+            columns.append(block)
+        if len(columns) < 2:
+            continue
+        columns[0].lines = [line for c in columns for line in c.lines]
+        columns[0].meta.update(code="1", table="1")
+        for column in columns[1:]:
+            column.kind = NOISE
+
+
 def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     """Run the rules in order; each reads the kinds the previous ones set."""
     drop_boilerplate(blocks)
@@ -675,14 +961,18 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_contents_lists(blocks)
     blocks = merge_heading_labels(blocks)
     drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
+    drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
+    gather_table_columns(blocks, layout)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
     blocks = split_leading_short_lines(blocks, layout)
+    blocks = split_title_byline(blocks)
     label_symbol_footnotes(blocks)
     mark_headings(blocks, layout)
     demote_unnumbered_headings(blocks, layout)
     demote_contents_entries(blocks)
     mark_subtitles(blocks)
     mark_front_matter(blocks)
+    mark_keywords(blocks)
     mark_signatures(blocks)
     mark_author_notes(blocks)
     mark_references(blocks)

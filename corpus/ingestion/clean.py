@@ -202,7 +202,13 @@ def clean_document(text: str) -> str:
 
 _HYPHEN_END = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"^([^\W\d_]+)(?![\w'’])")
+# The rest of a word that goes on as an identifier ("symme-" / "try_test").
+_IDENTIFIER_START = re.compile(r"^([^\W\d_]+)(?=_\w)")
 _WORD_END = re.compile(r"(?<![\w'’])([^\W\d_]+)$")
+
+
+# A line that ends on a URL's scheme ("en http://") broke the URL there.
+_URL_SCHEME_END = re.compile(r"(?<![\w.+-])[a-z][a-z0-9+.-]*://$", re.IGNORECASE)
 
 
 def join_lines(lines: list[str], lexicon: Lexicon) -> str:
@@ -219,6 +225,10 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     'la relation de travail'
     >>> join_lines(["la sécurité de", "l’Hémisphère"], lex)
     'la sécurité de l’Hémisphère'
+    >>> join_lines(["the functions independence_test and symme-", "try_test"], lex)
+    'the functions independence_test and symmetry_test'
+    >>> join_lines(["documentation (TLDP) en http://", "tldp.org/ et"], lex)
+    'documentation (TLDP) en http://tldp.org/ et'
     """
     text = ""
     for line in (line.strip() for line in lines):
@@ -229,8 +239,11 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
 
 
 def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
+    if _URL_SCHEME_END.search(left) and not right[:1].isspace():
+        return left + right  # "http://" alone is no address: the rest follows
     if left.endswith("-") and not left.endswith("--"):
-        head, tail = _HYPHEN_END.search(left), _WORD_START.search(right)
+        head = _HYPHEN_END.search(left)
+        tail = _WORD_START.search(right) or _IDENTIFIER_START.search(right)
         if head and tail and lexicon.should_drop_hyphen(head.group(1), tail.group(1)):
             return left[:-1] + right
         if left[-2:-1].isalnum() or left[-2:-1] in ".)":
@@ -388,7 +401,7 @@ def fix_acute_apostrophe(text: str) -> str:
 # Not before ; : ! ? » — French typography sets a space there ("Note :").
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
-_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:]))?)")
+_SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:)\]]))?)")
 
 
 def tidy_spaces(text: str) -> str:
@@ -397,8 +410,8 @@ def tidy_spaces(text: str) -> str:
     'committed. A basic premise”'
     >>> tidy_spaces("« Source » : voir ceci ; et cela ! Vraiment ?")
     '« Source » : voir ceci ; et cela ! Vraiment ?'
-    >>> tidy_spaces("for i = 1, . . . , n be")
-    'for i = 1, . . . , n be'
+    >>> tidy_spaces("for i = 1, . . . , n be"), tidy_spaces("(a test, . . . )")
+    ('for i = 1, . . . , n be', '(a test, . . . )')
     """
     text = _MULTI_SPACE.sub(" ", text)
     # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.

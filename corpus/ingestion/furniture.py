@@ -118,7 +118,45 @@ def find_furniture(pages: list[list[str]]) -> Furniture:
             candidates.append((p, i, number))
         elif furniture_key(line) in running:
             candidates.append((p, i, _header_number(line)))
-    return _consistent(candidates)
+    found = _consistent(candidates)
+    _drop_title_headers(pages, found)
+    return found
+
+
+# The first page's opening lines hold the title and the byline, which a
+# running header repeats in part ("A Study of Things", "Lee and Diaz").
+TITLE_MATTER_LINES = 8
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def echoes_title(line: str, title_words: set[str]) -> bool:
+    """Whether a short line is made only of words of the title matter.
+
+    >>> words = {"a", "study", "of", "things", "ann", "lee", "carl", "diaz"}
+    >>> echoes_title("A Study of Things", words), echoes_title("Ann Lee, C Diaz", words)
+    (True, False)
+    >>> echoes_title("Things", words), echoes_title("A study of other things", words)
+    (False, False)
+    """
+    words = [w.casefold() for w in _WORD.findall(line)]
+    if not 2 <= len(words) <= 12 or line.rstrip().endswith((".", ":", ";")):
+        return False
+    return all(w in title_words for w in words)
+
+
+def _drop_title_headers(pages: list[list[str]], found: Furniture) -> None:
+    """On a page whose printed number was found at its top, a line beside it
+    that repeats the title or the authors is the running header, even in a
+    text too short for it to recur."""
+    opening = [x for x in pages[0] if x.strip()][:TITLE_MATTER_LINES]
+    title_words = {w.casefold() for x in opening for w in _WORD.findall(x)}
+    for p in range(1, len(pages)):
+        top = edge_lines(pages[p])[:EDGE_DEPTH]
+        if not any((p, i) in found.dropped for i in top[:1]):
+            continue  # the number is not at the top: no header beside it
+        for i in top[1:]:
+            if (p, i) not in found.dropped and echoes_title(pages[p][i], title_words):
+                found.dropped.add((p, i))
 
 
 def _running_keys(edges: list[tuple[int, int, str]], page_count: int) -> set[str]:

@@ -720,7 +720,8 @@ def group(page_rows: list[Row], body: float, spacing: float = 1.2) -> list[_Bloc
     return [_keywords(_centred_title(_bold_title(b), page)) for b in blocks]
 
 
-_KEYWORDS = re.compile(
+# A paper's keyword line, its metadata (the text stages read it too).
+KEYWORDS = re.compile(
     r"^(?:key\s?words|index terms|mots[- ]cl[ée]s|palabras clave|palavras-chave"
     r"|schl(?:ü|ue)sselw(?:ö|oe)rter|jel classification)\s*[:.—–]",
     re.IGNORECASE,
@@ -729,7 +730,7 @@ _KEYWORDS = re.compile(
 
 def _keywords(block: _Block) -> _Block:
     """ "Keywords: structural change, CUSUM": the paper's metadata."""
-    if block.kind in (PARAGRAPH, "") and _KEYWORDS.match(block.rows[0].text):
+    if block.kind in (PARAGRAPH, "") and KEYWORDS.match(block.rows[0].text):
         block.kind = META
     return block
 

@@ -245,7 +245,8 @@ def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
         opening = expected == 1 and first <= _MAX_FIRST_MARKER
         if not starts or not (first in (expected, 1) or opening):
             continue
-        body = " ".join(line.strip() for line in lines[: starts[0][0]])
+        # Blank lines out: plain pdftotext sets a superscript on a line of its own.
+        body = " ".join(x.strip() for x in lines[: starts[0][0]] if x.strip())
         marked = [has_marker(body, label) for _, label in starts]
         # Going on with the notes before is evidence enough for one marker
         # lost in extraction; a (re)start at 1 must show every marker.

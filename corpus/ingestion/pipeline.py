@@ -95,6 +95,10 @@ FLOAT_CAPTION = re.compile(
 )
 
 
+# An item's bullet, as a text dump or markdown writes it.
+_BULLET = re.compile(r"^[-*+•▪◦●]\s+\S")
+
+
 def _tail(block: Block) -> str:
     return strip_markdown(block.lines[-1]).rstrip(" *")
 
@@ -109,6 +113,8 @@ def continues(previous: Block, block: Block) -> bool:
     False
     >>> continues(Block(lines=["Figure 1: A plot"]), Block(lines=["Not surprisingly"]))
     False
+    >>> continues(Block(lines=["* the stable archive ;"]), Block(lines=["* testing"]))
+    False
     """
     tail, head = _tail(previous), strip_markdown(block.lines[0]).lstrip("*")
     if not tail or not head or CAPTION.match(head):
@@ -121,6 +127,8 @@ def continues(previous: Block, block: Block) -> bool:
         return False  # nor is a session's output the start of a sentence
     if DASH_ITEM_RE.match(head) and DASH_ITEM_RE.match(previous.lines[0]):
         return False  # "— gnupg — … ;" then "— gpc — …": two items of a list
+    if _BULLET.match(block.lines[0]) and _BULLET.match(previous.lines[0]):
+        return False  # "* one ;" then "* two": each item has its own bullet
     if tail.endswith((",", ";")) or (tail.endswith("-") and not tail.endswith("--")):
         return True  # an enumeration ("1) …, 2) …") goes on after a break too
     if LIST_ITEM_RE.match(block.lines[0]):
@@ -191,13 +199,13 @@ def _last_note(result: list[Block]) -> Block | None:
 
 
 def _open_paragraph(result: list[Block]) -> Block | None:
-    """The last paragraph, if only footnotes (or a float's caption, set
-    between a sentence's two halves) stand between it and the end."""
+    """The last paragraph, if only footnotes (or a float's caption or a table,
+    set between a sentence's two halves) stand between it and the end."""
     for block in reversed(result):
         if block.kind == FOOTNOTE or (
             block.kind == kinds.PARAGRAPH
             and not block.asserted
-            and FLOAT_CAPTION.match(block.lines[0])
+            and (FLOAT_CAPTION.match(block.lines[0]) or "table" in block.meta)
         ):
             continue
         return block if block.kind == kinds.PARAGRAPH else None
@@ -362,21 +370,39 @@ def _draft(blocks: list[Block], texts: list[str]) -> DocumentDraft:
     return DocumentDraft(
         paragraphs=paragraphs,
         lang=_dominant_language(paragraphs),
-        title=_title(paragraphs),
+        title=_title(paragraphs, _opens_with_top_heading(blocks)),
     )
 
 
-def _title(paragraphs: list[ParagraphDraft]) -> str:
+def _title(paragraphs: list[ParagraphDraft], top_heading: bool = False) -> str:
     """The first record, when the document opens with title matter or with a
     chapter's heading (a chapter of a book, a page of a manual: the heading
-    stays a heading, its section's name, and also names the document)."""
+    stays a heading, its section's name, and also names the document), or
+    with its one top-level heading (``top_heading``)."""
     first = paragraphs[0] if paragraphs else None
     if first is None:
         return ""
     if first.kind == Kind.META:
         return first.text
-    heading = first.kind == Kind.HEADING and kinds.is_chapter_heading(first.text)
-    return first.text if heading else ""
+    chapter = top_heading or kinds.is_chapter_heading(first.text)
+    return first.text if first.kind == Kind.HEADING and chapter else ""
+
+
+def _opens_with_top_heading(blocks: list[Block]) -> bool:
+    """Whether the first block is a level-1 heading its source marked as such
+    ("=====" under it, "# " before it) and no other heading is level 1: the
+    title over the whole text, not the first of its parts.
+
+    >>> title = Block(lines=["Reporting Bugs"], kind=Kind.HEADING, level=1)
+    >>> part = Block(lines=["Before you start"], kind=Kind.HEADING, level=2)
+    >>> _opens_with_top_heading([title, part])
+    True
+    >>> _opens_with_top_heading([title, part, title])
+    False
+    """
+    if not blocks or blocks[0].kind != Kind.HEADING or blocks[0].level != 1:
+        return False
+    return not any(b.kind == Kind.HEADING and b.level == 1 for b in blocks[1:])
 
 
 def _dominant_language(paragraphs: list[ParagraphDraft]) -> str:

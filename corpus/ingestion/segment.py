@@ -45,6 +45,17 @@ NUMBERED_HEADING_RE = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\)|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,5}\.|[A-H]\))\s+\S"
 )
 MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+\S")
+# A line set off with "#": a markdown heading when it stands alone; see
+# ``is_hash_literal`` for when it is a quotation or a root prompt instead.
+HASH_LINE_RE = re.compile(r"^#+(?:\s|$)")
+# An item of a list lettered "a)", "b)", "(c)".
+LETTER_ITEM_RE = re.compile(r"^\(?([a-z])\)\s+\S")
+# A quoted mail's attribution: "Jane Doe <jane@example.org> responded:",
+# "On Monday, Jane wrote:". It opens what follows, never ends a paragraph.
+ATTRIBUTION_RE = re.compile(
+    r"^\S.{0,100}(?:<[^<>\s@]+@[^<>\s]+>|\b(?:wrote|writes|replied|responded))"
+    r"[^.!?]{0,40}:$"
+)
 # A section's number and title as LaTeX prints them, no dot after the number:
 # "3 The mandible data", "4.2 Boundaries and plotting". The title's first word
 # is capitalised ("3 of the 5 states" is a sentence) and not a number.
@@ -220,6 +231,86 @@ def is_title_line(before: str | None, previous: str, line: str, width: int) -> b
     return short and prose and bool(_OPENING.match(head))
 
 
+# A setext heading wrapped over lines is this short (a paragraph is longer).
+MAX_SETEXT_LINES = 3
+
+
+def underlined_lines(lines: list[str], underline: str) -> int:
+    """How many of the last ``lines`` a setext underline marks as a heading:
+    the last one when it is as long, else a whole short block as long as its
+    longest line (a title wrapped in two); 0 when it fits none.
+
+    >>> underlined_lines(["Some text.", "A Title"], "=======")
+    1
+    >>> underlined_lines(["g++: a long title on", "   two lines"], "-" * 20)
+    2
+    >>> underlined_lines(["A Title"], "-" * 30)
+    0
+    """
+
+    def fits(title: str) -> bool:
+        return 0.5 * len(title) <= len(underline) <= len(title) + 4
+
+    if fits(lines[-1]):
+        return 1
+    if len(lines) <= MAX_SETEXT_LINES and fits(max(lines, key=len)):
+        return len(lines)
+    return 0
+
+
+def is_hash_literal(previous: str, line: str, following: str) -> bool:
+    """Whether ``line``, set off with "#", is literal text, not a markdown
+    heading: another "#" line or a shell prompt touches it (a quotation marked
+    with "#", a root session's "# apt update"). Markdown headings stand alone.
+
+    >>> quote = ["# A conversion can add", "# multi-level pointers", ""]
+    >>> is_hash_literal("", *quote[:2]), is_hash_literal(*quote[:2], "")
+    (True, True)
+    >>> is_hash_literal("", "# root-command", "$ user-command")
+    True
+    >>> [is_hash_literal("", x, y) for x, y in [("# Intro", "Text."), ("#if X", "# a")]]
+    [False, False]
+    """
+    if not HASH_LINE_RE.match(line.strip()):
+        return False
+    touching = (x.strip() for x in (previous, following))
+    return any(HASH_LINE_RE.match(x) or CODE_PROMPT_RE.match(x) for x in touching)
+
+
+def opens_letter_item(first: str, last: str, line: str) -> bool:
+    """Whether ``line`` starts an item of a lettered list, after a block whose
+    first line is ``first`` and last line ``last``: "a)" after a colon, or the
+    letter after the one that opened the block.
+
+    >>> opens_letter_item("Options:", "Your options are to:", "a) Do it.")
+    True
+    >>> opens_letter_item("a) Don't use them.", "through them.", "b) Get the source")
+    True
+    >>> opens_letter_item("Cases", "in", "a) x"), opens_letter_item("a) 1", "", "c) 3")
+    (False, False)
+    """
+    item = LETTER_ITEM_RE.match(line.strip())
+    if item is None:
+        return False
+    letter = item.group(1)
+    if letter == "a":
+        return last.rstrip().endswith(":")
+    opened = LETTER_ITEM_RE.match(first.strip())
+    return opened is not None and ord(letter) == ord(opened.group(1)) + 1
+
+
+def opens_attribution(last: str, line: str) -> bool:
+    """A quoted mail's attribution line after a finished sentence.
+
+    >>> opens_attribution("with GNU C++ 2.95.2.", "Ann Lee <ann@lee.org> responded:")
+    True
+    >>> [opens_attribution(*pair) for pair in [("After lunch,", "Ann wrote:"),
+    ...     ("It ended.", "The list <a@b.org> is where we wrote: see")]]
+    [False, False]
+    """
+    return ends_sentence(last) and bool(ATTRIBUTION_RE.match(line.strip()))
+
+
 class _Segmenter:
     """One pass over the lines; state lives here so each step stays small."""
 
@@ -353,16 +444,18 @@ class _Segmenter:
         current = self.current
         if current is None or current.kind != BODY or not SETEXT_RE.match(stripped):
             return False
-        title = current.lines[-1]
-        return 0.5 * len(title) <= len(stripped) <= len(title) + 4
+        return underlined_lines(current.lines, stripped) > 0
 
     def on_underline(self, stripped: str) -> None:
-        """The line above is a heading (level 1 for "=", 2 for "-")."""
+        """The lines above are a heading (level 1 for "=", 2 for "-")."""
         assert self.current is not None
-        title = self.current.lines.pop()
+        count = underlined_lines(self.current.lines, stripped)
+        title = self.current.lines[-count:]
+        del self.current.lines[-count:]
         self.close()
-        self.start(title)
+        self.start(title[0])
         assert self.current is not None
+        self.current.lines.extend(title[1:])
         self.current.meta["setext"] = "1" if stripped[0] == "=" else "2"
         self.close()
 
@@ -390,13 +483,15 @@ class _Segmenter:
         elif self.in_note_zone and self.current is None:
             # A note carried over from the previous page: no number of its own.
             self.start(stripped, FOOTNOTE)
-        elif (
-            self.current is None
-            or self.starts_new_block(stripped)
-            or self.starts_paragraph(i, raw)
-        ):
+        elif self.hash_literal(i):
+            self.on_hash_literal(stripped)
+        elif self.current is None:
             self.start(stripped)
             self.mark_literal(raw)
+        elif self.starts_new_block(stripped) or self.starts_paragraph(i, raw):
+            self.start(stripped)
+            self.mark_literal(raw)
+            self.mark_tight()
         else:
             self.current.lines.append(stripped)
         self.raw_lines = (
@@ -407,6 +502,36 @@ class _Segmenter:
                 raw,
             ]
         )
+        self.note_indent(raw)
+
+    def note_indent(self, raw: str) -> None:
+        """Keep the block's least indentation: in a converter's layout text a
+        figure's labels sit far from the text's margin."""
+        current = self.current
+        if current is not None:
+            least = min(int(current.meta.get("indent", _indent(raw))), _indent(raw))
+            current.meta["indent"] = str(least)
+
+    def mark_tight(self) -> None:
+        """The block follows the one before with no blank line between: one
+        group, such as a contents list whose last entry a paragraph follows."""
+        if self.current is not None:
+            self.current.meta["tight"] = "1"
+
+    def hash_literal(self, i: int) -> bool:
+        previous = self.lines[i - 1] if i > 0 else ""
+        following = self.lines[i + 1] if i + 1 < len(self.lines) else ""
+        return is_hash_literal(previous, self.lines[i], following)
+
+    def on_hash_literal(self, stripped: str) -> None:
+        """A "#" quotation's lines make one literal block, kept as printed."""
+        current = self.current
+        if current is not None and "hash" in current.meta:
+            current.lines.append(stripped)
+            return
+        self.start(stripped)
+        assert self.current is not None
+        self.current.meta.update(code="1", hash="1")
 
     def mark_literal(self, raw: str) -> None:
         """A text dump's literal (code) block: indented past the margin."""
@@ -461,6 +586,11 @@ class _Segmenter:
             current.lines[0]
         ):
             return True  # prose, then a session's first prompt: code apart
+        if current.kind == BODY and (
+            opens_letter_item(current.lines[0], current.lines[-1], stripped)
+            or opens_attribution(current.lines[-1], stripped)
+        ):
+            return True  # "a) …" under "options are:"; "Ann <a@b.org> wrote:"
         if SECTION_LINE_RE.match(stripped) and current.kind == BODY:
             last = current.lines[-1]
             # "9.1. Envoi …" under a short line: a list of titles (contents)
