@@ -1,5 +1,11 @@
-"""The annotations browser fixtures (Debian's chromium through Playwright)."""
+"""Browser tests of the analysis workspace: the same chromium and sign-in
+fixtures as the annotations' browser tests (Debian's chromium through
+Playwright; skipped without it, failed under CI=true), at the same two
+viewports."""
 
-from tests.annotations.browser.conftest import browser, page_as
-
-__all__ = ["browser", "page_as"]
+from tests.annotations.browser.conftest import (  # noqa: F401
+    browser,
+    page_as,
+    pytest_configure,
+    pytest_generate_tests,
+)

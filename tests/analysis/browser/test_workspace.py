@@ -83,9 +83,9 @@ PAGES = [
 ]
 
 
+@pytest.mark.viewports("phone")
 def test_pages_fit_a_phone(page_as: Any, live_server: Any, coded):
     page = page_as(coded["people"].annotator)
-    page.set_viewport_size({"width": 390, "height": 844})
     for url in PAGES:
         page.goto(f"{live_server.url}{url}")
         width = page.evaluate("document.documentElement.scrollWidth")
