@@ -71,7 +71,6 @@ PAGES = {
     "analysis-codeline": "/analysis/codeline/doc/",
     "analysis-kwic": "/analysis/kwic/?keyword=security",
     "analysis-memos": "/analysis/memos/",
-    "analysis-memo-new": "/analysis/memos/new/",
     "not-found": "/documents/no-such-document/",
     "admin": "/admin/",
     "admin-documents": "/admin/corpus/document/",
