@@ -10,6 +10,13 @@ Crash safety: rows are deleted only after the index commit. Killed before the
 commit, nothing was written and the rows remain; killed after it, the rows
 remain and are applied again, which is harmless (upserts re-read the database).
 
+Priorities: the rows of a large change (more than ``BACKGROUND_OVER``
+paragraphs at once, a big document ingested) are background rows. The drainer
+applies the small changes queued meanwhile first, in smaller batches between
+background ones, and a search waits only for small changes (a person finds
+their own tag in their next search) while saying that a large one is still
+being indexed. Otherwise one 50 MB upload made every search wait for it.
+
 The dedicated drainer (``follow``) backs off while idle: it looks again after
 0.1 s, then 0.2, 0.4 … up to 2 s, so an idle server costs next to nothing. A
 committed change does not wait for that: it rings the drainer's doorbell (a
@@ -29,6 +36,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import QuerySet
 
 from search.backend import SearchBackend, SearchUnavailable, get_backend
 from search.models import IndexOutbox
@@ -36,6 +44,10 @@ from search.models import IndexOutbox
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# A change of more paragraphs than this is queued as background rows, applied
+# BACKGROUND_BATCH at a time so that a small change never waits long behind one.
+BACKGROUND_OVER = 200
+BACKGROUND_BATCH = 100
 # The dedicated drainer's pauses while idle: FOLLOW_POLL after a batch,
 # doubling up to FOLLOW_POLL_MAX (a change rings the doorbell meanwhile).
 FOLLOW_POLL = 0.1
@@ -49,7 +61,9 @@ SEARCH_DRAIN_BUDGET = 10.0
 def enqueue(paragraph_ids: Iterable[int]) -> None:
     """Record that these paragraphs changed (call inside the changing
     transaction); after commit, try to apply them at once if no one else is."""
-    rows = [IndexOutbox(paragraph_id=pid) for pid in paragraph_ids]
+    ids = list(paragraph_ids)
+    background = len(ids) > BACKGROUND_OVER
+    rows = [IndexOutbox(paragraph_id=pid, background=background) for pid in ids]
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
@@ -114,7 +128,12 @@ def drain(
 
 
 def _drain_batch(backend: SearchBackend, batch_size: int) -> int:
-    rows = list(IndexOutbox.objects.values_list("id", "paragraph_id")[:batch_size])
+    """One index commit: small changes first, then (if none) background ones."""
+    queued = IndexOutbox.objects.order_by("id").values_list("id", "paragraph_id")
+    rows = list(queued.filter(background=False)[:batch_size])
+    if not rows:
+        background = queued.filter(background=True)
+        rows = list(background[: min(batch_size, BACKGROUND_BATCH)])
     if not rows:
         return 0
     backend.upsert(sorted({paragraph_id for _, paragraph_id in rows}))
@@ -137,35 +156,53 @@ def catch_up(backend: SearchBackend) -> str:
     """Before a search: apply pending changes so a user sees their own edits.
 
     Returns a notice for the user when some changes could not be applied in
-    time (the search then shows the index as it is).
+    time, or a large one is still being indexed (the search then shows the
+    index as it is). Only small changes are waited for.
     """
     newest = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
         return ""
+    # Only rows that were pending when this search began count: others are
+    # newer changes made by someone else meanwhile.
+    before = IndexOutbox.objects.filter(id__lte=newest)
     if dedicated_drainer():
-        return _wait_for_drainer(newest)
+        behind = _wait_for_drainer(before.filter(background=False))
+    else:
+        behind = _drain_before_search(backend, before.filter(background=False))
+    if behind:
+        return BEHIND_NOTICE
+    if before.filter(background=True).exists():
+        return BACKGROUND_NOTICE
+    return ""
+
+
+BEHIND_NOTICE = "Some recent changes are still being indexed and may not show yet."
+BACKGROUND_NOTICE = (
+    "A large document is still being indexed: some of its records may not show yet."
+)
+
+
+def _drain_before_search(backend: SearchBackend, small: QuerySet[IndexOutbox]) -> bool:
+    """Inline mode: drain (within a budget) ourselves; whether rows are left."""
     try:
         drain(
             backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET
         )
     except SearchUnavailable:
         log.warning("search outbox busy; searching without the latest changes")
-    # Only rows that were pending when this search began count: others are
-    # newer changes made by someone else meanwhile.
-    if IndexOutbox.objects.filter(id__lte=newest).exists():
-        return "Some recent changes are still being indexed and may not show yet."
-    return ""
+    return small.exists()
 
 
-def _wait_for_drainer(newest: int) -> str:
-    """Let the dedicated drainer apply the rows queued before this search."""
+def _wait_for_drainer(small: QuerySet[IndexOutbox]) -> bool:
+    """Let the dedicated drainer apply the small changes queued before this
+    search; whether some are still waiting after SEARCH_LOCK_WAIT."""
     deadline = time.monotonic() + SEARCH_LOCK_WAIT
-    while IndexOutbox.objects.filter(id__lte=newest).exists():
+    while small.exists():
         if time.monotonic() >= deadline:
             log.warning("search drainer is behind; searching without the latest")
-            return "Some recent changes are still being indexed and may not show yet."
+            return True
         time.sleep(0.02)
-    return ""
+    return False
 
 
 def follow(*, max_idle: float | None = None) -> int:

@@ -329,3 +329,41 @@ def test_a_change_wakes_an_idle_drainer_at_once(settings):
         drainer.terminate()  # SIGTERM rings too: it stops without ending its pause
         drainer.join(10)
     assert drainer.exitcode == 0
+
+
+# -- a large change (a big document) does not hold up small ones ---------------
+
+
+@pytest.mark.django_db
+def test_small_changes_are_applied_before_a_large_one_queued_earlier(small_corpus):
+    large = list(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 50))
+    outbox.enqueue(large)  # a big document's records, queued first
+    small = [paragraph(small_corpus, 3).id]
+    outbox.enqueue(small)  # then someone tags a passage
+    backend = get_backend()
+    batches: list[list[int]] = []
+    real_upsert = backend.upsert
+
+    def recorded(ids):
+        batches.append(list(ids))
+        return real_upsert(ids)
+
+    backend.upsert = recorded
+    assert outbox.drain(backend=backend) == len(large) + 1
+    assert batches[0] == small
+    assert all(len(batch) <= outbox.BACKGROUND_BATCH for batch in batches[1:])
+    assert sorted(itertools.chain(*batches[1:])) == large
+
+
+@pytest.mark.django_db
+def test_a_search_does_not_wait_for_a_large_change(small_corpus, settings, monkeypatch):
+    """Dedicated-drainer mode with the drainer busy elsewhere (none runs here):
+    a small change would be waited for; a large one only gets a notice."""
+    settings.GLOSS_SEARCH_DRAINER = "process"
+    monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 30.0)
+    outbox.enqueue(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 1))
+    started = time.monotonic()
+    result = search_paragraphs(query="distrust")
+    assert time.monotonic() - started < 10
+    assert result.notice == outbox.BACKGROUND_NOTICE
+    assert {row.paragraph.id for row in result.rows} == {paragraph(small_corpus, 3).id}
