@@ -6,16 +6,19 @@ the bundled corpus, creates accounts and API tokens, and serves the app as
 ``make run`` does (gunicorn with gunicorn.conf.py, so the search drainer and
 the task worker run next to the web workers) on a free loopback port. Then:
 
-1. **Mixed run**: ordinary clients tag (``POST /api/annotations``), edit their
-   annotations (``PATCH`` note and themes), search (several query types, over
-   ``/api/search`` and the search page) and read (reader, theme list,
-   annotation list), while the slow clients send the slowest queries that the
-   limits let through (many exclusions, misspellings, nesting, wildcards,
-   long phrases) to the API, the search page and the export page; and a
-   curator uploads a generated text file of ``--ingest-mb`` MB, which the
-   task worker ingests meanwhile.
-2. **Baseline run**: once that ingest has finished and the index caught up,
-   the ordinary clients alone.
+1. **Mixed run** (``--seconds``): ordinary clients tag (``POST
+   /api/annotations``), edit their annotations (``PATCH`` note and themes),
+   search (several query types, over ``/api/search`` and the search page) and
+   read (reader, theme list, annotation list), while the slow clients send
+   the slowest queries that the limits let through (many exclusions,
+   misspellings, nesting, wildcards, long phrases) to the API, the search
+   page and the export page.
+2. **Baseline run** (``--seconds``): the ordinary clients alone, on the same
+   index, so the two runs' p95 compare like with like.
+3. **Ingest run**: every client again while a curator uploads a generated
+   text file of ``--ingest-mb`` MB (made-up words) through the upload page,
+   until the task worker has ingested it; then the index must catch up and
+   match the database (``search_index verify --check``).
 
 Prints per request type the count, p50/p95/p99 and errors by status, the
 ordinary requests' p95 in both runs and their ratio, and what the server logs
@@ -117,7 +120,9 @@ def _postgres(statement: str) -> None:
         connection.execute(statement)  # type: ignore[arg-type]
 
 
-def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+def manage(
+    env: dict[str, str], *args: str, stdin: str | None = None, check: bool = True
+) -> str:
     done = subprocess.run(  # noqa: S603 - our own command
         [PYTHON, str(REPO / "manage.py"), *args],
         env=env,
@@ -125,6 +130,8 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
         text=True,
         capture_output=True,
     )
+    if done.returncode and not check:
+        return done.stdout + done.stderr
     if done.returncode:
         raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr}")
     return done.stdout
@@ -208,6 +215,7 @@ class Sample:
 class Recorder:
     samples: list[Sample] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    seconds: float = 0.0  # how long the run lasted
 
     def add(self, sample: Sample) -> None:
         with self.lock:
@@ -495,33 +503,47 @@ def run(
     clients: list[Client],
     cat: Catalogue,
     slow_queries: list[str],
-    seconds: float,
     think: float,
-    extra: Callable[[Recorder], None] | None = None,
+    *,
+    seconds: float | None = None,
+    alongside: Callable[[Recorder], None] | None = None,
 ) -> Recorder:
-    """Every client loops until the deadline (ordinary ones pause up to
-    ``think`` seconds between actions; slow ones never do)."""
+    """Every client loops for ``seconds``, or while ``alongside`` (run in its
+    own thread) has not returned. Ordinary clients pause up to ``think``
+    seconds between actions; slow ones never do."""
     rec = Recorder()
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (seconds or 0)
+    finished = threading.Event()
+
+    def going() -> bool:
+        return not finished.is_set() if seconds is None else time.monotonic() < deadline
 
     def loop(client: Client, seed: int) -> None:
         rng = random.Random(seed)
-        while time.monotonic() < deadline:
+        while going():
             if client.slow:
                 slow_step(client, rec, slow_queries, rng)
             else:
                 ordinary_step(client, rec, cat, rng)
                 time.sleep(rng.uniform(0, think))
 
+    def beside() -> None:
+        try:
+            alongside(rec)  # type: ignore[misc]
+        finally:
+            finished.set()
+
     threads = [
         threading.Thread(target=loop, args=(c, n)) for n, c in enumerate(clients)
     ]
-    if extra is not None:
-        threads.append(threading.Thread(target=extra, args=(rec,)))
+    if alongside is not None:
+        threads.append(threading.Thread(target=beside))
+    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    rec.seconds = time.monotonic() - started
     return rec
 
 
@@ -531,11 +553,11 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def report(title: str, rec: Recorder, seconds: float) -> None:
+def report(title: str, rec: Recorder) -> None:
     by_kind: dict[str, list[Sample]] = defaultdict(list)
     for sample in rec.samples:
         by_kind[sample.kind].append(sample)
-    print(f"\n{title}: {len(rec.samples)} requests in {seconds:.0f} s")
+    print(f"\n{title}: {len(rec.samples)} requests in {rec.seconds:.0f} s")
     print(f"  {'request':22} {'count':>6} {'p50':>8} {'p95':>8} {'p99':>8}  errors")
     for kind in sorted(by_kind):
         samples = by_kind[kind]
@@ -557,26 +579,76 @@ def failures(rec: Recorder) -> Counter[str]:
     return Counter(f"{s.kind} {s.status}" for s in rec.samples if not s.ok)
 
 
+def ingest_run(  # noqa: PLR0913 - the bench's state, passed on
+    args: argparse.Namespace,
+    rng: random.Random,
+    env: dict[str, str],
+    people: list[Client],
+    curator: Client,
+    cat: Catalogue,
+    slow_queries: list[str],
+) -> Counter[str]:
+    """Third run: every client, slow ones too, while a big file is uploaded
+    and ingested; then the job's outcome and the index's agreement."""
+    data = big_text(args.ingest_mb, rng)
+    print(f"\nuploading a {len(data) / 1e6:.1f} MB text; all clients run meanwhile")
+    alongside = ingest_while_loaded(curator, data, args.settle)
+    loaded = run(people, cat, slow_queries, args.think, alongside=alongside)
+    report("Ingest run (all clients, until the ingest job ended)", loaded)
+    problems = failures(loaded)
+    found = jobs(curator)
+    print(f"ingest jobs: {dict(found)}")
+    problems.update({f"ingest {k}": v for k, v in found.items() if k != "done"})
+    started = time.monotonic()
+    pending = index_catches_up(env, args.settle)
+    waited = time.monotonic() - started
+    if pending:
+        print(f"the index is still behind after {waited:.0f} s: {pending} rows")
+        return problems
+    print(f"the index caught up {waited:.0f} s after the ingest")
+    out = manage(env, "search_index", "verify", "--check", check=False)
+    print(f"search_index verify --check: {out.strip()}")
+    if "matches the database" not in out:
+        problems["index drift"] += 1
+    return problems
+
+
 def log_alarms(log: Path) -> Counter[str]:
     text = log.read_text(errors="replace")
     return Counter({name: len(rx.findall(text)) for name, rx in LOG_ALARMS.items()})
 
 
-def settle(client: Client, env: dict[str, str], timeout: float) -> Counter[str]:
-    """Wait for the ingest jobs to end and the index to catch up; the jobs."""
+def ingest_while_loaded(
+    curator: Client, data: bytes, timeout: float
+) -> Callable[[Recorder], None]:
+    """Upload ``data`` as one text file, then follow its ingest job until it
+    ends (or ``timeout``): what the third run does beside the clients."""
+
+    def alongside(rec: Recorder) -> None:
+        started = time.monotonic()
+        upload(curator, rec, "big-generated.txt", data)
+        while time.monotonic() - started < timeout:
+            found = jobs(curator)
+            if not found["queued"] and not found["running"]:
+                break
+            time.sleep(2)
+        rec.add(
+            Sample("ingest job", 200, (time.monotonic() - started) * 1000, True, False)
+        )
+
+    return alongside
+
+
+def index_catches_up(env: dict[str, str], timeout: float) -> int:
+    """Wait for the outbox to empty; the rows still pending after ``timeout``."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = jobs(client)
-        if not found["queued"] and not found["running"]:
-            break
-        time.sleep(2)
-    while time.monotonic() < deadline:
+    while True:
         out = manage(env, "search_index", "status")
-        pending = int(re.search(r"Pending outbox rows:\s+(\d+)", out).group(1))  # type: ignore[union-attr]
-        if not pending:
-            break
+        found = re.search(r"Pending outbox rows:\s+(\d+)", out)
+        pending = int(found.group(1)) if found else -1
+        if pending == 0 or time.monotonic() >= deadline:
+            return pending
         time.sleep(2)
-    return jobs(client)
 
 
 # --- main -------------------------------------------------------------------
@@ -590,14 +662,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--slow", type=int, default=3, help="clients of the slowest")
     parser.add_argument("--ingest-mb", type=float, default=50, help="0: no ingest")
     parser.add_argument("--think", type=float, default=0.5, help="max pause, s")
-    parser.add_argument("--settle", type=float, default=1200, help="ingest wait, s")
-    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--settle", type=float, default=1800, help="longest ingest (and index) wait, s"
+    )
     parser.add_argument("--seed", type=int, default=9)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     rng = random.Random(args.seed)
     names = {f"person{n:02d}": "annotator" for n in range(args.clients)}
     names["curator"] = "curator"
@@ -633,41 +707,23 @@ def bench(
     cat = catalogue(curator)
     print(f"{len(cat.paragraphs)} paragraphs, {len(cat.documents)} documents to use")
     slow_queries = pick_slow_queries(curator, rng) if args.slow else []
-    extra = None
-    if args.ingest_mb:
-        data = big_text(args.ingest_mb, rng)
-        print(f"uploading a {len(data) / 1e6:.1f} MB text during the mixed run")
-        extra = lambda rec: upload(curator, rec, "big-generated.txt", data)  # noqa: E731
-    mixed = run(people, cat, slow_queries, args.seconds, args.think, extra)
-    report(
-        f"Mixed run ({args.slow} slow clients of {len(people)})", mixed, args.seconds
-    )
+    mixed = run(people, cat, slow_queries, args.think, seconds=args.seconds)
+    report(f"Mixed run ({args.slow} slow clients of {len(people)})", mixed)
     problems = failures(mixed)
+    ordinary = [c for c in people if not c.slow]
+    baseline = run(ordinary, cat, [], args.think, seconds=args.seconds)
+    report(f"Baseline run ({len(ordinary)} ordinary clients)", baseline)
+    problems.update(failures(baseline))
+    with_slow, without = ordinary_p95(mixed), ordinary_p95(baseline)
+    ratio_line = (
+        f"ordinary requests' p95: {with_slow:.0f} ms with the slow clients, "
+        f"{without:.0f} ms without: ratio {with_slow / max(without, 1e-9):.2f}"
+    )
     if args.ingest_mb:
-        started = time.monotonic()
-        found = settle(curator, env, args.settle)
-        print(
-            f"\ningest jobs after the run: {dict(found)} "
-            f"(waited {time.monotonic() - started:.0f} s for them and the index)"
-        )
-        problems.update({f"ingest {k}": v for k, v in found.items() if k != "done"})
-    ratio_line = ""
-    if not args.no_baseline:
-        ordinary = [c for c in people if not c.slow]
-        baseline = run(ordinary, cat, [], args.seconds, args.think)
-        report(
-            f"Baseline run ({len(ordinary)} ordinary clients)", baseline, args.seconds
-        )
-        problems.update(failures(baseline))
-        with_slow, without = ordinary_p95(mixed), ordinary_p95(baseline)
-        ratio_line = (
-            f"ordinary requests' p95: {with_slow:.0f} ms with the slow clients, "
-            f"{without:.0f} ms without: ratio {with_slow / max(without, 1e-9):.2f}"
-        )
+        problems.update(ingest_run(args, rng, env, people, curator, cat, slow_queries))
     alarms = log_alarms(log)
     print()
-    if ratio_line:
-        print(ratio_line)
+    print(ratio_line)
     print(f"server log: {dict(alarms)}")
     problems.update({f"log: {k}": v for k, v in alarms.items() if v})
     print(f"failures: {dict(problems) or 0}")
