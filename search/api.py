@@ -12,7 +12,12 @@ from django.http import HttpRequest, JsonResponse
 from annotations.api import api_view
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
-from search.services import SearchRequestError, search_paragraphs
+from search.services import (
+    RETRY_AFTER,
+    SearchBusy,
+    SearchRequestError,
+    search_paragraphs,
+)
 
 
 @api_view("GET")
@@ -23,12 +28,16 @@ def search(request: HttpRequest, user: AbstractBaseUser) -> JsonResponse:
         return _bad_request(form.error_message())
     try:
         result = search_paragraphs(**form.search_arguments())
+    except SearchBusy as exc:
+        response = _bad_request(str(exc), status=429)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     except (QuerySyntaxError, SearchRequestError) as exc:
         return _bad_request(str(exc))
     return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
-def _bad_request(message: str) -> JsonResponse:
+def _bad_request(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse(
-        {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
+        {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
     )

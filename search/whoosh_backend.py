@@ -494,6 +494,7 @@ class _Search:
             facets=_facet_counts(results),
             corrected_query=corrected,
             notice=notice,
+            partial=bool(notice),
         )
 
     def _fix(self, word: str) -> str | None:
