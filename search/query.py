@@ -47,6 +47,8 @@ STOPWORDS = frozenset(
 
 MAX_NESTING = 8
 MAX_TERMS = 32
+# Unknown words looked up for a correction per query; later ones stay as typed.
+MAX_CORRECTIONS = 8
 _TERM_KINDS = frozenset({"WORD", "PHRASE", "FIELD"})
 
 
