@@ -571,7 +571,9 @@ def report(title: str, rec: Recorder) -> None:
     by_kind: dict[str, list[Sample]] = defaultdict(list)
     for sample in rec.samples:
         by_kind[sample.kind].append(sample)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{title}: {len(rec.samples)} requests in {rec.seconds:.0f} s")
+    print(f"  (machine load average after it: {load}, on {os.cpu_count()} cores)")
     print(f"  {'request':22} {'count':>6} {'p50':>8} {'p95':>8} {'p99':>8}  errors")
     for kind in sorted(by_kind):
         samples = by_kind[kind]
