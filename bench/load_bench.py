@@ -634,6 +634,21 @@ def log_alarms(log: Path) -> Counter[str]:
     return Counter({name: len(rx.findall(text)) for name, rx in LOG_ALARMS.items()})
 
 
+def alarm_context(log: Path, shown: int = 3, around: int = 12) -> str:
+    """The log lines around the first few alarms: which process, which query
+    (the data directory, and so the log, is gone once the bench ends)."""
+    lines = log.read_text(errors="replace").splitlines()
+    hits = [
+        n
+        for n, line in enumerate(lines)
+        if any(rx.search(line) for rx in LOG_ALARMS.values())
+    ]
+    blocks = []
+    for n in hits[:shown]:
+        blocks.append("\n".join(lines[max(0, n - around) : n + around]))
+    return "\n  ...\n".join(blocks)
+
+
 def ingest_while_loaded(
     curator: Client, data: bytes, timeout: float
 ) -> Callable[[Recorder], None]:
@@ -741,6 +756,8 @@ def bench(
     print()
     print(ratio_line)
     print(f"server log: {dict(alarms)}")
+    if any(alarms.values()):
+        print(f"around the first alarms in the server log:\n{alarm_context(log)}")
     problems.update({f"log: {k}": v for k, v in alarms.items() if v})
     print(f"failures: {dict(problems) or 0}")
     return 1 if problems else 0
