@@ -72,6 +72,8 @@ def error_response(error: ApiError) -> JsonResponse:
     )
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="gloss"'
+    for name, value in error.headers.items():
+        response[name] = value
     return response
 
 

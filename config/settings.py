@@ -176,6 +176,8 @@ GLOSS_SEARCH_MEMORY_MB = int(os.environ.get("GLOSS_SEARCH_MEMORY_MB", "1024"))
 # Seconds one search may spend collecting matches; past it, partial results
 # with a notice (0: no budget).
 GLOSS_SEARCH_TIME_BUDGET = float(os.environ.get("GLOSS_SEARCH_TIME_BUDGET", "3"))
+# How many long queries (search.gate) may run at once, server-wide.
+GLOSS_SEARCH_HEAVY_SLOTS = int(os.environ.get("GLOSS_SEARCH_HEAVY_SLOTS", "1"))
 GLOSS_SOURCES_DIR = BASE_DIR / "corpus" / "sources"
 # Prefix of Document.iri; stored per document at creation, so changing it later
 # never changes the IRI of a document already ingested.

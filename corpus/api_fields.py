@@ -29,10 +29,15 @@ class ApiError(Exception):
     """A refusal with its HTTP status; the message is shown to the caller."""
 
     def __init__(
-        self, status: int, message: str, errors: dict[str, list[str]] | None = None
+        self,
+        status: int,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.message, self.errors = status, message, errors
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
     def body(self) -> dict[str, Any]:
         """The JSON body every API refusal has."""

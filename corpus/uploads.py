@@ -18,6 +18,7 @@ change it, and its document write finds the bytes already stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -30,7 +31,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from corpus.ingestion.extract import (
@@ -43,6 +44,8 @@ from corpus.ingestion.extract import (
 from corpus.models import Document, IngestJob
 from corpus.services import IngestOutcome, IngestStatus, InvalidMetadata
 from corpus.services import document_ingest as _document_ingest
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = frozenset(
     (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | set(PACKAGE_READERS)
@@ -332,10 +335,20 @@ class _Heartbeat:
         every = settings.GLOSS_INGEST_LEASE_SECONDS / 3
         try:
             while not self._done.wait(every):
-                running = self._owned.filter(status=IngestJob.Status.RUNNING)
-                running.update(heartbeat_at=timezone.now())
+                self._beat_once()
         finally:
             connection.close()  # this thread's own connection
+
+    def _beat_once(self) -> None:
+        """One heartbeat; a failed one is skipped, not fatal. On SQLite the
+        job's own write transaction holds the write lock, and a long one (a
+        big file, a busy machine) made the beat fail with "database is
+        locked", which ended the thread: no beat after it."""
+        try:
+            running = self._owned.filter(status=IngestJob.Status.RUNNING)
+            running.update(heartbeat_at=timezone.now())
+        except DatabaseError as exc:
+            log.warning("ingest heartbeat skipped: %s", exc)
 
     def stop(self) -> None:
         self._done.set()

@@ -16,7 +16,13 @@ from ninja import Field, Query, Router, Schema
 from corpus.api_fields import ApiError, ErrorOut, QueryInt, Text
 from search.backend import SORTS
 from search.query import QuerySyntaxError
-from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
+from search.services import (
+    MAX_PAGE_SIZE,
+    RETRY_AFTER,
+    SearchBusy,
+    SearchRequestError,
+    search_paragraphs,
+)
 
 router = Router(tags=["search"])
 Sort = Literal["relevance", "document"]
@@ -75,7 +81,13 @@ class SearchOut(Schema):
 
 @router.get(
     "/search",
-    response={200: SearchOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response={
+        200: SearchOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Search paragraph records, with facets and highlights.",
 )
 def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
@@ -92,6 +104,10 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
             page_size=params.page_size,
             sort=params.sort,
         )
+    except SearchBusy as exc:  # a long query while another holds the turn
+        raise ApiError(
+            429, str(exc), headers={"Retry-After": str(RETRY_AFTER)}
+        ) from None
     except (QuerySyntaxError, SearchRequestError) as exc:
         raise ApiError(400, str(exc)) from None
     return result.as_json()

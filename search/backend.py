@@ -115,6 +115,7 @@ class SearchPage:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     corrected_query: str | None = None
     notice: str = ""
+    partial: bool = False  # stopped at the time budget: hits and counts incomplete
 
     @property
     def page_count(self) -> int:

@@ -20,10 +20,14 @@ class IndexOutbox(models.Model):
     # Not a foreign key: the row must outlive a deleted paragraph, whose index
     # entry it exists to remove.
     paragraph_id = models.BigIntegerField(db_index=True)
+    # Part of a large change (a big document ingested): applied after the
+    # small ones queued meanwhile, and a search does not wait for it.
+    background = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["background", "id"], name="outbox_order")]
         verbose_name = "index outbox row"
 
     def __str__(self) -> str:

@@ -9,18 +9,34 @@ drainers interleaving could otherwise index an older read after a newer one.
 Crash safety: rows are deleted only after the index commit. Killed before the
 commit, nothing was written and the rows remain; killed after it, the rows
 remain and are applied again, which is harmless (upserts re-read the database).
+
+Priorities: the rows of a large change (more than ``BACKGROUND_OVER``
+paragraphs at once, a big document ingested) are background rows. The drainer
+applies the small changes queued meanwhile first, in smaller batches between
+background ones, and a search waits only for small changes (a person finds
+their own tag in their next search) while saying that a large one is still
+being indexed. Otherwise one 50 MB upload made every search wait for it.
+
+The dedicated drainer (``follow``) backs off while idle: it looks again after
+0.1 s, then 0.2, 0.4 … up to 2 s, so an idle server costs next to nothing. A
+committed change does not wait for that: it rings the drainer's doorbell (a
+datagram to a socket named after the index), which wakes it at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import select
 import signal
+import socket
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import QuerySet
 
 from search.backend import SearchBackend, SearchUnavailable, get_backend
 from search.models import IndexOutbox
@@ -28,8 +44,14 @@ from search.models import IndexOutbox
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-# The dedicated drainer looks for new rows this often when it is idle.
+# A change of more paragraphs than this is queued as background rows, applied
+# BACKGROUND_BATCH at a time so that a small change never waits long behind one.
+BACKGROUND_OVER = 200
+BACKGROUND_BATCH = 100
+# The dedicated drainer's pauses while idle: FOLLOW_POLL after a batch,
+# doubling up to FOLLOW_POLL_MAX (a change rings the doorbell meanwhile).
 FOLLOW_POLL = 0.1
+FOLLOW_POLL_MAX = 2.0
 # Before a search: how long to wait for another process's drain to finish,
 # and how long to spend draining, before searching what the index has.
 SEARCH_LOCK_WAIT = 5.0
@@ -39,11 +61,15 @@ SEARCH_DRAIN_BUDGET = 10.0
 def enqueue(paragraph_ids: Iterable[int]) -> None:
     """Record that these paragraphs changed (call inside the changing
     transaction); after commit, try to apply them at once if no one else is."""
-    rows = [IndexOutbox(paragraph_id=pid) for pid in paragraph_ids]
+    ids = list(paragraph_ids)
+    background = len(ids) > BACKGROUND_OVER
+    rows = [IndexOutbox(paragraph_id=pid, background=background) for pid in ids]
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    if not dedicated_drainer() and not _deferred:
+    if dedicated_drainer():
+        transaction.on_commit(ring)
+    elif not _deferred:
         transaction.on_commit(try_drain)
 
 
@@ -102,7 +128,12 @@ def drain(
 
 
 def _drain_batch(backend: SearchBackend, batch_size: int) -> int:
-    rows = list(IndexOutbox.objects.values_list("id", "paragraph_id")[:batch_size])
+    """One index commit: small changes first, then (if none) background ones."""
+    queued = IndexOutbox.objects.order_by("id").values_list("id", "paragraph_id")
+    rows = list(queued.filter(background=False)[:batch_size])
+    if not rows:
+        background = queued.filter(background=True)
+        rows = list(background[: min(batch_size, BACKGROUND_BATCH)])
     if not rows:
         return 0
     backend.upsert(sorted({paragraph_id for _, paragraph_id in rows}))
@@ -125,35 +156,53 @@ def catch_up(backend: SearchBackend) -> str:
     """Before a search: apply pending changes so a user sees their own edits.
 
     Returns a notice for the user when some changes could not be applied in
-    time (the search then shows the index as it is).
+    time, or a large one is still being indexed (the search then shows the
+    index as it is). Only small changes are waited for.
     """
     newest = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
         return ""
+    # Only rows that were pending when this search began count: others are
+    # newer changes made by someone else meanwhile.
+    before = IndexOutbox.objects.filter(id__lte=newest)
     if dedicated_drainer():
-        return _wait_for_drainer(newest)
+        behind = _wait_for_drainer(before.filter(background=False))
+    else:
+        behind = _drain_before_search(backend, before.filter(background=False))
+    if behind:
+        return BEHIND_NOTICE
+    if before.filter(background=True).exists():
+        return BACKGROUND_NOTICE
+    return ""
+
+
+BEHIND_NOTICE = "Some recent changes are still being indexed and may not show yet."
+BACKGROUND_NOTICE = (
+    "A large document is still being indexed: some of its records may not show yet."
+)
+
+
+def _drain_before_search(backend: SearchBackend, small: QuerySet[IndexOutbox]) -> bool:
+    """Inline mode: drain (within a budget) ourselves; whether rows are left."""
     try:
         drain(
             backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET
         )
     except SearchUnavailable:
         log.warning("search outbox busy; searching without the latest changes")
-    # Only rows that were pending when this search began count: others are
-    # newer changes made by someone else meanwhile.
-    if IndexOutbox.objects.filter(id__lte=newest).exists():
-        return "Some recent changes are still being indexed and may not show yet."
-    return ""
+    return small.exists()
 
 
-def _wait_for_drainer(newest: int) -> str:
-    """Let the dedicated drainer apply the rows queued before this search."""
+def _wait_for_drainer(small: QuerySet[IndexOutbox]) -> bool:
+    """Let the dedicated drainer apply the small changes queued before this
+    search; whether some are still waiting after SEARCH_LOCK_WAIT."""
     deadline = time.monotonic() + SEARCH_LOCK_WAIT
-    while IndexOutbox.objects.filter(id__lte=newest).exists():
+    while small.exists():
         if time.monotonic() >= deadline:
             log.warning("search drainer is behind; searching without the latest")
-            return "Some recent changes are still being indexed and may not show yet."
+            return True
         time.sleep(0.02)
-    return ""
+    return False
 
 
 def follow(*, max_idle: float | None = None) -> int:
@@ -161,32 +210,113 @@ def follow(*, max_idle: float | None = None) -> int:
 
     Runs until SIGTERM/SIGINT, or after ``max_idle`` seconds with nothing to
     do (tests). Returns how many rows it applied. A failed batch is logged and
-    retried: its rows stay queued until an index commit took them.
+    retried: its rows stay queued until an index commit took them. While idle
+    it pauses longer and longer (``idle_pauses``), woken early by ``ring``.
     """
-    stop = _stop_on_signals()
-    applied, idle_since = 0, time.monotonic()
-    while not stop:
-        try:
-            done = drain(lock_timeout=FOLLOW_POLL)
-        except SearchUnavailable:
-            done = 0  # a rebuild holds the lock; wait for it
-        except Exception:
-            log.exception("search drainer: a batch failed; it stays queued")
-            connections.close_all()  # a broken connection is reopened
-            done = 0
-        applied += done
-        if done:
-            idle_since = time.monotonic()
-        elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
-            break
-        else:
-            time.sleep(FOLLOW_POLL)
+    with _doorbell() as bell:
+        stop = _stop_on_signals()
+        applied, idle_since = 0, time.monotonic()
+        pauses = idle_pauses()
+        while not stop:
+            done = _follow_once()
+            applied += done
+            if done:
+                idle_since, pauses = time.monotonic(), idle_pauses()
+            elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
+                break
+            else:
+                _wait(bell, next(pauses))
     return applied
 
 
+def _follow_once() -> int:
+    try:
+        return drain(lock_timeout=FOLLOW_POLL)
+    except SearchUnavailable:
+        return 0  # a rebuild holds the lock; wait for it
+    except Exception:
+        log.exception("search drainer: a batch failed; it stays queued")
+        connections.close_all()  # a broken connection is reopened
+        return 0
+
+
+def idle_pauses(
+    first: float | None = None, longest: float | None = None
+) -> Iterator[float]:
+    """The idle drainer's pauses: doubling from ``first`` up to ``longest``.
+
+    >>> from itertools import islice
+    >>> list(islice(idle_pauses(0.1, 2.0), 7))
+    [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+    """
+    pause = FOLLOW_POLL if first is None else first
+    longest = FOLLOW_POLL_MAX if longest is None else longest
+    while True:
+        yield min(pause, longest)
+        pause = min(pause * 2, longest)
+
+
+def doorbell_address() -> str:
+    """An abstract Unix socket (Linux: no file to clean up) named after the
+    index directory, so each index has its own drainer's doorbell."""
+    digest = hashlib.sha256(str(settings.GLOSS_INDEX_DIR).encode()).hexdigest()
+    return f"\0gloss-search-drainer-{digest[:32]}"
+
+
+def ring() -> None:
+    """Wake the dedicated drainer now (after a commit that queued rows).
+
+    Never raises: with no drainer listening, the rows wait for its next look.
+    """
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.setblocking(False)
+            sender.sendto(b"!", doorbell_address())
+    except OSError:
+        pass  # no drainer is listening, or its queue is full: it is awake
+
+
+@contextmanager
+def _doorbell() -> Iterator[socket.socket | None]:
+    """The drainer's end of the doorbell; None where it cannot be had (the
+    drainer then just polls, as it backs off)."""
+    bell = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        bell.bind(doorbell_address())
+    except OSError:
+        log.warning("search drainer: no doorbell (another drainer has it?)")
+        bell.close()
+        yield None
+        return
+    bell.setblocking(False)
+    try:
+        yield bell
+    finally:
+        bell.close()
+
+
+def _wait(bell: socket.socket | None, seconds: float) -> None:
+    """Pause up to ``seconds``; a ring ends the pause (all rings are taken)."""
+    if bell is None:
+        time.sleep(seconds)
+        return
+    ready, _, _ = select.select([bell], [], [], seconds)
+    while ready:
+        try:
+            bell.recv(64)
+        except BlockingIOError:
+            break
+
+
 def _stop_on_signals() -> list[int]:
-    """A list that becomes truthy when SIGTERM or SIGINT arrives."""
+    """A list that becomes truthy when SIGTERM or SIGINT arrives (which also
+    rings, so a pausing drainer stops at once)."""
     stop: list[int] = []
+
+    def handler(number: int, frame: object) -> None:
+        stop.append(number)
+        ring()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda number, frame: stop.append(number))
+        signal.signal(sig, handler)
     return stop

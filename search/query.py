@@ -47,6 +47,8 @@ STOPWORDS = frozenset(
 
 MAX_NESTING = 8
 MAX_TERMS = 32
+# Unknown words looked up for a correction per query; later ones stay as typed.
+MAX_CORRECTIONS = 8
 _TERM_KINDS = frozenset({"WORD", "PHRASE", "FIELD"})
 
 
@@ -329,7 +331,7 @@ def parse(text: str) -> Node:
     tokens = tokenize(text)
     if not tokens:
         return MatchAll()
-    terms = sum(1 for token in tokens if token.kind in _TERM_KINDS)
+    terms = _term_count(tokens)
     if terms > MAX_TERMS:
         # Each term costs a posting-list walk (and a spelling lookup): a query
         # of hundreds of exclusions stalled a worker for seconds.
@@ -340,6 +342,19 @@ def parse(text: str) -> Node:
     if not has_positive(node):
         raise QuerySyntaxError("Nothing to search for: NOT and - only exclude.")
     return node
+
+
+def term_count(text: str) -> int:
+    """Words, phrases, prefixes and filters in a query: what its cost grows with.
+
+    >>> term_count('a -b "c d" kind:footnote (e OR f*)')
+    6
+    """
+    return _term_count(tokenize(text))
+
+
+def _term_count(tokens: list[Token]) -> int:
+    return sum(1 for token in tokens if token.kind in _TERM_KINDS)
 
 
 def simplify(node: Node) -> Node:

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from corpus.models import Paragraph
-from search import outbox, selectors, spans
+from search import gate, outbox, selectors, spans
 from search import query as q
 from search.backend import FACETS, SORTS, FacetCount, SearchPage, get_backend
 
@@ -26,6 +26,18 @@ MAX_RESULTS = 10_000  # page * page_size beyond this is refused (deep paging is 
 
 class SearchRequestError(ValueError):
     """Parameters out of range; the message is for the user (a 400 in the API)."""
+
+
+class SearchBusy(SearchRequestError):
+    """A long query while other long ones run (``search.gate``): a 429."""
+
+
+RETRY_AFTER = 3  # seconds, for the Retry-After header of a 429
+BUSY = (
+    "Other long searches are running: a query of {terms} terms must wait its "
+    "turn. Try again in a few seconds, or shorten it (fewer than {heavy} terms "
+    "never wait)."
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class SearchResult:
     facets: dict[str, list[FacetRow]] = field(default_factory=dict)
     notice: str = ""
     searched: bool = False  # False for an empty query without filters
+    partial: bool = False  # the search stopped at its time budget
 
     @property
     def page_count(self) -> int:
@@ -97,8 +110,9 @@ def search_paragraphs(
 ) -> SearchResult:
     """Search paragraph records.
 
-    Raises ``QuerySyntaxError`` for a malformed query and
-    ``SearchRequestError`` for parameters out of range. An empty query with
+    Raises ``QuerySyntaxError`` for a malformed query,
+    ``SearchRequestError`` for parameters out of range, and its subclass
+    ``SearchBusy`` for a long query while other long ones run. An empty query with
     no filter searches nothing (``searched`` is False).
     """
     clean = _clean_filters(filters or {})
@@ -108,9 +122,14 @@ def search_paragraphs(
     if isinstance(parsed.node, q.MatchAll) and not clean:
         return result
     backend = get_backend()
-    # An engine written in each change's transaction is already current.
-    notice = "" if backend.same_transaction else outbox.catch_up(backend)
-    found = backend.search(parsed, clean, page, result.page_size, sort)
+    with gate.heavy_turn(query) as allowed:
+        if not allowed:
+            raise SearchBusy(
+                BUSY.format(terms=q.term_count(query), heavy=gate.HEAVY_TERMS)
+            )
+        # An engine written in each change's transaction is already current.
+        notice = "" if backend.same_transaction else outbox.catch_up(backend)
+        found = backend.search(parsed, clean, page, result.page_size, sort)
     _fill(result, found, notice)
     return result
 
@@ -167,6 +186,7 @@ def _fill(result: SearchResult, found: SearchPage, notice: str) -> None:
     result.corrected_query = found.corrected_query
     result.facets = _facet_rows(found.facets)
     result.notice = " ".join(n for n in (found.notice, notice) if n)
+    result.partial = found.partial
     result.searched = True
 
 

@@ -20,7 +20,13 @@ from annotations.models import Theme
 from corpus.http import HtmxHttpRequest
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
-from search.services import SearchRequestError, SearchResult, search_paragraphs
+from search.services import (
+    RETRY_AFTER,
+    SearchBusy,
+    SearchRequestError,
+    SearchResult,
+    search_paragraphs,
+)
 
 FACET_TITLES = {
     "document": "Document",
@@ -32,14 +38,14 @@ FACET_TITLES = {
 
 def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    result, error = None, ""
+    result, error, status = None, "", 200
     if not form.is_valid():
-        error = form.error_message()
+        error, status = form.error_message(), 400
     else:
         try:
             result = search_paragraphs(**form.search_arguments())
         except (QuerySyntaxError, SearchRequestError) as exc:
-            error = str(exc)
+            error, status = str(exc), 429 if isinstance(exc, SearchBusy) else 400
     context = {"form": form, "result": result, "error": error, **tagging(request)}
     if result is not None:
         context.update(navigation(result))
@@ -47,7 +53,9 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     # after a cache miss: then it needs the whole page.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "search/_search.html" if partial else "search/search.html"
-    response = render(request, template, context, status=400 if error else 200)
+    response = render(request, template, context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(RETRY_AFTER)
     patch_vary_headers(response, ("HX-Request",))  # caches keep both versions apart
     return response
 

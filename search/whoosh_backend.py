@@ -549,6 +549,7 @@ class _Search:
     searcher: Searcher
     parsed: q.ParsedQuery
     time_budget: float | None = None
+    lookups: int = 0  # spelling lookups made (at most q.MAX_CORRECTIONS)
 
     def run(
         self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
@@ -580,13 +581,22 @@ class _Search:
             facets=_facet_counts(results),
             corrected_query=corrected,
             notice=notice,
+            partial=bool(notice),
         )
 
     def _fix(self, word: str) -> str | None:
-        """A replacement for a word the index does not know, or None."""
+        """A replacement for a word the index does not know, or None.
+
+        At most ``q.MAX_CORRECTIONS`` words are looked up: each lookup walks
+        the vocabulary within two edits, and 32 misspelled words took 1-4 s
+        before the time budget even began. Later unknown words stay as typed.
+        """
         folded = analysis.fold(word)
         if len(folded) < 4 or folded.isdigit() or self._known(word):
             return None
+        if self.lookups >= q.MAX_CORRECTIONS:
+            return None
+        self.lookups += 1
         return _suggest(self.searcher, folded)
 
     def _known(self, word: str) -> bool:

@@ -9,8 +9,10 @@ in the paragraphs it finds (all pages of hits).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -48,7 +50,17 @@ def parse_filters(
 
 
 def search_hits(query: str) -> frozenset[int]:
-    """Ids of every paragraph the search query finds."""
+    """Ids of every paragraph the search query finds.
+
+    Each page is a search of its own, so all of them together get a budget
+    (``export_search_budget``): an export of a broad query once ran a
+    hundred searches of up to 3 s each and held a worker for minutes. A query
+    that cannot be gathered in time, or whose search stopped at its own
+    budget (it would export only part of what it finds), is refused with a
+    message.
+    """
+    budget = export_search_budget()
+    deadline = _clock() + budget
     ids: set[int] = set()
     page = 1
     while True:
@@ -56,10 +68,28 @@ def search_hits(query: str) -> frozenset[int]:
             result = search_paragraphs(query=query, page=page, page_size=MAX_PAGE_SIZE)
         except (QuerySyntaxError, SearchRequestError) as exc:
             raise FilterError(f"Search query: {exc}") from exc
+        if result.partial:
+            raise FilterError(TOO_BROAD.format(seconds=budget))
         ids.update(row.paragraph.pk for row in result.rows)
         if page >= result.page_count or not result.rows:
             return frozenset(ids)
+        if _clock() >= deadline:
+            raise FilterError(TOO_BROAD.format(seconds=budget))
         page += 1
+
+
+def export_search_budget() -> float:
+    """Seconds for all the searches of one export: three searches' budget."""
+    return EXPORT_SEARCHES * settings.GLOSS_SEARCH_TIME_BUDGET
+
+
+EXPORT_SEARCHES = 3
+TOO_BROAD = (
+    "Search query: it finds more than an export can gather within the "
+    "{seconds:g} seconds it may search. Narrow the query (fewer OR words or "
+    "prefixes), or export by theme, annotator or document instead."
+)
+_clock = time.monotonic  # a test replaces it
 
 
 def _theme(value: str) -> Theme:

@@ -3,22 +3,26 @@ nothing changes), and a job's life through the real task worker loop."""
 
 from __future__ import annotations
 
+import time
 import zipfile
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from annotations.roles import Role
+from corpus import uploads
 from corpus.models import Document, IngestJob, Paragraph
-from corpus.uploads import ingest_job_execute, upload_check
+from corpus.uploads import _Heartbeat, ingest_job_execute, upload_check
 from tests.conftest import PNG_BYTES
 from tests.corpus.samples import DOCX, TEXT
 from tests.factories import AnnotationFactory, UserFactory
@@ -337,3 +341,38 @@ def test_a_running_job_with_a_live_heartbeat_is_not_retryable(curator_client):
 def test_real_packages_pass_the_upload_check(path: Path) -> None:
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     upload_check(upload)  # raises UploadRefused otherwise
+
+
+class _LockedOnce:
+    """A job queryset whose first heartbeat update meets SQLite's write lock."""
+
+    def __init__(self) -> None:
+        self.beats: list[int] = []
+
+    def filter(self, **_: object) -> _LockedOnce:
+        return self
+
+    def update(self, **_: object) -> int:
+        if not self.beats:
+            self.beats.append(0)
+            raise OperationalError("database is locked")
+        self.beats.append(1)
+        return 1
+
+
+def test_a_heartbeat_that_meets_a_locked_database_keeps_beating(
+    settings, caplog, monkeypatch
+):
+    """A long write of the job's own made one beat fail; the thread goes on.
+    (Outside the test's transaction, as in the worker: the thread starts.)"""
+    stand_in = SimpleNamespace(in_atomic_block=False, close=lambda: None)
+    monkeypatch.setattr(uploads, "connection", stand_in)
+    settings.GLOSS_INGEST_LEASE_SECONDS = 0.03  # a beat every 10 ms
+    owned = _LockedOnce()
+    heartbeat = _Heartbeat(owned)
+    deadline = time.monotonic() + 10
+    while sum(owned.beats) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    heartbeat.stop()
+    assert sum(owned.beats) >= 2  # beats after the failed one
+    assert "ingest heartbeat skipped: database is locked" in caplog.text

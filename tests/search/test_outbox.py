@@ -3,11 +3,13 @@ drainer killed mid-batch, and several processes changing and searching at once."
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -271,3 +273,97 @@ def test_a_batch_job_applies_its_changes_once_at_the_end(
         assert drains == []
     assert drains == [1]  # one for the whole batch
     assert outbox.pending() == len(ids)
+
+
+# -- the idle drainer: backing off, and woken by a change ----------------------
+
+
+@pytest.mark.django_db
+def test_an_idle_drainer_backs_off(monkeypatch):
+    """Idle for 3 s, it looks 6 times (after 0.1, 0.2, 0.4, 0.8, 1.6 s), not the
+    30 times a fixed 0.1 s poll makes."""
+    looks: list[float] = []
+    real_drain = outbox.drain
+
+    def counted(**kwargs):
+        looks.append(time.monotonic())
+        return real_drain(**kwargs)
+
+    monkeypatch.setattr(outbox, "drain", counted)
+    assert outbox.follow(max_idle=3.0) == 0
+    assert len(looks) <= 8
+    gaps = [later - earlier for earlier, later in itertools.pairwise(looks)]
+    assert gaps == sorted(gaps)  # each pause at least as long as the one before
+    assert gaps[-1] >= 1.5
+
+
+def _follow_pausing_long(index_dir: str) -> None:
+    """A drainer whose idle pause is a minute: only its doorbell wakes it."""
+    reset_backends()
+    outbox.FOLLOW_POLL = outbox.FOLLOW_POLL_MAX = 60.0
+    outbox.follow()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_wakes_an_idle_drainer_at_once(settings):
+    settings.GLOSS_SEARCH_DRAINER = "process"
+    record = ParagraphFactory(document=DocumentFactory(), position=0, text="plain")
+    get_backend().rebuild()
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    drainer = context.Process(
+        target=_follow_pausing_long, args=(str(settings.GLOSS_INDEX_DIR),)
+    )
+    drainer.start()
+    try:
+        time.sleep(3)  # it has looked once and is in its minute's pause
+        with transaction.atomic():
+            Paragraph.objects.filter(pk=record.pk).update(text="quokka words")
+            paragraphs_changed(paragraph_ids=[record.pk])
+        changed = time.monotonic()
+        while outbox.pending() and time.monotonic() - changed < 20:
+            time.sleep(0.05)
+        assert outbox.pending() == 0, "the change waited for the drainer's pause"
+        assert ids_found("quokka") == {record.pk}
+    finally:
+        drainer.terminate()  # SIGTERM rings too: it stops without ending its pause
+        drainer.join(10)
+    assert drainer.exitcode == 0
+
+
+# -- a large change (a big document) does not hold up small ones ---------------
+
+
+@pytest.mark.django_db
+def test_small_changes_are_applied_before_a_large_one_queued_earlier(small_corpus):
+    large = list(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 50))
+    outbox.enqueue(large)  # a big document's records, queued first
+    small = [paragraph(small_corpus, 3).id]
+    outbox.enqueue(small)  # then someone tags a passage
+    backend = get_backend()
+    batches: list[list[int]] = []
+    real_upsert = backend.upsert
+
+    def recorded(ids):
+        batches.append(list(ids))
+        return real_upsert(ids)
+
+    backend.upsert = recorded
+    assert outbox.drain(backend=backend) == len(large) + 1
+    assert batches[0] == small
+    assert all(len(batch) <= outbox.BACKGROUND_BATCH for batch in batches[1:])
+    assert sorted(itertools.chain(*batches[1:])) == large
+
+
+@pytest.mark.django_db
+def test_a_search_does_not_wait_for_a_large_change(small_corpus, settings, monkeypatch):
+    """Dedicated-drainer mode with the drainer busy elsewhere (none runs here):
+    a small change would be waited for; a large one only gets a notice."""
+    settings.GLOSS_SEARCH_DRAINER = "process"
+    monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 30.0)
+    outbox.enqueue(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 1))
+    started = time.monotonic()
+    result = search_paragraphs(query="distrust")
+    assert time.monotonic() - started < 10
+    assert result.notice == outbox.BACKGROUND_NOTICE
+    assert {row.paragraph.id for row in result.rows} == {paragraph(small_corpus, 3).id}

@@ -8,7 +8,7 @@ import pytest
 from corpus.models import Paragraph
 from corpus.services import bundled_sources, document_ingest
 from search.backend import get_backend
-from search.query import QuerySyntaxError
+from search.query import MAX_CORRECTIONS, QuerySyntaxError
 from search.services import SearchRequestError, search_paragraphs
 from tests.factories import DocumentFactory
 from tests.search.conftest import paragraph
@@ -100,3 +100,14 @@ def test_bundled_corpus_end_to_end():
 
     typo = search_paragraphs(query="perimiter")
     assert typo.corrected_query == "perimeter" and typo.total > 0
+
+
+def test_at_most_max_corrections_words_are_looked_up_per_query(small_corpus):
+    """Each lookup walks the vocabulary: a query of many misspelled words got
+    them all corrected at a cost of seconds. Later unknown words stay as typed."""
+    typed = " OR ".join(["distrusr"] * (MAX_CORRECTIONS + 2))
+    result = search_paragraphs(query=typed)
+    corrected = (result.corrected_query or "").split(" OR ")
+    assert corrected.count("distrust") == MAX_CORRECTIONS
+    assert corrected.count("distrusr") == 2
+    assert result.total == 1  # the corrected words still find the record

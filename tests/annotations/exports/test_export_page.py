@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -12,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from annotations.exports import options
 from annotations.exports.options import search_hits
 from annotations.models import Annotation
+from search.backend import get_backend
 
 URL = "/export/"
 
@@ -96,3 +99,27 @@ def test_query_keeps_excerpts_in_matching_paragraphs(
 
 def test_people_without_a_role_cannot_export(signed_in: Any, people: Any) -> None:
     assert signed_in(people.nobody).get(URL).status_code == 403
+
+
+def test_a_query_gathers_its_hits_within_one_search_budget(
+    signed_in: Any, people: Any, excerpts: Any, monkeypatch: Any
+) -> None:
+    """Every page of hits is a search of its own; all of them together get one
+    search's budget (a broad query once held a worker for minutes)."""
+    monkeypatch.setattr(options, "_clock", lambda: 0.0)  # time stands still
+    assert len(search_hits("security")) > 100  # several pages of hits
+    # each reading of the clock: a little over half the export's budget later
+    clock = itertools.count(0.0, options.export_search_budget() * 0.6)
+    monkeypatch.setattr(options, "_clock", lambda: next(clock))
+    response = signed_in(people.viewer).get(URL, {"format": "csv", "query": "security"})
+    assert response.status_code == 400
+    assert "more than an export can gather" in response.content.decode()
+
+
+def test_a_query_stopped_at_its_budget_is_refused_not_exported_in_part(
+    signed_in: Any, people: Any, excerpts: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(get_backend(), "time_budget", 0.0)
+    response = signed_in(people.viewer).get(URL, {"format": "csv", "query": "security"})
+    assert response.status_code == 400
+    assert "more than an export can gather" in response.content.decode()
