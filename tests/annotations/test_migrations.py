@@ -13,7 +13,17 @@ BEFORE = [("annotations", "0004_curation_verbs")]
 AFTER = [("annotations", "0005_apitoken_expires")]
 
 
+@pytest.fixture
+def latest_schema_after():
+    """Migrate back to the latest schema afterwards: later tests (the browser
+    tests' live server) share this database."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_after")
 def test_existing_tokens_expire_their_lifetime_after_they_were_made(settings):
     settings.GLOSS_API_TOKEN_DAYS = 10
     executor = MigrationExecutor(connection)
