@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, QuerySet
+from django.db.models.functions import TruncMonth
 
-from analysis import kwic, tables
+from analysis import charts, kwic, tables
 from annotations import hierarchy
 from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
 from annotations.selectors import theme_parents
@@ -252,6 +254,116 @@ def codelines(documents: QuerySet[Document] | None = None) -> tuple[list, dict]:
         for document in documents
     ]
     return lines, themes
+
+
+# --- charts -----------------------------------------------------------------
+
+
+def theme_label(themes: dict[int, Theme], parents: Parents, pk: int) -> str:
+    """A theme's name with its ancestors', top first (``Distrust › Mistrust``)."""
+    chain = [pk, *hierarchy.ancestors(parents, pk)]
+    return " › ".join(themes[node].name for node in reversed(chain))
+
+
+def chart_themes() -> charts.Chart:
+    """Passages per theme, rolled up (a parent's bar counts its sub-themes'
+    passages, each once), themes in tree order; two queries."""
+    themes, parents = _themes_and_parents()
+    coded = _coded_rows()
+    members = tables.members(((theme, item) for theme, item in coded), parents)
+    chart = charts.Chart("themes", "Passages per theme", "", "Theme", "", "Passages")
+    for row in hierarchy.depth_first(parents, themes):
+        theme, count = themes[row.node], len(members.get(row.node, ()))
+        if count or not theme.retired:
+            label = theme_label(themes, parents, theme.pk)
+            chart.groups.append(
+                charts.Group(label, [charts.Bar("", count, theme.colour)])
+            )
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def chart_theme_documents() -> charts.Chart:
+    """Passages per theme per document (the code × document matrix's cells)."""
+    matrix = code_matrix("document")
+    names = [document.display_title for document in matrix.columns]
+    colours = charts.series_colours(names)
+    chart = charts.Chart(
+        "documents",
+        "Passages per theme and document",
+        "",
+        "Theme",
+        "Document",
+        "Passages",
+    )
+    parents = {pk: theme.parent_id for pk, theme in matrix.themes.items()}
+    for row in matrix.rows:
+        counts = [matrix.cells.get((row.node, d.pk), 0) for d in matrix.columns]
+        if any(counts):
+            bars = [
+                charts.Bar(n, c, colours[n]) for n, c in zip(names, counts, strict=True)
+            ]
+            label = theme_label(matrix.themes, parents, row.node)
+            chart.groups.append(charts.Group(label, bars))
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def chart_coding_over_time() -> charts.Chart:
+    """Passages coded per month by each coder (by when the passage was made),
+    every month from the first to the last shown; one query."""
+    rows = (
+        Annotation.objects.anchored()
+        .annotate(month=TruncMonth("created"))
+        .values_list("month", "author__username")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {(month.strftime("%Y-%m"), coder): n for month, coder, n in rows}
+    chart = charts.Chart(
+        "coders", "Coding over time, per coder", "", "Month", "Coder", "Passages"
+    )
+    if counts:
+        coders = sorted({coder for _, coder in counts})
+        colours = charts.series_colours(coders)
+        shown = sorted(month for month, _ in counts)
+        for month in charts.months(_month(shown[0]), _month(shown[-1])):
+            bars = [
+                charts.Bar(c, counts.get((month, c), 0), colours[c]) for c in coders
+            ]
+            chart.groups.append(charts.Group(month, bars))
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def _month(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _describe(chart: charts.Chart, unit: str) -> str:
+    """A sentence for screen readers: the extent and the largest bar."""
+    bars = [
+        (bar.value, group.label, bar.series)
+        for group in chart.groups
+        for bar in group.bars
+    ]
+    if not bars:
+        return f"{chart.title}: nothing is coded yet."
+    value, group, series = max(bars, key=lambda bar: bar[0])
+    where = f"{group}, {series}" if series else group
+    return (
+        f"{chart.title}: {len(chart.groups)} {chart.group_label.lower()} rows; "
+        f"the largest is {where} with {value} {unit}. "
+        "The table beside it lists every figure."
+    )
+
+
+CHARTS = {
+    "themes": chart_themes,
+    "documents": chart_theme_documents,
+    "coders": chart_coding_over_time,
+}
 
 
 # --- memos ------------------------------------------------------------------

@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from analysis import selectors, tables
+from analysis import charts, selectors, tables
 from analysis.forms import KwicForm, MemoForm, PassageFilterForm
 from annotations import services
 from annotations.models import Annotation, Memo
@@ -229,6 +230,38 @@ def _codeline_row(theme: Any, positions: list[int], document: Document) -> dict:
     )
     links = format_html_join(", ", '<a href="{}">{}</a>', urls)
     return {"theme": theme, "count": len(positions), "marks": marks, "links": links}
+
+
+# --- charts -----------------------------------------------------------------
+
+
+def chart_page(request: HttpRequest) -> HttpResponse:
+    """The three charts, each with its table; ``?chart=<key>&format=csv``
+    downloads one chart's numbers."""
+    if request.GET.get("format") == "csv":
+        key = request.GET.get("chart", "")
+        if key not in selectors.CHARTS:
+            return HttpResponseBadRequest(
+                "chart must be one of: " + ", ".join(selectors.CHARTS)
+            )
+        return _chart_csv(selectors.CHARTS[key]())
+    shown = []
+    for build in selectors.CHARTS.values():
+        chart = build()
+        rows = charts.table_rows(chart)
+        # charts.svg escapes every text it writes
+        drawing = mark_safe(charts.svg(chart))  # noqa: S308
+        shown.append(
+            {"chart": chart, "svg": drawing, "head": rows[0], "rows": rows[1:]}
+        )
+    return render(request, "analysis/charts.html", {"charts": shown})
+
+
+def _chart_csv(chart: charts.Chart) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chart-{chart.key}.csv"'
+    csv.writer(response).writerows(charts.table_rows(chart))
+    return response
 
 
 # --- KWIC -------------------------------------------------------------------

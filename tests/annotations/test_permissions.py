@@ -214,6 +214,8 @@ READ_PAGES = [
     "/analysis/codeline/",
     "/analysis/codeline/doc/",
     "/analysis/kwic/?keyword=distrust",
+    "/analysis/charts/",
+    "/analysis/charts/?chart=coders&format=csv",
     "/analysis/memos/",
 ]
 

@@ -79,6 +79,7 @@ PAGES = [
     "/analysis/codeline/",
     "/analysis/codeline/alpha/",
     "/analysis/kwic/?keyword=trust",
+    "/analysis/charts/",
     "/analysis/memos/",
 ]
 
