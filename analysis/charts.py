@@ -73,13 +73,17 @@ def table_rows(chart: Chart) -> list[tuple[str, ...]]:
     >>> table_rows(chart)
     [('Theme', 'Passages'), ('Distrust', '3')]
     """
-    if not chart.series_label:
-        head = (chart.group_label, chart.value_label)
-        return [head] + [(g.label, str(b.value)) for g in chart.groups for b in g.bars]
-    head = (chart.group_label, chart.series_label, chart.value_label)
-    return [head] + [
-        (g.label, b.series, str(b.value)) for g in chart.groups for b in g.bars
+    with_series = bool(chart.series_label)
+    rows: list[tuple[str, ...]] = [
+        (chart.group_label, chart.series_label, chart.value_label)
+        if with_series
+        else (chart.group_label, chart.value_label)
     ]
+    for group in chart.groups:
+        for bar in group.bars:
+            series = (bar.series,) if with_series else ()
+            rows.append((group.label, *series, str(bar.value)))
+    return rows
 
 
 def bar_length(value: int, highest: int) -> float:
