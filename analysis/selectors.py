@@ -46,7 +46,13 @@ class PassageFilters:
     within: str = "passage"  # "passage" | "paragraph" (how AND is judged)
     coders: Sequence[AbstractBaseUser] = ()
     documents: Sequence[Document] = ()
-    query: str = ""
+    query: str = ""  # words in the quote (a plain database match)
+    languages: Sequence[str] = ()  # the record's language
+    kinds: Sequence[str] = ()  # the record's kind
+    since: date | None = None  # created on or after (inclusive)
+    until: date | None = None  # created on or before (inclusive)
+    # records a search query found; None = no query, empty = found nothing
+    paragraph_ids: frozenset[int] | None = None
 
 
 READING_ORDER = ("document__source_name", "paragraph__position", "start", "pk")
@@ -78,12 +84,27 @@ def passages_matching(
             rows = rows.filter(pk__in=_tagged_with(group))
     else:
         rows = _any_theme(rows, groups)
+    return _narrowed(rows, filters)
+
+
+def _narrowed(rows: QuerySet[Annotation], filters: PassageFilters) -> QuerySet:
+    """``rows`` narrowed by every filter but the themes."""
     if filters.coders:
         rows = rows.filter(author__in=filters.coders)
     if filters.documents:
         rows = rows.filter(document__in=filters.documents)
     if filters.query:
         rows = rows.filter(quote__icontains=filters.query)
+    if filters.languages:
+        rows = rows.filter(paragraph__lang__in=filters.languages)
+    if filters.kinds:
+        rows = rows.filter(paragraph__kind__in=filters.kinds)
+    if filters.since is not None:
+        rows = rows.filter(created__date__gte=filters.since)
+    if filters.until is not None:
+        rows = rows.filter(created__date__lte=filters.until)
+    if filters.paragraph_ids is not None:
+        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
     return rows
 
 
@@ -97,6 +118,70 @@ def _any_theme(rows: QuerySet[Annotation], groups: list[set[int]]) -> QuerySet:
     if not groups:
         return rows
     return rows.filter(pk__in=_tagged_with(set().union(*groups)))
+
+
+# Within a group (or over the whole listing when not grouped).
+PASSAGE_ORDERS = {
+    "reading": ("document__source_name", "paragraph__position", "start", "pk"),
+    "newest": ("-created", "-pk"),
+    "oldest": ("created", "pk"),
+}
+
+
+def passage_listing(
+    filters: PassageFilters, group: str = "document", order: str = "reading"
+) -> QuerySet:
+    """The coded passages page's rows: passages grouped by document (documents
+    in corpus order), or not grouped, in ``order``; or, ``group="theme"``,
+    (theme, passage) pairs by theme name: a passage is listed under each of
+    its themes (those filtered on, with their sub-themes, when any are)."""
+    within = PASSAGE_ORDERS[order]
+    if group == "theme":
+        return _theme_pairs(filters, within)
+    rows = passages_matching(filters).for_display()
+    if group == "document":
+        return rows.order_by("document__source_name", "document_id", *within)
+    return rows.order_by(*within)
+
+
+def _theme_pairs(filters: PassageFilters, within: Sequence[str]) -> QuerySet:
+    parents = theme_parents()
+    pairs = TaggedAnnotation.objects.filter(
+        content_object__in=passages_matching(filters, parents)
+    )
+    if filters.themes:
+        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+        pairs = pairs.filter(tag_id__in=set().union(*groups))
+    pairs = pairs.select_related(
+        "tag",
+        "content_object__author",
+        "content_object__paragraph__document",
+        "content_object__document",
+    ).prefetch_related("content_object__themes")
+    keys = [_prefixed(key, "content_object__") for key in within]
+    return pairs.order_by("tag__name", "tag_id", *keys)
+
+
+def _prefixed(key: str, prefix: str) -> str:
+    """An ordering key on a related model (``-created`` → ``-x__created``).
+
+    >>> _prefixed("-created", "content_object__")
+    '-content_object__created'
+    """
+    sign = "-" if key.startswith("-") else ""
+    return sign + prefix + key.lstrip("-")
+
+
+def slugs_with_descendants(themes: Sequence[Theme]) -> list[str]:
+    """The slugs of ``themes`` and of every theme below them, by slug: what a
+    filter that does not roll up (the export's) needs to select the same
+    passages. One query."""
+    if not themes:
+        return []
+    rows = list(Theme.objects.values_list("pk", "parent_id", "slug"))
+    parents = {pk: parent for pk, parent, _ in rows}
+    below = set().union(*(hierarchy.descendants(parents, t.pk) for t in themes))
+    return sorted(slug for pk, _, slug in rows if pk in below)
 
 
 def paragraph_count(passages: QuerySet[Annotation]) -> int:

@@ -41,52 +41,93 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class PassageRow:
-    """A passage as listed: its paragraph split around the quote."""
+    """A passage as listed: its paragraph split around the quote, and the
+    group it is listed in (a heading starts where the group changes)."""
 
     annotation: Annotation
     before: str
     quote: str
     after: str
     reader_url: str
+    group_key: Any = None
+    group_label: str = ""
 
 
 def passages(request: HttpRequest) -> HttpResponse:
     form = PassageFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
-    rows = selectors.coded_passages(form.filters())
-    if form.cleaned_data["order"] == "newest":
-        rows = rows.order_by("-created", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    order = form.cleaned_data["order"] or "reading"
+    # by default, document order reads by document; a date order is one list
+    group = form.cleaned_data["group"] or ("document" if order == "reading" else "none")
+    listing = selectors.passage_listing(filters, group, order)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    matching = selectors.passages_matching(filters)
     context = {
         "form": form,
         "page": page,
-        "rows": [passage_row(annotation) for annotation in page.object_list],
-        "paragraphs": selectors.paragraph_count(rows),
+        "rows": [passage_row(item, group) for item in page.object_list],
+        # grouped by theme, the pages list (theme, passage) pairs
+        "total": matching.count() if group == "theme" else page.paginator.count,
+        "paragraphs": selectors.paragraph_count(matching),
         "query": _query_without(request, "page"),
-        "export_query": _export_query(request),
+        "export_query": _export_query(request, form.cleaned_data["theme"]),
+        "export_skips": _export_skips(form.cleaned_data),
     }
     return render(request, "analysis/passages.html", context)
 
 
-def _export_query(request: HttpRequest) -> str:
-    """The export page's filters for these passages (it calls coders
-    ``user``); AND and sub-themes are this page's own, not the export's."""
-    get = request.GET
-    params = {
-        "theme": get.getlist("theme"),
-        "user": get.getlist("coder"),
-        "document": get.getlist("document"),
+# The passages page's names for the export page's filters (it calls coders
+# ``user``); the themes go separately (the export does not roll them up).
+EXPORT_FILTERS = {
+    "coder": "user",
+    "document": "document",
+    "since": "since",
+    "until": "until",
+    "query": "query",
+}
+
+
+def _export_query(request: HttpRequest, themes: Any) -> str:
+    """Every filter of these passages that the export page understands; each
+    theme with its sub-themes, named, since the export takes a theme alone."""
+    params = {"theme": selectors.slugs_with_descendants(list(themes))}
+    for ours, theirs in EXPORT_FILTERS.items():
+        params[theirs] = [value for value in request.GET.getlist(ours) if value]
+    return urlencode({k: v for k, v in params.items() if v}, doseq=True)
+
+
+def _export_skips(data: dict[str, Any]) -> list[str]:
+    """The filters set here that the export cannot apply (said on the link)."""
+    skipped = {
+        "all of the themes (the export takes any of them)": data["mode"] == "and",
+        "words in the quote": bool(data["q"]),
+        "language": bool(data["language"]),
+        "kind of record": bool(data["kind"]),
     }
-    return urlencode(params, doseq=True)
+    return [label for label, is_set in skipped.items() if is_set]
 
 
-def passage_row(annotation: Annotation) -> PassageRow:
+def passage_row(item: Any, group: str = "none") -> PassageRow:
+    """A listing row from a passage, or (grouped by theme) a theme's tag."""
+    annotation = item.content_object if group == "theme" else item
     paragraph = annotation.paragraph
     assert paragraph is not None  # coded passages are anchored
     text, start, end = paragraph.text, annotation.start, annotation.end
+    key, label = None, ""
+    if group == "theme":
+        key, label = item.tag_id, item.tag.name
+    elif group == "document":
+        key, label = annotation.document_id, annotation.document.display_title
     return PassageRow(
-        annotation, text[:start], text[start:end], text[end:], reader_url(paragraph)
+        annotation,
+        text[:start],
+        text[start:end],
+        text[end:],
+        reader_url(paragraph),
+        key,
+        label,
     )
 
 
