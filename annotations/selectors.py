@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from annotations import agreement, hierarchy
-from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
+from annotations.models import Activity, Annotation, Memo, TaggedAnnotation, Theme
 from corpus.models import Document, Paragraph
 
 T = TypeVar("T")
@@ -227,6 +227,11 @@ def document_counts() -> list[DocumentCounts]:
         DocumentCounts(doc, doc.total, doc.coders, by_document[doc.pk])
         for doc in totals
     ]
+
+
+def document_memos(document: Document) -> QuerySet[Memo]:
+    """The memos on ``document`` itself, newest first, with their authors."""
+    return Memo.objects.filter(document=document).select_related("author")
 
 
 def recent_activity(limit: int = 100, actor: User | None = None) -> QuerySet[Activity]:

@@ -273,3 +273,21 @@ def test_memos_filter_by_subject(signed_in, coded, themes, subject, shown):
     )
     texts = re.findall(r'<div class="memo-text"><p>([^<]+)</p>', html)
     assert texts == shown  # newest first
+
+
+def test_the_journal_has_its_own_heading_and_link(signed_in, coded):
+    from annotations import services
+
+    ana = coded["people"].annotator
+    services.memo_create(author=ana, text="Journal: day one.")
+    services.memo_create(author=ana, text="Journal: day two.")
+    client = signed_in(coded["people"].viewer)
+    everything = page(client, "/analysis/memos/")
+    assert '<a href="?subject=project" id="journal-link">' in everything
+    journal = page(client, "/analysis/memos/?subject=project&q=two")
+    assert '<h2 id="memo-list-heading">Research journal containing “two”</h2>' in (
+        journal
+    )
+    texts = re.findall(r'<div class="memo-text"><p>([^<]+)</p>', journal)
+    assert texts == ["Journal: day two."]
+    assert 'id="journal-link"' not in journal
