@@ -30,7 +30,13 @@ from django.db.models.functions import TruncMonth
 
 from analysis import charts, kwic, tables
 from annotations import hierarchy
-from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
+from annotations.models import (
+    CODEBOOK_ORDER,
+    Annotation,
+    Memo,
+    TaggedAnnotation,
+    Theme,
+)
 from annotations.selectors import theme_parents
 from corpus.models import Document, Paragraph
 
@@ -253,7 +259,8 @@ def _shares(coded: list[tuple], parents: Parents, documents: list[Document]) -> 
 
 
 def _themes_and_parents() -> tuple[dict[int, Theme], Parents]:
-    themes = {theme.pk: theme for theme in Theme.objects.order_by("retired", "name")}
+    ordered = Theme.objects.order_by(*CODEBOOK_ORDER)
+    themes = {theme.pk: theme for theme in ordered}
     parents = {pk: theme.parent_id for pk, theme in themes.items()}
     return themes, parents
 
