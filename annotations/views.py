@@ -67,7 +67,9 @@ def theme_reorder(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseBadRequest(" ".join(error.messages))
     messages.success(request, f"Moved {theme.name} {direction}.")
     query = urlencode({"moved": slug, "direction": direction})
-    return redirect(f"{reverse('annotations:codebook')}?{query}#theme-{slug}")
+    # No #fragment: a page opened at a fragment skips autofocus (HTML spec),
+    # and the focused button scrolls into view anyway.
+    return redirect(f"{reverse('annotations:codebook')}?{query}")
 
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
