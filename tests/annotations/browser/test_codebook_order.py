@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Theme
 from annotations.roles import Role
+from tests.annotations.browser.conftest import tab_to
 from tests.factories import ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,13 +30,7 @@ def test_up_by_keyboard_keeps_the_focus(page_as: Any, live_server: Any):
     page = page_as(UserFactory(role=Role.CURATOR))
     page.goto(f"{live_server.url}/codebook/")
     assert top_level(page) == ["alpha", "beta", "gamma"]
-    up = page.locator("#reorder-gamma-up")
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if up.evaluate("button => button === document.activeElement"):
-            break
-    else:
-        pytest.fail("Gamma's Up button never got the focus")
+    tab_to(page, page.locator("#reorder-gamma-up"))
     with page.expect_navigation(url="**/codebook/?moved=gamma&direction=up"):
         page.keyboard.press("Enter")
     assert top_level(page) == ["alpha", "gamma", "beta"]
