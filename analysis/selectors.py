@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from analysis import charts, kwic, tables
 from annotations import hierarchy
@@ -105,13 +106,22 @@ def _narrowed(rows: QuerySet[Annotation], filters: PassageFilters) -> QuerySet:
         rows = rows.filter(paragraph__lang__in=filters.languages)
     if filters.kinds:
         rows = rows.filter(paragraph__kind__in=filters.kinds)
+    # Days as ranges of instants, not ``created__date``: SQLite computes that
+    # in Python for every row (1.5 s at 50,000 passages), PostgreSQL
+    # cannot use an index on it.
     if filters.since is not None:
-        rows = rows.filter(created__date__gte=filters.since)
+        rows = rows.filter(created__gte=day_start(filters.since))
     if filters.until is not None:
-        rows = rows.filter(created__date__lte=filters.until)
+        rows = rows.filter(created__lt=day_start(filters.until + timedelta(days=1)))
     if filters.paragraph_ids is not None:
         rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
     return rows
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the site's time zone (``created``
+    dates are read in it, as the export reads them)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _tagged_with(themes: set[int]) -> QuerySet:

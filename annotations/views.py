@@ -30,7 +30,7 @@ from annotations.forms import (
     parse_item,
     parse_item_list,
 )
-from annotations.models import Annotation, Theme
+from annotations.models import CODEBOOK_ORDER, Annotation, Theme
 from annotations.roles import Role, role_required
 from corpus.models import Paragraph
 
@@ -86,7 +86,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "merge_form": MergeForm(source=theme),
         "move_form": MoveForm(theme=theme),
         "ancestors": selectors.theme_ancestors(theme),
-        "children": theme.children.order_by("name"),
+        "children": theme.children.order_by(*CODEBOOK_ORDER),
         "memos": theme.memos.select_related("author"),
     }
     return render(request, "annotations/theme_detail.html", context)

@@ -172,3 +172,11 @@ def test_bad_reorders_are_400_with_a_message(signed_in, people, tree):
 def test_people_who_cannot_reorder_see_no_buttons(signed_in, people, tree):
     html = signed_in(people.annotator).get("/codebook/").content.decode()
     assert "reorder-" not in html and '<th scope="col">Order</th>' not in html
+
+
+def test_a_themes_page_lists_its_children_in_the_codebook_order(
+    signed_in, people, tree
+):
+    move(people, tree, "suspicion", -1)
+    html = signed_in(people.viewer).get("/codebook/distrust/").content.decode()
+    assert html.index("/codebook/suspicion/") < html.index("/codebook/mistrust/")
