@@ -18,6 +18,7 @@ Definitions (also in the README):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -367,17 +368,23 @@ def theme_label(themes: dict[int, Theme], parents: Parents, pk: int) -> str:
     return " › ".join(themes[node].name for node in reversed(chain))
 
 
-def chart_themes() -> charts.Chart:
+def chart_themes(matrix: Matrix | None = None) -> charts.Chart:
     """Passages per theme, rolled up (a parent's bar counts its sub-themes'
-    passages, each once), themes in tree order; two queries."""
-    themes, parents = _themes_and_parents()
-    coded = _coded_rows()
-    members = tables.members(((theme, item) for theme, item in coded), parents)
+    passages, each once), themes in tree order.
+
+    Summed from the code × document matrix (given, or built: three queries):
+    a passage lies in one document, so a theme's documents' cells add up to
+    its distinct passages."""
+    matrix = matrix or code_matrix("document")
+    totals: dict[int, int] = defaultdict(int)
+    for (theme_pk, _), count in matrix.cells.items():
+        totals[theme_pk] += count
+    parents = {pk: theme.parent_id for pk, theme in matrix.themes.items()}
     chart = charts.Chart("themes", "Passages per theme", "", "Theme", "", "Passages")
-    for row in hierarchy.depth_first(parents, themes):
-        theme, count = themes[row.node], len(members.get(row.node, ()))
+    for row in matrix.rows:
+        theme, count = matrix.themes[row.node], totals.get(row.node, 0)
         if count or not theme.retired:
-            label = theme_label(themes, parents, theme.pk)
+            label = theme_label(matrix.themes, parents, theme.pk)
             chart.groups.append(
                 charts.Group(label, [charts.Bar("", count, theme.colour)])
             )
@@ -385,9 +392,9 @@ def chart_themes() -> charts.Chart:
     return chart
 
 
-def chart_theme_documents() -> charts.Chart:
+def chart_theme_documents(matrix: Matrix | None = None) -> charts.Chart:
     """Passages per theme per document (the code × document matrix's cells)."""
-    matrix = code_matrix("document")
+    matrix = matrix or code_matrix("document")
     names = [document.display_title for document in matrix.columns]
     colours = charts.series_colours(names)
     chart = charts.Chart(
@@ -466,6 +473,16 @@ CHARTS = {
     "documents": chart_theme_documents,
     "coders": chart_coding_over_time,
 }
+
+
+def all_charts() -> list[charts.Chart]:
+    """The charts page's three charts; the first two share one matrix."""
+    matrix = code_matrix("document")
+    return [
+        chart_themes(matrix),
+        chart_theme_documents(matrix),
+        chart_coding_over_time(),
+    ]
 
 
 # --- memos ------------------------------------------------------------------
