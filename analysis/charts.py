@@ -18,8 +18,10 @@ from html import escape
 # (Okabe & Ito); the values are written beside every bar anyway.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 
-WIDTH = 640
-LABEL_WIDTH = 220  # text column left of the bars
+# Narrow on purpose: at a phone's width (about 350 px of content) the whole
+# drawing scales down, and a narrower viewBox keeps its text readable.
+WIDTH = 480
+LABEL_WIDTH = 170  # text column left of the bars
 VALUE_ROOM = 48  # room right of the longest bar for its number
 ROW = 22
 BAR = 14
@@ -90,7 +92,7 @@ def bar_length(value: int, highest: int) -> float:
     """A bar's length in viewBox units, the highest value filling the room.
 
     >>> bar_length(5, 10), bar_length(0, 0)
-    (186.0, 0.0)
+    (131.0, 0.0)
     """
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     return round(room * value / highest, 1) if highest > 0 else 0.0
@@ -104,7 +106,7 @@ def svg(chart: Chart) -> str:
     >>> out = svg(chart)
     >>> 'role="img"' in out, "<title id=\\"chart-t-title\\">Passages &lt;per&gt;" in out
     (True, True)
-    >>> '<text x="214" y="15" class="chart-label" text-anchor="end">Distrust<' in out
+    >>> '<text x="164" y="15" class="chart-label" text-anchor="end">Distrust<' in out
     True
     """
     lines: list[str] = []
@@ -144,7 +146,7 @@ def _bar(y: int, label: str, bar: Bar, highest: int) -> list[str]:
     ]
 
 
-def shorten(label: str, room: int = 34) -> str:
+def shorten(label: str, room: int = 26) -> str:
     """A label cut to fit the text column (the table has it in full).
 
     >>> shorten("Security cooperation in North America", 20)
