@@ -79,8 +79,10 @@ def passages_matching(
     filters: PassageFilters, parents: Parents | None = None
 ) -> QuerySet[Annotation]:
     """The anchored passages ``filters`` select, unordered, nothing fetched."""
-    parents = theme_parents() if parents is None else parents
-    groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+    groups: list[set[int]] = []
+    if filters.themes:  # the tree is one query; not read when not needed
+        parents = theme_parents() if parents is None else parents
+        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
     rows = Annotation.objects.anchored()
     if filters.mode == "and" and filters.within == "paragraph":
         rows = _any_theme(rows, groups)
@@ -146,27 +148,32 @@ PASSAGE_ORDERS = {
 
 
 def passage_listing(
-    filters: PassageFilters, group: str = "document", order: str = "reading"
+    filters: PassageFilters,
+    group: str = "document",
+    order: str = "reading",
+    matching: QuerySet[Annotation] | None = None,
 ) -> QuerySet:
     """The coded passages page's rows: passages grouped by document (documents
     in corpus order), or not grouped, in ``order``; or, ``group="theme"``,
     (theme, passage) pairs by theme name: a passage is listed under each of
-    its themes (those filtered on, with their sub-themes, when any are)."""
+    its themes (those filtered on, with their sub-themes, when any are).
+    ``matching``: ``passages_matching(filters)`` when the caller has it."""
     within = PASSAGE_ORDERS[order]
+    matching = passages_matching(filters) if matching is None else matching
     if group == "theme":
-        return _theme_pairs(filters, within)
-    rows = passages_matching(filters).for_display()
+        return _theme_pairs(filters, within, matching)
+    rows = matching.for_display()
     if group == "document":
         return rows.order_by("document__source_name", "document_id", *within)
     return rows.order_by(*within)
 
 
-def _theme_pairs(filters: PassageFilters, within: Sequence[str]) -> QuerySet:
-    parents = theme_parents()
-    pairs = TaggedAnnotation.objects.filter(
-        content_object__in=passages_matching(filters, parents)
-    )
+def _theme_pairs(
+    filters: PassageFilters, within: Sequence[str], matching: QuerySet[Annotation]
+) -> QuerySet:
+    pairs = TaggedAnnotation.objects.filter(content_object__in=matching)
     if filters.themes:
+        parents = theme_parents()
         groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
         pairs = pairs.filter(tag_id__in=set().union(*groups))
     pairs = pairs.select_related(

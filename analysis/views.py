@@ -61,9 +61,9 @@ def passages(request: HttpRequest) -> HttpResponse:
     order = form.cleaned_data["order"] or "reading"
     # by default, document order reads by document; a date order is one list
     group = form.cleaned_data["group"] or ("document" if order == "reading" else "none")
-    listing = selectors.passage_listing(filters, group, order)
-    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     matching = selectors.passages_matching(filters)
+    listing = selectors.passage_listing(filters, group, order, matching)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

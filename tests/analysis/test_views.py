@@ -97,10 +97,7 @@ def test_pages_queries_do_not_grow_with_rows(signed_in, coded, themes):
     for _ in range(10):
         AnnotationFactory(paragraph=record, themes=[themes["distrust"]])
     assert {url: _queries(client, url) for url in urls} == before
-    # 13: the passages form also lists the records' languages (one query);
-    # grouped by theme, the page counts passages apart from its entries and
-    # reads the theme tree (two more)
-    assert max(before.values()) <= 13 + 2, before
+    assert max(before.values()) <= 12, before
 
 
 def _queries(client, url) -> int:
