@@ -13,7 +13,17 @@ BEFORE = [("annotations", "0004_curation_verbs")]
 AFTER = [("annotations", "0005_apitoken_expires")]
 
 
+@pytest.fixture
+def back_to_the_latest():
+    """Leave the database fully migrated: the transactional tests that run
+    after this one (the browser tests) need every table, the memos' too."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest")
 def test_existing_tokens_expire_their_lifetime_after_they_were_made(settings):
     settings.GLOSS_API_TOKEN_DAYS = 10
     executor = MigrationExecutor(connection)
