@@ -104,6 +104,7 @@ class PassageFilterForm(CodingFilterForm):
     query = forms.CharField(
         max_length=500,
         required=False,
+        widget=forms.TextInput(attrs={"aria-describedby": "query-help"}),
         label="Search query",
         help_text="The search page's query language: passages in the records it finds.",
     )

@@ -187,3 +187,11 @@ def test_export_these_says_which_filters_it_cannot_carry(client, coded):
     )
     plain = client.get("/analysis/passages/?theme=distrust").content.decode()
     assert "the export does not filter on" not in plain
+
+
+def test_the_search_query_field_is_described(client, coded):
+    html = client.get("/analysis/passages/").content.decode()
+    assert re.search(
+        r'<input type="text" name="query"[^>]*aria-describedby="query-help"', html
+    )
+    assert '<span class="help" id="query-help">' in html
