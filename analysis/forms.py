@@ -3,20 +3,41 @@ unknown theme, coder or document is a 400 with the form's message)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from analysis.selectors import MEMO_SUBJECTS, PassageFilters
+from annotations.exports.options import FilterError, search_hits
 from annotations.models import NOTE_MAX_LENGTH, Annotation, Theme
-from corpus.models import Document
+from corpus.models import Document, Paragraph
 
+# Only YYYY-MM-DD: 01/02/2026 is a different day in different countries,
+# and the export page (which "export these" hands the dates to) takes only this.
+ISO_DATE = ["%Y-%m-%d"]
 SUBJECT_HELP = "theme:<slug>, document:<slug> or passage:<number>"
 
 
-class PassageFilterForm(forms.Form):
-    """Themes (with AND / OR), coders, documents and words in the quote."""
+def _iso_date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=ISO_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="YYYY-MM-DD, inclusive.",
+    )
+
+
+def _optional_choice(label: str, **choices: str) -> forms.ChoiceField:
+    """A choice that may be left out (the first is the default)."""
+    return forms.ChoiceField(choices=list(choices.items()), required=False, label=label)
+
+
+class CodingFilterForm(forms.Form):
+    """Themes (with AND / OR), coders, documents and words in the quote: the
+    filters the coded passages page shares with the KWIC."""
 
     theme = forms.ModelMultipleChoiceField(
         queryset=Theme.objects.order_by("name"),
@@ -52,11 +73,6 @@ class PassageFilterForm(forms.Form):
         label="Documents",
     )
     q = forms.CharField(max_length=200, required=False, label="Words in the quote")
-    order = forms.ChoiceField(
-        choices=[("reading", "document order"), ("newest", "newest first")],
-        required=False,
-        label="Order",
-    )
 
     def filters(self) -> PassageFilters:
         data: dict[str, Any] = self.cleaned_data
@@ -70,7 +86,75 @@ class PassageFilterForm(forms.Form):
         )
 
 
-class KwicForm(PassageFilterForm):
+class PassageFilterForm(CodingFilterForm):
+    """The coded passages page's further filters (the record's language and
+    kind, when the passage was made, a search query) and its layout."""
+
+    language = forms.MultipleChoiceField(
+        choices=[], required=False, label="Language of the record"
+    )
+    kind = forms.MultipleChoiceField(
+        choices=Paragraph.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kind of record",
+    )
+    since = _iso_date_field("Coded from")
+    until = _iso_date_field("Coded to")
+    query = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"aria-describedby": "query-help"}),
+        label="Search query",
+        help_text="The search page's query language: passages in the records it finds.",
+    )
+    group = _optional_choice(
+        "Group", document="by document", theme="by theme", none="not grouped"
+    )
+    order = _optional_choice(
+        "Order", reading="document order", newest="newest first", oldest="oldest first"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        languages = record_languages()
+        self.fields["language"].choices = [(code, code) for code in languages]
+
+    def clean_query(self) -> frozenset[int] | None:
+        query = self.cleaned_data["query"].strip()
+        if not query:
+            return None
+        try:
+            return search_hits(query)
+        except FilterError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("“Coded from” is after “Coded to”.")
+        return data
+
+    def filters(self) -> PassageFilters:
+        data: dict[str, Any] = self.cleaned_data
+        return replace(
+            super().filters(),
+            languages=list(data["language"]),
+            kinds=list(data["kind"]),
+            since=data["since"],
+            until=data["until"],
+            paragraph_ids=data["query"],
+        )
+
+
+def record_languages() -> list[str]:
+    """The languages the records are in (one query)."""
+    rows = Paragraph.objects.exclude(lang="").values_list("lang", flat=True)
+    return list(rows.distinct().order_by("lang"))
+
+
+class KwicForm(CodingFilterForm):
     """A keyword or phrase, where to look, and the sort order."""
 
     keyword = forms.CharField(

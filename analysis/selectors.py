@@ -18,17 +18,27 @@ Definitions (also in the README):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from analysis import kwic, tables
+from analysis import charts, kwic, tables
 from annotations import hierarchy
-from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
+from annotations.models import (
+    CODEBOOK_ORDER,
+    Annotation,
+    Memo,
+    TaggedAnnotation,
+    Theme,
+)
 from annotations.selectors import theme_parents
 from corpus.models import Document, Paragraph
 
@@ -44,7 +54,13 @@ class PassageFilters:
     within: str = "passage"  # "passage" | "paragraph" (how AND is judged)
     coders: Sequence[AbstractBaseUser] = ()
     documents: Sequence[Document] = ()
-    query: str = ""
+    query: str = ""  # words in the quote (a plain database match)
+    languages: Sequence[str] = ()  # the record's language
+    kinds: Sequence[str] = ()  # the record's kind
+    since: date | None = None  # created on or after (inclusive)
+    until: date | None = None  # created on or before (inclusive)
+    # records a search query found; None = no query, empty = found nothing
+    paragraph_ids: frozenset[int] | None = None
 
 
 READING_ORDER = ("document__source_name", "paragraph__position", "start", "pk")
@@ -63,8 +79,10 @@ def passages_matching(
     filters: PassageFilters, parents: Parents | None = None
 ) -> QuerySet[Annotation]:
     """The anchored passages ``filters`` select, unordered, nothing fetched."""
-    parents = theme_parents() if parents is None else parents
-    groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+    groups: list[set[int]] = []
+    if filters.themes:  # the tree is one query; not read when not needed
+        parents = theme_parents() if parents is None else parents
+        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
     rows = Annotation.objects.anchored()
     if filters.mode == "and" and filters.within == "paragraph":
         rows = _any_theme(rows, groups)
@@ -76,13 +94,37 @@ def passages_matching(
             rows = rows.filter(pk__in=_tagged_with(group))
     else:
         rows = _any_theme(rows, groups)
+    return _narrowed(rows, filters)
+
+
+def _narrowed(rows: QuerySet[Annotation], filters: PassageFilters) -> QuerySet:
+    """``rows`` narrowed by every filter but the themes."""
     if filters.coders:
         rows = rows.filter(author__in=filters.coders)
     if filters.documents:
         rows = rows.filter(document__in=filters.documents)
     if filters.query:
         rows = rows.filter(quote__icontains=filters.query)
+    if filters.languages:
+        rows = rows.filter(paragraph__lang__in=filters.languages)
+    if filters.kinds:
+        rows = rows.filter(paragraph__kind__in=filters.kinds)
+    # Days as ranges of instants, not ``created__date``: SQLite computes that
+    # in Python for every row (1.5 s at 50,000 passages), PostgreSQL
+    # cannot use an index on it.
+    if filters.since is not None:
+        rows = rows.filter(created__gte=day_start(filters.since))
+    if filters.until is not None:
+        rows = rows.filter(created__lt=day_start(filters.until + timedelta(days=1)))
+    if filters.paragraph_ids is not None:
+        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
     return rows
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the site's time zone (``created``
+    dates are read in it, as the export reads them)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _tagged_with(themes: set[int]) -> QuerySet:
@@ -95,6 +137,75 @@ def _any_theme(rows: QuerySet[Annotation], groups: list[set[int]]) -> QuerySet:
     if not groups:
         return rows
     return rows.filter(pk__in=_tagged_with(set().union(*groups)))
+
+
+# Within a group (or over the whole listing when not grouped).
+PASSAGE_ORDERS = {
+    "reading": ("document__source_name", "paragraph__position", "start", "pk"),
+    "newest": ("-created", "-pk"),
+    "oldest": ("created", "pk"),
+}
+
+
+def passage_listing(
+    filters: PassageFilters,
+    group: str = "document",
+    order: str = "reading",
+    matching: QuerySet[Annotation] | None = None,
+) -> QuerySet:
+    """The coded passages page's rows: passages grouped by document (documents
+    in corpus order), or not grouped, in ``order``; or, ``group="theme"``,
+    (theme, passage) pairs by theme name: a passage is listed under each of
+    its themes (those filtered on, with their sub-themes, when any are).
+    ``matching``: ``passages_matching(filters)`` when the caller has it."""
+    within = PASSAGE_ORDERS[order]
+    matching = passages_matching(filters) if matching is None else matching
+    if group == "theme":
+        return _theme_pairs(filters, within, matching)
+    rows = matching.for_display()
+    if group == "document":
+        return rows.order_by("document__source_name", "document_id", *within)
+    return rows.order_by(*within)
+
+
+def _theme_pairs(
+    filters: PassageFilters, within: Sequence[str], matching: QuerySet[Annotation]
+) -> QuerySet:
+    pairs = TaggedAnnotation.objects.filter(content_object__in=matching)
+    if filters.themes:
+        parents = theme_parents()
+        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+        pairs = pairs.filter(tag_id__in=set().union(*groups))
+    pairs = pairs.select_related(
+        "tag",
+        "content_object__author",
+        "content_object__paragraph__document",
+        "content_object__document",
+    ).prefetch_related("content_object__themes")
+    keys = [_prefixed(key, "content_object__") for key in within]
+    return pairs.order_by("tag__name", "tag_id", *keys)
+
+
+def _prefixed(key: str, prefix: str) -> str:
+    """An ordering key on a related model (``-created`` → ``-x__created``).
+
+    >>> _prefixed("-created", "content_object__")
+    '-content_object__created'
+    """
+    sign = "-" if key.startswith("-") else ""
+    return sign + prefix + key.lstrip("-")
+
+
+def slugs_with_descendants(themes: Sequence[Theme]) -> list[str]:
+    """The slugs of ``themes`` and of every theme below them, by slug: what a
+    filter that does not roll up (the export's) needs to select the same
+    passages. One query."""
+    if not themes:
+        return []
+    rows = list(Theme.objects.values_list("pk", "parent_id", "slug"))
+    parents = {pk: parent for pk, parent, _ in rows}
+    below = set().union(*(hierarchy.descendants(parents, t.pk) for t in themes))
+    return sorted(slug for pk, _, slug in rows if pk in below)
 
 
 def paragraph_count(passages: QuerySet[Annotation]) -> int:
@@ -166,7 +277,8 @@ def _shares(coded: list[tuple], parents: Parents, documents: list[Document]) -> 
 
 
 def _themes_and_parents() -> tuple[dict[int, Theme], Parents]:
-    themes = {theme.pk: theme for theme in Theme.objects.order_by("retired", "name")}
+    ordered = Theme.objects.order_by(*CODEBOOK_ORDER)
+    themes = {theme.pk: theme for theme in ordered}
     parents = {pk: theme.parent_id for pk, theme in themes.items()}
     return themes, parents
 
@@ -252,6 +364,132 @@ def codelines(documents: QuerySet[Document] | None = None) -> tuple[list, dict]:
         for document in documents
     ]
     return lines, themes
+
+
+# --- charts -----------------------------------------------------------------
+
+
+def theme_label(themes: dict[int, Theme], parents: Parents, pk: int) -> str:
+    """A theme's name with its ancestors', top first (``Distrust › Mistrust``)."""
+    chain = [pk, *hierarchy.ancestors(parents, pk)]
+    return " › ".join(themes[node].name for node in reversed(chain))
+
+
+def chart_themes(matrix: Matrix | None = None) -> charts.Chart:
+    """Passages per theme, rolled up (a parent's bar counts its sub-themes'
+    passages, each once), themes in tree order.
+
+    Summed from the code × document matrix (given, or built: three queries):
+    a passage lies in one document, so a theme's documents' cells add up to
+    its distinct passages."""
+    matrix = matrix or code_matrix("document")
+    totals: dict[int, int] = defaultdict(int)
+    for (theme_pk, _), count in matrix.cells.items():
+        totals[theme_pk] += count
+    parents = {pk: theme.parent_id for pk, theme in matrix.themes.items()}
+    chart = charts.Chart("themes", "Passages per theme", "", "Theme", "", "Passages")
+    for row in matrix.rows:
+        theme, count = matrix.themes[row.node], totals.get(row.node, 0)
+        if count or not theme.retired:
+            label = theme_label(matrix.themes, parents, theme.pk)
+            chart.groups.append(
+                charts.Group(label, [charts.Bar("", count, theme.colour)])
+            )
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def chart_theme_documents(matrix: Matrix | None = None) -> charts.Chart:
+    """Passages per theme per document (the code × document matrix's cells)."""
+    matrix = matrix or code_matrix("document")
+    names = [document.display_title for document in matrix.columns]
+    colours = charts.series_colours(names)
+    chart = charts.Chart(
+        "documents",
+        "Passages per theme and document",
+        "",
+        "Theme",
+        "Document",
+        "Passages",
+    )
+    parents = {pk: theme.parent_id for pk, theme in matrix.themes.items()}
+    for row in matrix.rows:
+        counts = [matrix.cells.get((row.node, d.pk), 0) for d in matrix.columns]
+        if any(counts):
+            bars = [
+                charts.Bar(n, c, colours[n]) for n, c in zip(names, counts, strict=True)
+            ]
+            label = theme_label(matrix.themes, parents, row.node)
+            chart.groups.append(charts.Group(label, bars))
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def chart_coding_over_time() -> charts.Chart:
+    """Passages coded per month by each coder (by when the passage was made),
+    every month from the first to the last shown; one query."""
+    rows = (
+        Annotation.objects.anchored()
+        .annotate(month=TruncMonth("created"))
+        .values_list("month", "author__username")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {(month.strftime("%Y-%m"), coder): n for month, coder, n in rows}
+    chart = charts.Chart(
+        "coders", "Coding over time, per coder", "", "Month", "Coder", "Passages"
+    )
+    if counts:
+        coders = sorted({coder for _, coder in counts})
+        colours = charts.series_colours(coders)
+        shown = sorted(month for month, _ in counts)
+        for month in charts.months(_month(shown[0]), _month(shown[-1])):
+            bars = [
+                charts.Bar(c, counts.get((month, c), 0), colours[c]) for c in coders
+            ]
+            chart.groups.append(charts.Group(month, bars))
+    chart.description = _describe(chart, "passages")
+    return chart
+
+
+def _month(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _describe(chart: charts.Chart, unit: str) -> str:
+    """A sentence for screen readers: the extent and the largest bar."""
+    bars = [
+        (bar.value, group.label, bar.series)
+        for group in chart.groups
+        for bar in group.bars
+    ]
+    if not bars:
+        return f"{chart.title}: nothing is coded yet."
+    value, group, series = max(bars, key=lambda bar: bar[0])
+    where = f"{group}, {series}" if series else group
+    return (
+        f"{chart.title}: {len(chart.groups)} {chart.group_label.lower()} rows; "
+        f"the largest is {where} with {value} {unit}. "
+        "The table beside it lists every figure."
+    )
+
+
+CHARTS = {
+    "themes": chart_themes,
+    "documents": chart_theme_documents,
+    "coders": chart_coding_over_time,
+}
+
+
+def all_charts() -> list[charts.Chart]:
+    """The charts page's three charts; the first two share one matrix."""
+    matrix = code_matrix("document")
+    return [
+        chart_themes(matrix),
+        chart_theme_documents(matrix),
+        chart_coding_over_time(),
+    ]
 
 
 # --- memos ------------------------------------------------------------------

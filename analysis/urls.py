@@ -12,6 +12,7 @@ urlpatterns = [
     path("analysis/co-occurrence/", views.co_occurrence, name="co_occurrence"),
     path("analysis/codeline/", views.codeline, name="codeline"),
     path("analysis/codeline/<slug:slug>/", views.codeline, name="codeline_document"),
+    path("analysis/charts/", views.chart_page, name="charts"),
     path("analysis/kwic/", views.kwic, name="kwic"),
     path("analysis/memos/", views.memos, name="memos"),
     path("analysis/memos/new/", views.memo_new, name="memo_new"),

@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from analysis import selectors, tables
+from analysis import charts, selectors, tables
 from analysis.forms import KwicForm, MemoForm, PassageFilterForm
 from annotations import services
 from annotations.models import Annotation, Memo
@@ -40,52 +41,93 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class PassageRow:
-    """A passage as listed: its paragraph split around the quote."""
+    """A passage as listed: its paragraph split around the quote, and the
+    group it is listed in (a heading starts where the group changes)."""
 
     annotation: Annotation
     before: str
     quote: str
     after: str
     reader_url: str
+    group_key: Any = None
+    group_label: str = ""
 
 
 def passages(request: HttpRequest) -> HttpResponse:
     form = PassageFilterForm(request.GET)
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
-    rows = selectors.coded_passages(form.filters())
-    if form.cleaned_data["order"] == "newest":
-        rows = rows.order_by("-created", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    order = form.cleaned_data["order"] or "reading"
+    # by default, document order reads by document; a date order is one list
+    group = form.cleaned_data["group"] or ("document" if order == "reading" else "none")
+    matching = selectors.passages_matching(filters)
+    listing = selectors.passage_listing(filters, group, order, matching)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "rows": [passage_row(annotation) for annotation in page.object_list],
-        "paragraphs": selectors.paragraph_count(rows),
+        "rows": [passage_row(item, group) for item in page.object_list],
+        # grouped by theme, the pages list (theme, passage) pairs
+        "total": matching.count() if group == "theme" else page.paginator.count,
+        "paragraphs": selectors.paragraph_count(matching),
         "query": _query_without(request, "page"),
-        "export_query": _export_query(request),
+        "export_query": _export_query(request, form.cleaned_data["theme"]),
+        "export_skips": _export_skips(form.cleaned_data),
     }
     return render(request, "analysis/passages.html", context)
 
 
-def _export_query(request: HttpRequest) -> str:
-    """The export page's filters for these passages (it calls coders
-    ``user``); AND and sub-themes are this page's own, not the export's."""
-    get = request.GET
-    params = {
-        "theme": get.getlist("theme"),
-        "user": get.getlist("coder"),
-        "document": get.getlist("document"),
+# The passages page's names for the export page's filters (it calls coders
+# ``user``); the themes go separately (the export does not roll them up).
+EXPORT_FILTERS = {
+    "coder": "user",
+    "document": "document",
+    "since": "since",
+    "until": "until",
+    "query": "query",
+}
+
+
+def _export_query(request: HttpRequest, themes: Any) -> str:
+    """Every filter of these passages that the export page understands; each
+    theme with its sub-themes, named, since the export takes a theme alone."""
+    params = {"theme": selectors.slugs_with_descendants(list(themes))}
+    for ours, theirs in EXPORT_FILTERS.items():
+        params[theirs] = [value for value in request.GET.getlist(ours) if value]
+    return urlencode({k: v for k, v in params.items() if v}, doseq=True)
+
+
+def _export_skips(data: dict[str, Any]) -> list[str]:
+    """The filters set here that the export cannot apply (said on the link)."""
+    skipped = {
+        "all of the themes (the export takes any of them)": data["mode"] == "and",
+        "words in the quote": bool(data["q"]),
+        "language": bool(data["language"]),
+        "kind of record": bool(data["kind"]),
     }
-    return urlencode(params, doseq=True)
+    return [label for label, is_set in skipped.items() if is_set]
 
 
-def passage_row(annotation: Annotation) -> PassageRow:
+def passage_row(item: Any, group: str = "none") -> PassageRow:
+    """A listing row from a passage, or (grouped by theme) a theme's tag."""
+    annotation = item.content_object if group == "theme" else item
     paragraph = annotation.paragraph
     assert paragraph is not None  # coded passages are anchored
     text, start, end = paragraph.text, annotation.start, annotation.end
+    key, label = None, ""
+    if group == "theme":
+        key, label = item.tag_id, item.tag.name
+    elif group == "document":
+        key, label = annotation.document_id, annotation.document.display_title
     return PassageRow(
-        annotation, text[:start], text[start:end], text[end:], reader_url(paragraph)
+        annotation,
+        text[:start],
+        text[start:end],
+        text[end:],
+        reader_url(paragraph),
+        key,
+        label,
     )
 
 
@@ -229,6 +271,37 @@ def _codeline_row(theme: Any, positions: list[int], document: Document) -> dict:
     )
     links = format_html_join(", ", '<a href="{}">{}</a>', urls)
     return {"theme": theme, "count": len(positions), "marks": marks, "links": links}
+
+
+# --- charts -----------------------------------------------------------------
+
+
+def chart_page(request: HttpRequest) -> HttpResponse:
+    """The three charts, each with its table; ``?chart=<key>&format=csv``
+    downloads one chart's numbers."""
+    if request.GET.get("format") == "csv":
+        key = request.GET.get("chart", "")
+        if key not in selectors.CHARTS:
+            return HttpResponseBadRequest(
+                "chart must be one of: " + ", ".join(selectors.CHARTS)
+            )
+        return _chart_csv(selectors.CHARTS[key]())
+    shown = []
+    for chart in selectors.all_charts():
+        rows = charts.table_rows(chart)
+        # charts.svg escapes every text it writes
+        drawing = mark_safe(charts.svg(chart))  # noqa: S308
+        shown.append(
+            {"chart": chart, "svg": drawing, "head": rows[0], "rows": rows[1:]}
+        )
+    return render(request, "analysis/charts.html", {"charts": shown})
+
+
+def _chart_csv(chart: charts.Chart) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chart-{chart.key}.csv"'
+    csv.writer(response).writerows(charts.table_rows(chart))
+    return response
 
 
 # --- KWIC -------------------------------------------------------------------

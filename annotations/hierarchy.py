@@ -95,6 +95,26 @@ def roll_up(parents: Mapping[K, K | None], members: Mapping[K, Iterable[K]]) -> 
     }
 
 
+def moved_among(siblings: list[K], node: K, step: int) -> list[K] | None:
+    """``siblings`` (in their order) with ``node`` moved ``step`` places (-1:
+    up, +1: down), or None when it is already first (or last) or absent.
+
+    >>> moved_among(["a", "b", "c"], "c", -1)
+    ['a', 'c', 'b']
+    >>> moved_among(["a", "b", "c"], "a", -1) is None
+    True
+    """
+    if node not in siblings:
+        return None
+    here = siblings.index(node)
+    there = here + step
+    if not 0 <= there < len(siblings):
+        return None
+    order = list(siblings)
+    order[here], order[there] = order[there], order[here]
+    return order
+
+
 @dataclass(frozen=True)
 class TreeRow(Generic[K]):
     """One theme in depth-first order, with its depth (0 = top level)."""

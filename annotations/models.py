@@ -42,6 +42,10 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
         return self.filter(retired=False)
 
 
+# The codebook's order: siblings by position, then name; retired ones last.
+CODEBOOK_ORDER = ("retired", "position", "name")
+
+
 class Theme(TagBase):
     """A code of the shared codebook (django-taggit tag)."""
 
@@ -68,6 +72,11 @@ class Theme(TagBase):
         blank=True,
         related_name="children",
         help_text="The broader theme this one refines (empty: a top-level theme).",
+    )
+    # Order among its siblings in the codebook (then by name: all 0 at first,
+    # so an untouched codebook reads alphabetically); services.theme_reorder.
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order among the themes under the same parent."
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -294,6 +303,7 @@ class Activity(models.Model):
         THEME_RETIRED = "theme-retired"
         THEME_RESTORED = "theme-restored"
         THEME_MOVED = "theme-moved"
+        THEME_REORDERED = "theme-reordered"
         MEMO_WRITTEN = "memo-written"
         MEMO_DELETED = "memo-deleted"
         REANCHORED = "re-anchored"

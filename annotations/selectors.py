@@ -18,7 +18,14 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from annotations import agreement, hierarchy
-from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
+from annotations.models import (
+    CODEBOOK_ORDER,
+    Activity,
+    Annotation,
+    Memo,
+    TaggedAnnotation,
+    Theme,
+)
 from corpus.models import Document, Paragraph
 
 T = TypeVar("T")
@@ -146,7 +153,7 @@ def theme_counts() -> QuerySet[Theme]:
         paragraph_count=Count(f"{through}__paragraph", filter=anchored, distinct=True),
         document_count=Count(f"{through}__document", filter=anchored, distinct=True),
         coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
-    ).order_by("retired", "name")
+    ).order_by(*CODEBOOK_ORDER)
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,8 @@ class ThemeNode:
     theme: Theme
     depth: int
     rolled_up: int
+    first: bool = True  # among its siblings (the reorder buttons' ends)
+    last: bool = True
 
 
 def theme_parents() -> dict[int, int | None]:
@@ -186,10 +195,24 @@ def theme_tree() -> list[ThemeNode]:
     for theme_pk, annotation_pk in pairs:
         members[theme_pk].add(annotation_pk)
     rolled = hierarchy.roll_up(parents, members)
+    rows = hierarchy.depth_first(parents, order=themes)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:  # siblings as theme_reorder sees them, in display order
+        groups[(parents[row.node], themes[row.node].retired)].append(row.node)
     return [
-        ThemeNode(themes[row.node], row.depth, len(rolled[row.node]))
-        for row in hierarchy.depth_first(parents, order=themes)
+        ThemeNode(
+            themes[row.node],
+            row.depth,
+            len(rolled[row.node]),
+            first=_siblings(groups, parents, themes[row.node])[0] == row.node,
+            last=_siblings(groups, parents, themes[row.node])[-1] == row.node,
+        )
+        for row in rows
     ]
+
+
+def _siblings(groups: dict, parents: dict, theme: Theme) -> list[int]:
+    return groups[(parents[theme.pk], theme.retired)]
 
 
 @dataclass
@@ -227,6 +250,11 @@ def document_counts() -> list[DocumentCounts]:
         DocumentCounts(doc, doc.total, doc.coders, by_document[doc.pk])
         for doc in totals
     ]
+
+
+def document_memos(document: Document) -> QuerySet[Memo]:
+    """The memos on ``document`` itself, newest first, with their authors."""
+    return Memo.objects.filter(document=document).select_related("author")
 
 
 def recent_activity(limit: int = 100, actor: User | None = None) -> QuerySet[Activity]:

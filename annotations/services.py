@@ -38,6 +38,7 @@ from django.utils.text import slugify
 from annotations import hierarchy, roles, search_sync
 from annotations.anchoring import Anchor, Quote, locate, quote_at, split_span
 from annotations.models import (
+    CODEBOOK_ORDER,
     NOTE_MAX_LENGTH,
     Activity,
     Annotation,
@@ -523,6 +524,35 @@ def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
     moved = hierarchy.descendants(_parent_map(), theme.pk)
     rows = Annotation.objects.filter(tagged_items__tag_id__in=moved)
     _notify(rows.values_list("paragraph_id", flat=True).distinct())
+    return theme
+
+
+@transaction.atomic
+def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
+    """Move ``theme`` one place up (``step=-1``) or down (``+1``) among its
+    siblings (the themes under the same parent, retired or not like it), and
+    number them 0, 1, 2… in the new order. Refuses a move past either end."""
+    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    if step not in (-1, 1):
+        raise ValidationError("A theme moves one place up or down.")
+    list(_for_change(Theme.objects).order_by("pk").values_list("pk", flat=True))
+    theme = Theme.objects.get(pk=theme.pk)
+    siblings = Theme.objects.filter(parent_id=theme.parent_id, retired=theme.retired)
+    names = dict(siblings.order_by(*CODEBOOK_ORDER).values_list("pk", "name"))
+    order = hierarchy.moved_among(list(names), theme.pk, step)
+    if order is None:
+        end = "first" if step < 0 else "last"
+        raise ValidationError(f"“{theme.name}” is already {end} among its siblings.")
+    numbered = [Theme(pk=pk, position=i) for i, pk in enumerate(order)]
+    Theme.objects.bulk_update(numbered, ["position"])
+    where = "up" if step < 0 else "down"
+    place = f"{order.index(theme.pk) + 1} of {len(order)}"
+    _log(
+        actor,
+        Activity.Verb.THEME_REORDERED,
+        f"moved the theme {theme.name} {where} ({place})",
+    )
+    theme.refresh_from_db(fields=["position"])
     return theme
 
 

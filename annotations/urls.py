@@ -13,6 +13,7 @@ urlpatterns = [
     path("codebook/<slug:slug>/edit/", views.theme_edit, name="theme_edit"),
     path("codebook/<slug:slug>/merge/", views.theme_merge, name="theme_merge"),
     path("codebook/<slug:slug>/move/", views.theme_move, name="theme_move"),
+    path("codebook/<slug:slug>/reorder/", views.theme_reorder, name="theme_reorder"),
     path("codebook/<slug:slug>/retire/", views.theme_retire, name="theme_retire"),
     path("export/", export_views.export_page, name="export"),
     path("import/", import_views.import_page, name="import"),

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from annotations.forms import (
     parse_item,
     parse_item_list,
 )
-from annotations.models import Annotation, Theme
+from annotations.models import CODEBOOK_ORDER, Annotation, Theme
 from annotations.roles import Role, role_required
 from corpus.models import Paragraph
 
@@ -37,9 +38,38 @@ from corpus.models import Paragraph
 
 
 def codebook(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "annotations/codebook.html", {"nodes": selectors.theme_tree()}
-    )
+    """The codebook tree; after a reorder (``?moved=<slug>&direction=``) the
+    button just pressed keeps the focus, so a keyboard user can press again."""
+    context = {
+        "nodes": selectors.theme_tree(),
+        "moved": request.GET.get("moved", ""),
+        "direction": request.GET.get("direction", ""),
+    }
+    return render(request, "annotations/codebook.html", context)
+
+
+REORDER_STEPS = {"up": -1, "down": 1}
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def theme_reorder(request: HttpRequest, slug: str) -> HttpResponse:
+    """Move the theme one place up or down among its siblings."""
+    theme = get_object_or_404(Theme, slug=slug)
+    direction = request.POST.get("direction", "")
+    if direction not in REORDER_STEPS:
+        return HttpResponseBadRequest("direction must be up or down.")
+    try:
+        services.theme_reorder(
+            actor=request.user, theme=theme, step=REORDER_STEPS[direction]
+        )
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    messages.success(request, f"Moved {theme.name} {direction}.")
+    query = urlencode({"moved": slug, "direction": direction})
+    # No #fragment: a page opened at a fragment skips autofocus (HTML spec),
+    # and the focused button scrolls into view anyway.
+    return redirect(f"{reverse('annotations:codebook')}?{query}")
 
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -56,7 +86,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "merge_form": MergeForm(source=theme),
         "move_form": MoveForm(theme=theme),
         "ancestors": selectors.theme_ancestors(theme),
-        "children": theme.children.order_by("name"),
+        "children": theme.children.order_by(*CODEBOOK_ORDER),
         "memos": theme.memos.select_related("author"),
     }
     return render(request, "annotations/theme_detail.html", context)

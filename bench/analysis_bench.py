@@ -34,6 +34,13 @@ PAGES = [
         "passages AND in paragraph",
         "/analysis/passages/?theme=t0&theme=t1&mode=and&within=paragraph",
     ),
+    ("passages grouped by theme", "/analysis/passages/?group=theme"),
+    (
+        "passages: kind, language, dates",
+        "/analysis/passages/?kind=paragraph&language=en&since=2000-01-01"
+        "&until=2100-01-01&order=newest",
+    ),
+    ("charts (three)", "/analysis/charts/"),
     ("matrix (code x document)", "/analysis/matrix/"),
     ("matrix (code x coder)", "/analysis/matrix/?by=coder"),
     ("co-occurrence (paragraphs)", "/analysis/co-occurrence/"),
@@ -86,7 +93,13 @@ def populate(annotations: int, paragraphs: int, documents: int) -> None:
     text = "Sovereignty and distrust shape North American security cooperation."
     Paragraph.objects.bulk_create(
         (
-            Paragraph(document=doc, position=p, kind="paragraph", text=f"{p} {text}")
+            Paragraph(
+                document=doc,
+                position=p,
+                kind="paragraph",
+                lang="en",
+                text=f"{p} {text}",
+            )
             for doc in docs
             for p in range(per_document)
         ),

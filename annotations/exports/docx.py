@@ -1,7 +1,8 @@
 """DOCX excerpt book, written as plain OOXML with ``zipfile`` (no dependency).
 
-Same content as the Markdown book: a Heading 1 per theme, each excerpt a
-"Quote" paragraph, then its citation and annotator, then the note. Word,
+Same content as the Markdown book: a Heading 1 per theme, its memos (a
+byline, then the memo's paragraphs), each excerpt a "Quote" paragraph, then
+its citation and annotator, then the note. Word,
 LibreOffice and Google Docs open it; the styles are defined in the package.
 """
 
@@ -12,8 +13,8 @@ from collections.abc import Iterable
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from annotations.exports.book import Entry, chapters
-from annotations.exports.selection import ExportRow
+from annotations.exports.book import Entry, chapters, memo_byline, theme_memos
+from annotations.exports.selection import ExportRow, MemoInfo
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -43,13 +44,18 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:style w:type="paragraph" w:styleId="Quote"><w:name w:val="Quote"/>
 <w:basedOn w:val="Normal"/><w:pPr><w:ind w:left="720"/></w:pPr>
 <w:rPr><w:i/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="MemoTitle"><w:name w:val="Memo Title"/>
+<w:basedOn w:val="Normal"/><w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/></w:rPr></w:style>
 </w:styles>"""
 
 
 def write(rows: Iterable[ExportRow], out: BinaryIO) -> None:
     body = [_paragraph("Excerpts", "Title")]
+    memos = theme_memos(rows)
     for theme, entries in chapters(rows):
         body.append(_paragraph(theme.name, "Heading1"))
+        for memo in memos.get(theme.guid, ()):
+            body.extend(_memo(memo))
         for entry in entries:
             body.extend(_entry(entry))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -68,6 +74,13 @@ def _entry(entry: Entry) -> list[str]:
     if entry.note:
         parts.append(_paragraph(f"Note: {' '.join(entry.note.split())}"))
     return parts
+
+
+def _memo(memo: MemoInfo) -> list[str]:
+    lines = [line for line in memo.text.strip().splitlines() if line.strip()]
+    return [_paragraph(memo_byline(memo) + ":", "MemoTitle")] + [
+        _paragraph(line) for line in lines
+    ]
 
 
 def _paragraph(text: str, style: str = "") -> str:

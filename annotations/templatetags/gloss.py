@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from annotations import roles
-from annotations.selectors import display_name
+from annotations.selectors import display_name, document_memos
 from corpus.models import Document
 
 register = template.Library()
@@ -30,4 +30,14 @@ def reader_config(context: template.Context, document: Document) -> dict[str, An
             "themes": reverse("api:themes"),
             "annotations": reverse("api:annotation_list"),
         },
+    }
+
+
+@register.inclusion_tag("annotations/_document_memos.html", takes_context=True)
+def document_memo_list(context: template.Context, document: Document) -> dict[str, Any]:
+    """The reading page's memos on the document, and a link to write one."""
+    return {
+        "document": document,
+        "memos": list(document_memos(document)),
+        "can_write": roles.can_annotate(context["request"].user),
     }

@@ -90,6 +90,7 @@ def test_pages_queries_do_not_grow_with_rows(signed_in, coded, themes):
     client = signed_in(coded["people"].viewer)
     urls = ["/analysis/passages/", "/analysis/matrix/", "/analysis/co-occurrence/"]
     urls += ["/analysis/codeline/", "/analysis/kwic/?keyword=trust&scope=passages"]
+    urls += ["/analysis/passages/?group=theme&order=newest"]
     client.get(urls[0])  # the session and role cache
     before = {url: _queries(client, url) for url in urls}
     record = coded["records"]["beta"][1]
@@ -218,7 +219,11 @@ def test_export_link_carries_the_filters(signed_in, coded):
         signed_in(coded["people"].viewer),
         "/analysis/passages/?theme=distrust&coder=ana&document=alpha&mode=and",
     )
-    assert 'href="/export/?theme=distrust&amp;user=ana&amp;document=alpha"' in html
+    # the sub-theme named too: the export does not roll a theme up
+    expected = (
+        "/export/?theme=distrust&amp;theme=mistrust&amp;user=ana&amp;document=alpha"
+    )
+    assert f'href="{expected}"' in html
 
 
 def test_theme_page_lists_its_memos(signed_in, coded):
@@ -265,3 +270,21 @@ def test_memos_filter_by_subject(signed_in, coded, themes, subject, shown):
     )
     texts = re.findall(r'<div class="memo-text"><p>([^<]+)</p>', html)
     assert texts == shown  # newest first
+
+
+def test_the_journal_has_its_own_heading_and_link(signed_in, coded):
+    from annotations import services
+
+    ana = coded["people"].annotator
+    services.memo_create(author=ana, text="Journal: day one.")
+    services.memo_create(author=ana, text="Journal: day two.")
+    client = signed_in(coded["people"].viewer)
+    everything = page(client, "/analysis/memos/")
+    assert '<a href="?subject=project" id="journal-link">' in everything
+    journal = page(client, "/analysis/memos/?subject=project&q=two")
+    assert '<h2 id="memo-list-heading">Research journal containing “two”</h2>' in (
+        journal
+    )
+    texts = re.findall(r'<div class="memo-text"><p>([^<]+)</p>', journal)
+    assert texts == ["Journal: day two."]
+    assert 'id="journal-link"' not in journal

@@ -142,3 +142,25 @@ def test_search_indexes_a_sub_themes_ancestors(people, paragraphs, tree, hook):
         "mistrust",
         "suspicion",
     ]
+
+
+def test_search_theme_facets_roll_up_to_the_parent(people, paragraphs, tree):
+    """A paragraph coded with a sub-theme counts for its ancestors too, once
+    however many of the family it carries; the theme filter on a parent finds
+    its sub-themes' paragraphs."""
+    from search.services import search_paragraphs
+
+    coded = [
+        (paragraphs[0], ["suspicion"]),
+        (paragraphs[1], ["distrust"]),
+        (paragraphs[2], ["mistrust", "distrust", "sovereignty"]),
+    ]
+    for paragraph, slugs in coded:
+        services.annotation_create(
+            author=people.annotator, paragraph=paragraph, start=0, end=4, themes=slugs
+        )
+    result = search_paragraphs(query="", filters={"theme": ["distrust"]})
+    assert result.total == 3
+    counts = {row.value: row.count for row in result.facets["theme"]}
+    # mistrust: its own paragraph and its sub-theme's
+    assert counts == {"distrust": 3, "mistrust": 2, "suspicion": 1, "sovereignty": 1}

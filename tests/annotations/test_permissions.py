@@ -92,6 +92,10 @@ def page_theme_move(client, ctx):
     return client.post("/codebook/distrust/move/", {"parent": "sovereignty"})
 
 
+def page_theme_reorder(client, ctx):
+    return client.post("/codebook/sovereignty/reorder/", {"direction": "up"})
+
+
 def page_admin(client, ctx):
     return client.get("/admin/")
 
@@ -139,6 +143,7 @@ ACTIONS = [
     ("page merge themes", "curator", page_theme_merge),
     ("page retire theme", "curator", page_theme_retire),
     ("page move theme", "curator", page_theme_move),
+    ("page reorder theme", "curator", page_theme_reorder),
     ("page write memo", "annotator", page_memo_new),
     ("admin site (users, ingest)", "admin", page_admin),
     ("page edit document details", "curator", page_document_edit),
@@ -156,7 +161,7 @@ def state() -> tuple:
         list(Annotation.objects.values_list("id", "note").order_by("id")),
         list(
             Theme.objects.values_list(
-                "slug", "retired", "description", "parent"
+                "slug", "retired", "description", "parent", "position"
             ).order_by("id")
         ),
         list(Memo.objects.values_list("id", "text")),
@@ -214,6 +219,9 @@ READ_PAGES = [
     "/analysis/codeline/",
     "/analysis/codeline/doc/",
     "/analysis/kwic/?keyword=distrust",
+    "/analysis/charts/",
+    "/analysis/charts/?chart=coders&format=csv",
+    "/analysis/passages/?group=theme&order=oldest&kind=paragraph",
     "/analysis/memos/",
 ]
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.annotations.browser.conftest import tab_to
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -79,6 +81,7 @@ PAGES = [
     "/analysis/codeline/",
     "/analysis/codeline/alpha/",
     "/analysis/kwic/?keyword=trust",
+    "/analysis/charts/",
     "/analysis/memos/",
 ]
 
@@ -96,13 +99,7 @@ def test_pages_fit_a_phone(page_as: Any, live_server: Any, coded):
 def test_matrix_and_codeline_by_keyboard(page_as, live_server, coded):
     page = page_as(coded["people"].viewer)
     page.goto(f"{live_server.url}/analysis/matrix/")
-    target = page.locator("#matrix a[href*='theme=mistrust&document=beta']")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if target.evaluate("link => link === document.activeElement"):
-            break
-    else:
-        pytest.fail("the matrix cell never got the focus")
+    tab_to(page, page.locator("#matrix a[href*='theme=mistrust&document=beta']"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/analysis/passages/?theme=mistrust&document=beta")
     assert listed_numbers(page, coded) == [5]

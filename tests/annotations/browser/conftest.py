@@ -120,3 +120,13 @@ def page_as(
     for context in contexts:
         context.close()
     assert refused == [], refused
+
+
+def tab_to(page: Page, target: Any, presses: int = 80) -> None:
+    """Press Tab until ``target`` (a locator) has the focus, as a keyboard
+    user would; fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    pytest.fail(f"{target} never got the focus in {presses} presses of Tab")

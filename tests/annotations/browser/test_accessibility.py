@@ -71,6 +71,7 @@ PAGES = {
     "analysis-codeline": "/analysis/codeline/doc/",
     "analysis-kwic": "/analysis/kwic/?keyword=security",
     "analysis-memos": "/analysis/memos/",
+    "analysis-charts": "/analysis/charts/",
     "not-found": "/documents/no-such-document/",
     "admin": "/admin/",
     "admin-documents": "/admin/corpus/document/",
