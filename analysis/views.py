@@ -22,11 +22,12 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts.projects import request_project
+from accounts.roles import Role, role_required
 from analysis import charts, selectors, tables
 from analysis.forms import KwicForm, MemoForm, PassageFilterForm
 from annotations import services
 from annotations.models import Annotation, Memo
-from annotations.roles import Role, role_required
 from corpus.models import Document
 
 PAGE_SIZE = 25
@@ -397,6 +398,7 @@ def memo_new(request: HttpRequest) -> HttpResponse:
         try:
             services.memo_create(
                 author=request.user,
+                project=request_project(request),
                 text=form.cleaned_data["text"],
                 **form.cleaned_data["subject"],
             )

@@ -1,5 +1,4 @@
-"""The JSON API for themes and annotations (a django-ninja router), and the
-authentication every API endpoint uses.
+"""The JSON API for themes and annotations (a django-ninja router).
 
 Thin handlers: the schemas (``annotations/schemas.py``) validate the input,
 the handler resolves ids to rows (an unknown one is a 400 naming the field),
@@ -7,27 +6,24 @@ checks the role, calls one service or selector and returns the result; the
 API assembled in ``config/api.py`` words every refusal as
 ``{"error": message, "errors": {field: [messages]}}``.
 
-Authentication: ``Authorization: Bearer <token>`` (``TokenAuth``; a token
-from ``manage.py apitoken``, refused once expired) or, without that header,
-the session (``SessionAuth``), whose writes pass Django's own CSRF check.
+Authentication and the request's project: ``accounts.api_auth``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
 
-from annotations import roles, selectors, services
-from annotations.models import Annotation, ApiToken, Theme
+from accounts import roles
+from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
+from accounts.models import Project
+from accounts.projects import request_project
+from annotations import selectors, services
+from annotations.models import Annotation, Theme
 from annotations.schemas import (
     AnnotationIn,
     AnnotationOut,
@@ -38,7 +34,6 @@ from annotations.schemas import (
     ThemeList,
 )
 from annotations.selectors import AnnotationFilters, display_name
-from corpus.api_fields import ApiError, ErrorOut, QueryInt, Text
 from corpus.models import Document, Paragraph
 
 WRITE_BODY_LIMIT = 64 * 1024
@@ -47,85 +42,6 @@ PAGE_LIMIT = 1000
 LAST_USED_GRANULARITY = 60  # seconds: a token check writes at most once a minute
 
 
-# --- authentication ---------------------------------------------------------
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``. A malformed header is a 401 of its
-    own (not a fall-back to the session): a script should hear what is wrong."""
-
-    def __call__(self, request: HttpRequest) -> User | None:
-        header = request.headers.get("Authorization", "")
-        if not header:
-            return None
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "Use the header Authorization: Bearer <token>.")
-        return self.authenticate(request, token.strip())
-
-    def authenticate(self, request: HttpRequest, token: str) -> User:
-        return _with_role(_token_user(token))
-
-
-def _token_user(token: str) -> User:
-    found = ApiToken.objects.matching(token).select_related("user").first()
-    if found is None or not found.user.is_active:
-        raise ApiError(401, "This token is unknown or revoked.")
-    now = timezone.now()
-    if found.expires <= now:
-        raise ApiError(
-            401,
-            f"This token expired on {found.expires:%Y-%m-%d}; ask for a new one "
-            "(manage.py apitoken USERNAME).",
-        )
-    if found.last_used is None or (
-        (now - found.last_used).total_seconds() > LAST_USED_GRANULARITY
-    ):
-        ApiToken.objects.filter(pk=found.pk).update(last_used=now)  # cheap, rare
-    return found.user
-
-
-class SessionAuth(APIKeyCookie):
-    """The signed-in session. Writes must pass Django's CSRF check, run after
-    the sign-in check so that a stranger hears 401, not 403."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __init__(self) -> None:
-        super().__init__(csrf=False)  # checked below, for signed-in writes only
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        if check_csrf(request) is not None:
-            raise ApiError(
-                403,
-                "CSRF check failed; reload the page (a session write needs the "
-                "X-CSRFToken header).",
-            )
-        return _with_role(user)
-
-
-def _with_role(user: User | AnonymousUser) -> User:
-    if not roles.can_read(user):
-        raise ApiError(403, "Your account has no role yet; ask an administrator.")
-    return user  # type: ignore[return-value]
-
-
-def authenticate(
-    request: HttpRequest, callbacks: Iterable[Callable[[HttpRequest], Any]]
-) -> User:
-    """The caller, as the API's authentication would find them (for views
-    outside the API's routers); 401 when there is none."""
-    for callback in callbacks:
-        user = callback(request)
-        if user is not None:
-            return user
-    raise ApiError(401, NOT_SIGNED_IN)
-
-
-NOT_SIGNED_IN = "Sign in, or send Authorization: Bearer <token>."
 ERRORS_READ = {401: ErrorOut, 403: ErrorOut}
 ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut}
 
@@ -150,7 +66,9 @@ def theme_json(theme: Theme) -> dict[str, Any]:
     }
 
 
-def annotation_json(annotation: Annotation, user: User) -> dict[str, Any]:
+def annotation_json(
+    annotation: Annotation, user: User, project: Project | None
+) -> dict[str, Any]:
     paragraph = annotation.paragraph
     return {
         "id": annotation.pk,
@@ -173,14 +91,14 @@ def annotation_json(annotation: Annotation, user: User) -> dict[str, Any]:
         "created": annotation.created,
         "updated": annotation.updated,
         "orphaned": annotation.orphaned,
-        "can_change": roles.can_change_annotation(user, annotation),
+        "can_change": roles.can_change_annotation(user, project, annotation),
     }
 
 
-def _stored(annotation: Annotation, user: User) -> dict[str, Any]:
+def _stored(annotation: Annotation, request: HttpRequest) -> dict[str, Any]:
     """Re-read with everything the JSON shows (after a write)."""
     fresh = Annotation.objects.for_display().get(pk=annotation.pk)
-    return annotation_json(fresh, user)
+    return annotation_json(fresh, request.auth, request_project(request))  # type: ignore[attr-defined]
 
 
 # --- themes -----------------------------------------------------------------
@@ -220,7 +138,10 @@ def annotation_list(
     rows = selectors.annotations_matching(_filters(params, user))
     limit, offset = min(params.limit or PAGE_LIMIT, PAGE_LIMIT), params.offset
     total = rows.count()
-    page = [annotation_json(a, user) for a in rows[offset : offset + limit]]
+    page = [
+        annotation_json(a, user, request_project(request))
+        for a in rows[offset : offset + limit]
+    ]
     following = offset + limit if offset + limit < total else None
     return {"count": total, "next_offset": following, "results": page}
 
@@ -253,8 +174,8 @@ def _user_named(username: str) -> User:
     return found  # type: ignore[return-value]
 
 
-def _require_annotator(user: User) -> None:
-    if not roles.can_annotate(user):
+def _require_annotator(request: HttpRequest) -> None:
+    if not roles.can_annotate(request.auth, request_project(request)):  # type: ignore[attr-defined]
         raise ApiError(403, "Only annotators, curators and admins can annotate.")
 
 
@@ -267,7 +188,7 @@ def annotation_create(
     request: HttpRequest, response: HttpResponse, payload: AnnotationIn
 ) -> Status[dict[str, Any]]:
     user: User = request.auth  # type: ignore[attr-defined]
-    _require_annotator(user)
+    _require_annotator(request)
     paragraph = Paragraph.objects.filter(pk=payload.paragraph).first()
     _known(paragraph, "paragraph", str(payload.paragraph))
     annotation = services.annotation_create(
@@ -280,7 +201,7 @@ def annotation_create(
         quote=payload.quote,
     )
     response["Location"] = f"/api/annotations/{annotation.pk}"
-    return Status(201, _stored(annotation, user))
+    return Status(201, _stored(annotation, request))
 
 
 def _found(pk: int) -> Annotation:
@@ -290,9 +211,9 @@ def _found(pk: int) -> Annotation:
     return found
 
 
-def _changeable(pk: int, user: User) -> Annotation:
+def _changeable(pk: int, request: HttpRequest) -> Annotation:
     found = _found(pk)
-    if not roles.can_change_annotation(user, found):
+    if not roles.can_change_annotation(request.auth, request_project(request), found):  # type: ignore[attr-defined]
         raise ApiError(403, "You may change only your own annotations.")
     return found
 
@@ -307,7 +228,7 @@ NOT_FOUND = {404: ErrorOut}
     summary="One annotation.",
 )
 def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
-    return annotation_json(_found(pk), request.auth)  # type: ignore[attr-defined]
+    return annotation_json(_found(pk), request.auth, request_project(request))  # type: ignore[attr-defined]
 
 
 @router.patch(
@@ -319,9 +240,9 @@ def annotation_update(
     request: HttpRequest, pk: QueryInt, payload: AnnotationPatch
 ) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
-    found = _changeable(pk, user)
+    found = _changeable(pk, request)
     services.annotation_update(actor=user, annotation=found, **payload.model_dump())
-    return _stored(found, user)
+    return _stored(found, request)
 
 
 @router.delete(
@@ -331,7 +252,7 @@ def annotation_update(
 )
 def annotation_delete(request: HttpRequest, pk: QueryInt) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
-    services.annotation_delete(actor=user, annotation=_changeable(pk, user))
+    services.annotation_delete(actor=user, annotation=_changeable(pk, request))
     return HttpResponse(status=204)
 
 
@@ -343,11 +264,15 @@ def annotation_delete(request: HttpRequest, pk: QueryInt) -> HttpResponse:
 )
 def annotations_bulk(request: HttpRequest, payload: BulkIn) -> Status[dict[str, Any]]:
     user: User = request.auth  # type: ignore[attr-defined]
-    _require_annotator(user)
+    _require_annotator(request)
     spans = [services.SpanRequest(i.paragraph, i.start, i.end) for i in payload.items]
     outcome = services.annotations_bulk_create(
-        author=user, theme=payload.theme, items=spans, note=payload.note
+        author=user,
+        project=request_project(request),  # type: ignore[arg-type]
+        theme=payload.theme,
+        items=spans,
+        note=payload.note,
     )
-    created = [_stored(a, user) for a in outcome.created]
+    created = [_stored(a, request) for a in outcome.created]
     body = {"created": created, "skipped": outcome.skipped}
     return Status(201 if created else 200, body)

@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.roles import Role, role_required
 from annotations import selectors
 from annotations.exports import FORMATS, Format
 from annotations.exports.options import FilterError, parse_filters
 from annotations.exports.selection import ExportRows, export_rows
 from annotations.models import Theme
-from annotations.roles import Role, role_required
 from corpus.models import Document
 
 

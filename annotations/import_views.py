@@ -23,8 +23,9 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.projects import request_project
+from accounts.roles import Role, role_required
 from annotations.imports import ImportFileError, import_file
-from annotations.roles import Role, role_required
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TOKEN_LENGTH = 32
@@ -47,7 +48,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
     as_user = _as_user(request.POST.get("as_user", ""))
     try:
         report = import_file(
-            actor=request.user, name=name, data=data, as_user=as_user, dry_run=True
+            project=request_project(request),
+            actor=request.user,
+            name=name,
+            data=data,
+            as_user=as_user,
+            dry_run=True,
         )
     except ImportFileError as exc:
         return _form(request, f"{name}: {exc}", 400)
@@ -64,6 +70,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     try:
         report = import_file(
             actor=request.user,
+            project=request_project(request),
             name=name,
             data=path.read_bytes(),
             as_user=_as_user(request.POST.get("as_user", "")),

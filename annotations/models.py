@@ -1,4 +1,4 @@
-"""The codebook (``Theme``), annotations on paragraph spans, tokens and activity.
+"""The codebook (``Theme``), annotations on paragraph spans, memos and activity.
 
 - ``Theme`` is django-taggit's tag model: a ``TagBase`` with definitions, a
   colour and a GUID (REFI-QDA interchange). Retired themes stay on the
@@ -13,14 +13,16 @@
 - ``TaggedAnnotation`` is the through model (one row per annotation and theme).
 - ``Memo``: an analytic note by a member on a theme, a document, a passage
   (annotation), or on none of them (the project's research journal).
-- ``ApiToken`` stores only a SHA-256 of a token; ``Activity`` is the team's log.
+- ``Activity`` is the team's log.
+
+Each theme, memo and log entry belongs to one project (``accounts.Project``);
+an annotation belongs to its document's project.
 
 Writes go through ``annotations.services``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -30,6 +32,7 @@ from django.db.models import Q
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from accounts.models import Project
 from corpus.models import Document, Paragraph
 
 NOTE_MAX_LENGTH = 5000
@@ -47,7 +50,14 @@ CODEBOOK_ORDER = ("retired", "position", "name")
 
 
 class Theme(TagBase):
-    """A code of the shared codebook (django-taggit tag)."""
+    """A code of a project's codebook (django-taggit tag)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="themes"
+    )
+    # Taggit's name and slug are unique installation-wide; here per project.
+    name = models.CharField("name", max_length=100)
+    slug = models.SlugField("slug", max_length=100, allow_unicode=True)
 
     description = models.TextField(blank=True, help_text="What the theme means.")
     inclusion = models.TextField(
@@ -58,7 +68,7 @@ class Theme(TagBase):
     )
     colour = models.CharField(max_length=7, default="#2f5d8a", validators=[HEX_COLOUR])
     guid = models.UUIDField(
-        "GUID", default=uuid.uuid4, unique=True, editable=False, help_text="REFI-QDA."
+        "GUID", default=uuid.uuid4, editable=False, help_text="REFI-QDA."
     )
     retired = models.BooleanField(
         default=False, help_text="Hidden from pickers; kept on existing annotations."
@@ -88,6 +98,17 @@ class Theme(TagBase):
     class Meta:
         ordering = ["name"]
         verbose_name = "theme"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="theme_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "slug"], name="theme_unique_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "guid"], name="theme_unique_guid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -210,6 +231,7 @@ class Memo(models.Model):
     """An analytic note: on one theme, one document or one passage, or on the
     project (all three empty: the research journal)."""
 
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="memos")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memos"
     )
@@ -218,7 +240,7 @@ class Memo(models.Model):
     document = _memo_subject(Document)
     annotation = _memo_subject(Annotation)
     guid = models.UUIDField(
-        "GUID", default=uuid.uuid4, unique=True, editable=False, help_text="REFI-QDA."
+        "GUID", default=uuid.uuid4, editable=False, help_text="REFI-QDA."
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -234,7 +256,11 @@ class Memo(models.Model):
                 & ~Q(theme__isnull=False, annotation__isnull=False)
                 & ~Q(document__isnull=False, annotation__isnull=False),
                 name="memo_one_subject",
-            )
+            ),
+            # GUIDs come from REFI-QDA files too: unique within a project.
+            models.UniqueConstraint(
+                fields=["project", "guid"], name="memo_unique_guid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -249,44 +275,6 @@ class Memo(models.Model):
         if self.annotation_id:
             return f"passage {self.annotation_id}"
         return "the project"
-
-
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def matching(self, token: str) -> ApiTokenQuerySet:
-        return self.filter(key_hash=ApiToken.hash(token))
-
-
-class ApiToken(models.Model):
-    """A bearer token for scripts; only its SHA-256 is stored.
-
-    Tokens are 256-bit random strings, so a plain hash is enough (no need for
-    a slow password hash: there is nothing to brute-force).
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(
-        max_length=12, editable=False, help_text="First characters, to tell apart."
-    )
-    created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True, editable=False)
-    expires = models.DateTimeField(
-        editable=False, help_text="Refused from then on (GLOSS_API_TOKEN_DAYS)."
-    )
-
-    objects = ApiTokenQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "API token"
-
-    def __str__(self) -> str:
-        return f"{self.hint}… ({self.user})"
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Activity(models.Model):
@@ -317,6 +305,9 @@ class Activity(models.Model):
         RECORD_HIDDEN = "record-hidden"
         RECORD_SHOWN = "record-shown"
 
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="activity"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -17,8 +17,8 @@ from annotated_types import MaxLen, MinLen
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
+from accounts.api_fields import BodyInt, Text
 from annotations.services import BULK_MAX_ITEMS
-from corpus.api_fields import BodyInt, Text
 
 NOTE_MAX_LENGTH = 5000
 MAX_THEMES = 50

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Project
 from annotations import agreement, hierarchy
 from annotations.models import (
     CODEBOOK_ORDER,
@@ -63,6 +64,11 @@ def themes_by_paragraph(paragraph_ids: Iterable[int]) -> dict[int, list[str]]:
         )
         for pk, themes in found.items()
     }
+
+
+def active_themes(project: Project | None) -> QuerySet[Theme]:
+    """``project``'s themes offered in pickers (search's quick-tag menu)."""
+    return Theme.objects.filter(project=project).active()
 
 
 def display_name(user: User | None) -> str:

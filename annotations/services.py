@@ -1,5 +1,5 @@
-"""Every write of the annotations app: annotations, the codebook, re-anchoring,
-accounts and API tokens.
+"""Every write of the annotations app: annotations, the codebook, memos and
+re-anchoring.
 
 Each public service is keyword-only, runs inside ``transaction.atomic``,
 checks that the acting user may do it (``PermissionDenied`` otherwise; views
@@ -19,39 +19,33 @@ primary-key order (no deadlocks).
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import hierarchy, roles, search_sync
+from accounts import roles
+from accounts.models import Project
+from annotations import hierarchy, search_sync
 from annotations.anchoring import Anchor, Quote, locate, quote_at, split_span
 from annotations.models import (
     CODEBOOK_ORDER,
     NOTE_MAX_LENGTH,
     Activity,
     Annotation,
-    ApiToken,
     Memo,
     TaggedAnnotation,
     Theme,
 )
-from annotations.roles import Role
+from corpus.hooks import SplitOutcome
 from corpus.models import Document, Paragraph
 
 BULK_MAX_ITEMS = 500
-TOKEN_PREFIX = "gloss_"
 Errors = dict[str, list[str]]
 
 
@@ -74,10 +68,11 @@ def annotation_create(
     ``quote``, when given, must equal the text at that span: it catches a page
     that is older than the text. At least one known, non-retired theme.
     """
-    _require(roles.can_annotate(author), "Only annotators can annotate.")
+    project = _project_of(paragraph.document_id)
+    _require(roles.can_annotate(author, project), "Only annotators can annotate.")
     paragraph = _locked_paragraph(paragraph.pk)
     errors: Errors = {}
-    found = _resolve_themes(themes, errors)
+    found = _resolve_themes(project, themes, errors)
     _check_span(paragraph.text, start, end, quote, errors)
     note = _clean_note(note, errors)
     _raise_if(errors)
@@ -85,7 +80,13 @@ def annotation_create(
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(found)
-    _log(author, Activity.Verb.ANNOTATED, _describe(annotation, found), annotation)
+    _log(
+        project,
+        author,
+        Activity.Verb.ANNOTATED,
+        _describe(annotation, found),
+        annotation,
+    )
     _notify([paragraph.pk])
     return annotation
 
@@ -107,15 +108,16 @@ def annotation_update(
     annotation may stay even when retired; newly added ones must be active.
     """
     annotation = _for_change(Annotation.objects).get(pk=annotation.pk)
+    project = _project_of(annotation.document_id)
     _require(
-        roles.can_change_annotation(actor, annotation),
+        roles.can_change_annotation(actor, project, annotation),
         "You may edit only your own annotations.",
     )
     errors: Errors = {}
     found = None
     if themes is not None:
         kept = set(annotation.themes.values_list("pk", flat=True))
-        found = _resolve_themes(themes, errors, allow_retired=kept)
+        found = _resolve_themes(project, themes, errors, allow_retired=kept)
     if note is not None:
         annotation.note = _clean_note(note, errors)
     if start is not None or end is not None:
@@ -125,7 +127,7 @@ def annotation_update(
     if found is not None:
         annotation.themes.set(found)
     summary = _describe(annotation, list(annotation.themes.all()))
-    _log(actor, Activity.Verb.EDITED, summary, annotation)
+    _log(project, actor, Activity.Verb.EDITED, summary, annotation)
     _notify([annotation.paragraph_id])
     return annotation
 
@@ -134,12 +136,13 @@ def annotation_update(
 def annotation_delete(*, actor: User, annotation: Annotation) -> None:
     """Delete an annotation: its author (an annotator) or a curator may."""
     annotation = _for_delete(Annotation.objects).get(pk=annotation.pk)
+    project = _project_of(annotation.document_id)
     _require(
-        roles.can_change_annotation(actor, annotation),
+        roles.can_change_annotation(actor, project, annotation),
         "You may delete only your own annotations.",
     )
     summary = _describe(annotation, list(annotation.themes.all()))
-    _log(actor, Activity.Verb.DELETED, summary, annotation)
+    _log(project, actor, Activity.Verb.DELETED, summary, annotation)
     paragraph_id = annotation.paragraph_id
     annotation.delete()
     _notify([paragraph_id])
@@ -164,6 +167,7 @@ class BulkOutcome:
 def annotations_bulk_create(
     *,
     author: User,
+    project: Project,
     theme: str,
     items: Sequence[SpanRequest],
     note: str = "",
@@ -171,13 +175,14 @@ def annotations_bulk_create(
     """Tag each item with one theme, all or nothing (the "code the results" step).
 
     An item the author has already tagged with this theme on the same span is
-    skipped, so confirming a review twice creates nothing new.
+    skipped, so confirming a review twice creates nothing new. Every passage
+    must be in ``project`` (another project's is "does not exist").
     """
-    _require(roles.can_annotate(author), "Only annotators can annotate.")
+    _require(roles.can_annotate(author, project), "Only annotators can annotate.")
     errors: Errors = {}
-    found = _resolve_themes([theme], errors)
+    found = _resolve_themes(project, [theme], errors)
     note = _clean_note(note, errors)
-    spans = _bulk_spans(items, errors)
+    spans = _bulk_spans(project, items, errors)
     _raise_if(errors)
     outcome = BulkOutcome()
     for paragraph, start, end in spans:
@@ -190,13 +195,13 @@ def annotations_bulk_create(
         annotation.themes.set(found)
         outcome.created.append(annotation)
     summary = f"tagged {len(outcome.created)} passages with {found[0].name}"
-    _log(author, Activity.Verb.BULK_TAGGED, summary)
+    _log(project, author, Activity.Verb.BULK_TAGGED, summary)
     _notify(a.paragraph_id for a in outcome.created)
     return outcome
 
 
 def _bulk_spans(
-    items: Sequence[SpanRequest], errors: Errors
+    project: Project, items: Sequence[SpanRequest], errors: Errors
 ) -> list[tuple[Paragraph, int, int]]:
     """Resolve and check every item; problems are reported per item."""
     problems = errors.setdefault("items", [])
@@ -207,7 +212,8 @@ def _bulk_spans(
             f"At most {BULK_MAX_ITEMS} passages at once (got {len(items)})."
         )
         return []
-    paragraphs = Paragraph.objects.select_related("document").in_bulk(
+    in_project = Paragraph.objects.filter(document__project=project)
+    paragraphs = in_project.select_related("document").in_bulk(
         {item.paragraph for item in items}
     )
     spans = []
@@ -313,14 +319,18 @@ def _check_span(
 
 
 def _resolve_themes(
-    slugs: Iterable[str], errors: Errors, allow_retired: Iterable[int] = ()
+    project: Project,
+    slugs: Iterable[str],
+    errors: Errors,
+    allow_retired: Iterable[int] = (),
 ) -> list[Theme]:
-    """Slugs -> locked Theme rows, in the order given, duplicates dropped."""
+    """Slugs -> ``project``'s locked Theme rows, in the order given, duplicates
+    dropped."""
     wanted = list(dict.fromkeys(slug.strip().lower() for slug in slugs))
     if not wanted:
         errors.setdefault("themes", []).append("Pick at least one theme.")
         return []
-    rows = _for_change(Theme.objects).filter(slug__in=wanted)
+    rows = _for_change(Theme.objects).filter(project=project, slug__in=wanted)
     by_slug = {theme.slug: theme for theme in rows}
     allowed = set(allow_retired)
     for slug in wanted:
@@ -391,6 +401,11 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _project_of(document_id: int) -> Project:
+    """The project a document (and so its records and annotations) belongs to."""
+    return Project.objects.get(documents__pk=document_id)
+
+
 # --- the codebook -----------------------------------------------------------
 
 
@@ -398,22 +413,27 @@ def _require(allowed: bool, message: str) -> None:
 def theme_create(
     *,
     actor: User,
+    project: Project,
     name: str,
     description: str = "",
     inclusion: str = "",
     exclusion: str = "",
     colour: str = "#2f5d8a",
 ) -> Theme:
-    """Add a theme to the codebook; its slug follows the name."""
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    """Add a theme to ``project``'s codebook; its slug follows the name."""
+    _require(
+        roles.can_manage_codebook(actor, project), "Only curators manage the codebook."
+    )
     name = name.strip()
-    slug = _free_slug(name)
-    theme = Theme(name=name, slug=slug, description=description.strip())
+    slug = _free_slug(project, name)
+    theme = Theme(
+        project=project, name=name, slug=slug, description=description.strip()
+    )
     theme.inclusion, theme.exclusion = inclusion.strip(), exclusion.strip()
     theme.colour = colour
     _validate_theme(theme)
     theme.save()
-    _log(actor, Activity.Verb.THEME_ADDED, f"added the theme {name}")
+    _log(project, actor, Activity.Verb.THEME_ADDED, f"added the theme {name}")
     return theme
 
 
@@ -432,12 +452,12 @@ def theme_update(
 
     Every annotation keeps the theme: they point at its row, not its name.
     """
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    _require_codebook(actor, theme.project)
     theme = _for_change(Theme.objects).get(pk=theme.pk)
     old_name = theme.name
     name = old_name if name is None else name.strip()
     if name != old_name:
-        theme.slug = _free_slug(name, exclude=theme.pk)
+        theme.slug = _free_slug(theme.project, name, exclude=theme.pk)
         theme.name = name
     texts = {"description": description, "inclusion": inclusion, "exclusion": exclusion}
     for attr, value in texts.items():
@@ -448,7 +468,7 @@ def theme_update(
     theme.save()
     renamed = f"renamed the theme {old_name} to {name}"
     summary = renamed if name != old_name else f"edited the theme {name}"
-    _log(actor, Activity.Verb.THEME_CHANGED, summary)
+    _log(theme.project, actor, Activity.Verb.THEME_CHANGED, summary)
     if name != old_name:
         _notify(_paragraphs_with(theme))
     return theme
@@ -459,11 +479,13 @@ def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
     """Move every annotation of ``source`` to ``target`` and delete ``source``.
 
     An annotation that had both keeps one ``target`` (no duplicates). Returns
-    how many annotations carried ``source``.
+    how many annotations carried ``source``. Both are in one project.
     """
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    _require_codebook(actor, source.project)
     if source.pk == target.pk:
         raise ValidationError({"target": ["A theme cannot be merged into itself."]})
+    if source.project_id != target.project_id:
+        raise ValidationError({"target": ["Unknown theme."]})
     locked = _for_delete(Theme.objects).filter(pk__in=[source.pk, target.pk])
     themes = {theme.pk: theme for theme in locked}
     source, target = themes[source.pk], themes[target.pk]
@@ -480,7 +502,7 @@ def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
     moving.update(tag=target)
     source.delete()
     summary = f"merged the theme {source.name} into {target.name} ({count} annotations)"
-    _log(actor, Activity.Verb.THEME_MERGED, summary)
+    _log(source.project, actor, Activity.Verb.THEME_MERGED, summary)
     _notify(paragraphs)
     return count
 
@@ -489,15 +511,16 @@ def _adopt_children(source: Theme, target: Theme) -> None:
     """Before ``source`` goes, its children move under ``target``. When
     ``target`` sits below ``source``, it first takes ``source``'s place, so
     the tree stays a tree."""
-    parents = _parent_map()
+    parents = _parent_map(source.project_id)
     if target.pk in hierarchy.descendants(parents, source.pk):
         target.parent_id = source.parent_id
         target.save(update_fields=["parent"])
     Theme.objects.filter(parent=source).exclude(pk=target.pk).update(parent=target)
 
 
-def _parent_map() -> dict[int, int | None]:
-    return dict(Theme.objects.values_list("pk", "parent_id"))
+def _parent_map(project_id: int) -> dict[int, int | None]:
+    rows = Theme.objects.filter(project_id=project_id)
+    return dict(rows.values_list("pk", "parent_id"))
 
 
 @transaction.atomic
@@ -505,13 +528,15 @@ def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
     """Put ``theme`` (and everything below it) under ``parent``, or at the top
     level when ``parent`` is None. Refuses a move that would make a loop
     (under itself or under one of its own descendants)."""
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
-    # Every theme row is locked: two concurrent moves could otherwise each
-    # pass the cycle check and together make a loop.
-    list(_for_change(Theme.objects).order_by("pk").values_list("pk", flat=True))
+    _require_codebook(actor, theme.project)
+    if parent is not None and parent.project_id != theme.project_id:
+        raise ValidationError({"parent": ["Unknown theme."]})
+    # Every theme row of the project is locked: two concurrent moves could
+    # otherwise each pass the cycle check and together make a loop.
+    _lock_codebook(theme.project_id)
     theme = Theme.objects.get(pk=theme.pk)
     parent_pk = parent.pk if parent is not None else None
-    if hierarchy.would_cycle(_parent_map(), theme.pk, parent_pk):
+    if hierarchy.would_cycle(_parent_map(theme.project_id), theme.pk, parent_pk):
         where = "itself" if parent_pk == theme.pk else "one of its own sub-themes"
         raise ValidationError({"parent": [f"“{theme.name}” cannot go under {where}."]})
     if theme.parent_id == parent_pk:
@@ -519,9 +544,14 @@ def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
     theme.parent_id = parent_pk
     theme.save(update_fields=["parent"])
     where = f"under {parent.name}" if parent is not None else "to the top level"
-    _log(actor, Activity.Verb.THEME_MOVED, f"moved the theme {theme.name} {where}")
+    _log(
+        theme.project,
+        actor,
+        Activity.Verb.THEME_MOVED,
+        f"moved the theme {theme.name} {where}",
+    )
     # The index stores each paragraph's themes with their ancestors.
-    moved = hierarchy.descendants(_parent_map(), theme.pk)
+    moved = hierarchy.descendants(_parent_map(theme.project_id), theme.pk)
     rows = Annotation.objects.filter(tagged_items__tag_id__in=moved)
     _notify(rows.values_list("paragraph_id", flat=True).distinct())
     return theme
@@ -532,12 +562,14 @@ def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
     """Move ``theme`` one place up (``step=-1``) or down (``+1``) among its
     siblings (the themes under the same parent, retired or not like it), and
     number them 0, 1, 2… in the new order. Refuses a move past either end."""
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    _require_codebook(actor, theme.project)
     if step not in (-1, 1):
         raise ValidationError("A theme moves one place up or down.")
-    list(_for_change(Theme.objects).order_by("pk").values_list("pk", flat=True))
+    _lock_codebook(theme.project_id)
     theme = Theme.objects.get(pk=theme.pk)
-    siblings = Theme.objects.filter(parent_id=theme.parent_id, retired=theme.retired)
+    siblings = Theme.objects.filter(
+        project_id=theme.project_id, parent_id=theme.parent_id, retired=theme.retired
+    )
     names = dict(siblings.order_by(*CODEBOOK_ORDER).values_list("pk", "name"))
     order = hierarchy.moved_among(list(names), theme.pk, step)
     if order is None:
@@ -548,6 +580,7 @@ def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
     where = "up" if step < 0 else "down"
     place = f"{order.index(theme.pk) + 1} of {len(order)}"
     _log(
+        theme.project,
         actor,
         Activity.Verb.THEME_REORDERED,
         f"moved the theme {theme.name} {where} ({place})",
@@ -559,7 +592,7 @@ def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
 @transaction.atomic
 def theme_retire(*, actor: User, theme: Theme, retired: bool = True) -> Theme:
     """Retire (hide from pickers, keep on annotations) or restore a theme."""
-    _require(roles.can_manage_codebook(actor), "Only curators manage the codebook.")
+    _require_codebook(actor, theme.project)
     theme = _for_change(Theme.objects).get(pk=theme.pk)
     if theme.retired == retired:
         return theme
@@ -567,19 +600,31 @@ def theme_retire(*, actor: User, theme: Theme, retired: bool = True) -> Theme:
     theme.save(update_fields=["retired"])
     verb = Activity.Verb.THEME_RETIRED if retired else Activity.Verb.THEME_RESTORED
     word = "retired" if retired else "restored"
-    _log(actor, verb, f"{word} the theme {theme.name}")
+    _log(theme.project, actor, verb, f"{word} the theme {theme.name}")
     _notify(_paragraphs_with(theme))
     return theme
 
 
-def _free_slug(name: str, exclude: int | None = None) -> str:
-    """The slug for ``name``; a clash with another theme is a validation error."""
+def _require_codebook(actor: User, project: Project) -> None:
+    _require(
+        roles.can_manage_codebook(actor, project), "Only curators manage the codebook."
+    )
+
+
+def _lock_codebook(project_id: int) -> None:
+    rows = _for_change(Theme.objects).filter(project_id=project_id).order_by("pk")
+    list(rows.values_list("pk", flat=True))
+
+
+def _free_slug(project: Project, name: str, exclude: int | None = None) -> str:
+    """The slug for ``name``; a clash with another theme of the project is a
+    validation error."""
     slug = slugify(name, allow_unicode=True)[:100]
     if not slug:
         raise ValidationError({"name": ["The name needs a letter or a digit."]})
-    others = (
-        Theme.objects.all() if exclude is None else Theme.objects.exclude(pk=exclude)
-    )
+    others = Theme.objects.filter(project=project)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
     if others.filter(name__iexact=name).exists() or others.filter(slug=slug).exists():
         raise ValidationError({"name": [f"A theme named “{name}” already exists."]})
     return slug
@@ -605,6 +650,7 @@ def _paragraphs_with(theme: Theme) -> list[int]:
 def memo_create(
     *,
     author: User,
+    project: Project,
     text: str,
     theme: Theme | None = None,
     document: Document | None = None,
@@ -613,28 +659,53 @@ def memo_create(
     """A memo by ``author`` on at most one subject (none: the project journal).
 
     Annotators and above write memos; the text is required and at most
-    ``NOTE_MAX_LENGTH`` characters.
+    ``NOTE_MAX_LENGTH`` characters; the subject is in ``project``.
     """
-    _require(roles.can_annotate(author), "Only annotators write memos.")
+    _require(roles.can_annotate(author, project), "Only annotators write memos.")
     subjects = [s for s in (theme, document, annotation) if s is not None]
     errors: Errors = {}
     if len(subjects) > 1:
         errors["subject"] = ["A memo is about one theme, document or passage."]
+    if not _all_in(project, theme, document, annotation):
+        errors["subject"] = ["Unknown subject."]
     text = _clean_note(text, errors, key="text")
     if not text:
         errors["text"] = ["Write something."]
     _raise_if(errors)
     memo = Memo.objects.create(
-        author=author, text=text, theme=theme, document=document, annotation=annotation
+        project=project,
+        author=author,
+        text=text,
+        theme=theme,
+        document=document,
+        annotation=annotation,
     )
-    _log(author, Activity.Verb.MEMO_WRITTEN, f"wrote a memo on {memo.subject_label}")
+    summary = f"wrote a memo on {memo.subject_label}"
+    _log(project, author, Activity.Verb.MEMO_WRITTEN, summary)
     return memo
+
+
+def _all_in(
+    project: Project,
+    theme: Theme | None,
+    document: Document | None,
+    annotation: Annotation | None,
+) -> bool:
+    """Each given subject belongs to ``project``."""
+    ids = [
+        theme.project_id if theme else None,
+        document.project_id if document else None,
+    ]
+    if annotation is not None:
+        ids.append(_project_of(annotation.document_id).pk)
+    return all(pk == project.pk for pk in ids if pk is not None)
 
 
 @transaction.atomic
 def memo_import(
     *,
     actor: User,
+    project: Project,
     author: User,
     text: str,
     guid: str,
@@ -644,11 +715,14 @@ def memo_import(
 ) -> Memo:
     """A memo read from a REFI-QDA project, attributed to ``author`` (who
     need not hold a role any more); ``guid`` is the file's note GUID."""
-    _require(roles.can_moderate(actor), "Only curators import memos.")
+    _require(roles.can_moderate(actor, project), "Only curators import memos.")
     errors: Errors = {}
     text = _clean_note(text, errors, key="text") or "(empty note)"
+    if not _all_in(project, theme, document, annotation):
+        errors["subject"] = ["Unknown subject."]
     _raise_if(errors)
     memo = Memo.objects.create(
+        project=project,
         author=author,
         text=text,
         guid=guid,
@@ -656,18 +730,22 @@ def memo_import(
         document=document,
         annotation=annotation,
     )
-    _log(actor, Activity.Verb.IMPORTED, f"imported a memo on {memo.subject_label}")
+    summary = f"imported a memo on {memo.subject_label}"
+    _log(project, actor, Activity.Verb.IMPORTED, summary)
     return memo
 
 
 @transaction.atomic
 def memo_delete(*, actor: User, memo: Memo) -> None:
     """Authors delete their own memos; curators anyone's."""
-    own = roles.can_annotate(actor) and memo.author_id == actor.pk
-    _require(own or roles.can_moderate(actor), "Only the author or a curator may.")
+    project = memo.project
+    own = roles.can_annotate(actor, project) and memo.author_id == actor.pk
+    _require(
+        own or roles.can_moderate(actor, project), "Only the author or a curator may."
+    )
     label = memo.subject_label
     memo.delete()
-    _log(actor, Activity.Verb.MEMO_DELETED, f"deleted a memo on {label}")
+    _log(project, actor, Activity.Verb.MEMO_DELETED, f"deleted a memo on {label}")
 
 
 # --- re-anchoring (called by corpus.services.document_ingest) ---------------
@@ -725,7 +803,10 @@ def annotations_reanchor(*, document: Document) -> ReanchorOutcome:
             f"re-anchored, {outcome.orphaned} could not be placed"
         )
         Activity.objects.create(
-            verb=Activity.Verb.REANCHORED, summary=summary, document=document
+            project_id=document.project_id,
+            verb=Activity.Verb.REANCHORED,
+            summary=summary,
+            document=document,
         )
     _notify(a.paragraph_id for a in placed)
     return outcome
@@ -741,87 +822,18 @@ def _reattach(
     annotation.last_position = anchor.index
 
 
-# --- accounts and tokens ----------------------------------------------------
-
-
-@transaction.atomic
-def user_create(
-    *, username: str, role: Role, password: str | None = None
-) -> tuple[User, str | None]:
-    """Create an account with ``role``; returns it and the generated password
-    (None when ``password`` was given, which must pass the password validators).
-    """
-    users = get_user_model()._default_manager
-    if users.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [f"User “{username}” already exists."]})
-    generated = None
-    if password is None:
-        password = generated = secrets.token_urlsafe(12)
-    user = users.model(username=username)
-    validate_password(password, user)
-    user.set_password(password)
-    user.save()
-    user_set_role(user=user, role=role)
-    return user, generated
-
-
-@transaction.atomic
-def user_set_role(*, user: User, role: Role) -> None:
-    """Make ``role`` the user's only role; Admins are also staff superusers."""
-    groups = [roles.group_for(each) for each in Role]
-    user.groups.remove(*groups)
-    user.groups.add(roles.group_for(role))
-    is_admin = role is Role.ADMIN
-    user.is_staff = user.is_superuser = is_admin
-    user.save(update_fields=["is_staff", "is_superuser"])
-    if hasattr(user, roles.CACHE_ATTR):
-        delattr(user, roles.CACHE_ATTR)
-
-
-@transaction.atomic
-def api_token_create(*, user: User) -> str:
-    """A new bearer token for ``user``; shown once, only its hash is kept."""
-    token, _ = api_token_issue(user=user)
-    return token
-
-
-@transaction.atomic
-def api_token_issue(*, user: User, days: int | None = None) -> tuple[str, ApiToken]:
-    """A new bearer token for ``user`` and its stored row (hash, expiry).
-
-    It expires after ``days`` (default: the setting GLOSS_API_TOKEN_DAYS); the
-    token itself is returned once and never stored.
-    """
-    days = settings.GLOSS_API_TOKEN_DAYS if days is None else days
-    if days < 1:
-        raise ValidationError({"days": ["A token must last at least one day."]})
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken.objects.create(
-        user=user,
-        key_hash=ApiToken.hash(token),
-        hint=token[: len(TOKEN_PREFIX) + 4],
-        expires=timezone.now() + timedelta(days=days),
-    )
-    return token, row
-
-
-@transaction.atomic
-def api_tokens_revoke(*, user: User) -> int:
-    """Delete all of ``user``'s tokens; returns how many there were."""
-    deleted, _ = ApiToken.objects.filter(user=user).delete()
-    return deleted
-
-
 # --- log and notices --------------------------------------------------------
 
 
 def _log(
+    project: Project,
     actor: User | None,
     verb: str,
     summary: str,
     annotation: Annotation | None = None,
 ) -> None:
     Activity.objects.create(
+        project=project,
         actor=actor,
         verb=verb,
         summary=summary,
@@ -869,20 +881,23 @@ def annotation_import(
     records who made it). ``source_id`` keeps the file's id for the
     annotation, so a second import can recognise it.
     """
-    _require(roles.can_moderate(actor), "Only curators import annotations.")
+    project = _project_of(paragraph.document_id)
+    _require(roles.can_moderate(actor, project), "Only curators import annotations.")
     paragraph = _locked_paragraph(paragraph.pk)
     errors: Errors = {}
     _check_span(paragraph.text, start, end, None, errors)
     note = _clean_note(note, errors)
     if not themes:
         errors.setdefault("themes", []).append("Pick at least one theme.")
+    if any(theme.project_id != project.pk for theme in themes):
+        errors.setdefault("themes", []).append("Unknown theme.")
     _raise_if(errors)
     annotation = Annotation(author=author, note=note, source_id=source_id[:500])
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(themes)
     summary = "imported " + _describe(annotation, themes)
-    _log(actor, Activity.Verb.IMPORTED, summary, annotation)
+    _log(project, actor, Activity.Verb.IMPORTED, summary, annotation)
     _notify([paragraph.pk])
     return annotation
 
@@ -891,14 +906,17 @@ def annotation_import(
 def theme_import(
     *,
     actor: User,
+    project: Project,
     guid: str | None,
     name: str,
     colour: str | None = None,
     description: str | None = None,
 ) -> tuple[Theme, bool]:
     """Add or update a theme from a codebook file: matched by GUID, then by
-    name (case-insensitive). Returns the theme and whether it was created."""
-    theme = _theme_by_guid(guid) or Theme.objects.filter(name__iexact=name).first()
+    name (case-insensitive), in ``project``. Returns the theme and whether it
+    was created."""
+    codebook = Theme.objects.filter(project=project)
+    theme = _theme_by_guid(project, guid) or codebook.filter(name__iexact=name).first()
     if theme is not None:
         theme = theme_update(
             actor=actor, theme=theme, name=name, colour=colour, description=description
@@ -906,6 +924,7 @@ def theme_import(
         return theme, False
     theme = theme_create(
         actor=actor,
+        project=project,
         name=name,
         description=description or "",
         colour=colour or "#2f5d8a",
@@ -916,11 +935,11 @@ def theme_import(
     return theme, True
 
 
-def _theme_by_guid(guid: str | None) -> Theme | None:
+def _theme_by_guid(project: Project, guid: str | None) -> Theme | None:
     if not guid:
         return None
     try:
-        return Theme.objects.filter(guid=guid).first()
+        return Theme.objects.filter(project=project, guid=guid).first()
     except ValidationError:  # not a UUID
         return None
 
@@ -931,15 +950,6 @@ def _theme_by_guid(guid: str | None) -> Theme | None:
 # on the same characters. They run inside the caller's transaction (the rows
 # are already locked there), do not check roles (the caller did) and do not
 # notify search (the caller queues every record it touched at once).
-
-
-@dataclass(frozen=True)
-class SplitOutcome:
-    """What a split did to the record's annotations."""
-
-    moved: int  # now on the second record
-    divided: int  # crossed the split point: one part on each record
-    orphaned: int  # covered nothing but the spaces dropped at the point
 
 
 def annotations_follow_merge(*, into: Paragraph, source: Paragraph, shift: int) -> int:
@@ -994,6 +1004,7 @@ def annotations_delete_for_document(*, document: Document) -> int:
 
 def curation_log(
     *,
+    project: Project,
     actor: User | None,
     verb: str,
     summary: str,
@@ -1003,6 +1014,7 @@ def curation_log(
     """An activity entry for a curation of a document or a record; ``verb``
     must be one of ``Activity.Verb`` (a typo raises ValueError)."""
     Activity.objects.create(
+        project=project,
         actor=actor,
         verb=Activity.Verb(verb),
         summary=summary,

@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.projects import request_project
+from accounts.roles import Role, role_required
 from annotations import selectors, services
 from annotations.forms import (
     BulkTagForm,
@@ -31,7 +33,6 @@ from annotations.forms import (
     parse_item_list,
 )
 from annotations.models import CODEBOOK_ORDER, Annotation, Theme
-from annotations.roles import Role, role_required
 from corpus.models import Paragraph
 
 # --- codebook ---------------------------------------------------------------
@@ -134,7 +135,11 @@ def theme_new(request: HttpRequest) -> HttpResponse:
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            theme = services.theme_create(actor=request.user, **form.cleaned_data)
+            theme = services.theme_create(
+                actor=request.user,
+                project=request_project(request),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -269,6 +274,7 @@ def _bulk_tag(request: HttpRequest, form: BulkTagForm) -> HttpResponse | None:
     try:
         outcome = services.annotations_bulk_create(
             author=request.user,
+            project=request_project(request),
             theme=theme.slug,
             items=form.spans(),
             note=form.cleaned_data["note"],

@@ -75,11 +75,14 @@ def configure(workdir: Path) -> None:
 def populate(annotations: int, paragraphs: int, documents: int) -> None:
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Project
     from annotations.models import Annotation, TaggedAnnotation, Theme
     from corpus.models import Document, Paragraph
 
+    project = Project.objects.first_project()
     docs = Document.objects.bulk_create(
         Document(
+            project=project,
             source_name=f"d{i:02d}.txt",
             slug=f"d{i}",
             iri=f"urn:gloss:d{i}",
@@ -105,7 +108,7 @@ def populate(annotations: int, paragraphs: int, documents: int) -> None:
         ),
         batch_size=10000,
     )
-    themes = _codebook(Theme)
+    themes = _codebook(Theme, project)
     users = [get_user_model().objects.create(username=f"coder{i}") for i in range(4)]
     records = list(Paragraph.objects.values_list("pk", "document_id", "text"))
     step = max(1, len(records) // annotations)
@@ -124,15 +127,17 @@ def populate(annotations: int, paragraphs: int, documents: int) -> None:
     )
 
 
-def _codebook(Theme):  # type: ignore[no-untyped-def]
+def _codebook(Theme, project):  # type: ignore[no-untyped-def]
     """Six top-level themes t0..t5, each with two sub-themes."""
     themes = []
     for i in range(6):
-        top = Theme.objects.create(name=f"T{i}", slug=f"t{i}")
+        top = Theme.objects.create(project=project, name=f"T{i}", slug=f"t{i}")
         themes.append(top)
         for j in range(2):
             themes.append(
-                Theme.objects.create(name=f"T{i}.{j}", slug=f"t{i}-{j}", parent=top)
+                Theme.objects.create(
+                    project=project, name=f"T{i}.{j}", slug=f"t{i}-{j}", parent=top
+                )
             )
     return themes
 
@@ -160,13 +165,16 @@ def measure(runs: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from annotations.roles import Role
-    from annotations.services import user_set_role
+    from accounts.models import Project
+    from accounts.roles import Role
+    from accounts.services import membership_set
 
     # Each request would empty the query log as it starts.
     request_started.disconnect(reset_queries)
     viewer = get_user_model().objects.create(username="viewer")
-    user_set_role(user=viewer, role=Role.VIEWER)
+    membership_set(
+        user=viewer, project=Project.objects.first_project(), role=Role.VIEWER
+    )
     client = Client()
     client.force_login(viewer)
     print(f"{'page':34} {'median ms':>9} {'worst ms':>8} {'cpu ms':>7} {'queries':>7}")

@@ -42,13 +42,17 @@ def configure(workdir: Path) -> None:
 def populate(excerpts: int, paragraphs: int) -> None:
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Project
     from annotations.models import Annotation, TaggedAnnotation, Theme
     from corpus.models import Document, Paragraph
+
+    project = Project.objects.first_project()
 
     text = (
         "Sovereignty and distrust shape North American security cooperation — Mérida."
     )
     document = Document.objects.create(
+        project=project,
         source_name="bench.txt",
         slug="bench",
         iri="urn:gloss:document:bench",
@@ -64,7 +68,7 @@ def populate(excerpts: int, paragraphs: int) -> None:
     )
     users = [get_user_model().objects.create(username=f"coder{i}") for i in range(3)]
     themes = list(Theme.objects.all()[:2]) or [
-        Theme.objects.create(name=n, slug=n) for n in ("a", "b")
+        Theme.objects.create(project=project, name=n, slug=n) for n in ("a", "b")
     ]
     rows = list(Paragraph.objects.filter(document=document).order_by("position"))
     Annotation.objects.bulk_create(

@@ -140,8 +140,8 @@ def manage(
 # Run inside ``manage.py shell``: the accounts and one API token each.
 ACCOUNTS_SCRIPT = """
 import json, sys
-from annotations import services
-from annotations.roles import Role
+from accounts import services
+from accounts.roles import Role
 spec = json.loads(sys.stdin.readline())
 tokens = {}
 for name, role in spec["users"].items():

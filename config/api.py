@@ -4,7 +4,8 @@ It lives in ``config`` because it is the one place allowed to import every
 app (DESIGN.md, layering). Here are the parts every endpoint shares:
 
 - authentication (``Authorization: Bearer <token>``, else the session with
-  Django's CSRF check on writes) and the role check, from ``annotations.api``;
+  Django's CSRF check on writes), the request's project and the role check
+  in it, from ``accounts.api_auth``;
 - the body parser: size limits (413), nesting depth, JSON syntax (400);
 - the error shape ``{"error": message, "errors": {field: [messages]}}`` for
   every refusal, schema violations included (400, worded for a person);
@@ -44,18 +45,11 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from annotations.api import (
-    BULK_BODY_LIMIT,
-    NOT_SIGNED_IN,
-    WRITE_BODY_LIMIT,
-    SessionAuth,
-    TokenAuth,
-    annotations_bulk,
-    authenticate,
-)
+from accounts.api_auth import NOT_SIGNED_IN, SessionAuth, TokenAuth, authenticate
+from accounts.api_fields import ApiError
+from annotations.api import BULK_BODY_LIMIT, WRITE_BODY_LIMIT, annotations_bulk
 from annotations.api import router as annotations_router
 from config.api_errors import schema_error
-from corpus.api_fields import ApiError
 from search.api import router as search_router
 
 MAX_JSON_NESTING = 16

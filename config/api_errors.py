@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from corpus.api_fields import UNSTORABLE, WHOLE_NUMBER, ApiError
+from accounts.api_fields import UNSTORABLE, WHOLE_NUMBER, ApiError
 
 BODY_ROOT = ("body", "payload")  # where ninja puts a whole-body schema
 # Lists whose every fault (not a list, a bad item, too many) has one message.

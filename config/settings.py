@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "accounts",
     "corpus",
     "search",
     "annotations",
@@ -57,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Sign-in everywhere; then a role (annotations/roles.py) for every page.
+    # Sign-in everywhere; the current project; then a role in it
+    # (accounts/roles.py) for every page.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "annotations.middleware.RoleRequiredMiddleware",
+    "accounts.middleware.CurrentProjectMiddleware",
+    "accounts.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -78,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "annotations.context_processors.gloss",
+                "accounts.context_processors.gloss",
             ],
         },
     },
@@ -146,6 +149,7 @@ GLOSS_INDEX_DIR = DATA_DIR / "index"
 # Search: where themes per paragraph come from (a dotted path to a function of
 # paragraph ids), and the processes and memory a full index rebuild may use.
 GLOSS_SEARCH_THEME_SOURCE = "annotations.selectors.themes_by_paragraph"
+GLOSS_SEARCH_TAG_THEMES = "annotations.selectors.active_themes"
 # Who applies the index outbox. "process": one dedicated drainer process
 # (gunicorn.conf.py starts and supervises it), so no request ever opens an
 # index writer; a search waits for the changes made before it. "inline": the

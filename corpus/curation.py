@@ -38,10 +38,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 
-from annotations import services as annotation_services
-from annotations.roles import can_curate
+from accounts.models import Project
+from accounts.roles import can_curate
+from corpus import hooks
 from corpus.models import Document, Paragraph
-from search.services import paragraphs_changed
 
 __all__ = [
     "can_curate",
@@ -96,7 +96,7 @@ def document_update(*, actor: Actor, document: Document, **fields: Any) -> Docum
     queued for the index. Values equal to the stored ones are not written, and
     a call that changes nothing logs nothing.
     """
-    _require_curator(actor)
+    _require_curator(actor, document)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
@@ -110,7 +110,7 @@ def document_update(*, actor: Actor, document: Document, **fields: Any) -> Docum
     document.save(update_fields=list(changed))
     if INDEXED_FIELDS & changed.keys():
         ids = document.paragraphs.values_list("id", flat=True)
-        paragraphs_changed(paragraph_ids=list(ids))
+        hooks.paragraphs_changed(list(ids))
     summary = f"edited {', '.join(changed)} of {document.display_title}"
     _log(actor, "document-edited", summary, document)
     return document
@@ -143,13 +143,12 @@ def document_delete(*, actor: Actor, document: Document) -> DeletePreview:
     index; the activity log keeps one entry naming the document and what went
     with it (not linked to the document, which is gone). Returns those counts.
     """
-    _require_curator(actor)
+    _require_curator(actor, document)
+    project = document.project
     document = _locked_document(document)
     gone = document_delete_preview(document)
-    paragraphs_changed(
-        paragraph_ids=list(document.paragraphs.values_list("id", flat=True))
-    )
-    annotation_services.annotations_delete_for_document(document=document)
+    hooks.paragraphs_changed(list(document.paragraphs.values_list("id", flat=True)))
+    hooks.document_deleting(document)
     document.paragraphs.all().delete()
     summary = (
         f"deleted {document.display_title} ({document.source_name}): "
@@ -157,7 +156,7 @@ def document_delete(*, actor: Actor, document: Document) -> DeletePreview:
         f"by {gone.annotators} people"
     )
     document.delete()
-    _log(actor, "document-deleted", summary, None)
+    _log(actor, "document-deleted", summary, project)
     return gone
 
 
@@ -177,7 +176,7 @@ def paragraph_merge_next(
     Hidden records between the two stay where they are. Raises
     ``ValidationError`` for the last visible record or an unknown joiner.
     """
-    _require_curator(actor)
+    _require_curator(actor, paragraph)
     first = _locked_visible(paragraph)
     if joiner not in JOINERS:
         raise ValidationError({"joiner": [f"Unknown joiner “{joiner}”."]})
@@ -190,9 +189,7 @@ def paragraph_merge_next(
     shift = len(first.text) + len(JOINERS[joiner])
     first.text = first.text + JOINERS[joiner] + second.text
     first.save(update_fields=["text"])
-    moved = annotation_services.annotations_follow_merge(
-        into=first, source=second, shift=shift
-    )
+    moved = hooks.records_merged(first, second, shift)
     gone_id, gone_position = second.pk, second.position
     second.delete()
     touched = [first.pk, gone_id, *_shift_after(first.document, gone_position, -1)]
@@ -261,7 +258,7 @@ def paragraph_split(
     divided into two annotations, one on each record. ``digest``, when given,
     must be ``text_digest`` of the current text (else ``ValidationError``).
     """
-    _require_curator(actor)
+    _require_curator(actor, paragraph)
     first = _locked_visible(paragraph)
     if digest is not None and digest != text_digest(first.text):
         raise ValidationError({"offset": [_STALE]})
@@ -272,9 +269,7 @@ def paragraph_split(
     second = _new_record_after(first, old_text[point.resume :], kind)
     first.text = old_text[: point.cut]
     first.save(update_fields=["text"])
-    outcome = annotation_services.annotations_follow_split(
-        first=first, second=second, old_text=old_text, **vars(point)
-    )
+    outcome = hooks.record_split(first, second, old_text, point.cut, point.resume)
     heading = Paragraph.Kind.HEADING in (first.kind, kind)
     _finish(first, [*touched, second.pk], heading=heading)
     summary = (
@@ -291,7 +286,7 @@ def paragraph_set_kind(*, actor: Actor, paragraph: Paragraph, kind: str) -> Para
     """Make ``paragraph`` a heading, paragraph, footnote, reference or meta
     record (``ValidationError`` for anything else). Sections are recomputed
     when it becomes or stops being a heading."""
-    _require_curator(actor)
+    _require_curator(actor, paragraph)
     record = _locked_visible(paragraph)
     kind = _valid_kind(kind)
     if record.kind == kind:
@@ -323,19 +318,24 @@ def paragraph_show(*, actor: Actor, paragraph: Paragraph) -> Paragraph:
 _STALE = "This record changed since the page was loaded; reload it and try again."
 
 
-def _require_curator(actor: Actor) -> None:
-    if not can_curate(actor):
+def _require_curator(actor: Actor, at: Document | Paragraph) -> None:
+    document = at.document if isinstance(at, Paragraph) else at
+    if not can_curate(actor, document.project):
         raise PermissionDenied("Only curators and admins curate documents.")
 
 
 def _log(
-    actor: Actor, verb: str, summary: str, at: Document | Paragraph | None
+    actor: Actor, verb: str, summary: str, at: Document | Paragraph | Project
 ) -> None:
-    annotation_services.curation_log(
-        actor=actor if isinstance(actor, User) else None,
-        verb=verb,
-        summary=summary,
-        document=at.document if isinstance(at, Paragraph) else at,
+    """The project's activity log (through the hook: the log is annotations')."""
+    document = at.document if isinstance(at, Paragraph) else at
+    project = document if isinstance(document, Project) else document.project
+    hooks.curated(
+        project,
+        actor if isinstance(actor, User) else None,
+        verb,
+        summary,
+        document=document if isinstance(document, Document) else None,
         paragraph=at if isinstance(at, Paragraph) else None,
     )
 
@@ -377,7 +377,7 @@ def _valid_kind(kind: str) -> str:
 
 
 def _set_hidden(actor: Actor, paragraph: Paragraph, *, hidden: bool) -> Paragraph:
-    _require_curator(actor)
+    _require_curator(actor, paragraph)
     record = _locked_record(paragraph)
     if record.hidden == hidden:
         return record
@@ -427,7 +427,7 @@ def _finish(record: Paragraph, touched: Iterable[int], *, heading: bool) -> None
     ids = set(touched)
     if heading:
         ids.update(_recompute_sections(record.document))
-    paragraphs_changed(paragraph_ids=sorted(ids))
+    hooks.paragraphs_changed(sorted(ids))
 
 
 def _recompute_sections(document: Document) -> list[int]:

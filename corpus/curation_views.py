@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.projects import request_project
 from corpus import curation
 from corpus.forms import DocumentForm, KindForm, MergeForm, SplitForm
 from corpus.models import Document, Paragraph
@@ -32,7 +33,7 @@ View = Callable[..., HttpResponse]
 def curator_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not curation.can_curate(request.user):
+        if not curation.can_curate(request.user, request_project(request)):
             raise PermissionDenied("This page needs the Curator role.")
         return view(request, *args, **kwargs)
 

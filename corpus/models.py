@@ -17,6 +17,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Project
+
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def with_kind_counts(self) -> DocumentQuerySet:
@@ -50,14 +52,16 @@ class Document(models.Model):
     empty means unknown.
     """
 
-    source_name = models.CharField(
-        max_length=255, unique=True, help_text="File name the document came from."
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="documents"
     )
-    slug = models.SlugField(max_length=255, unique=True, editable=False)
+    source_name = models.CharField(
+        max_length=255, help_text="File name the document came from."
+    )
+    slug = models.SlugField(max_length=255, editable=False)
     iri = models.CharField(
         "IRI",
         max_length=500,
-        unique=True,
         editable=False,
         help_text="Stable identifier used in exports and citations.",
     )
@@ -85,6 +89,19 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["source_name"]
+        # Names, slugs and IRIs are unique within a project: two projects may
+        # hold the same file.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "source_name"], name="document_unique_source_name"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "slug"], name="document_unique_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "iri"], name="document_unique_iri"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_title
@@ -226,6 +243,9 @@ class IngestJob(models.Model):
     STAGES = ("starting", "reading", "cleaning", "writing")
     STEPS = len(STAGES) + 1
 
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="ingest_jobs"
+    )
     file = models.FileField(upload_to=_upload_path, max_length=500)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()

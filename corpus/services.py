@@ -30,12 +30,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations.selectors import orphaned_annotations
-from annotations.services import annotations_detach, annotations_reanchor
+from accounts.models import Project
+from corpus import hooks
+from corpus.hooks import Orphan
 from corpus.ingestion import extract, pipeline
 from corpus.ingestion.extract import ExtractionError
 from corpus.models import Document, Paragraph
-from search.services import paragraphs_changed
 
 MANIFEST_NAME = "manifest.json"
 RESERVED_SLUGS = frozenset({"upload"})
@@ -51,14 +51,6 @@ class IngestStatus(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     DUPLICATE = "duplicate"  # the same bytes are another document already
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """An annotation a new version left without a place (kept, flagged)."""
-
-    id: int
-    quote: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +97,7 @@ INGEST_LOCK_KEY = 0x61055
 def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
     *,
     path: Path,
+    project: Project | None = None,
     metadata: Mapping[str, Any] | None = None,
     force: bool = False,
     refuse_duplicates: bool = False,
@@ -114,7 +107,8 @@ def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
     on_stage: OnStage | None = None,
     within_write: WithinWrite | None = None,
 ) -> IngestOutcome:
-    """Ingest one source file, keyed by its file name, all or nothing.
+    """Ingest one source file into ``project`` (default: the first project),
+    keyed by its file name there, all or nothing.
 
     Raises ``ExtractionError`` (user-facing message) when the file cannot
     become text and ``InvalidMetadata`` for malformed metadata; nothing is
@@ -140,7 +134,10 @@ def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
     known = clean_metadata(metadata or {})
     digest = _file_digest(path)
     stage = on_stage or (lambda _: None)
-    write = _Write(name, digest, known, version_of, force, refuse_duplicates)
+    project = project or Project.objects.first_project()
+    if version_of is not None and version_of.project_id != project.pk:
+        raise ExtractionError("The document to replace is in another project.")
+    write = _Write(project, name, digest, known, version_of, force, refuse_duplicates)
     settled = _settled(write)
     if settled is not None:
         _keep_source_once(settled, path)
@@ -157,6 +154,7 @@ def document_ingest(  # noqa: PLR0913 - one service, keyword-only options
 class _Write(NamedTuple):
     """What the file is and how to treat it, known before reading it."""
 
+    project: Project
     name: str
     digest: str
     known: dict[str, Any]
@@ -177,9 +175,9 @@ def _write_document(
         settled = _settled(write)
         if settled is not None:
             return _record(settled, within_write)
-        document = _target(write.name, write.version_of, lock=True)
+        document = _target(write, lock=True)
         status = IngestStatus.CREATED if document is None else IngestStatus.UPDATED
-        document = document or _new_document(write.name)
+        document = document or _new_document(write.project, write.name)
         _fill_blanks(document, write.known)
         _fill_blanks(document, {"title": draft.title})  # the title the text prints
         document.content_hash = write.digest
@@ -188,7 +186,7 @@ def _write_document(
         document.source_file.name = stored
         document.save()
         counts, placed = _replace_paragraphs(document, draft.paragraphs)
-        orphans = _orphans(document)
+        orphans = hooks.orphans(document)
         outcome = IngestOutcome(document, status, counts, write.name, placed, orphans)
         return _record(outcome, within_write)
 
@@ -203,8 +201,8 @@ def _record(outcome: IngestOutcome, within_write: WithinWrite | None) -> IngestO
 def _settled(write: _Write) -> IngestOutcome | None:
     """The outcome when these bytes are stored already (nothing to write):
     another document's (duplicate) or this one's (unchanged, unless forced)."""
-    target = _target(write.name, write.version_of)
-    twin = _twin(write.digest, target) if write.refuse_duplicates else None
+    target = _target(write)
+    twin = _twin(write, target) if write.refuse_duplicates else None
     if twin is not None:
         counts = twin.kind_counts()
         return IngestOutcome(twin, IngestStatus.DUPLICATE, counts, write.name)
@@ -215,24 +213,24 @@ def _settled(write: _Write) -> IngestOutcome | None:
     return None
 
 
-def _twin(digest: str, target: Document | None) -> Document | None:
-    """Another document with exactly these bytes."""
-    twins = Document.objects.filter(content_hash=digest)
+def _twin(write: _Write, target: Document | None) -> Document | None:
+    """Another document of the project with exactly these bytes."""
+    twins = Document.objects.filter(project=write.project, content_hash=write.digest)
     if target is not None:
         twins = twins.exclude(pk=target.pk)
     return twins.order_by("pk").first()
 
 
-def _target(
-    name: str, version_of: Document | None, *, lock: bool = False
-) -> Document | None:
-    """The document this file is a version of: the chosen one, else by name."""
+def _target(write: _Write, *, lock: bool = False) -> Document | None:
+    """The document this file is a version of: the chosen one, else by name
+    in the project."""
     documents = Document.objects.select_for_update() if lock else Document.objects
-    if version_of is not None:  # (deleted meanwhile: a new document, by name)
-        chosen = documents.filter(pk=version_of.pk).first()
+    documents = documents.filter(project=write.project)
+    if write.version_of is not None:  # (deleted meanwhile: a new one, by name)
+        chosen = documents.filter(pk=write.version_of.pk).first()
         if chosen is not None:
             return chosen
-    return documents.filter(source_name=name).first()
+    return documents.filter(source_name=write.name).first()
 
 
 def _serialise_writes() -> None:
@@ -266,11 +264,6 @@ def _keep_source_once(outcome: IngestOutcome, path: Path) -> None:
     stored = _store_source(path, name=document.source_name, digest=digest)
     Document.objects.filter(pk=document.pk, source_file="").update(source_file=stored)
     document.source_file.name = stored
-
-
-def _orphans(document: Document) -> tuple[Orphan, ...]:
-    found = orphaned_annotations().filter(document=document).order_by("id")
-    return tuple(Orphan(a.id, a.quote) for a in found)
 
 
 def bundled_sources(directory: Path | None = None) -> list[Source]:
@@ -356,19 +349,27 @@ def _file_digest(path: Path) -> str:
         raise ExtractionError(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
-def _new_document(source_name: str) -> Document:
-    slug = _unique_slug(Path(source_name).stem)
+def _new_document(project: Project, source_name: str) -> Document:
+    slug = _unique_slug(project, Path(source_name).stem)
+    # The first project keeps the IRIs of before projects (citations stay
+    # valid); others carry the project in theirs.
+    first = Project.objects.order_by("pk").values_list("pk", flat=True).first()
+    path = slug if project.pk == first else f"{project.slug}/{slug}"
     return Document(
-        source_name=source_name, slug=slug, iri=f"{settings.GLOSS_BASE_IRI}{slug}"
+        project=project,
+        source_name=source_name,
+        slug=slug,
+        iri=f"{settings.GLOSS_BASE_IRI}{path}",
     )
 
 
-def _unique_slug(stem: str) -> str:
+def _unique_slug(project: Project, stem: str) -> str:
     """``000_46f3a97b82bd372a`` -> ``000-46f3a97b82bd372a``; suffixed if taken
     (or reserved: ``/documents/upload/`` is the upload page)."""
     base = slugify(stem.replace("_", "-"))[:240] or "document"
     slug, n = base, 1
-    while slug in RESERVED_SLUGS or Document.objects.filter(slug=slug).exists():
+    taken = Document.objects.filter(project=project)
+    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -393,12 +394,12 @@ def _replace_paragraphs(
     orphans. Returns the records by kind and how many annotations were placed.
     """
     old_ids = list(document.paragraphs.values_list("id", flat=True))
-    annotations_detach(document=document)
+    hooks.records_replacing(document)
     document.paragraphs.all().delete()
     rows = [_paragraph(document, position, d) for position, d in enumerate(drafts)]
     Paragraph.objects.bulk_create(rows, batch_size=500)
-    placed = annotations_reanchor(document=document).placed
-    paragraphs_changed(paragraph_ids=[*old_ids, *(row.id for row in rows)])
+    placed = hooks.records_replaced(document)
+    hooks.paragraphs_changed([*old_ids, *(row.id for row in rows if row.id)])
     found = Counter(row.kind for row in rows)
     return {kind: found[kind] for kind in Paragraph.Kind.values}, placed
 

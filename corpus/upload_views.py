@@ -20,7 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from annotations.roles import can_upload_documents
+from accounts.projects import request_project
+from accounts.roles import can_upload_documents
 from corpus.http import HtmxHttpRequest
 from corpus.models import IngestJob
 from corpus.upload_forms import UploadForm
@@ -38,7 +39,7 @@ View = Callable[..., HttpResponse]
 def uploader_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_upload_documents(request.user):
+        if not can_upload_documents(request.user, request_project(request)):
             raise PermissionDenied("Uploading documents needs the Curator role.")
         return view(request, *args, **kwargs)
 
@@ -63,6 +64,7 @@ def _upload_post(request: HtmxHttpRequest, form: UploadForm) -> HttpResponse:
     jobs = ingest_jobs_create(
         uploads=form.accepted,
         user=request.user if request.user.is_authenticated else None,
+        project=request_project(request),
         version_of=form.cleaned_data.get("version_of"),
     )
     if request.htmx:  # one file from upload.js: its job, or why it was refused

@@ -34,6 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Project
 from corpus.ingestion.extract import (
     HTML_SUFFIXES,
     PACKAGE_READERS,
@@ -132,19 +133,25 @@ def ingest_jobs_create(
     *,
     uploads: Iterable[UploadedFile],
     user: User | None,
+    project: Project | None = None,
     version_of: Document | None = None,
 ) -> list[IngestJob]:
-    """Store each (already checked) upload and queue a job for it.
+    """Store each (already checked) upload and queue a job for it, to ingest
+    into ``project`` (default: the first project).
 
     Files are written before the transaction (a rollback leaves at most an
     unused file); each job and its task row commit together, so the worker
     never sees a task without its job.
     """
-    return [_job_create(upload, user, version_of) for upload in uploads]
+    project = project or Project.objects.first_project()
+    return [_job_create(upload, user, project, version_of) for upload in uploads]
 
 
 def _job_create(
-    upload: UploadedFile, user: User | None, version_of: Document | None
+    upload: UploadedFile,
+    user: User | None,
+    project: Project,
+    version_of: Document | None,
 ) -> IngestJob:
     name = Path(upload.name or "upload").name
     digest = hashlib.sha256()
@@ -152,6 +159,7 @@ def _job_create(
         digest.update(chunk)
     upload.seek(0)
     job = IngestJob(
+        project=project,
         original_name=name,
         size=upload.size or 0,
         sha256=digest.hexdigest(),
@@ -232,6 +240,7 @@ def _claim(job_id: int, task_id: str) -> IngestJob | None:
 def _ingest(job: IngestJob, owned: Any) -> IngestOutcome:
     return _document_ingest(
         path=Path(job.file.path),
+        project=job.project,
         name=job.original_name,
         version_of=job.version_of,
         stored_as=job.file.name,

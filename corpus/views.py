@@ -9,6 +9,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.projects import request_project
 from corpus import curation
 from corpus.forms import JOINER_CHOICES
 from corpus.models import Document, Paragraph
@@ -47,7 +48,7 @@ def render_reading_page(
     correction) they are shown at the top and the status is 400."""
     records = list(document.paragraphs.visible().order_by("position"))
     marked = request.GET.get("hl", "")
-    can_curate = curation.can_curate(request.user)
+    can_curate = curation.can_curate(request.user, request_project(request))
     context = {
         "document": document,
         "page": reading_page(records),

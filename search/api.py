@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from corpus.api_fields import ApiError, ErrorOut, QueryInt, Text
+from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
 from search.backend import SORTS
 from search.query import QuerySyntaxError
 from search.services import (

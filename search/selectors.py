@@ -10,6 +10,7 @@ provides one, ``no_themes`` says every paragraph has none; the index, the
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -17,8 +18,12 @@ from django.utils.module_loading import import_string
 from corpus.models import Document, Paragraph
 from search.backend import IndexRecord
 
+if TYPE_CHECKING:
+    from accounts.models import Project
+
 ThemeSource = Callable[[Collection[int]], Mapping[int, Sequence[str]]]
 DEFAULT_THEME_SOURCE = "search.selectors.no_themes"
+DEFAULT_TAG_THEMES = "search.selectors.no_tag_themes"
 BATCH = 1000
 
 
@@ -30,6 +35,18 @@ def no_themes(paragraph_ids: Collection[int]) -> dict[int, list[str]]:
 def theme_source() -> ThemeSource:
     path = getattr(settings, "GLOSS_SEARCH_THEME_SOURCE", DEFAULT_THEME_SOURCE)
     return import_string(path)
+
+
+def no_tag_themes(project: Project | None) -> list[Any]:
+    """The quick-tag menu's themes until annotations exist: none."""
+    return []
+
+
+def tag_themes(project: Project | None) -> Sequence[Any]:
+    """The themes a search hit can be tagged with in ``project`` (setting
+    ``GLOSS_SEARCH_TAG_THEMES``: annotations supplies its active codebook)."""
+    path = getattr(settings, "GLOSS_SEARCH_TAG_THEMES", DEFAULT_TAG_THEMES)
+    return import_string(path)(project)
 
 
 def index_record(paragraph: Paragraph, themes: Sequence[str] = ()) -> IndexRecord:

@@ -146,6 +146,16 @@ def paragraphs_changed(*, paragraph_ids: Collection[int]) -> None:
         outbox.enqueue(paragraph_ids)
 
 
+class _IndexFollowsRecords:
+    """``corpus.hooks`` listener: changed records are indexed again."""
+
+    def paragraphs_changed(self, paragraph_ids: Collection[int]) -> None:
+        paragraphs_changed(paragraph_ids=paragraph_ids)
+
+
+INDEX_FOLLOWS_RECORDS = _IndexFollowsRecords()
+
+
 def _clean_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     clean: dict[str, list[str]] = {}
     for name, values in filters.items():

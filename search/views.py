@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from annotations import roles
-from annotations.models import Theme
+from accounts import roles
+from accounts.projects import request_project
 from corpus.http import HtmxHttpRequest
 from search.forms import SearchForm
 from search.query import QuerySyntaxError
+from search.selectors import tag_themes
 from search.services import (
     RETRY_AFTER,
     SearchBusy,
@@ -63,9 +64,9 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 def tagging(request: HttpRequest) -> dict[str, Any]:
     """What the hit list needs to offer tagging in place: the active themes,
     for people allowed to annotate (the API checks again on every write)."""
-    if not roles.can_annotate(request.user):
+    if not roles.can_annotate(request.user, request_project(request)):
         return {"can_tag": False}
-    return {"can_tag": True, "tag_themes": list(Theme.objects.active())}
+    return {"can_tag": True, "tag_themes": list(tag_themes(request_project(request)))}
 
 
 @dataclass(frozen=True)

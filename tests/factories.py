@@ -13,18 +13,35 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
-from annotations import services
+from accounts import services
+from accounts.models import Project
+from accounts.roles import Role
 from annotations.anchoring import quote_at
 from annotations.models import Annotation, Theme
-from annotations.roles import Role
 from corpus.models import Document, Paragraph
 
 PASSWORD = "correct-horse-battery-staple"
 
 
+def first_project() -> Project:
+    """Where factories put things unless told: the first project (made by the
+    accounts migration), as the app does for un-scoped commands."""
+    return Project.objects.first_project()
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Study {n}")
+    slug = factory.LazyAttribute(lambda p: slugify(p.name))
+
+
 class DocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Document
+
+    project = factory.LazyFunction(first_project)
 
     source_name = factory.Sequence(lambda n: f"{n:03d}_source.txt")
     slug = factory.LazyAttribute(
@@ -55,7 +72,8 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A user; ``role=Role.CURATOR`` gives a role (none by default)."""
+    """A user; ``role=Role.CURATOR`` gives a role in the first project (none
+    by default); ``project=`` names another project for it."""
 
     class Meta:
         model = get_user_model()
@@ -69,14 +87,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
         if create and extracted is not None:
-            services.user_set_role(user=self, role=extracted)
+            project = kwargs.get("project") or first_project()
+            services.membership_set(user=self, project=project, role=extracted)
 
 
 class ThemeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Theme
-        django_get_or_create = ("slug",)
+        django_get_or_create = ("project", "slug")
 
+    project = factory.LazyFunction(first_project)
     name = factory.Sequence(lambda n: f"Theme {n}")
     slug = factory.LazyAttribute(lambda t: slugify(t.name))
     description = factory.LazyAttribute(lambda t: f"What {t.name} means.")

@@ -16,7 +16,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from annotations import roles
+from accounts import roles
+from accounts.models import Project
 from annotations.imports import refi, w3c
 from annotations.imports.items import People
 from annotations.imports.report import ImportFileError, ImportReport
@@ -28,25 +29,28 @@ KINDS = {".qdc": "REFI-QDA codebook", ".qdpx": "REFI-QDA project"}
 def import_file(
     *,
     actor: Any,
+    project: Project,
     name: str,
     data: bytes,
     as_user: Any | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Import ``data`` (a file called ``name``); raises ``ImportFileError``."""
-    if not roles.can_moderate(actor):
+    """Import ``data`` (a file called ``name``) into ``project``; raises
+    ``ImportFileError``. Documents are matched, and themes and memos made, in
+    ``project`` only."""
+    if not roles.can_moderate(actor, project):
         raise PermissionDenied("Only curators import.")
     suffix = PurePath(name).suffix.lower()
     report = ImportReport(KINDS.get(suffix, w3c.KIND), dry_run=dry_run)
     people = People(as_user or actor)
     with transaction.atomic():
         if suffix == ".qdc":
-            refi.run_codebook(actor, data, report)
+            refi.run_codebook(actor, project, data, report)
         elif suffix == ".qdpx" or data[:2] == b"PK":
             report.kind = KINDS[".qdpx"]
-            refi.run_project(actor, data, people, report)
+            refi.run_project(actor, project, data, people, report)
         else:
-            w3c.run(actor, data, people, report)
+            w3c.run(actor, project, data, people, report)
         if dry_run:
             transaction.set_rollback(True)
     return report

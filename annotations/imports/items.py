@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from accounts.models import Project
 from annotations import services
 from annotations.anchoring import Quote
 from annotations.exports.selection import ANNOTATION_IRI, USER_IRI
@@ -64,14 +65,17 @@ class People:
         return self.cache[name]
 
 
-def theme_named(actor: Any, name: str, report: ImportReport) -> Theme:
+def theme_named(actor: Any, project: Project, name: str, report: ImportReport) -> Theme:
     """The theme with this name or slug, created when the codebook lacks it."""
     name = " ".join(name.split())
-    found = Theme.objects.filter(Q(name__iexact=name) | Q(slug=name.lower())).first()
+    codebook = Theme.objects.filter(project=project)
+    found = codebook.filter(Q(name__iexact=name) | Q(slug=name.lower())).first()
     if found is not None:
         return found
     try:
-        theme, _ = services.theme_import(actor=actor, guid=None, name=name)
+        theme, _ = services.theme_import(
+            actor=actor, project=project, guid=None, name=name
+        )
     except ValidationError as exc:
         raise ImportFileError(f"Theme {name!r}: {' '.join(exc.messages)}") from exc
     report.themes_created.append(theme.name)

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
 
+from accounts.models import Project
 from annotations import services
 from annotations.imports.items import People
 from annotations.imports.report import ImportReport
@@ -22,8 +23,9 @@ from corpus.models import Document
 PROJECT = "{urn:QDA-XML:project:1.0}"
 
 
-def run(
+def run(  # noqa: PLR0913 - the import's state, passed along
     actor: Any,
+    project: Project,
     root: ET.Element,
     codes: dict[str, Theme],
     documents: dict[str, Document],
@@ -35,7 +37,7 @@ def run(
     subjects = _subjects(root, codes, documents)
     for note in root.iter(f"{PROJECT}Note"):
         guid = _guid(note)
-        if Memo.objects.filter(guid=guid).exists():
+        if Memo.objects.filter(project=project, guid=guid).exists():
             report.memo_duplicates += 1
             continue
         subject = subjects.get(guid, {})
@@ -46,6 +48,7 @@ def run(
         try:
             services.memo_import(
                 actor=actor,
+                project=project,
                 author=people.author([name for name in creator if name]),
                 text=note.findtext(f"{PROJECT}PlainTextContent", "")
                 or note.get("name", ""),

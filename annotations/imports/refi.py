@@ -34,6 +34,7 @@ from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
 
+from accounts.models import Project
 from annotations import services
 from annotations.anchoring import Quote
 from annotations.exports.selection import document_info
@@ -50,31 +51,35 @@ MAX_UNPACKED = 200 * 1024 * 1024  # bytes of all members together
 MAX_RATIO = 200  # uncompressed / compressed size of one member
 
 
-def run_codebook(actor: Any, data: bytes, report: ImportReport) -> None:
+def run_codebook(
+    actor: Any, project: Project, data: bytes, report: ImportReport
+) -> None:
     root = _xml(data, "codebook")
     if root.tag != f"{CODEBOOK}CodeBook":
         raise ImportFileError("Not a REFI-QDA codebook (no CodeBook element).")
-    _codes(actor, root, CODEBOOK, report)
+    _codes(actor, project, root, CODEBOOK, report)
 
 
-def run_project(actor: Any, data: bytes, people: People, report: ImportReport) -> None:
+def run_project(
+    actor: Any, project: Project, data: bytes, people: People, report: ImportReport
+) -> None:
     archive = _zip(data)
     root = _xml(_member(archive, "project.qde"), "project")
     if root.tag != f"{PROJECT}Project":
         raise ImportFileError("project.qde is not a REFI-QDA project.")
-    codes = _codes(actor, root, PROJECT, report)
+    codes = _codes(actor, project, root, PROJECT, report)
     users = {
         user.get("guid", "").lower(): [user.get("id", ""), user.get("name", "")]
         for user in root.iter(f"{PROJECT}User")
     }
-    finder = _DocumentFinder()
+    finder = _DocumentFinder(project)
     items = _items(archive, root, codes, users, report, finder)
     apply(actor, items, people, report)
-    notes.run(actor, root, codes, finder.matched, users, people, report)
+    notes.run(actor, project, root, codes, finder.matched, users, people, report)
 
 
 def _codes(
-    actor: Any, root: ET.Element, ns: str, report: ImportReport
+    actor: Any, project: Project, root: ET.Element, ns: str, report: ImportReport
 ) -> dict[str, Theme]:
     """Add or update every code; GUID (lower case) -> theme."""
     found = {}
@@ -86,6 +91,7 @@ def _codes(
         try:
             theme, created = services.theme_import(
                 actor=actor,
+                project=project,
                 guid=guid or None,
                 name=name,
                 colour=_colour(code.get("color")),
@@ -202,18 +208,19 @@ class _DocumentFinder:
     its plain text. The hashes are computed once per import, on first need (a
     project of 2,000 unknown sources rebuilt every document's text per source)."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Project) -> None:
+        self.documents = Document.objects.filter(project=project)
         self.by_digest: dict[str, Document] | None = None
         self.matched: dict[str, Document] = {}  # source GUID -> our document
 
     def find(self, name: str, text: str) -> Document | None:
-        by_name = Document.objects.filter(source_name=name).first()
+        by_name = self.documents.filter(source_name=name).first()
         if by_name is not None:
             return by_name
         if self.by_digest is None:
             self.by_digest = {
                 _digest(document_info(document).text): document
-                for document in Document.objects.all()
+                for document in self.documents
             }
         return self.by_digest.get(_digest(text))
 

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from accounts.models import Project
 from annotations.anchoring import Quote
 from annotations.imports.items import Item, People, apply, theme_named
 from annotations.imports.report import ImportFileError, ImportReport
@@ -23,12 +24,14 @@ from corpus.models import Document
 KIND = "W3C annotations"
 
 
-def run(actor: Any, data: bytes, people: People, report: ImportReport) -> None:
+def run(
+    actor: Any, project: Project, data: bytes, people: People, report: ImportReport
+) -> None:
     annotations = list(_annotations(_parse(data)))
     if not annotations:
         raise ImportFileError("No Web Annotations found in the file.")
-    every = list(Document.objects.order_by("source_name"))
-    items = (_item(actor, a, every, report) for a in annotations)
+    every = list(Document.objects.filter(project=project).order_by("source_name"))
+    items = (_item(actor, project, a, every, report) for a in annotations)
     apply(actor, items, people, report)
 
 
@@ -63,7 +66,11 @@ def _annotations(doc: Any) -> Iterator[dict[str, Any]]:
 
 
 def _item(
-    actor: Any, annotation: dict[str, Any], every: list[Document], report: ImportReport
+    actor: Any,
+    project: Project,
+    annotation: dict[str, Any],
+    every: list[Document],
+    report: ImportReport,
 ) -> Item:
     target = _one(annotation.get("target"))
     source = target.get("source", "") if isinstance(target, dict) else str(target)
@@ -76,7 +83,9 @@ def _item(
         quote=Quote(exact, prefix, suffix),
         position=position,
         themes=list(
-            {t.pk: t for t in (theme_named(actor, n, report) for n in tags)}.values()
+            {
+                t.pk: t for t in (theme_named(actor, project, n, report) for n in tags)
+            }.values()
         ),
         note="\n\n".join(comments),
         creators=_creators(annotation.get("creator")),

@@ -8,7 +8,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 
-from annotations import roles
+from accounts import roles
 from annotations.selectors import display_name, document_memos
 from corpus.models import Document
 
@@ -23,8 +23,8 @@ def reader_config(context: template.Context, document: Document) -> dict[str, An
     return {
         "document": document.slug,
         "user": {"username": user.get_username(), "name": display_name(user)},
-        "canAnnotate": roles.can_annotate(user),
-        "canModerate": roles.can_moderate(user),
+        "canAnnotate": roles.can_annotate(user, document.project),
+        "canModerate": roles.can_moderate(user, document.project),
         "csrfToken": get_token(request),
         "api": {
             "themes": reverse("api:themes"),
@@ -39,5 +39,5 @@ def document_memo_list(context: template.Context, document: Document) -> dict[st
     return {
         "document": document,
         "memos": list(document_memos(document)),
-        "can_write": roles.can_annotate(context["request"].user),
+        "can_write": roles.can_annotate(context["request"].user, document.project),
     }

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Activity, Memo
-from tests.factories import AnnotationFactory
+from tests.factories import AnnotationFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +231,12 @@ def test_theme_page_lists_its_memos(signed_in, coded):
     from annotations.models import Theme
 
     distrust = Theme.objects.get(slug="distrust")
-    services.memo_create(author=coded["people"].annotator, text="Old.", theme=distrust)
+    services.memo_create(
+        project=first_project(),
+        author=coded["people"].annotator,
+        text="Old.",
+        theme=distrust,
+    )
     html = page(signed_in(coded["people"].viewer), "/codebook/distrust/")
     assert "<p>Old.</p>" in html
 
@@ -259,12 +264,21 @@ def test_memos_filter_by_subject(signed_in, coded, themes, subject, shown):
     from corpus.models import Document
 
     ana = coded["people"].annotator
-    services.memo_create(author=ana, text="On a theme.", theme=themes["distrust"])
+    services.memo_create(
+        project=first_project(),
+        author=ana,
+        text="On a theme.",
+        theme=themes["distrust"],
+    )
     alpha = Document.objects.get(slug="alpha")
-    services.memo_create(author=ana, text="On a document.", document=alpha)
+    services.memo_create(
+        project=first_project(), author=ana, text="On a document.", document=alpha
+    )
     passage = coded["annotations"][1]
-    services.memo_create(author=ana, text="On a passage.", annotation=passage)
-    services.memo_create(author=ana, text="In the journal.")
+    services.memo_create(
+        project=first_project(), author=ana, text="On a passage.", annotation=passage
+    )
+    services.memo_create(project=first_project(), author=ana, text="In the journal.")
     html = page(
         signed_in(coded["people"].viewer), f"/analysis/memos/?subject={subject}"
     )
@@ -276,8 +290,8 @@ def test_the_journal_has_its_own_heading_and_link(signed_in, coded):
     from annotations import services
 
     ana = coded["people"].annotator
-    services.memo_create(author=ana, text="Journal: day one.")
-    services.memo_create(author=ana, text="Journal: day two.")
+    services.memo_create(project=first_project(), author=ana, text="Journal: day one.")
+    services.memo_create(project=first_project(), author=ana, text="Journal: day two.")
     client = signed_in(coded["people"].viewer)
     everything = page(client, "/analysis/memos/")
     assert '<a href="?subject=project" id="journal-link">' in everything

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.roles import Role
 from annotations import search_sync
 from annotations.models import Theme
-from annotations.roles import Role
 from corpus.models import Document, Paragraph
 from tests.factories import DocumentFactory, ParagraphFactory, ThemeFactory, UserFactory
 

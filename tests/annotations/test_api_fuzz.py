@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from annotations import services
+from accounts import services as account_services
 from tests.factories import AnnotationFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def token(people: Any, paragraphs: Any, themes: Any) -> str:
     """A curator's token (every operation allowed), with annotations to find."""
     for paragraph in paragraphs:
         AnnotationFactory(paragraph=paragraph, themes=[themes["distrust"]])
-    return services.api_token_create(user=people.curator)
+    return account_services.api_token_create(user=people.curator)
 
 
 # The token fixture is set up once per operation, not per example, on purpose:

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotations.models import ApiToken
-from annotations.roles import Role, role_of
+from accounts.models import ApiToken
+from accounts.roles import Role, role_of
+from tests.factories import ProjectFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_adduser_with_piped_password():
     assert out == "Created ana (Annotator).\n"  # no password printed
     user = get_user_model().objects.get(username="ana")
     assert user.check_password("a-long-passphrase-9")
-    assert role_of(user) is Role.ANNOTATOR
+    assert role_of(user, first_project()) is Role.ANNOTATOR
     assert not user.is_staff
 
 
@@ -54,10 +55,22 @@ def test_adduser_generates_and_prints_a_password_once():
     assert get_user_model().objects.get(username="cleo").check_password(password)
 
 
-def test_adduser_admin_is_staff_superuser():
+def test_adduser_admin_is_the_projects_admin_not_a_site_admin():
     run("adduser", "adam", "--role", "admin")
     user = get_user_model().objects.get(username="adam")
-    assert user.is_staff and user.is_superuser and role_of(user) is Role.ADMIN
+    assert role_of(user, first_project()) is Role.ADMIN
+    assert not (user.is_staff or user.is_superuser)  # the Django admin is not theirs
+
+
+def test_adduser_in_another_project_and_an_unknown_one():
+    study = ProjectFactory(slug="study-2")
+    run("adduser", "bea", "--role", "viewer", "--project", "study-2")
+    user = get_user_model().objects.get(username="bea")
+    assert role_of(user, study) is Role.VIEWER
+    assert role_of(user, first_project()) is None
+    with pytest.raises(CommandError, match="No project 'nope'"):
+        run("adduser", "cy", "--role", "viewer", "--project", "nope")
+    assert not get_user_model().objects.filter(username="cy").exists()
 
 
 @pytest.mark.parametrize(

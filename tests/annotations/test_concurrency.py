@@ -14,11 +14,17 @@ import pytest
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.roles import Role
 from annotations import services
 from annotations.models import Activity, Annotation, TaggedAnnotation
-from annotations.roles import Role
 from corpus.models import Paragraph
-from tests.factories import DocumentFactory, ParagraphFactory, ThemeFactory, UserFactory
+from tests.factories import (
+    DocumentFactory,
+    ParagraphFactory,
+    ThemeFactory,
+    UserFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,7 +187,7 @@ def test_a_mix_of_creates_edits_and_bulk_tags_never_deadlocks(scene):
                 )
                 items = [services.SpanRequest(p.pk) for p in reversed(others)]
                 services.annotations_bulk_create(
-                    author=user, theme=themes[0], items=items
+                    project=first_project(), author=user, theme=themes[0], items=items
                 )
 
         return job

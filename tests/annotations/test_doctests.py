@@ -7,7 +7,8 @@ from types import ModuleType
 
 import pytest
 
-from annotations import agreement, anchoring, forms, hierarchy, roles
+from accounts import roles
+from annotations import agreement, anchoring, forms, hierarchy
 
 
 @pytest.mark.parametrize("module", [agreement, anchoring, forms, hierarchy, roles])

@@ -12,7 +12,12 @@ import pytest
 
 from annotations import services
 from annotations.models import Memo, Theme
-from tests.factories import AnnotationFactory, DocumentFactory, ParagraphFactory
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    ParagraphFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +29,28 @@ def documents(people: Any, themes: dict[str, Theme]) -> dict[str, Any]:
     paragraph = ParagraphFactory(document=alpha, position=0, text="Trust fades.")
     passage = AnnotationFactory(paragraph=paragraph, themes=[themes["distrust"]])
     ana = people.annotator
-    older = services.memo_create(author=ana, text="Read <this> first.", document=alpha)
+    older = services.memo_create(
+        project=first_project(), author=ana, text="Read <this> first.", document=alpha
+    )
     Memo.objects.filter(pk=older.pk).update(
         created=dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     )
-    services.memo_create(author=ana, text="Then this.", document=alpha)
-    services.memo_create(author=ana, text="On beta.", document=beta)
-    services.memo_create(author=ana, text="On the passage.", annotation=passage)
-    services.memo_create(author=ana, text="On the theme.", theme=themes["distrust"])
-    services.memo_create(author=ana, text="Journal.")
+    services.memo_create(
+        project=first_project(), author=ana, text="Then this.", document=alpha
+    )
+    services.memo_create(
+        project=first_project(), author=ana, text="On beta.", document=beta
+    )
+    services.memo_create(
+        project=first_project(), author=ana, text="On the passage.", annotation=passage
+    )
+    services.memo_create(
+        project=first_project(),
+        author=ana,
+        text="On the theme.",
+        theme=themes["distrust"],
+    )
+    services.memo_create(project=first_project(), author=ana, text="Journal.")
     return {"alpha": alpha, "beta": beta}
 
 

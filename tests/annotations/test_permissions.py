@@ -8,10 +8,16 @@ import json
 
 import pytest
 
+from accounts import services as account_services
+from accounts.roles import Role, role_of
 from annotations.models import Activity, Annotation, Memo, Theme
-from annotations.roles import Role, group_for, role_of
 from corpus.models import Document, Paragraph
-from tests.factories import AnnotationFactory, UserFactory
+from tests.factories import (
+    AnnotationFactory,
+    ProjectFactory,
+    UserFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +102,6 @@ def page_theme_reorder(client, ctx):
     return client.post("/codebook/sovereignty/reorder/", {"direction": "up"})
 
 
-def page_admin(client, ctx):
-    return client.get("/admin/")
-
-
 def _record_url(ctx, action, position=0):
     return f"/documents/doc/records/{ctx['paragraphs'][position].pk}/{action}/"
 
@@ -145,7 +147,6 @@ ACTIONS = [
     ("page move theme", "curator", page_theme_move),
     ("page reorder theme", "curator", page_theme_reorder),
     ("page write memo", "annotator", page_memo_new),
-    ("admin site (users, ingest)", "admin", page_admin),
     ("page edit document details", "curator", page_document_edit),
     ("page delete document", "curator", page_document_delete),
     ("page merge records", "curator", page_record_merge),
@@ -245,7 +246,13 @@ def test_anonymous_is_sent_to_sign_in(signed_in, document, themes, url):
 def test_account_without_role_is_refused(signed_in, people, paragraphs, themes, url):
     response = signed_in(people.nobody).get(url)
     assert response.status_code == 403
-    assert "no role yet" in response.content.decode()
+    assert "belongs to no project yet" in response.content.decode()
+
+
+def test_the_django_admin_is_for_site_admins_not_project_admins(signed_in, people):
+    assert signed_in(people.admin).get("/admin/").status_code == 302  # to its login
+    site_admin = UserFactory(is_superuser=True, is_staff=True)
+    assert signed_in(site_admin).get("/admin/").status_code == 200
 
 
 def test_sign_in_page_static_and_openapi_are_public(signed_in, db):
@@ -255,14 +262,18 @@ def test_sign_in_page_static_and_openapi_are_public(signed_in, db):
     assert client.get("/admin/login/").status_code == 200  # the admin's own
 
 
-def test_superuser_is_admin_whatever_the_groups(db):
+def test_superuser_is_admin_of_every_project_without_a_membership(db):
     user = UserFactory(is_superuser=True)
-    assert role_of(user) is Role.ADMIN
+    assert role_of(user, first_project()) is Role.ADMIN
+    assert role_of(user, ProjectFactory()) is Role.ADMIN
 
 
-def test_highest_group_wins_and_inactive_has_none(db):
-    user = UserFactory(role=Role.VIEWER)
-    user.groups.add(group_for(Role.CURATOR))
-    assert role_of(type(user).objects.get(pk=user.pk)) is Role.CURATOR
-    user.is_active = False
-    assert role_of(user) is None
+def test_the_role_is_per_project_and_inactive_has_none(db):
+    user, other = UserFactory(role=Role.VIEWER), ProjectFactory()
+    account_services.membership_set(user=user, project=other, role=Role.CURATOR)
+    fresh = type(user).objects.get(pk=user.pk)
+    assert role_of(fresh, first_project()) is Role.VIEWER
+    assert role_of(fresh, other) is Role.CURATOR
+    assert role_of(UserFactory(), first_project()) is None  # not a member
+    fresh.is_active = False
+    assert role_of(fresh, other) is None

@@ -10,6 +10,7 @@ from annotations import search_sync, services
 from annotations.selectors import themes_by_paragraph
 from annotations.services import SpanRequest
 from search.models import IndexOutbox
+from tests.factories import first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_failed_write_notifies_nothing(people, paragraphs, themes, hook):
 def test_bulk_notifies_once_with_every_paragraph(people, paragraphs, themes, hook):
     items = [SpanRequest(p.pk) for p in paragraphs]
     services.annotations_bulk_create(
-        author=people.annotator, theme="distrust", items=items
+        project=first_project(), author=people.annotator, theme="distrust", items=items
     )
     assert hook.calls == [sorted(p.pk for p in paragraphs)]
 

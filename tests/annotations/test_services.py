@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from annotations import services
 from annotations.models import Activity, Annotation, TaggedAnnotation, Theme
 from annotations.services import SpanRequest
-from tests.factories import AnnotationFactory, ThemeFactory
+from tests.factories import AnnotationFactory, ThemeFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,7 @@ def test_a_hidden_record_cannot_be_tagged(people, paragraphs, themes):
     assert "hidden as page furniture" in messages_of(excinfo)["paragraph"][0]
     with pytest.raises(ValidationError) as excinfo:
         services.annotations_bulk_create(
+            project=first_project(),
             author=people.annotator,
             theme="sovereignty",
             items=[SpanRequest(paragraphs[0].pk)],
@@ -229,14 +230,20 @@ def test_bulk_tags_whole_paragraphs_and_spans_and_skips_repeats(
 ):
     items = [SpanRequest(paragraphs[0].pk), SpanRequest(paragraphs[1].pk, 0, 6)]
     first = services.annotations_bulk_create(
-        author=people.annotator, theme="bilateralism", items=items
+        project=first_project(),
+        author=people.annotator,
+        theme="bilateralism",
+        items=items,
     )
     assert len(first.created) == 2 and first.skipped == 0
     whole = first.created[0]
     assert (whole.start, whole.end) == (0, len(paragraphs[0].text))
     assert first.created[1].quote == "Mexico"
     again = services.annotations_bulk_create(
-        author=people.annotator, theme="bilateralism", items=items
+        project=first_project(),
+        author=people.annotator,
+        theme="bilateralism",
+        items=items,
     )
     assert (len(again.created), again.skipped) == (0, 2)
     assert Annotation.objects.count() == 2
@@ -250,7 +257,10 @@ def test_bulk_is_all_or_nothing_with_messages_per_item(people, paragraphs, theme
     ]
     with pytest.raises(ValidationError) as excinfo:
         services.annotations_bulk_create(
-            author=people.annotator, theme="sovereignty", items=items
+            project=first_project(),
+            author=people.annotator,
+            theme="sovereignty",
+            items=items,
         )
     problems = messages_of(excinfo)["items"]
     assert problems[0] == "Passage 2: paragraph 999999 does not exist."
@@ -260,7 +270,9 @@ def test_bulk_is_all_or_nothing_with_messages_per_item(people, paragraphs, theme
 
 def test_bulk_needs_items_and_an_active_theme(people, paragraphs, themes):
     with pytest.raises(ValidationError) as excinfo:
-        services.annotations_bulk_create(author=people.annotator, theme="x", items=[])
+        services.annotations_bulk_create(
+            project=first_project(), author=people.annotator, theme="x", items=[]
+        )
     assert set(messages_of(excinfo)) == {"themes", "items"}
 
 
@@ -269,7 +281,10 @@ def test_bulk_needs_items_and_an_active_theme(people, paragraphs, themes):
 
 def test_theme_create_and_duplicate_names(people, db):
     theme = services.theme_create(
-        actor=people.curator, name="Interdependence", colour="#123abc"
+        project=first_project(),
+        actor=people.curator,
+        name="Interdependence",
+        colour="#123abc",
     )
     assert (theme.slug, theme.colour, theme.retired) == (
         "interdependence",
@@ -278,13 +293,19 @@ def test_theme_create_and_duplicate_names(people, db):
     )
     assert theme.guid is not None
     with pytest.raises(ValidationError, match="already exists"):
-        services.theme_create(actor=people.curator, name="interdependence")
+        services.theme_create(
+            project=first_project(), actor=people.curator, name="interdependence"
+        )
     with pytest.raises(ValidationError, match="hex colour"):
-        services.theme_create(actor=people.curator, name="Other", colour="red")
+        services.theme_create(
+            project=first_project(), actor=people.curator, name="Other", colour="red"
+        )
     with pytest.raises(ValidationError, match="letter or a digit"):
-        services.theme_create(actor=people.curator, name="!!!")
+        services.theme_create(project=first_project(), actor=people.curator, name="!!!")
     with pytest.raises(PermissionDenied):
-        services.theme_create(actor=people.annotator, name="Mine")
+        services.theme_create(
+            project=first_project(), actor=people.annotator, name="Mine"
+        )
 
 
 def test_rename_keeps_annotations_and_changes_slug(people, paragraphs, themes):

@@ -8,8 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from accounts import api_fields
 from config import api, api_errors
-from corpus import api_fields
 
 
 @pytest.mark.parametrize("module", [api, api_errors, api_fields])

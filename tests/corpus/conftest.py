@@ -21,7 +21,7 @@ from django.test import Client
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
-from annotations.roles import Role
+from accounts.roles import Role
 from tests.factories import UserFactory
 
 MANAGE = Path(django_settings.BASE_DIR) / "manage.py"

@@ -10,10 +10,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotations.roles import Role, role_of
+from accounts.roles import Role, role_of
 from corpus.models import Document, Paragraph
 from tests.conftest import PNG_BYTES, draft
-from tests.factories import DocumentFactory, ParagraphFactory
+from tests.factories import DocumentFactory, ParagraphFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -256,8 +256,8 @@ def test_ensure_admin_creates_admin_once_with_a_random_password():
     password = out.split("password: ", 1)[1].split()[0]
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    assert role_of(admin) is Role.ADMIN
-    assert admin.groups.filter(name="Admin").exists()
+    assert role_of(admin, first_project()) is Role.ADMIN
+    assert admin.memberships.get().role == Role.ADMIN
     assert admin.check_password(password)
     assert len(password) >= 16
     again, _ = run("ensure_admin")

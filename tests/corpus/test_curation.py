@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.roles import Role
 from annotations.exports.selection import ExportFilters, document_info, export_rows
 from annotations.models import Activity, Annotation
-from annotations.roles import Role
 from corpus import curation
 from corpus.models import Document, Paragraph
 from search import outbox

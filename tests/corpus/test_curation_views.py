@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.roles import Role
 from annotations.models import Activity, Annotation
-from annotations.roles import Role
 from corpus import curation
 from corpus.models import Document, Paragraph
 from tests.factories import (

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from annotations.models import Annotation
-from corpus import services
+from corpus import hooks
 from corpus.ingestion import extract, pipeline
 from corpus.models import Document, Paragraph
 from corpus.services import IngestStatus, Orphan, document_ingest
@@ -82,10 +82,10 @@ def test_another_connection_writes_while_a_file_is_cleaned(write_source, monkeyp
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_write_leaves_nothing(write_source, monkeypatch):
-    def broken(**kwargs: object) -> None:
+    def broken(document: object) -> None:
         raise RuntimeError("re-anchoring broke")
 
-    monkeypatch.setattr(services, "annotations_reanchor", broken)
+    monkeypatch.setattr(hooks, "records_replaced", broken)
     with pytest.raises(RuntimeError):
         document_ingest(path=write_source("a.txt", TEXT))
     assert not Document.objects.exists() and not Paragraph.objects.exists()

@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from annotations.roles import Role
+from accounts.roles import Role
 from corpus import uploads
 from corpus.models import Document, IngestJob, Paragraph
 from corpus.uploads import _Heartbeat, ingest_job_execute, upload_check
 from tests.conftest import PNG_BYTES
 from tests.corpus.samples import DOCX, TEXT
-from tests.factories import AnnotationFactory, UserFactory
+from tests.factories import AnnotationFactory, UserFactory, first_project
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -148,7 +148,9 @@ def test_no_file_is_a_form_error(curator_client):
 
 
 def test_a_new_version_is_one_file(curator_client):
-    document = Document.objects.create(source_name="x.txt", slug="x", iri="x")
+    document = Document.objects.create(
+        project=first_project(), source_name="x.txt", slug="x", iri="x"
+    )
     response = _post(
         curator_client,
         _file("a.txt", TEXT),

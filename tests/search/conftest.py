@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from annotations.roles import Role
+from accounts.roles import Role
 from corpus.models import Document, Paragraph
 from search.backend import get_backend
 from tests.factories import DocumentFactory, ParagraphFactory, UserFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from annotations.roles import Role
+from accounts.roles import Role
 from search.services import MAX_PAGE_SIZE
 from tests.factories import ParagraphFactory, UserFactory
 
@@ -146,7 +146,7 @@ def test_signing_in_is_required(small_corpus):
 
 
 def test_bearer_token_works_for_scripts(small_corpus):
-    from annotations.services import api_token_create
+    from accounts.services import api_token_create
 
     user = UserFactory(role=Role.VIEWER)
     token = api_token_create(user=user)

@@ -23,7 +23,7 @@ from search.models import IndexOutbox
 from search.selectors import DatabaseRecordSource
 from search.services import paragraphs_changed, search_paragraphs
 from search.whoosh_backend import WhooshBackend
-from tests.factories import DocumentFactory, ParagraphFactory
+from tests.factories import DocumentFactory, ParagraphFactory, first_project
 from tests.search.conftest import paragraph
 
 PROSE = (
@@ -186,6 +186,7 @@ def _worker(number: int, folder: str, errors) -> None:  # noqa: ANN001
 @pytest.mark.django_db(transaction=True)
 def test_processes_changing_and_searching_at_once_end_consistent(tmp_path: Path):
     get_backend().rebuild()  # an empty index to start from
+    first_project()  # (the flush of a transactional test removed the migration's)
     context = multiprocessing.get_context("fork")
     errors = context.Queue()
     connections.close_all()

@@ -16,8 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
 from pytest_django.fixtures import Settings
 
+from accounts.roles import Role
 from annotations import services as annotation_services
-from annotations.roles import Role
 from search.backend import get_backend, reset_backends
 from search.models import IndexOutbox
 from search.services import search_paragraphs

@@ -31,8 +31,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from annotations import services as annotation_services
-from annotations.roles import Role
+from accounts import services as account_services
+from accounts.roles import Role
 from search.backend import get_backend
 from tests.factories import DocumentFactory, ParagraphFactory, ThemeFactory, UserFactory
 
@@ -172,7 +172,7 @@ def hosts(tmp_path: Path, settings) -> Iterator[tuple[Host, Host, list[int]]]:
     ]
     ThemeFactory(name="Perimeter", slug="perimeter")
     annotator = UserFactory(role=Role.ANNOTATOR)
-    token = annotation_services.api_token_create(user=annotator)
+    token = account_services.api_token_create(user=annotator)
     get_backend().rebuild()
     pair = []
     for name in ("host-a", "host-b"):

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.projects import add_project_argument, project_named
 from annotations.imports import ImportFileError, import_file
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--as-user", metavar="NAME")
         parser.add_argument("--dry-run", action="store_true")
+        add_project_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         try:
             report = import_file(
                 actor=actor,
+                project=project_named(options.get("project")),
                 name=path.name,
                 data=data,
                 as_user=as_user,

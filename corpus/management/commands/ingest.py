@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.projects import add_project_argument, project_named
 from corpus.ingestion.extract import (
     HTML_SUFFIXES,
     PACKAGE_READERS,
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Re-process files even when unchanged (after a pipeline upgrade).",
         )
+        add_project_argument(parser)
 
     def handle(self, *args: Any, paths: list[Path], **options: Any) -> None:
         self.show_traceback = bool(options.get("traceback"))
@@ -49,6 +51,7 @@ class Command(BaseCommand):
         if not sources:
             raise CommandError(f"No source files in {settings.GLOSS_SOURCES_DIR}.")
         self.force = bool(options.get("force"))
+        self.project = project_named(options.get("project"))
         with outbox.deferred():  # one index update for the whole batch
             failed = [s.path.name for s in sources if not self.ingest(s)]
         if failed:
@@ -71,7 +74,10 @@ class Command(BaseCommand):
     def ingest(self, source: Source) -> bool:
         try:
             outcome = document_ingest(
-                path=source.path, metadata=source.metadata, force=self.force
+                path=source.path,
+                project=self.project,
+                metadata=source.metadata,
+                force=self.force,
             )
         except (ExtractionError, InvalidMetadata) as exc:
             self.stderr.write(f"{source.path.name}: error: {exc}")

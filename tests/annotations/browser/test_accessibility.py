@@ -21,13 +21,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from accounts.roles import Role
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
-from annotations.roles import Role
 from corpus.models import Document, IngestJob
 from tests.annotations.browser.conftest import VIEWPORTS
 from tests.annotations.conftest import People
-from tests.factories import AnnotationFactory, ParagraphFactory, UserFactory
+from tests.factories import (
+    AnnotationFactory,
+    ParagraphFactory,
+    UserFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,6 +121,7 @@ def corpus(people: People, document: Document, themes: dict[str, Any]) -> Any:
         paragraph=records[0], end=11, author=people.other, note=note, themes=both
     )
     job = IngestJob.objects.create(
+        project=first_project(),
         original_name="paper.pdf",
         size=1234,
         sha256="0" * 64,

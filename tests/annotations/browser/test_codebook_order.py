@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from annotations.models import Theme
-from annotations.roles import Role
 from tests.annotations.browser.conftest import tab_to
 from tests.factories import ThemeFactory, UserFactory
 

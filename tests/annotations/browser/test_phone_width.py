@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from annotations.roles import Role
+from accounts.roles import Role
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,

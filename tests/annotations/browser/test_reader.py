@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.roles import Role
 from annotations import services
 from annotations.models import Annotation
-from annotations.roles import Role
 from tests.annotations.conftest import TEXTS
 from tests.factories import (
     AnnotationFactory,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from annotations.models import Annotation
-from annotations.roles import Role
 from tests.factories import DocumentFactory, ParagraphFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

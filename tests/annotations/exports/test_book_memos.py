@@ -16,7 +16,12 @@ from annotations import services
 from annotations.exports import docx, markdown
 from annotations.exports.selection import ExportFilters, export_rows
 from annotations.models import Memo, Theme
-from tests.factories import AnnotationFactory, DocumentFactory, ParagraphFactory
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    ParagraphFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +35,31 @@ def memos(people: Any, themes: dict[str, Theme]) -> dict[str, Memo]:
     ana = people.annotator
     made = {
         "late": services.memo_create(
-            author=ana, text="Second thought <b>.", theme=themes["distrust"]
+            project=first_project(),
+            author=ana,
+            text="Second thought <b>.", theme=themes["distrust"]
         ),
         "early": services.memo_create(
-            author=ana, text="Distrust is about agents.\nNot states.",
+            project=first_project(),
+            author=ana,
+            text="Distrust is about agents.\nNot states.",
             theme=themes["distrust"],
         ),
         "document": services.memo_create(
-            author=ana, text="Document memo.", document=document
+            project=first_project(),
+            author=ana,
+            text="Document memo.", document=document
         ),
         "passage": services.memo_create(
-            author=ana, text="Passage memo.", annotation=passage
+            project=first_project(),
+            author=ana,
+            text="Passage memo.", annotation=passage
         ),
-        "journal": services.memo_create(author=ana, text="Journal entry."),
+        "journal": services.memo_create(
+            project=first_project(),
+            author=ana,
+            text="Journal entry."
+        ),
     }  # fmt: skip
     when = {"early": dt.datetime(2026, 1, 5, tzinfo=dt.UTC)}
     when["late"] = dt.datetime(2026, 2, 7, 23, 30, tzinfo=dt.UTC)

@@ -13,11 +13,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.fixtures import Settings
 
+from accounts.roles import Role
 from annotations import import_views
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
 from annotations.models import Annotation
-from annotations.roles import Role
 from tests.factories import UserFactory
 
 URL = "/import/"

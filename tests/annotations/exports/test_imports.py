@@ -18,6 +18,7 @@ from annotations.exports.selection import ExportFilters, export_rows
 from annotations.imports import ImportFileError, import_file, refi
 from annotations.models import Annotation, Theme
 from corpus.models import Document
+from tests.factories import first_project
 
 Snapshot = list[tuple[str, str, int, tuple[str, ...], str, str]]
 
@@ -51,11 +52,15 @@ def test_round_trip(
 ) -> None:
     before, data = snapshot(), exported(fmt)
     Annotation.objects.all().delete()
-    report = import_file(actor=people.curator, name=filename, data=data)
+    report = import_file(
+        project=first_project(), actor=people.curator, name=filename, data=data
+    )
     assert report.created == len(excerpts), report.lines()
     assert report.unanchored == []
     assert snapshot() == before
-    again = import_file(actor=people.curator, name=filename, data=data)
+    again = import_file(
+        project=first_project(), actor=people.curator, name=filename, data=data
+    )
     assert (again.created, again.duplicates) == (0, len(excerpts))
     assert Annotation.objects.count() == len(excerpts)
 
@@ -63,7 +68,12 @@ def test_round_trip(
 def test_importing_our_own_export_while_it_exists_adds_nothing(
     excerpts: list[Annotation], people: Any
 ) -> None:
-    report = import_file(actor=people.curator, name="a.jsonld", data=exported("w3c"))
+    report = import_file(
+        project=first_project(),
+        actor=people.curator,
+        name="a.jsonld",
+        data=exported("w3c"),
+    )
     assert (report.created, report.duplicates) == (0, len(excerpts))
 
 
@@ -88,14 +98,24 @@ def test_a_minimal_foreign_annotation_is_anchored_once(
 ) -> None:
     paragraph = corpus[0].paragraphs.filter(kind="paragraph")[2]
     exact = paragraph.text[10:60]
-    report = import_file(actor=people.curator, name="x.json", data=foreign(exact))
+    report = import_file(
+        project=first_project(),
+        actor=people.curator,
+        name="x.json",
+        data=foreign(exact),
+    )
     assert report.created == 1, report.lines()
     made = Annotation.objects.get()
     assert (made.paragraph, made.quote) == (paragraph, exact)
     assert made.author == people.curator  # no creator: the importing person
     assert list(made.themes.all()) == [themes["distrust"]]
     assert made.source_id == "https://example.org/anno/1"
-    again = import_file(actor=people.curator, name="x.json", data=foreign(exact))
+    again = import_file(
+        project=first_project(),
+        actor=people.curator,
+        name="x.json",
+        data=foreign(exact),
+    )
     assert (again.created, again.duplicates) == (0, 1)
 
 
@@ -106,7 +126,11 @@ def test_unknown_creators_and_new_tags_are_reported(
     data = foreign(exact, creator={"type": "Person", "name": "Zoë Unknown"})
     data = data.replace(b'"distrust"', b'"Trust repair"')
     report = import_file(
-        actor=people.curator, name="x.json", data=data, as_user=people.annotator
+        project=first_project(),
+        actor=people.curator,
+        name="x.json",
+        data=data,
+        as_user=people.annotator,
     )
     assert Annotation.objects.get().author == people.annotator
     assert report.themes_created == ["Trust repair"]
@@ -117,7 +141,10 @@ def test_quotes_not_in_the_text_are_reported(
     corpus: list[Document], people: Any, themes: dict[str, Theme]
 ) -> None:
     report = import_file(
-        actor=people.curator, name="x.json", data=foreign("no such words here at all")
+        project=first_project(),
+        actor=people.curator,
+        name="x.json",
+        data=foreign("no such words here at all"),
     )
     assert report.created == 0
     assert "is not in the text" in report.unanchored[0]
@@ -127,7 +154,13 @@ def test_dry_run_changes_nothing(excerpts: list[Annotation], people: Any) -> Non
     data = exported("qdpx")
     Annotation.objects.all().delete()
     themes_before = list(Theme.objects.values_list("name", "colour"))
-    report = import_file(actor=people.curator, name="a.qdpx", data=data, dry_run=True)
+    report = import_file(
+        project=first_project(),
+        actor=people.curator,
+        name="a.qdpx",
+        data=data,
+        dry_run=True,
+    )
     assert report.created == len(excerpts)
     assert "would import" in report.lines()[0]
     assert Annotation.objects.count() == 0
@@ -145,7 +178,9 @@ def test_codebook_adds_and_updates_themes(
         'isCodable="true" color="#abc"><Description>Signs of trust.</Description>'
         "</Code></Codes>",
     )
-    report = import_file(actor=people.curator, name="c.qdc", data=data.encode())
+    report = import_file(
+        project=first_project(), actor=people.curator, name="c.qdc", data=data.encode()
+    )
     assert report.themes_created == ["Trust"]
     distrust.refresh_from_db()
     assert distrust.name == "Mistrust"
@@ -169,7 +204,7 @@ def test_codebook_adds_and_updates_themes(
 )
 def test_bad_files_say_why(people: Any, name: str, data: bytes, message: str) -> None:
     with pytest.raises(ImportFileError, match=message):
-        import_file(actor=people.curator, name=name, data=data)
+        import_file(project=first_project(), actor=people.curator, name=name, data=data)
 
 
 def test_a_project_without_project_qde(people: Any) -> None:
@@ -177,13 +212,20 @@ def test_a_project_without_project_qde(people: Any) -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("sources/x.txt", "text")
     with pytest.raises(ImportFileError, match="no project.qde"):
-        import_file(actor=people.curator, name="p.qdpx", data=buffer.getvalue())
+        import_file(
+            project=first_project(),
+            actor=people.curator,
+            name="p.qdpx",
+            data=buffer.getvalue(),
+        )
 
 
 def test_only_curators_import(people: Any) -> None:
     for person in (people.viewer, people.annotator):
         with pytest.raises(PermissionDenied):
-            import_file(actor=person, name="x.json", data=b"[]")
+            import_file(
+                project=first_project(), actor=person, name="x.json", data=b"[]"
+            )
 
 
 def _with_positions(data: bytes, start: str, end: str) -> bytes:
@@ -220,7 +262,9 @@ def test_malformed_positions_say_why_and_import_nothing(
     data = _with_positions(exported("qdpx"), start, end)
     Annotation.objects.all().delete()
     with pytest.raises(ImportFileError, match=message):
-        import_file(actor=people.curator, name="a.qdpx", data=data)
+        import_file(
+            project=first_project(), actor=people.curator, name="a.qdpx", data=data
+        )
     assert Annotation.objects.count() == 0
 
 
@@ -247,7 +291,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(people: Any) -> None:
     data = _project(extra={"sources/big.txt": bytes(50 * 1024 * 1024)})
     assert len(data) < 100_000  # 50 MB of zeros packs into a few kilobytes
     with pytest.raises(ImportFileError, match="a zip bomb"):
-        import_file(actor=people.curator, name="p.qdpx", data=data)
+        import_file(
+            project=first_project(), actor=people.curator, name="p.qdpx", data=data
+        )
 
 
 def test_a_project_too_big_unpacked_is_refused(
@@ -256,7 +302,9 @@ def test_a_project_too_big_unpacked_is_refused(
     monkeypatch.setattr(refi, "MAX_UNPACKED", 1000)
     data = _project(extra={"sources/a.txt": os.urandom(2000)})
     with pytest.raises(ImportFileError, match="unpacks to more than"):
-        import_file(actor=people.curator, name="p.qdpx", data=data)
+        import_file(
+            project=first_project(), actor=people.curator, name="p.qdpx", data=data
+        )
 
 
 def test_unmatched_sources_build_each_document_text_once(
@@ -265,6 +313,8 @@ def test_unmatched_sources_build_each_document_text_once(
     calls: list[int] = []
     real = refi.document_info
     monkeypatch.setattr(refi, "document_info", lambda d: calls.append(d.pk) or real(d))
-    report = import_file(actor=people.curator, name="p.qdpx", data=_project(200))
+    report = import_file(
+        project=first_project(), actor=people.curator, name="p.qdpx", data=_project(200)
+    )
     assert len(report.notes) == 200  # each unmatched source is reported
     assert sorted(calls) == sorted(d.pk for d in corpus)  # once per document

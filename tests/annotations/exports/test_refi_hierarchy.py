@@ -21,6 +21,7 @@ from tests.factories import (
     DocumentFactory,
     ParagraphFactory,
     ThemeFactory,
+    first_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,15 +49,20 @@ def coded(people: Any, themes: dict[str, Theme]) -> dict[str, Any]:
     ana = people.annotator
     memos = {
         "theme": services.memo_create(
-            author=ana, text="Mistrust: old.", theme=mistrust
+            project=first_project(), author=ana, text="Mistrust: old.", theme=mistrust
         ),
         "document": services.memo_create(
-            author=ana, text="A key text.", document=document
+            project=first_project(), author=ana, text="A key text.", document=document
         ),
         "passage": services.memo_create(
-            author=people.other, text="Why?", annotation=passage
+            project=first_project(),
+            author=people.other,
+            text="Why?",
+            annotation=passage,
         ),
-        "project": services.memo_create(author=ana, text="Journal, day 1."),
+        "project": services.memo_create(
+            project=first_project(), author=ana, text="Journal, day 1."
+        ),
     }
     return {"document": document, "memos": memos, "passage": passage}
 
@@ -125,7 +131,9 @@ def test_project_imports_back_tree_and_memos(coded, people):
     Memo.objects.all().delete()
     Annotation.objects.all().delete()
     Theme.objects.update(parent=None)
-    report = import_file(actor=people.curator, name="p.qdpx", data=data)
+    report = import_file(
+        project=first_project(), actor=people.curator, name="p.qdpx", data=data
+    )
     assert report.created == 2 and report.memos_created == 4, report.lines()
     parents = dict(Theme.objects.values_list("name", "parent__name"))
     assert parents["Suspicion"] == "Mistrust" and parents["Mistrust"] == "Distrust"
@@ -137,7 +145,9 @@ def test_project_imports_back_tree_and_memos(coded, people):
     assert memos["Why?"].author == people.other
     journal = memos["Journal, day 1."]
     assert (journal.theme, journal.document, journal.annotation) == (None, None, None)
-    again = import_file(actor=people.curator, name="p.qdpx", data=data)
+    again = import_file(
+        project=first_project(), actor=people.curator, name="p.qdpx", data=data
+    )
     assert (again.memos_created, again.memo_duplicates) == (0, 4)
     assert Memo.objects.count() == 4
 
@@ -145,7 +155,7 @@ def test_project_imports_back_tree_and_memos(coded, people):
 def test_codebook_import_nests_themes(coded, people):
     data = exported("qdc")
     Theme.objects.update(parent=None)
-    import_file(actor=people.curator, name="c.qdc", data=data)
+    import_file(project=first_project(), actor=people.curator, name="c.qdc", data=data)
     parents = dict(Theme.objects.values_list("name", "parent__name"))
     assert parents["Suspicion"] == "Mistrust" and parents["Mistrust"] == "Distrust"
 
@@ -161,7 +171,9 @@ def test_a_looping_file_is_reported_not_applied(coded, people):
         f'<Code guid="{distrust}" name="Distrust" isCodable="true"/>'
         "</Code></Codes></CodeBook>"
     ).encode()
-    report = import_file(actor=people.curator, name="c.qdc", data=codebook)
+    report = import_file(
+        project=first_project(), actor=people.curator, name="c.qdc", data=codebook
+    )
     assert any(
         "cannot go under one of its own sub-themes" in line for line in report.lines()
     )

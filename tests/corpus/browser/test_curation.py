@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.roles import Role
+from accounts.roles import Role
 from corpus.models import Document
 from search.backend import get_backend
 from tests.factories import DocumentFactory, ParagraphFactory, UserFactory

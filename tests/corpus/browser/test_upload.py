@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.roles import Role
+from accounts.roles import Role
 from corpus.uploads import PAUSE_AT_ENV, PAUSE_FILE_ENV
 from tests.corpus.samples import DOCX, TEXT
 from tests.factories import UserFactory

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.roles import Role
+from accounts.roles import Role
 from corpus.models import Document
 from tests.corpus.samples import TEXT
 from tests.factories import UserFactory

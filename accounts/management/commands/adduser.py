@@ -1,4 +1,5 @@
-"""``manage.py adduser USERNAME --role ROLE``: create an account with a role.
+"""``manage.py adduser USERNAME --role ROLE [--project P]``: create an account
+with a role in a project (default: the first).
 
 The password comes from standard input when it is piped (first line), else a
 random one is generated and printed once.
@@ -12,8 +13,9 @@ from typing import Any, TextIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import services
-from annotations.roles import Role
+from accounts import services
+from accounts.management.projects import add_project_argument, project_named
+from accounts.roles import Role
 
 
 class Command(BaseCommand):
@@ -25,12 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--role", required=True, choices=[role.name.lower() for role in Role]
         )
+        add_project_argument(parser)
 
     def handle(self, *args: Any, username: str, role: str, **options: Any) -> None:
         password = self._piped_password(options.get("stdin") or sys.stdin)
         try:
             user, generated = services.user_create(
-                username=username, role=Role.parse(role), password=password
+                username=username,
+                role=Role.parse(role),
+                project=project_named(options.get("project")),
+                password=password,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None

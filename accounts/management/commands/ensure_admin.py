@@ -13,8 +13,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import services
-from annotations.roles import Role
+from accounts import services
+from accounts.models import Project
+from accounts.roles import Role
 
 
 class Command(BaseCommand):
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             )
         password = secrets.token_urlsafe(16)
         user = users.create_superuser(username=username, email="", password=password)
-        services.user_set_role(user=user, role=Role.ADMIN)
+        services.membership_set(
+            user=user, project=Project.objects.first_project(), role=Role.ADMIN
+        )
         self.stdout.write(
             f"Created superuser {username!r} with password: {password}\n"
             "It is shown only this once; change it at /admin/password_change/."

@@ -1,4 +1,5 @@
-"""``manage.py apitoken USERNAME [--days N]``: print a new API token for scripts.
+"""``manage.py apitoken USERNAME [--days N] [--project P]``: print a new API
+token for scripts, working in one project (default: the first).
 
 Only the token's hash is stored, so it is shown once. The token alone goes to
 standard output (``TOKEN=$(manage.py apitoken ana)``), its expiry to standard
@@ -14,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import services
+from accounts import services
+from accounts.management.projects import add_project_argument, project_named
 
 
 class Command(BaseCommand):
@@ -31,6 +33,7 @@ class Command(BaseCommand):
             default=None,
             help="Days until the token expires (default: GLOSS_API_TOKEN_DAYS).",
         )
+        add_project_argument(parser)
 
     def handle(
         self,
@@ -49,7 +52,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Revoked {count} token(s) of {username}.")
             return
         try:
-            token, row = services.api_token_issue(user=user, days=days)
+            project = project_named(options.get("project"))
+            token, row = services.api_token_issue(user=user, project=project, days=days)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(token)
