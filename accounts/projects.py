@@ -31,10 +31,11 @@ def projects_of(user: AnyUser) -> list[Project]:
     if getattr(user, "is_superuser", False):
         return list(Project.objects.order_by("pk"))
     rows = Project.objects.filter(memberships__user=user).order_by("pk")
-    projects = list(rows.annotate(member_role=F("memberships__role")))
+    projects: list[Project] = []
     cache = user.__dict__.setdefault(CACHE_ATTR, {})
-    for project in projects:
-        cache[project.pk] = Role(project.member_role)  # type: ignore[attr-defined]
+    for project in rows.annotate(member_role=F("memberships__role")):
+        cache[project.pk] = Role(project.member_role)
+        projects.append(project)
     return projects
 
 
