@@ -24,7 +24,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def first_project(self) -> Project:
         """The oldest project: where the bundled corpus and un-scoped commands go."""
         return self.order_by("pk").first() or self.create(
-            name="Project", slug="project"
+            name="Main project", slug="main"
         )
 
     def of(self, user: object) -> ProjectQuerySet:

@@ -15,7 +15,11 @@ ROLE_GROUPS = {"Viewer": 1, "Annotator": 2, "Curator": 3, "Admin": 4}
 
 
 def into_first_project(apps, schema_editor):
-    first = apps.get_model("accounts", "Project").objects.order_by("pk").first()
+    Project = apps.get_model("accounts", "Project")
+    # accounts 0001 made it; a database emptied since (a flush) gets it again.
+    first = Project.objects.order_by("pk").first() or Project.objects.create(
+        name="Main project", slug="main"
+    )
     for name in ("Theme", "Memo", "Activity"):
         apps.get_model("annotations", name).objects.update(project=first)
 
