@@ -56,9 +56,7 @@ def fill_the_old_way(old: Any) -> dict[str, Any]:
         name: OldGroup.objects.get_or_create(name=name)[0]
         for name in ("Viewer", "Annotator", "Curator", "Admin")
     }
-    site_admin = OldUser.objects.create(
-        username="root", is_superuser=True, is_staff=True
-    )
+    OldUser.objects.create(username="root", is_superuser=True, is_staff=True)
     curator = OldUser.objects.create(username="cora")
     curator.groups.add(groups["Viewer"], groups["Curator"])  # the highest counts
     annotator = OldUser.objects.create(username="ann")
