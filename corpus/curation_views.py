@@ -25,7 +25,7 @@ from accounts.projects import request_project
 from corpus import curation
 from corpus.forms import DocumentForm, KindForm, MergeForm, SplitForm
 from corpus.models import Document, Paragraph
-from corpus.views import render_reading_page
+from corpus.views import project_document, render_reading_page
 
 View = Callable[..., HttpResponse]
 
@@ -45,7 +45,7 @@ def curator_required(view: View) -> View:
 
 @curator_required
 def document_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    document = get_object_or_404(Document, slug=slug)
+    document = project_document(request, slug)
     # The form gets its own copy: a rejected value must not show up as the
     # page's heading.
     form = DocumentForm(
@@ -69,7 +69,7 @@ def document_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @curator_required
 def document_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    document = get_object_or_404(Document, slug=slug)
+    document = project_document(request, slug)
     if request.method == "POST":
         title = document.display_title
         try:
@@ -93,7 +93,7 @@ def document_delete(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @curator_required
 def paragraph_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    record = _record(slug, pk)
+    record = _record(request, slug, pk)
     form = MergeForm(request.POST)
     return _correct(
         request,
@@ -109,7 +109,7 @@ def paragraph_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @curator_required
 def paragraph_kind(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    record = _record(slug, pk)
+    record = _record(request, slug, pk)
     return _correct(
         request,
         record,
@@ -124,7 +124,7 @@ def paragraph_kind(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @curator_required
 def paragraph_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    record = _record(slug, pk)
+    record = _record(request, slug, pk)
     done = (
         f"Hid record {record.position}: it is left out of reading, search and "
         "exports. “Hidden records” at the end of the page lists it."
@@ -136,7 +136,7 @@ def paragraph_hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @curator_required
 def paragraph_show(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    record = _record(slug, pk)
+    record = _record(request, slug, pk)
     done = f"Record {record.position} is shown again."
     act = lambda data: curation.paragraph_show(actor=request.user, paragraph=record)  # noqa: E731
     return _correct(request, record, forms.Form(request.POST), act, done)
@@ -146,7 +146,7 @@ def paragraph_show(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def paragraph_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET: the split page; POST: split, or with ``preview`` only show the two
     parts it would make."""
-    record = _record(slug, pk)
+    record = _record(request, slug, pk)
     initial = {"second_kind": _default_second_kind(record)}
     form = SplitForm(request.POST or None, initial=initial)
     preview = None
@@ -173,9 +173,11 @@ def paragraph_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- helpers --------------------------------------------------------------------
 
 
-def _record(slug: str, pk: int) -> Paragraph:
+def _record(request: HttpRequest, slug: str, pk: int) -> Paragraph:
+    """Record ``pk`` of the current project's document ``slug``, else 404."""
+    records = Paragraph.objects.in_project(request_project(request))
     return get_object_or_404(
-        Paragraph.objects.select_related("document"), pk=pk, document__slug=slug
+        records.select_related("document"), pk=pk, document__slug=slug
     )
 
 

@@ -21,6 +21,11 @@ from accounts.models import Project
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):
+    def in_project(self, project: Project | None) -> DocumentQuerySet:
+        """The documents of ``project``; none without one (a person with no
+        project sees nothing, never everything)."""
+        return self.filter(project=project) if project else self.none()
+
     def with_kind_counts(self) -> DocumentQuerySet:
         """Annotate ``<kind>_count`` for every paragraph kind (one query),
         counting visible records only (what the reading page shows).
@@ -128,6 +133,10 @@ class Document(models.Model):
 
 
 class ParagraphQuerySet(models.QuerySet["Paragraph"]):
+    def in_project(self, project: Project | None) -> ParagraphQuerySet:
+        """The records of ``project``'s documents; none without a project."""
+        return self.filter(document__project=project) if project else self.none()
+
     def in_reading_order(self) -> ParagraphQuerySet:
         """Documents by source name, each document's records by position."""
         return self.order_by("document__source_name", "position")
@@ -218,6 +227,9 @@ def _upload_path(job: IngestJob, filename: str) -> str:
 
 
 class IngestJobQuerySet(models.QuerySet["IngestJob"]):
+    def in_project(self, project: Project | None) -> IngestJobQuerySet:
+        return self.filter(project=project) if project else self.none()
+
     def recent(self, limit: int = 20) -> IngestJobQuerySet:
         return self.select_related("document", "created_by").order_by("-id")[:limit]
 

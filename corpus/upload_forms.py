@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from accounts.models import Project
 from corpus.models import Document
 from corpus.uploads import ACCEPTED_SUFFIXES, UploadRefused, upload_check
 
@@ -43,7 +44,7 @@ class UploadForm(forms.Form):
         ),
     )
     version_of = forms.ModelChoiceField(
-        queryset=Document.objects.all(),
+        queryset=Document.objects.none(),  # the project's: see __init__
         required=False,
         empty_label="No — match by file name",
         label="New version of",
@@ -51,8 +52,15 @@ class UploadForm(forms.Form):
         "version of it anyway.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: Project | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Only the current project's documents can be offered or chosen: an id
+        # from another project is "not one of the available choices".
+        version_of = self.fields["version_of"]
+        assert isinstance(version_of, forms.ModelChoiceField)
+        version_of.queryset = Document.objects.in_project(project)
         self.accepted: list[UploadedFile] = []
         self.refused: list[str] = []
 

@@ -50,8 +50,9 @@ def uploader_required(view: View) -> View:
 @uploader_required
 def upload(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
-        return _upload_post(request, UploadForm(request.POST, request.FILES))
-    return _page(request, UploadForm())
+        form = UploadForm(request.POST, request.FILES, project=request_project(request))
+        return _upload_post(request, form)
+    return _page(request, UploadForm(project=request_project(request)))
 
 
 def _upload_post(request: HtmxHttpRequest, form: UploadForm) -> HttpResponse:
@@ -81,7 +82,9 @@ def _upload_post(request: HtmxHttpRequest, form: UploadForm) -> HttpResponse:
 def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "jobs": IngestJob.objects.recent(RECENT_JOBS),
+        "jobs": IngestJob.objects.in_project(request_project(request)).recent(
+            RECENT_JOBS
+        ),
         "max_bytes": settings.GLOSS_UPLOAD_MAX_BYTES,
         "max_mb": settings.GLOSS_UPLOAD_MAX_BYTES // 1_048_576,
         "suffixes": sorted(ACCEPTED_SUFFIXES),
@@ -92,14 +95,17 @@ def _page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
 @uploader_required
 def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
     """One job's fragment: what the page polls."""
-    job = get_object_or_404(IngestJob.objects.select_related("document"), pk=pk)
+    jobs = IngestJob.objects.in_project(request_project(request))
+    job = get_object_or_404(jobs.select_related("document"), pk=pk)
     return render(request, "corpus/_ingest_job.html", {"job": job})
 
 
 @require_POST
 @uploader_required
 def upload_job_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(IngestJob, pk=pk)
+    job = get_object_or_404(
+        IngestJob.objects.in_project(request_project(request)), pk=pk
+    )
     try:
         job = ingest_job_retry(job=job)
     except JobNotRetryable as exc:

@@ -25,8 +25,17 @@ KIND_HEADERS = {
 }
 
 
+def project_document(request: HttpRequest, slug: str) -> Document:
+    """The current project's document ``slug``; 404 otherwise, whether it does
+    not exist or belongs to a project the person cannot open (same answer)."""
+    return get_object_or_404(
+        Document.objects.in_project(request_project(request)), slug=slug
+    )
+
+
 def document_list(request: HttpRequest) -> HttpResponse:
-    documents = Document.objects.with_kind_counts()
+    project = request_project(request)
+    documents = Document.objects.in_project(project).with_kind_counts()
     return render(
         request,
         "corpus/document_list.html",
@@ -37,7 +46,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The reading page; ``?hl=<position>`` marks that record (a search hit);
     ``?curate=1`` adds a curator's correction controls to every record."""
-    document = get_object_or_404(Document, slug=slug)
+    document = project_document(request, slug)
     return render_reading_page(request, document)
 
 
@@ -78,7 +87,7 @@ def document_original(request: HttpRequest, slug: str) -> FileResponse:
     Every reader may download it (it is what the records cite). A document
     ingested before originals were kept has none until it is ingested again.
     """
-    document = get_object_or_404(Document, slug=slug)
+    document = project_document(request, slug)
     if not document.source_file:
         raise Http404("This document's original file is not kept.")
     try:
