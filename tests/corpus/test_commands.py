@@ -13,7 +13,12 @@ from django.core.management import CommandError, call_command
 from accounts.roles import Role, role_of
 from corpus.models import Document, Paragraph
 from tests.conftest import PNG_BYTES, draft
-from tests.factories import DocumentFactory, ParagraphFactory, first_project
+from tests.factories import (
+    DocumentFactory,
+    ParagraphFactory,
+    ProjectFactory,
+    first_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +233,18 @@ def test_export_one_document(two_documents):
 def test_export_unknown_document_is_an_error(two_documents):
     _, _, error = run_failing("export_paragraphs", "--document", "nope.txt")
     assert "nope.txt" in str(error)
+
+
+def test_export_is_of_one_project(two_documents):
+    other = ProjectFactory(slug="other")
+    elsewhere = DocumentFactory(project=other, source_name="c.txt", slug="c")
+    ParagraphFactory(document=elsewhere, position=0, text="c0")
+    first, _ = run("export_paragraphs")
+    assert "c0" not in first
+    out, _ = run("export_paragraphs", "--project", "other")
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["c0"]
+    _, _, error = run_failing("export_paragraphs", "--document", "c.txt")
+    assert "c.txt" in str(error)  # another project's document is not found
 
 
 def test_export_to_file(two_documents, tmp_path: Path):

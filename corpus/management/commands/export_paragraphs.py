@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.projects import add_project_argument, project_named
 from corpus.files import atomic_write
 from corpus.models import Document, Paragraph
 
@@ -41,11 +42,13 @@ class Command(BaseCommand):
             "--document", metavar="NAME", help="Source file name (or slug) to export."
         )
         parser.add_argument("--output", type=Path, metavar="FILE")
+        add_project_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        records = Paragraph.objects.visible().for_export()
+        project = project_named(options.get("project"))
+        records = Paragraph.objects.in_project(project).visible().for_export()
         if options["document"]:
-            document = Document.objects.by_name(options["document"])
+            document = Document.objects.in_project(project).by_name(options["document"])
             if document is None:
                 raise CommandError(f"No document named {options['document']!r}.")
             records = records.filter(document=document)
