@@ -59,10 +59,21 @@ def project_themes(project: Project | None) -> QuerySet[Theme]:
     return Theme.objects.filter(project=project) if project else Theme.objects.none()
 
 
+def _project_documents(project: Project | None) -> QuerySet:
+    """The ids of ``project``'s documents, as a subquery.
+
+    ``document_id IN (…)`` rather than a join on the document: with the join
+    SQLite walks the passages document by document, and the theme filters'
+    counts took three times as long (bench/analysis_bench.py)."""
+    return Document.objects.in_project(project).values("pk")
+
+
 def project_passages(project: Project | None) -> QuerySet[Annotation]:
     """``project``'s annotations (through their document); none without one."""
     rows = Annotation.objects.all()
-    return rows.filter(document__project=project) if project else rows.none()
+    if project is None:
+        return rows.none()
+    return rows.filter(document_id__in=_project_documents(project))
 
 
 def project_taggings(project: Project | None) -> QuerySet[TaggedAnnotation]:
@@ -71,7 +82,8 @@ def project_taggings(project: Project | None) -> QuerySet[TaggedAnnotation]:
     if project is None:
         return TaggedAnnotation.objects.none()
     return TaggedAnnotation.objects.filter(
-        content_object__document__project=project, content_object__orphaned=False
+        content_object__document_id__in=_project_documents(project),
+        content_object__orphaned=False,
     )
 
 
