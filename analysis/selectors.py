@@ -271,11 +271,11 @@ def _theme_pairs(
     within: Sequence[str],
     matching: QuerySet[Annotation],
 ) -> QuerySet:
-    # ``matching`` is the project's already; the select_related join on the
-    # theme also keeps out any theme of another codebook.
-    pairs = TaggedAnnotation.objects.filter(
-        content_object__in=matching, tag__project=project
-    )
+    # ``matching`` is the project's already, and its passages carry only the
+    # project's themes (the services tag with nothing else). Not also
+    # ``tag__project``: SQLite then walks the pairs theme by theme and the
+    # page's count took ten times as long (bench/analysis_bench.py).
+    pairs = TaggedAnnotation.objects.filter(content_object__in=matching)
     if filters.themes:
         parents = theme_parents(project)
         groups = [_below(parents, theme) for theme in filters.themes]

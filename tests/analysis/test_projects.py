@@ -22,7 +22,7 @@ from accounts.roles import Role
 from analysis import selectors
 from analysis.selectors import PassageFilters
 from annotations import services
-from annotations.models import Memo
+from annotations.models import Memo, TaggedAnnotation
 from tests.analysis.conftest import TEXTS
 from tests.factories import (
     AnnotationFactory,
@@ -318,3 +318,31 @@ def test_a_theme_of_another_codebook_selects_nothing(with_b):
     secrecy = with_b["b"]["themes"]["secrecy"]
     found = selectors.passages_matching(first_project(), PassageFilters([secrecy]))
     assert not found.exists()
+
+
+def counted(client: Any, url: str) -> tuple[int, str]:
+    """What a page counts: the whole body, but on the passages pages (which
+    show each passage's themes as stored) the totals line and the group
+    headings."""
+    status, body = rendered(client, url)
+    if url.startswith("/analysis/passages/"):
+        found = re.findall(r'<p class="result-count".*?</p>|<h2>[^<]*</h2>', body, re.S)
+        body = "\n".join(found)
+    return status, body
+
+
+def test_a_foreign_theme_on_a_passage_never_counts(signed_in, coded, themes):
+    """Even a tagging row the services would never write (A's passage, B's
+    theme) is in no count, column, heading or download of A."""
+    a_memos(coded, themes)
+    client = signed_in(coded["people"].viewer)
+    before = {url: counted(client, url) for url in A_PAGES}
+    b = build_project_b(coded)
+    TaggedAnnotation.objects.create(
+        content_object=coded["annotations"][6], tag=b["themes"]["secrecy"]
+    )
+    after = {url: counted(client, url) for url in A_PAGES}
+    changed = [url for url in A_PAGES if after[url] != before[url]]
+    # Grouped by theme and filtered on none, a passage is listed under each
+    # theme it carries: only there does such a row show (selectors._theme_pairs).
+    assert changed == ["/analysis/passages/?group=theme"]
