@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
@@ -110,7 +109,11 @@ def _stored(annotation: Annotation, request: HttpRequest) -> dict[str, Any]:
     summary="The codebook, retired themes last.",
 )
 def themes(request: HttpRequest) -> dict[str, Any]:
-    rows = Theme.objects.select_related("parent").order_by("retired", "name")
+    rows = (
+        Theme.objects.filter(project=request_project(request))
+        .select_related("parent")
+        .order_by("retired", "name")
+    )
     return {"results": [theme_json(theme) for theme in rows]}
 
 
@@ -135,7 +138,9 @@ def annotation_list(
     request: HttpRequest, params: Query[AnnotationQuery]
 ) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
-    rows = selectors.annotations_matching(_filters(params, user))
+    rows = selectors.annotations_matching(
+        _filters(params, user, request_project(request))
+    )
     limit, offset = min(params.limit or PAGE_LIMIT, PAGE_LIMIT), params.offset
     total = rows.count()
     page = [
@@ -146,21 +151,34 @@ def annotation_list(
     return {"count": total, "next_offset": following, "results": page}
 
 
-def _filters(params: AnnotationQuery, user: User) -> AnnotationFilters:
-    """Query parameters -> filters; an unknown value is a 400, not an empty list."""
+def _filters(
+    params: AnnotationQuery, user: User, project: Project | None
+) -> AnnotationFilters:
+    """Query parameters -> filters; an unknown value is a 400, not an empty list.
+
+    Every value is looked up in the request's project only: another project's
+    document, paragraph, theme or person is "unknown", word for word.
+    """
     document = theme = author = paragraph = None
     if params.document:
-        document = Document.objects.filter(slug=params.document).first()
+        documents = Document.objects.in_project(project)
+        document = documents.filter(slug=params.document).first()
         _known(document, "document", params.document)
     if params.paragraph is not None:
-        paragraph = Paragraph.objects.filter(pk=params.paragraph).first()
-        _known(paragraph, "paragraph", str(params.paragraph))
+        paragraph = _project_paragraph(params.paragraph, project)
     if params.theme:
-        theme = Theme.objects.filter(slug=params.theme.lower()).first()
+        themes = Theme.objects.filter(project=project)
+        theme = themes.filter(slug=params.theme.lower()).first()
         _known(theme, "theme", params.theme)
     if params.user:
-        author = user if params.user == "me" else _user_named(params.user)
-    return AnnotationFilters(document, paragraph, theme, author)
+        author = user if params.user == "me" else _user_named(params.user, project)
+    return AnnotationFilters(project, document, paragraph, theme, author)
+
+
+def _project_paragraph(pk: int, project: Project | None) -> Paragraph:
+    found = Paragraph.objects.in_project(project).filter(pk=pk).first()
+    _known(found, "paragraph", str(pk))
+    return found  # type: ignore[return-value]
 
 
 def _known(found: object, what: str, value: str) -> None:
@@ -168,8 +186,8 @@ def _known(found: object, what: str, value: str) -> None:
         raise ApiError(400, f"Unknown {what}: “{value}”.", {what: ["Unknown."]})
 
 
-def _user_named(username: str) -> User:
-    found = get_user_model()._default_manager.filter(username=username).first()
+def _user_named(username: str, project: Project | None) -> User:
+    found = selectors.people(project).filter(username=username).first()
     _known(found, "user", username)
     return found  # type: ignore[return-value]
 
@@ -189,11 +207,10 @@ def annotation_create(
 ) -> Status[dict[str, Any]]:
     user: User = request.auth  # type: ignore[attr-defined]
     _require_annotator(request)
-    paragraph = Paragraph.objects.filter(pk=payload.paragraph).first()
-    _known(paragraph, "paragraph", str(payload.paragraph))
+    paragraph = _project_paragraph(payload.paragraph, request_project(request))
     annotation = services.annotation_create(
         author=user,
-        paragraph=paragraph,  # type: ignore[arg-type]
+        paragraph=paragraph,
         start=payload.start,
         end=payload.end,
         themes=payload.themes,
@@ -204,15 +221,16 @@ def annotation_create(
     return Status(201, _stored(annotation, request))
 
 
-def _found(pk: int) -> Annotation:
-    found = Annotation.objects.for_display().filter(pk=pk).first()
+def _found(pk: int, project: Project | None) -> Annotation:
+    """Annotation ``pk`` of the request's project; any other is "No annotation"."""
+    found = Annotation.objects.in_project(project).for_display().filter(pk=pk).first()
     if found is None:
         raise ApiError(404, f"No annotation {pk}.")
     return found
 
 
 def _changeable(pk: int, request: HttpRequest) -> Annotation:
-    found = _found(pk)
+    found = _found(pk, request_project(request))
     if not roles.can_change_annotation(request.auth, request_project(request), found):  # type: ignore[attr-defined]
         raise ApiError(403, "You may change only your own annotations.")
     return found
@@ -228,7 +246,8 @@ NOT_FOUND = {404: ErrorOut}
     summary="One annotation.",
 )
 def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
-    return annotation_json(_found(pk), request.auth, request_project(request))  # type: ignore[attr-defined]
+    project = request_project(request)
+    return annotation_json(_found(pk, project), request.auth, request_project(request))  # type: ignore[attr-defined]
 
 
 @router.patch(

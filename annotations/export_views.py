@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.projects import request_project
 from accounts.roles import Role, role_required
 from annotations import selectors
 from annotations.exports import FORMATS, Format
@@ -35,6 +36,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
         return _form(request, "Choose one of the formats.", 400)
     try:
         filters = parse_filters(
+            project=request_project(request),
             themes=params.getlist("theme"),
             users=params.getlist("user"),
             documents=params.getlist("document"),
@@ -67,11 +69,12 @@ def download(exporter: Format, rows: ExportRows) -> HttpResponse:
 
 
 def _form(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    project = request_project(request)
     context = {
         "formats": FORMATS.values(),
-        "themes": Theme.objects.order_by("name"),
-        "users": selectors.annotators(),
-        "documents": Document.objects.order_by("source_name"),
+        "themes": Theme.objects.filter(project=project).order_by("name"),
+        "users": selectors.annotators(project),
+        "documents": Document.objects.in_project(project).order_by("source_name"),
         "error": error,
         "chosen": request.GET,
     }

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import Project
 from annotations.models import HEX_COLOUR, NOTE_MAX_LENGTH, Theme
 from annotations.services import BULK_MAX_ITEMS, SpanRequest
 
@@ -53,7 +54,8 @@ class MergeForm(forms.Form):
     def __init__(self, *args: object, source: Theme, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["target"]
-        field.queryset = Theme.objects.active().exclude(pk=source.pk)  # type: ignore[attr-defined]
+        themes = Theme.objects.filter(project=source.project_id).active()
+        field.queryset = themes.exclude(pk=source.pk)  # type: ignore[attr-defined]
 
 
 class MoveForm(forms.Form):
@@ -73,14 +75,17 @@ class MoveForm(forms.Form):
         kwargs.setdefault("initial", {"parent": current})
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["parent"]
-        field.queryset = Theme.objects.exclude(pk=theme.pk)  # type: ignore[attr-defined]
+        themes = Theme.objects.filter(project=theme.project_id)
+        field.queryset = themes.exclude(pk=theme.pk)  # type: ignore[attr-defined]
 
 
 class BulkTagForm(forms.Form):
     """The confirm step: one theme, an optional note, the passages kept."""
 
     theme = forms.ModelChoiceField(
-        queryset=Theme.objects.active(), to_field_name="slug", empty_label=None
+        queryset=Theme.objects.none(),  # the project's: see __init__
+        to_field_name="slug",
+        empty_label=None,
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -93,8 +98,16 @@ class BulkTagForm(forms.Form):
         error_messages={"required": "Keep at least one passage."},
     )
 
-    def __init__(self, *args: object, items: list[str], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        items: list[str],
+        project: Project | None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        theme = self.fields["theme"]
+        theme.queryset = Theme.objects.filter(project=project).active()  # type: ignore[attr-defined]
         self.fields["item"].choices = [(key, key) for key in items]  # type: ignore[attr-defined]
 
     def spans(self) -> list[SpanRequest]:

@@ -26,7 +26,9 @@ class AnnotationsFollowRecords:
         return services.annotations_reanchor(document=document).placed
 
     def orphans(self, document: Document) -> Sequence[Orphan]:
-        found = selectors.orphaned_annotations().filter(document=document)
+        found = selectors.orphaned_annotations(document.project).filter(
+            document=document
+        )
         return [Orphan(a.id, a.quote) for a in found.order_by("id")]
 
     def records_merged(self, into: Paragraph, source: Paragraph, shift: int) -> int:

@@ -139,6 +139,10 @@ class TaggedAnnotation(TaggedItemBase):
 
 
 class AnnotationQuerySet(models.QuerySet["Annotation"]):
+    def in_project(self, project: Project | None) -> AnnotationQuerySet:
+        """Annotations on ``project``'s documents; none without a project."""
+        return self.filter(document__project=project) if project else self.none()
+
     def anchored(self) -> AnnotationQuerySet:
         return self.filter(orphaned=False)
 

@@ -86,6 +86,7 @@ def display_name(user: User | None) -> str:
 class AnnotationFilters:
     """Validated filters of the annotation listing (API and pages)."""
 
+    project: Project | None
     document: Document | None = None
     paragraph: Paragraph | None = None
     theme: Theme | None = None
@@ -95,7 +96,7 @@ class AnnotationFilters:
 def annotations_matching(filters: AnnotationFilters) -> QuerySet[Annotation]:
     """Annotations in reading order, with what a listing shows fetched."""
     return annotations_filtered(
-        Annotation.objects.for_display(),
+        Annotation.objects.in_project(filters.project).for_display(),
         documents=_given(filters.document),
         paragraph_ids=None if filters.paragraph is None else {filters.paragraph.pk},
         themes=_given(filters.theme),
@@ -140,26 +141,50 @@ def _given(value: T | None) -> tuple[T, ...]:
     return () if value is None else (value,)
 
 
-def annotators() -> QuerySet:
-    """Everyone who has made at least one annotation, by user name."""
+def annotators(project: Project | None) -> QuerySet:
+    """Everyone who has made at least one annotation in ``project``, by user name."""
     users = get_user_model()._default_manager
-    return users.filter(annotations__isnull=False).distinct().order_by("username")
+    if project is None:
+        return users.none()
+    return (
+        users.filter(annotations__document__project=project)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def people(project: Project | None) -> QuerySet:
+    """The project's people: its members and anyone who annotated in it."""
+    users = get_user_model()._default_manager
+    if project is None:
+        return users.none()
+    return users.filter(
+        Q(memberships__project=project) | Q(annotations__document__project=project)
+    ).distinct()
 
 
 # --- counts and activity ----------------------------------------------------
 
 
-def theme_counts() -> QuerySet[Theme]:
-    """Every theme with ``annotation_count``, ``paragraph_count``,
+def theme_counts(project: Project | None) -> QuerySet[Theme]:
+    """Every theme of ``project`` with ``annotation_count``, ``paragraph_count``,
     ``document_count`` and ``coder_count`` (anchored annotations only)."""
     anchored = Q(tagged_annotations__content_object__orphaned=False)
     through = "tagged_annotations__content_object"
-    return Theme.objects.annotate(
-        annotation_count=Count(f"{through}", filter=anchored, distinct=True),
-        paragraph_count=Count(f"{through}__paragraph", filter=anchored, distinct=True),
-        document_count=Count(f"{through}__document", filter=anchored, distinct=True),
-        coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
-    ).order_by(*CODEBOOK_ORDER)
+    return (
+        Theme.objects.filter(project=project)
+        .annotate(
+            annotation_count=Count(f"{through}", filter=anchored, distinct=True),
+            paragraph_count=Count(
+                f"{through}__paragraph", filter=anchored, distinct=True
+            ),
+            document_count=Count(
+                f"{through}__document", filter=anchored, distinct=True
+            ),
+            coder_count=Count(f"{through}__author", filter=anchored, distinct=True),
+        )
+        .order_by(*CODEBOOK_ORDER)
+    )
 
 
 @dataclass(frozen=True)
@@ -174,29 +199,29 @@ class ThemeNode:
     last: bool = True
 
 
-def theme_parents() -> dict[int, int | None]:
-    """The hierarchy as ``{theme pk: parent pk}`` (one query)."""
-    return dict(Theme.objects.values_list("pk", "parent_id"))
+def theme_parents(project: Project | None) -> dict[int, int | None]:
+    """``project``'s hierarchy as ``{theme pk: parent pk}`` (one query)."""
+    return dict(Theme.objects.filter(project=project).values_list("pk", "parent_id"))
 
 
 def theme_ancestors(theme: Theme) -> list[Theme]:
     """From the top-level theme down to ``theme``'s parent (two queries)."""
-    chain = hierarchy.ancestors(theme_parents(), theme.pk)
+    chain = hierarchy.ancestors(theme_parents(theme.project), theme.pk)
     found = Theme.objects.in_bulk(chain)
     return [found[pk] for pk in reversed(chain)]
 
 
-def theme_tree() -> list[ThemeNode]:
-    """Every theme in tree order (parents before children) with roll-ups.
+def theme_tree(project: Project | None) -> list[ThemeNode]:
+    """Every theme of ``project`` in tree order (parents before children) with roll-ups.
 
     Three queries whatever the codebook's size: the counts, the tree, and the
     (theme, annotation) pairs the roll-up unites.
     """
-    themes = {theme.pk: theme for theme in theme_counts()}
-    parents = theme_parents()
-    pairs = TaggedAnnotation.objects.filter(content_object__orphaned=False).values_list(
-        "tag_id", "content_object_id"
-    )
+    themes = {theme.pk: theme for theme in theme_counts(project)}
+    parents = theme_parents(project)
+    pairs = TaggedAnnotation.objects.filter(
+        tag__project=project, content_object__orphaned=False
+    ).values_list("tag_id", "content_object_id")
     members: dict[int, set[int]] = defaultdict(set)
     for theme_pk, annotation_pk in pairs:
         members[theme_pk].add(annotation_pk)
@@ -229,10 +254,13 @@ class DocumentCounts:
     by_theme: dict[int, int] = field(default_factory=dict)  # theme pk -> count
 
 
-def document_counts() -> list[DocumentCounts]:
-    """Annotations per document and theme, for documents that have any."""
+def document_counts(project: Project | None) -> list[DocumentCounts]:
+    """Annotations per document and theme, for ``project``'s documents that
+    have any."""
     rows = (
-        TaggedAnnotation.objects.filter(content_object__orphaned=False)
+        TaggedAnnotation.objects.filter(
+            content_object__document__project=project, content_object__orphaned=False
+        )
         .values_list("content_object__document_id", "tag_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -263,16 +291,22 @@ def document_memos(document: Document) -> QuerySet[Memo]:
     return Memo.objects.filter(document=document).select_related("author")
 
 
-def recent_activity(limit: int = 100, actor: User | None = None) -> QuerySet[Activity]:
-    rows = Activity.objects.select_related("actor", "document", "paragraph")
+def recent_activity(
+    project: Project | None, limit: int = 100, actor: User | None = None
+) -> QuerySet[Activity]:
+    rows = Activity.objects.filter(project=project).select_related(
+        "actor", "document", "paragraph"
+    )
     if actor is not None:
         rows = rows.filter(actor=actor)
     return rows[:limit]
 
 
-def orphaned_annotations() -> QuerySet[Annotation]:
-    """Annotations re-ingestion could not place again, for a curator to settle."""
-    return Annotation.objects.filter(orphaned=True).for_display().order_by("-updated")
+def orphaned_annotations(project: Project | None) -> QuerySet[Annotation]:
+    """``project``'s annotations re-ingestion could not place again, for a
+    curator to settle."""
+    rows = Annotation.objects.in_project(project).filter(orphaned=True)
+    return rows.for_display().order_by("-updated")
 
 
 # --- agreement --------------------------------------------------------------
@@ -295,14 +329,16 @@ class ThemeAgreement:
     disagreements: list[Disagreement]
 
 
-def agreement_report(themes: Iterable[Theme] | None = None) -> list[ThemeAgreement]:
+def agreement_report(
+    project: Project | None, themes: Iterable[Theme] | None = None
+) -> list[ThemeAgreement]:
     """Per theme, agreement among the people who coded the same documents.
 
     A person counts as a coder of a document once they annotated anything in
     it; every non-meta paragraph of such a document (with at least two coders)
     is a unit, with value 1 for each coder who tagged the theme in it, else 0.
     """
-    coders = _coders_by_document()
+    coders = _coders_by_document(project)
     paragraphs = list(
         Paragraph.objects.visible()
         .filter(document_id__in=coders)
@@ -310,17 +346,21 @@ def agreement_report(themes: Iterable[Theme] | None = None) -> list[ThemeAgreeme
         .select_related("document")
         .in_reading_order()
     )
-    tagged = _tagged_sets()
+    tagged = _tagged_sets(project)
+    chosen = Theme.objects.filter(project=project) if themes is None else themes
     return [
         _theme_agreement(theme, paragraphs, coders, tagged.get(theme.pk, set()))
-        for theme in (themes if themes is not None else Theme.objects.all())
+        for theme in chosen
+        if theme.project_id == getattr(project, "pk", None)
     ]
 
 
-def _coders_by_document() -> dict[int, list[str]]:
-    """Document id -> user names of its coders, for documents with two or more."""
+def _coders_by_document(project: Project | None) -> dict[int, list[str]]:
+    """Document id -> user names of its coders, for ``project``'s documents with
+    two or more."""
     rows = (
-        Annotation.objects.anchored()
+        Annotation.objects.in_project(project)
+        .anchored()
         .filter(paragraph__hidden=False)
         .values_list("document_id", "author__username")
         .distinct()
@@ -331,9 +371,12 @@ def _coders_by_document() -> dict[int, list[str]]:
     return {doc: sorted(names) for doc, names in found.items() if len(names) >= 2}
 
 
-def _tagged_sets() -> dict[int, set[tuple[int, str]]]:
-    """Theme id -> {(paragraph id, user name)} pairs where it was tagged."""
-    rows = TaggedAnnotation.objects.filter(content_object__orphaned=False).values_list(
+def _tagged_sets(project: Project | None) -> dict[int, set[tuple[int, str]]]:
+    """Theme id -> {(paragraph id, user name)} pairs where ``project``'s themes
+    were tagged."""
+    rows = TaggedAnnotation.objects.filter(
+        tag__project=project, content_object__orphaned=False
+    ).values_list(
         "tag_id", "content_object__paragraph_id", "content_object__author__username"
     )
     found: dict[int, set[tuple[int, str]]] = defaultdict(set)

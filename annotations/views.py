@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Project
 from accounts.projects import request_project
 from accounts.roles import Role, role_required
 from annotations import selectors, services
@@ -42,11 +43,20 @@ def codebook(request: HttpRequest) -> HttpResponse:
     """The codebook tree; after a reorder (``?moved=<slug>&direction=``) the
     button just pressed keeps the focus, so a keyboard user can press again."""
     context = {
-        "nodes": selectors.theme_tree(),
+        "nodes": selectors.theme_tree(request_project(request)),
         "moved": request.GET.get("moved", ""),
         "direction": request.GET.get("direction", ""),
     }
     return render(request, "annotations/codebook.html", context)
+
+
+def project_theme(
+    request: HttpRequest, slug: str, themes: QuerySet[Theme] | None = None
+) -> Theme:
+    """The current project's theme ``slug`` (from ``themes``, default all);
+    404 otherwise, whether it does not exist or is another project's."""
+    rows = Theme.objects.all() if themes is None else themes
+    return get_object_or_404(rows.filter(project=request_project(request)), slug=slug)
 
 
 REORDER_STEPS = {"up": -1, "down": 1}
@@ -56,7 +66,7 @@ REORDER_STEPS = {"up": -1, "down": 1}
 @role_required(Role.CURATOR)
 def theme_reorder(request: HttpRequest, slug: str) -> HttpResponse:
     """Move the theme one place up or down among its siblings."""
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = project_theme(request, slug)
     direction = request.POST.get("direction", "")
     if direction not in REORDER_STEPS:
         return HttpResponseBadRequest("direction must be up or down.")
@@ -74,7 +84,9 @@ def theme_reorder(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(selectors.theme_counts(), slug=slug)
+    theme = project_theme(
+        request, slug, selectors.theme_counts(request_project(request))
+    )
     recent = (
         Annotation.objects.anchored()
         .filter(themes=theme)
@@ -97,7 +109,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(Role.CURATOR)
 def theme_move(request: HttpRequest, slug: str) -> HttpResponse:
     """Put the theme under another (or at the top level: an empty parent)."""
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = project_theme(request, slug)
     form = MoveForm(request.POST, theme=theme)
     if not form.is_valid():
         messages.error(request, "Choose a theme of the codebook, or none.")
@@ -150,7 +162,7 @@ def theme_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CURATOR)
 def theme_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = project_theme(request, slug)
     initial = {f: getattr(theme, f) for f in ThemeForm.base_fields}
     form = ThemeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +182,7 @@ def theme_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @role_required(Role.CURATOR)
 def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Theme, slug=slug)
+    source = project_theme(request, slug)
     form = MergeForm(request.POST, source=source)
     if not form.is_valid():
         messages.error(request, "Choose an active theme to merge into.")
@@ -190,7 +202,7 @@ def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @role_required(Role.CURATOR)
 def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
+    theme = project_theme(request, slug)
     retired = request.POST.get("retired") != "0"
     services.theme_retire(actor=request.user, theme=theme, retired=retired)
     word = "Retired" if retired else "Restored"
@@ -203,18 +215,21 @@ def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
 
 def activity(request: HttpRequest) -> HttpResponse:
     """Recent activity (optionally one person's), counts, and orphans."""
+    project = request_project(request)
     person = None
     if request.GET.get("user"):
-        users = get_user_model()._default_manager
-        person = get_object_or_404(users, username=request.GET["user"])
-    themes = list(selectors.theme_counts())
+        # Only the project's people: another account's name is "not found".
+        person = get_object_or_404(
+            selectors.people(project), username=request.GET["user"]
+        )
+    themes = list(selectors.theme_counts(project))
     context = {
-        "entries": selectors.recent_activity(actor=person),
+        "entries": selectors.recent_activity(project, actor=person),
         "person": person,
-        "people": selectors.annotators(),
+        "people": selectors.annotators(project),
         "themes": themes,
-        "documents": selectors.document_counts(),
-        "orphans": selectors.orphaned_annotations()[:50],
+        "documents": selectors.document_counts(project),
+        "orphans": selectors.orphaned_annotations(project)[:50],
     }
     return render(request, "annotations/activity.html", context)
 
@@ -223,8 +238,8 @@ def agreement(request: HttpRequest) -> HttpResponse:
     """Per-theme agreement; ``?theme=slug`` lists where that theme's coders differ."""
     chosen = None
     if request.GET.get("theme"):
-        chosen = get_object_or_404(Theme, slug=request.GET["theme"])
-    report = selectors.agreement_report()
+        chosen = project_theme(request, request.GET["theme"])
+    report = selectors.agreement_report(request_project(request))
     detail = next((row for row in report if row.theme == chosen), None)
     context = {"report": report, "chosen": chosen, "detail": detail}
     return render(request, "annotations/agreement.html", context)
@@ -254,12 +269,15 @@ def bulk_review(request: HttpRequest) -> HttpResponse:
     # A comma list (``?paragraphs=1,2``) or repeated fields (checked boxes).
     query = {key: ",".join(source.getlist(key)) for key in ("paragraphs", "spans")}
     keys, problems = parse_item_list(query["paragraphs"], query["spans"])
-    items, missing = _review_items(keys)
+    items, missing = _review_items(request_project(request), keys)
     problems += missing
     valid = [item.key for item in items if not item.problem]
     initial = {"theme": request.GET.get("theme"), "item": valid}
     form = BulkTagForm(
-        request.POST if request.method == "POST" else None, items=valid, initial=initial
+        request.POST if request.method == "POST" else None,
+        items=valid,
+        project=request_project(request),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         done = _bulk_tag(request, form)
@@ -290,12 +308,14 @@ def _bulk_tag(request: HttpRequest, form: BulkTagForm) -> HttpResponse | None:
     return redirect(reverse("annotations:activity"))
 
 
-def _review_items(keys: list[str]) -> tuple[list[ReviewItem], list[str]]:
-    """Each key with its paragraph's text split around the span to be tagged."""
+def _review_items(
+    project: Project | None, keys: list[str]
+) -> tuple[list[ReviewItem], list[str]]:
+    """Each key with its paragraph's text split around the span to be tagged
+    (another project's paragraph "does not exist", like a made-up id)."""
     spans = [parse_item(key) for key in keys]
-    paragraphs = Paragraph.objects.select_related("document").in_bulk(
-        {span.paragraph for span in spans}
-    )
+    records = Paragraph.objects.in_project(project).select_related("document")
+    paragraphs = records.in_bulk({span.paragraph for span in spans})
     items, problems = [], []
     for key, span in zip(keys, spans, strict=True):
         paragraph = paragraphs.get(span.paragraph)

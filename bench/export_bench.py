@@ -104,11 +104,13 @@ def _annotation(model, document, paragraph, user, i):  # type: ignore[no-untyped
 
 
 def export(name: str, target: Path) -> None:
+    from accounts.models import Project
     from annotations.exports import FORMATS
     from annotations.exports.files import write_file
     from annotations.exports.selection import ExportFilters, export_rows
 
-    write_file(FORMATS[name], export_rows(ExportFilters()), target)
+    filters = ExportFilters(project=Project.objects.first_project())
+    write_file(FORMATS[name], export_rows(filters), target)
 
 
 def measure(name: str, workdir: Path) -> tuple[float, float, int]:

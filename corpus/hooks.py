@@ -7,7 +7,8 @@ services call the hooks below inside their own transaction, so whatever a
 listener writes commits or rolls back with the change:
 
 - ``paragraphs_changed``: records whose text, metadata or visibility changed,
-  or that were deleted (search re-indexes them);
+  or that were deleted (search re-indexes them); ``batch``: many writes in a
+  row, to index once at the end;
 - ``records_replacing`` / ``records_replaced``: a re-ingest is about to
   delete a document's records / has stored the new ones (annotations detach,
   then re-anchor by quote);
@@ -21,7 +22,8 @@ reports zero.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,6 +53,8 @@ class Orphan:
 
 class IndexListener(Protocol):
     def paragraphs_changed(self, paragraph_ids: Collection[int]) -> None: ...
+
+    def batch(self) -> AbstractContextManager[None]: ...
 
 
 class RecordsListener(Protocol):
@@ -98,6 +102,16 @@ def paragraphs_changed(paragraph_ids: Collection[int]) -> None:
     if ids:
         for listener in _index:
             listener.paragraphs_changed(ids)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Many writes in a row (``manage.py ingest`` of a folder): each index
+    listener may gather their changes and apply them once at the end."""
+    with ExitStack() as stack:
+        for listener in _index:
+            stack.enter_context(listener.batch())
+        yield
 
 
 def records_replacing(document: Document) -> None:

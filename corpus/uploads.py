@@ -144,6 +144,9 @@ def ingest_jobs_create(
     never sees a task without its job.
     """
     project = project or Project.objects.first_project()
+    if version_of is not None and version_of.project_id != project.pk:
+        # The form offers only the project's documents; this is the backstop.
+        raise ValueError("A new version must be of a document in the same project.")
     return [_job_create(upload, user, project, version_of) for upload in uploads]
 
 

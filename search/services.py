@@ -10,6 +10,7 @@ inside the transaction that changes them.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +152,9 @@ class _IndexFollowsRecords:
 
     def paragraphs_changed(self, paragraph_ids: Collection[int]) -> None:
         paragraphs_changed(paragraph_ids=paragraph_ids)
+
+    def batch(self) -> AbstractContextManager[None]:
+        return outbox.deferred()
 
 
 INDEX_FOLLOWS_RECORDS = _IndexFollowsRecords()

@@ -13,11 +13,12 @@ import time
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from accounts.models import Project
 from annotations.exports.selection import ExportFilters
 from annotations.models import Theme
+from annotations.selectors import people
 from corpus.models import Document
 from search.query import QuerySyntaxError
 from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
@@ -29,6 +30,7 @@ class FilterError(ValueError):
 
 def parse_filters(
     *,
+    project: Project | None,
     themes: Sequence[str] = (),
     users: Sequence[str] = (),
     documents: Sequence[str] = (),
@@ -38,18 +40,21 @@ def parse_filters(
     date_labels: tuple[str, str] = ("--since", "--until"),
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
-    shows them (the command's options, the page's labels)."""
+    shows them (the command's options, the page's labels). Names are looked
+    up in ``project`` only: another project's theme, person or document is
+    "no ... named", like one that does not exist."""
     return ExportFilters(
-        themes=tuple(_theme(value) for value in themes if value),
-        users=tuple(_user(value) for value in users if value),
-        documents=tuple(_document(value) for value in documents if value),
+        project=project,
+        themes=tuple(_theme(project, value) for value in themes if value),
+        users=tuple(_user(project, value) for value in users if value),
+        documents=tuple(_document(project, value) for value in documents if value),
         since=_date(since, date_labels[0]),
         until=_date(until, date_labels[1]),
-        paragraph_ids=search_hits(query) if query.strip() else None,
+        paragraph_ids=search_hits(project, query) if query.strip() else None,
     )
 
 
-def search_hits(query: str) -> frozenset[int]:
+def search_hits(project: Project | None, query: str) -> frozenset[int]:
     """Ids of every paragraph the search query finds.
 
     Each page is a search of its own, so all of them together get a budget
@@ -92,22 +97,23 @@ TOO_BROAD = (
 _clock = time.monotonic  # a test replaces it
 
 
-def _theme(value: str) -> Theme:
-    found = Theme.objects.filter(Q(slug=value) | Q(name__iexact=value)).first()
+def _theme(project: Project | None, value: str) -> Theme:
+    themes = Theme.objects.filter(project=project)
+    found = themes.filter(Q(slug=value) | Q(name__iexact=value)).first()
     if found is None:
         raise FilterError(f"No theme named {value!r}.")
     return found
 
 
-def _user(value: str):  # type: ignore[no-untyped-def]
-    found = get_user_model()._default_manager.filter(username=value).first()
+def _user(project: Project | None, value: str):  # type: ignore[no-untyped-def]
+    found = people(project).filter(username=value).first()
     if found is None:
         raise FilterError(f"No user named {value!r}.")
     return found
 
 
-def _document(value: str) -> Document:
-    found = Document.objects.by_name(value)
+def _document(project: Project | None, value: str) -> Document:
+    found = Document.objects.in_project(project).by_name(value)
     if found is None:
         raise FilterError(f"No document named {value!r}.")
     return found

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from accounts.models import Project
 from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
 from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
@@ -36,8 +37,10 @@ USER_IRI = "urn:gloss:user:"
 
 @dataclass(frozen=True)
 class ExportFilters:
-    """Validated filters; empty means "any"."""
+    """Validated filters; empty means "any" within ``project`` (and no
+    project, nothing)."""
 
+    project: Project | None
     themes: tuple[Theme, ...] = ()
     users: tuple[User, ...] = ()
     documents: tuple[Document, ...] = ()
@@ -136,17 +139,22 @@ class ExportRows:
 def export_rows(filters: ExportFilters, base_url: str | None = None) -> ExportRows:
     """The matching excerpts in reading order, and the whole codebook; links
     start with ``base_url`` (default: ``settings.GLOSS_BASE_URL``)."""
-    themes = Theme.objects.select_related("parent").order_by("name")
-    codebook = [theme_info(theme) for theme in themes]
+    themes = Theme.objects.filter(project=filters.project).select_related("parent")
+    codebook = [theme_info(theme) for theme in themes.order_by("name")]
     base = settings.GLOSS_BASE_URL if base_url is None else base_url
     return ExportRows(
-        _rows(matching(filters), base.rstrip("/")), codebook, memo_infos()
+        _rows(matching(filters), base.rstrip("/")),
+        codebook,
+        memo_infos(filters.project),
     )
 
 
-def memo_infos() -> list[MemoInfo]:
-    """Every memo, oldest first; writers keep those whose subject they wrote."""
-    memos = Memo.objects.select_related("author", "theme", "document")
+def memo_infos(project: Project | None) -> list[MemoInfo]:
+    """The project's memos, oldest first; writers keep those whose subject
+    they wrote."""
+    memos = Memo.objects.filter(project=project).select_related(
+        "author", "theme", "document"
+    )
     return [_memo_info(memo) for memo in memos.order_by("created", "pk")]
 
 
@@ -172,7 +180,8 @@ def _memo_info(memo: Memo) -> MemoInfo:
 def matching(filters: ExportFilters) -> QuerySet[Annotation]:
     """Anchored annotations matching ``filters``, in reading order."""
     # Annotations on hidden records (furniture) leave exports with the record.
-    rows = Annotation.objects.anchored().filter(paragraph__hidden=False)
+    rows = Annotation.objects.in_project(filters.project).anchored()
+    rows = rows.filter(paragraph__hidden=False)
     return annotations_filtered(
         rows.select_related("author", "paragraph", "document"),
         documents=filters.documents,

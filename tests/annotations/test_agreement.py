@@ -41,7 +41,12 @@ from annotations.agreement import (
 )
 from annotations.selectors import agreement_report
 from corpus.models import Paragraph
-from tests.factories import AnnotationFactory, DocumentFactory, ParagraphFactory
+from tests.factories import (
+    AnnotationFactory,
+    DocumentFactory,
+    ParagraphFactory,
+    first_project,
+)
 
 HAND = {
     "u1": {"A": 1, "B": 1, "C": 1},
@@ -140,7 +145,7 @@ def coded(db, people, themes):
 
 
 def test_report_matches_the_hand_worked_example(coded, themes):
-    report = {row.theme.slug: row for row in agreement_report()}
+    report = {row.theme.slug: row for row in agreement_report(first_project())}
     row = report["distrust"]
     assert row.units == 6  # the meta record is not a unit
     assert row.alpha == pytest.approx(2 / 7)
@@ -164,5 +169,5 @@ def test_report_matches_the_hand_worked_example(coded, themes):
 
 def test_report_ignores_documents_with_one_coder(db, people, themes):
     AnnotationFactory(author=people.annotator, themes=[themes["distrust"]])
-    (row,) = agreement_report([themes["distrust"]])
+    (row,) = agreement_report(first_project(), [themes["distrust"]])
     assert (row.units, row.alpha, row.kappas) == (0, None, [])

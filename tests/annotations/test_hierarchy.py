@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations import hierarchy, selectors, services
 from annotations.models import Activity, Theme
-from tests.factories import AnnotationFactory, ThemeFactory
+from tests.factories import AnnotationFactory, ThemeFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_merging_into_a_descendant_keeps_a_tree(people, tree):
     services.theme_merge(
         actor=people.curator, source=tree["distrust"], target=tree["suspicion"]
     )
-    parents = selectors.theme_parents()
+    parents = selectors.theme_parents(first_project())
     suspicion = Theme.objects.get(slug="suspicion")
     assert suspicion.parent is None  # took distrust's place at the top
     assert Theme.objects.get(slug="mistrust").parent == suspicion
@@ -82,7 +82,8 @@ def test_roll_up_counts_each_passage_once(people, paragraphs, tree):
     AnnotationFactory(paragraph=paragraphs[2], themes=[tree["suspicion"]])
     AnnotationFactory(paragraph=paragraphs[2], themes=[tree["sovereignty"]])
     rows = {
-        node.theme.slug: (node.depth, node.rolled_up) for node in selectors.theme_tree()
+        node.theme.slug: (node.depth, node.rolled_up)
+        for node in selectors.theme_tree(first_project())
     }
     assert rows == {
         "bilateralism": (0, 0),
@@ -91,7 +92,7 @@ def test_roll_up_counts_each_passage_once(people, paragraphs, tree):
         "suspicion": (2, 1),
         "sovereignty": (0, 1),
     }
-    order = [node.theme.slug for node in selectors.theme_tree()]
+    order = [node.theme.slug for node in selectors.theme_tree(first_project())]
     assert order == ["bilateralism", "distrust", "mistrust", "suspicion", "sovereignty"]
 
 

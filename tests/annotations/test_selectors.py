@@ -29,6 +29,7 @@ from tests.factories import (
     ParagraphFactory,
     ThemeFactory,
     UserFactory,
+    first_project,
 )
 
 # Never in an export: no paragraph (orphaned), or on a record hidden as furniture.
@@ -142,6 +143,7 @@ SHARED_FILTERS = [
 
 def _listing(corpus: Corpus, chosen: dict[str, str]) -> list[str]:
     filters = AnnotationFilters(
+        project=first_project(),
         document=corpus.documents.get(chosen.get("document", "")),
         paragraph=corpus.paragraphs.get(chosen.get("paragraph", "")),
         theme=corpus.themes.get(chosen.get("theme", "")),
@@ -151,7 +153,10 @@ def _listing(corpus: Corpus, chosen: dict[str, str]) -> list[str]:
 
 
 def _export(corpus: Corpus, **chosen: Any) -> list[str]:
-    return [corpus.name_of(a) for a in matching(ExportFilters(**chosen))]
+    return [
+        corpus.name_of(a)
+        for a in matching(ExportFilters(project=first_project(), **chosen))
+    ]
 
 
 # The listing's filters in the exports' vocabulary.

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from analysis import selectors as analysis_selectors
 from annotations import selectors, services
 from annotations.models import Activity, Theme
-from tests.factories import ThemeFactory
+from tests.factories import ThemeFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def tree(themes):
 
 
 def codebook_order() -> list[str]:
-    return [node.theme.slug for node in selectors.theme_tree()]
+    return [node.theme.slug for node in selectors.theme_tree(first_project())]
 
 
 def move(people, tree, slug, step):

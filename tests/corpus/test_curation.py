@@ -24,6 +24,7 @@ from tests.factories import (
     ParagraphFactory,
     ThemeFactory,
     UserFactory,
+    first_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -381,7 +382,7 @@ def test_hidden_record_leaves_search_reading_and_exports_until_shown(
     curation.paragraph_hide(actor=curator, paragraph=meta)
     assert found("borderlands") == set()
     assert list(Paragraph.objects.visible().filter(pk=meta.pk)) == []
-    exported = [row.id for row in export_rows(ExportFilters())]
+    exported = [row.id for row in export_rows(ExportFilters(project=first_project()))]
     assert len(exported) == 1 and exported[0].endswith(str(on_body.pk))
     info = document_info(document)
     assert "JOURNAL" not in info.text and 3 not in info.offsets
@@ -550,10 +551,10 @@ def test_hidden_records_leave_agreement_and_the_paragraph_export(document, curat
     theme = ThemeFactory(slug="distrust", name="Distrust")
     for author in (UserFactory(role=Role.ANNOTATOR), UserFactory(role=Role.ANNOTATOR)):
         tag(record(document, 1), 0, 8, author=author, themes=[theme])
-    units = agreement_report([theme])[0].units
+    units = agreement_report(first_project(), [theme])[0].units
     assert units == 4  # every non-meta record
     curation.paragraph_hide(actor=curator, paragraph=record(document, 4))
-    assert agreement_report([theme])[0].units == units - 1
+    assert agreement_report(first_project(), [theme])[0].units == units - 1
     out = StringIO()
     call_command("export_paragraphs", stdout=out)
     assert RECORDS[4][1] not in out.getvalue() and P2 in out.getvalue()

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.projects import add_project_argument, project_named
 from annotations.exports import FORMATS
 from annotations.exports.files import write_file
 from annotations.exports.options import FilterError, parse_filters
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--until", default="", metavar="YYYY-MM-DD")
         parser.add_argument("--query", default="", metavar="Q")
         parser.add_argument("--output", type=Path, metavar="FILE")
+        add_project_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         exporter = FORMATS[options["format"]]
@@ -46,6 +48,7 @@ class Command(BaseCommand):
             )
         try:
             filters = parse_filters(
+                project=project_named(options.get("project")),
                 themes=options["theme"],
                 users=options["user"],
                 documents=options["document"],

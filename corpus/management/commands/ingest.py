@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.management.projects import add_project_argument, project_named
+from corpus import hooks
 from corpus.ingestion.extract import (
     HTML_SUFFIXES,
     PACKAGE_READERS,
@@ -28,7 +29,6 @@ from corpus.services import (
     document_ingest,
     load_manifest,
 )
-from search import outbox
 
 SUFFIXES = (TEXT_SUFFIXES - {""}) | HTML_SUFFIXES | set(PACKAGE_READERS)
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"No source files in {settings.GLOSS_SOURCES_DIR}.")
         self.force = bool(options.get("force"))
         self.project = project_named(options.get("project"))
-        with outbox.deferred():  # one index update for the whole batch
+        with hooks.batch():  # one index update for the whole batch
             failed = [s.path.name for s in sources if not self.ingest(s)]
         if failed:
             raise CommandError(

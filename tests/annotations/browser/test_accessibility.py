@@ -179,7 +179,9 @@ def test_every_page_has_no_serious_accessibility_violation(
 def _import_preview(page: Page, live_server: Any, viewport: dict[str, int]) -> list:
     """The import page's preview of a file (this corpus' own W3C export)."""
     exported = io.StringIO()
-    FORMATS["w3c"].module.write(export_rows(ExportFilters()), exported)
+    FORMATS["w3c"].module.write(
+        export_rows(ExportFilters(project=first_project())), exported
+    )
     page.goto(f"{live_server.url}/import/")
     page.set_input_files(
         "#id_file",

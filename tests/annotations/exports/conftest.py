@@ -14,7 +14,7 @@ from annotations.exports.selection import ExportFilters, ExportRows, export_rows
 from annotations.models import Annotation, Theme
 from corpus.models import Document, Paragraph
 from corpus.services import bundled_sources, document_ingest
-from tests.factories import AnnotationFactory
+from tests.factories import AnnotationFactory, first_project
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 
@@ -71,4 +71,4 @@ def excerpts(
 
 @pytest.fixture
 def rows(excerpts: list[Annotation]) -> ExportRows:
-    return export_rows(ExportFilters())
+    return export_rows(ExportFilters(project=first_project()))

@@ -70,13 +70,13 @@ def memos(people: Any, themes: dict[str, Theme]) -> dict[str, Memo]:
 
 def markdown_book() -> str:
     out = io.StringIO()
-    markdown.write(export_rows(ExportFilters()), out)
+    markdown.write(export_rows(ExportFilters(project=first_project())), out)
     return out.getvalue()
 
 
 def docx_paragraphs() -> list[str]:
     out = io.BytesIO()
-    docx.write(export_rows(ExportFilters()), out)
+    docx.write(export_rows(ExportFilters(project=first_project())), out)
     xml = zipfile.ZipFile(out).read("word/document.xml").decode()
     return [
         "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", p))

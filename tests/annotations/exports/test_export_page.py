@@ -17,6 +17,7 @@ from annotations.exports import options
 from annotations.exports.options import search_hits
 from annotations.models import Annotation
 from search.backend import get_backend
+from tests.factories import first_project
 
 URL = "/export/"
 
@@ -88,7 +89,7 @@ def test_query_keeps_excerpts_in_matching_paragraphs(
 ) -> None:
     # the longest word of one excerpt's paragraph: found in few paragraphs
     word = max(re.findall(r"[^\W\d_]+", excerpts[1].paragraph.text), key=len)
-    found = search_hits(word)
+    found = search_hits(first_project(), word)
     expected = {a.pk for a in excerpts if a.paragraph_id in found}
     assert excerpts[1].pk in expected and len(expected) < len(excerpts)
     response = signed_in(people.viewer).get(URL, {"format": "jsonl", "query": word})
@@ -107,7 +108,7 @@ def test_a_query_gathers_its_hits_within_one_search_budget(
     """Every page of hits is a search of its own; all of them together get one
     search's budget (a broad query once held a worker for minutes)."""
     monkeypatch.setattr(options, "_clock", lambda: 0.0)  # time stands still
-    assert len(search_hits("security")) > 100  # several pages of hits
+    assert len(search_hits(first_project(), "security")) > 100  # several pages of hits
     # each reading of the clock: a little over half the export's budget later
     clock = itertools.count(0.0, options.export_search_budget() * 0.6)
     monkeypatch.setattr(options, "_clock", lambda: next(clock))

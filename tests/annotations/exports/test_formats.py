@@ -23,6 +23,7 @@ from annotations.models import Annotation
 from corpus.ingestion.extract import read_layout
 from corpus.ingestion.pipeline import process
 from tests.annotations.exports.conftest import shared_path
+from tests.factories import first_project
 
 
 def render(name: str, rows: Any) -> bytes:
@@ -37,7 +38,7 @@ def render(name: str, rows: Any) -> bytes:
 
 
 def fresh() -> ExportRows:
-    return export_rows(ExportFilters())
+    return export_rows(ExportFilters(project=first_project()))
 
 
 def test_csv_has_a_bom_and_round_trips_accents(excerpts: list[Annotation]) -> None:

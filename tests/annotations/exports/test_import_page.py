@@ -18,7 +18,7 @@ from annotations import import_views
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
 from annotations.models import Annotation
-from tests.factories import UserFactory
+from tests.factories import UserFactory, first_project
 
 URL = "/import/"
 
@@ -30,7 +30,9 @@ def _media(settings: Settings, tmp_path: Path) -> None:
 
 def w3c_export() -> bytes:
     out = io.StringIO()
-    FORMATS["w3c"].module.write(export_rows(ExportFilters()), out)
+    FORMATS["w3c"].module.write(
+        export_rows(ExportFilters(project=first_project())), out
+    )
     return out.getvalue().encode()
 
 

@@ -26,7 +26,7 @@ Snapshot = list[tuple[str, str, int, tuple[str, ...], str, str]]
 def exported(name: str) -> bytes:
     exporter = FORMATS[name]
     out: Any = io.BytesIO() if exporter.binary else io.StringIO()
-    exporter.module.write(export_rows(ExportFilters()), out)
+    exporter.module.write(export_rows(ExportFilters(project=first_project())), out)
     value = out.getvalue()
     return value if isinstance(value, bytes) else value.encode()
 
@@ -42,7 +42,7 @@ def snapshot() -> Snapshot:
             row.note,
             row.username,
         )
-        for row in export_rows(ExportFilters())
+        for row in export_rows(ExportFilters(project=first_project()))
     )
 
 

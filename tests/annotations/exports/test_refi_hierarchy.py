@@ -69,7 +69,7 @@ def coded(people: Any, themes: dict[str, Theme]) -> dict[str, Any]:
 
 def exported(name: str) -> bytes:
     out = io.BytesIO()
-    FORMATS[name].module.write(export_rows(ExportFilters()), out)
+    FORMATS[name].module.write(export_rows(ExportFilters(project=first_project())), out)
     return out.getvalue()
 
 
