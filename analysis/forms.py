@@ -17,12 +17,12 @@ from accounts.models import Project
 from analysis.selectors import (
     MEMO_SUBJECTS,
     PassageFilters,
-    project_coders,
     project_passages,
     project_themes,
 )
 from annotations.exports.options import FilterError, search_hits
 from annotations.models import NOTE_MAX_LENGTH, Theme
+from annotations.selectors import annotators
 from corpus.models import Document, Paragraph
 
 # Only YYYY-MM-DD: 01/02/2026 is a different day in different countries,
@@ -88,7 +88,7 @@ class CodingFilterForm(forms.Form):
         self.project = project
         fields: dict[str, Any] = self.fields
         fields["theme"].queryset = project_themes(project).order_by("name")
-        fields["coder"].queryset = project_coders(project)
+        fields["coder"].queryset = annotators(project)
         fields["document"].queryset = Document.objects.in_project(project).order_by(
             "source_name"
         )
@@ -144,12 +144,11 @@ class PassageFilterForm(CodingFilterForm):
         if not query:
             return None
         try:
-            # PROJECT-SCOPE(merge): search_hits searches every project (it calls
-            # search.services.search_paragraphs, which takes no project yet);
-            # pass self.project once it does. Until then nothing of another
-            # project can show: the ids only narrow this project's passages
-            # (selectors.passages_matching starts from them).
-            return search_hits(query)
+            # The ids only narrow this project's passages
+            # (selectors.passages_matching starts from them), so nothing of
+            # another project shows even while search_paragraphs, under
+            # search_hits, does not take the project yet.
+            return search_hits(self.project, query)
         except FilterError as error:
             raise forms.ValidationError(str(error)) from error
 

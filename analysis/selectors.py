@@ -44,6 +44,7 @@ from annotations.models import (
     TaggedAnnotation,
     Theme,
 )
+from annotations.selectors import theme_parents
 from corpus.models import Document, Paragraph
 
 Parents = dict[int, int | None]
@@ -102,24 +103,6 @@ def _ours(rows: Iterable[tuple], parents: Parents) -> list[tuple]:
 
 def project_memos(project: Project | None) -> QuerySet[Memo]:
     return Memo.objects.filter(project=project) if project else Memo.objects.none()
-
-
-def project_coders(project: Project | None) -> QuerySet:
-    """People who annotated in ``project``, by user name (the coder filter's
-    choices: never every account on the site)."""
-    users = get_user_model()._default_manager
-    if project is None:
-        return users.none()
-    coded = users.filter(annotations__document__project=project)
-    return coded.distinct().order_by("username")
-
-
-def theme_parents(project: Project | None) -> Parents:
-    """``project``'s hierarchy as ``{theme pk: parent pk}`` (one query).
-
-    Stands in for ``annotations.selectors.theme_parents()``, which is not
-    project-aware yet: switch to ``theme_parents(project)`` there at merge."""
-    return dict(project_themes(project).values_list("pk", "parent_id"))
 
 
 @dataclass(frozen=True)

@@ -309,7 +309,6 @@ def test_no_project_means_nothing_in_every_selector(with_b):
     assert not selectors.memos(None).exists()
     for scope in ("corpus", "passages"):
         assert selectors.concordance(None, "trust", scope, everything).lines == []
-    assert not selectors.project_coders(None).exists()
 
 
 def test_a_theme_of_another_codebook_selects_nothing(with_b):
