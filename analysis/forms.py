@@ -1,5 +1,9 @@
 """Forms of the analysis pages: they read and check the query string (an
-unknown theme, coder or document is a 400 with the form's message)."""
+unknown theme, coder or document is a 400 with the form's message).
+
+Each form takes the current project (``project=``, may be None): its choices
+are that project's themes, documents, coders and languages only, so another
+project's slug is refused with the very message an unknown one gets."""
 
 from __future__ import annotations
 
@@ -9,9 +13,16 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from analysis.selectors import MEMO_SUBJECTS, PassageFilters
+from accounts.models import Project
+from analysis.selectors import (
+    MEMO_SUBJECTS,
+    PassageFilters,
+    project_passages,
+    project_themes,
+)
 from annotations.exports.options import FilterError, search_hits
-from annotations.models import NOTE_MAX_LENGTH, Annotation, Theme
+from annotations.models import NOTE_MAX_LENGTH, Theme
+from annotations.selectors import annotators
 from corpus.models import Document, Paragraph
 
 # Only YYYY-MM-DD: 01/02/2026 is a different day in different countries,
@@ -39,8 +50,9 @@ class CodingFilterForm(forms.Form):
     """Themes (with AND / OR), coders, documents and words in the quote: the
     filters the coded passages page shares with the KWIC."""
 
+    # The querysets are set per project in __init__; none until then.
     theme = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.order_by("name"),
+        queryset=Theme.objects.none(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -58,21 +70,28 @@ class CodingFilterForm(forms.Form):
         label="AND judged",
     )
     coder = forms.ModelMultipleChoiceField(
-        queryset=get_user_model()
-        ._default_manager.filter(annotations__isnull=False)
-        .distinct()
-        .order_by("username"),
+        queryset=get_user_model()._default_manager.none(),
         to_field_name="username",
         required=False,
         label="Coders",
     )
     document = forms.ModelMultipleChoiceField(
-        queryset=Document.objects.order_by("source_name"),
+        queryset=Document.objects.none(),
         to_field_name="slug",
         required=False,
         label="Documents",
     )
     q = forms.CharField(max_length=200, required=False, label="Words in the quote")
+
+    def __init__(self, *args: Any, project: Project | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        fields: dict[str, Any] = self.fields
+        fields["theme"].queryset = project_themes(project).order_by("name")
+        fields["coder"].queryset = annotators(project)
+        fields["document"].queryset = Document.objects.in_project(project).order_by(
+            "source_name"
+        )
 
     def filters(self) -> PassageFilters:
         data: dict[str, Any] = self.cleaned_data
@@ -117,7 +136,7 @@ class PassageFilterForm(CodingFilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        languages = record_languages()
+        languages = record_languages(self.project)
         self.fields["language"].choices = [(code, code) for code in languages]
 
     def clean_query(self) -> frozenset[int] | None:
@@ -125,7 +144,11 @@ class PassageFilterForm(CodingFilterForm):
         if not query:
             return None
         try:
-            return search_hits(query)
+            # The ids only narrow this project's passages
+            # (selectors.passages_matching starts from them), so nothing of
+            # another project shows even while search_paragraphs, under
+            # search_hits, does not take the project yet.
+            return search_hits(self.project, query)
         except FilterError as error:
             raise forms.ValidationError(str(error)) from error
 
@@ -148,9 +171,10 @@ class PassageFilterForm(CodingFilterForm):
         )
 
 
-def record_languages() -> list[str]:
-    """The languages the records are in (one query)."""
-    rows = Paragraph.objects.exclude(lang="").values_list("lang", flat=True)
+def record_languages(project: Project | None) -> list[str]:
+    """The languages ``project``'s records are in (one query)."""
+    rows = Paragraph.objects.in_project(project).exclude(lang="")
+    rows = rows.values_list("lang", flat=True)
     return list(rows.distinct().order_by("lang"))
 
 
@@ -185,7 +209,8 @@ class KwicForm(CodingFilterForm):
 
 class MemoForm(forms.Form):
     """A memo's text and its subject: ``theme:<slug>``, ``document:<slug>``,
-    ``passage:<id>`` or empty (the project journal)."""
+    ``passage:<id>`` or empty (the project journal); a subject is looked up
+    in ``project`` only."""
 
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=NOTE_MAX_LENGTH
@@ -196,6 +221,10 @@ class MemoForm(forms.Form):
         help_text=SUBJECT_HELP + ", or empty for the project journal.",
     )
 
+    def __init__(self, *args: Any, project: Project | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
     def clean_subject(self) -> dict[str, Any]:
         raw = self.cleaned_data["subject"].strip()
         if not raw:
@@ -203,17 +232,19 @@ class MemoForm(forms.Form):
         kind, _, key = raw.partition(":")
         if kind not in MEMO_SUBJECTS[:3] or not key:
             raise forms.ValidationError(f"Write the subject as {SUBJECT_HELP}.")
-        return _subject(kind, key.strip())
+        return _subject(self.project, kind, key.strip())
 
 
-def _subject(kind: str, key: str) -> dict[str, Any]:
+def _subject(project: Project | None, kind: str, key: str) -> dict[str, Any]:
+    """The subject named, in ``project``: another project's is unknown."""
     found: Any
     if kind == "theme":
-        found = Theme.objects.filter(slug=key).first()
+        found = project_themes(project).filter(slug=key).first()
     elif kind == "document":
-        found = Document.objects.filter(slug=key).first()
+        found = Document.objects.in_project(project).filter(slug=key).first()
     else:
-        found = key.isdigit() and Annotation.objects.filter(pk=int(key)).first()
+        passages = project_passages(project)
+        found = key.isdigit() and passages.filter(pk=int(key)).first()
     if not found:
         raise forms.ValidationError(f"There is no {kind} “{key}”.")
     return {"annotation" if kind == "passage" else kind: found}

@@ -14,12 +14,16 @@ Definitions (also in the README):
 - **Co-occurrence** of two themes: a paragraph where both are coded (on the
   same passage, on overlapping passages or on separate ones); the passage
   measure counts passages that carry both themes themselves.
+
+Every read takes the current project first (``Project | None``) and sees only
+its themes, documents, passages and memos; None (a person in no project) sees
+nothing, never everything.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +34,7 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import Project
 from analysis import charts, kwic, tables
 from annotations import hierarchy
 from annotations.models import (
@@ -43,6 +48,61 @@ from annotations.selectors import theme_parents
 from corpus.models import Document, Paragraph
 
 Parents = dict[int, int | None]
+
+
+# --- the project's material -------------------------------------------------
+# Every read below starts from one of these, so nothing of another project
+# (nor, without a project, anything at all) can reach a page or a count.
+
+
+def project_themes(project: Project | None) -> QuerySet[Theme]:
+    """``project``'s codebook; none without a project."""
+    return Theme.objects.filter(project=project) if project else Theme.objects.none()
+
+
+def _project_documents(project: Project | None) -> QuerySet:
+    """The ids of ``project``'s documents, as a subquery.
+
+    ``document_id IN (…)`` rather than a join on the document: with the join
+    SQLite walks the passages document by document, and the theme filters'
+    counts took three times as long (bench/analysis_bench.py)."""
+    return Document.objects.in_project(project).values("pk")
+
+
+def project_passages(project: Project | None) -> QuerySet[Annotation]:
+    """``project``'s annotations (through their document); none without one."""
+    rows = Annotation.objects.all()
+    if project is None:
+        return rows.none()
+    return rows.filter(document_id__in=_project_documents(project))
+
+
+def project_taggings(project: Project | None) -> QuerySet[TaggedAnnotation]:
+    """The theme-on-annotation rows of ``project``'s anchored passages (an
+    annotation is in its document's project)."""
+    if project is None:
+        return TaggedAnnotation.objects.none()
+    return TaggedAnnotation.objects.filter(
+        content_object__document_id__in=_project_documents(project),
+        content_object__orphaned=False,
+    )
+
+
+def _ours(rows: Iterable[tuple], parents: Parents) -> list[tuple]:
+    """The ``(theme pk, ...)`` rows whose theme is in ``parents`` (the
+    project's tree). The services only ever tag with the document's
+    project's themes; this keeps a count right even if a row did not, for
+    nothing, where filtering on the theme's project in SQL doubled the
+    matrix query (SQLite then walks the tagging rows theme by theme).
+
+    >>> _ours([(1, "a"), (9, "b")], {1: None})
+    [(1, 'a')]
+    """
+    return [row for row in rows if row[0] in parents]
+
+
+def project_memos(project: Project | None) -> QuerySet[Memo]:
+    return Memo.objects.filter(project=project) if project else Memo.objects.none()
 
 
 @dataclass(frozen=True)
@@ -67,26 +127,30 @@ READING_ORDER = ("document__source_name", "paragraph__position", "start", "pk")
 
 
 def coded_passages(
-    filters: PassageFilters, parents: Parents | None = None
+    project: Project | None, filters: PassageFilters, parents: Parents | None = None
 ) -> QuerySet[Annotation]:
-    """Anchored passages matching ``filters``, in reading order, with what the
-    listing shows fetched alongside (themes prefetched: one more query)."""
-    rows = passages_matching(filters, parents)
+    """``project``'s anchored passages matching ``filters``, in reading order,
+    with what the listing shows fetched alongside (themes prefetched: one more
+    query)."""
+    rows = passages_matching(project, filters, parents)
     return rows.for_display().order_by(*READING_ORDER)
 
 
 def passages_matching(
-    filters: PassageFilters, parents: Parents | None = None
+    project: Project | None, filters: PassageFilters, parents: Parents | None = None
 ) -> QuerySet[Annotation]:
-    """The anchored passages ``filters`` select, unordered, nothing fetched."""
+    """``project``'s anchored passages ``filters`` select, unordered, nothing
+    fetched. ``parents``: ``theme_parents(project)`` when the caller has it."""
     groups: list[set[int]] = []
     if filters.themes:  # the tree is one query; not read when not needed
-        parents = theme_parents() if parents is None else parents
-        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
-    rows = Annotation.objects.anchored()
+        parents = theme_parents(project) if parents is None else parents
+        groups = [_below(parents, theme) for theme in filters.themes]
+    rows = project_passages(project).anchored()
     if filters.mode == "and" and filters.within == "paragraph":
         rows = _any_theme(rows, groups)
         for group in groups:
+            # Not narrowed to the project again: the group's themes are its
+            # own, and a paragraph's passages are in its document's project.
             coded = Annotation.objects.anchored().filter(tagged_items__tag_id__in=group)
             rows = rows.filter(paragraph_id__in=coded.values("paragraph_id"))
     elif filters.mode == "and":
@@ -95,6 +159,19 @@ def passages_matching(
     else:
         rows = _any_theme(rows, groups)
     return _narrowed(rows, filters)
+
+
+def _below(parents: Parents, theme: Theme) -> set[int]:
+    """``theme`` and its descendants, when it is one of ``parents``' (the
+    project's); nothing otherwise, so another codebook's theme selects
+    nothing rather than its own passages.
+
+    >>> sorted(_below({1: None, 2: 1}, Theme(pk=1))), _below({1: None}, Theme(pk=9))
+    ([1, 2], set())
+    """
+    if theme.pk not in parents:
+        return set()
+    return hierarchy.descendants(parents, theme.pk)
 
 
 def _narrowed(rows: QuerySet[Annotation], filters: PassageFilters) -> QuerySet:
@@ -148,6 +225,7 @@ PASSAGE_ORDERS = {
 
 
 def passage_listing(
+    project: Project | None,
     filters: PassageFilters,
     group: str = "document",
     order: str = "reading",
@@ -157,11 +235,13 @@ def passage_listing(
     in corpus order), or not grouped, in ``order``; or, ``group="theme"``,
     (theme, passage) pairs by theme name: a passage is listed under each of
     its themes (those filtered on, with their sub-themes, when any are).
-    ``matching``: ``passages_matching(filters)`` when the caller has it."""
+    ``matching``: ``passages_matching(project, filters)`` when the caller has
+    it."""
     within = PASSAGE_ORDERS[order]
-    matching = passages_matching(filters) if matching is None else matching
+    if matching is None:
+        matching = passages_matching(project, filters)
     if group == "theme":
-        return _theme_pairs(filters, within, matching)
+        return _theme_pairs(project, filters, within, matching)
     rows = matching.for_display()
     if group == "document":
         return rows.order_by("document__source_name", "document_id", *within)
@@ -169,12 +249,19 @@ def passage_listing(
 
 
 def _theme_pairs(
-    filters: PassageFilters, within: Sequence[str], matching: QuerySet[Annotation]
+    project: Project | None,
+    filters: PassageFilters,
+    within: Sequence[str],
+    matching: QuerySet[Annotation],
 ) -> QuerySet:
+    # ``matching`` is the project's already, and its passages carry only the
+    # project's themes (the services tag with nothing else). Not also
+    # ``tag__project``: SQLite then walks the pairs theme by theme and the
+    # page's count took ten times as long (bench/analysis_bench.py).
     pairs = TaggedAnnotation.objects.filter(content_object__in=matching)
     if filters.themes:
-        parents = theme_parents()
-        groups = [hierarchy.descendants(parents, theme.pk) for theme in filters.themes]
+        parents = theme_parents(project)
+        groups = [_below(parents, theme) for theme in filters.themes]
         pairs = pairs.filter(tag_id__in=set().union(*groups))
     pairs = pairs.select_related(
         "tag",
@@ -196,15 +283,17 @@ def _prefixed(key: str, prefix: str) -> str:
     return sign + prefix + key.lstrip("-")
 
 
-def slugs_with_descendants(themes: Sequence[Theme]) -> list[str]:
-    """The slugs of ``themes`` and of every theme below them, by slug: what a
-    filter that does not roll up (the export's) needs to select the same
-    passages. One query."""
+def slugs_with_descendants(
+    project: Project | None, themes: Sequence[Theme]
+) -> list[str]:
+    """The slugs of ``themes`` and of every theme below them in ``project``'s
+    codebook, by slug: what a filter that does not roll up (the export's)
+    needs to select the same passages. One query."""
     if not themes:
         return []
-    rows = list(Theme.objects.values_list("pk", "parent_id", "slug"))
+    rows = list(project_themes(project).values_list("pk", "parent_id", "slug"))
     parents = {pk: parent for pk, parent, _ in rows}
-    below = set().union(*(hierarchy.descendants(parents, t.pk) for t in themes))
+    below = set().union(*(_below(parents, t) for t in themes))
     return sorted(slug for pk, _, slug in rows if pk in below)
 
 
@@ -242,12 +331,16 @@ MATRIX_COLUMNS = {
 }
 
 
-def code_matrix(by: str = "document", shares: bool = False) -> Matrix:
-    """The code × document (``by="document"``) or code × coder matrix, with
-    each document's coded share of paragraphs when ``shares``: three queries
-    (themes with the tree, coded rows, columns)."""
-    themes, parents = _themes_and_parents()
-    coded = _coded_rows(MATRIX_COLUMNS[by], "content_object__paragraph_id")
+def code_matrix(
+    project: Project | None, by: str = "document", shares: bool = False
+) -> Matrix:
+    """``project``'s code × document (``by="document"``) or code × coder
+    matrix, with each document's coded share of paragraphs when ``shares``:
+    three queries (themes with the tree, coded rows, columns)."""
+    themes, parents = _themes_and_parents(project)
+    coded = _coded_rows(
+        project, parents, MATRIX_COLUMNS[by], "content_object__paragraph_id"
+    )
     cells = tables.cross_tab(
         ((theme, passage, column) for theme, passage, column, _ in coded), parents
     )
@@ -256,7 +349,8 @@ def code_matrix(by: str = "document", shares: bool = False) -> Matrix:
     if by == "coder":
         matrix.columns = list(_users().filter(pk__in=column_ids).order_by("username"))
         return matrix
-    documents = Document.objects.filter(pk__in=column_ids).order_by("source_name")
+    documents = Document.objects.in_project(project).filter(pk__in=column_ids)
+    documents = documents.order_by("source_name")
     if not shares:
         matrix.columns = list(documents)
         return matrix
@@ -276,17 +370,20 @@ def _shares(coded: list[tuple], parents: Parents, documents: list[Document]) -> 
     }
 
 
-def _themes_and_parents() -> tuple[dict[int, Theme], Parents]:
-    ordered = Theme.objects.order_by(*CODEBOOK_ORDER)
+def _themes_and_parents(project: Project | None) -> tuple[dict[int, Theme], Parents]:
+    ordered = project_themes(project).order_by(*CODEBOOK_ORDER)
     themes = {theme.pk: theme for theme in ordered}
     parents = {pk: theme.parent_id for pk, theme in themes.items()}
     return themes, parents
 
 
-def _coded_rows(*columns: str) -> list[tuple]:
-    """``(theme pk, passage pk, *columns)`` for every theme on every passage."""
-    rows = TaggedAnnotation.objects.filter(content_object__orphaned=False)
-    return list(rows.values_list("tag_id", "content_object_id", *columns).order_by())
+def _coded_rows(project: Project | None, parents: Parents, *columns: str) -> list:
+    """``(theme pk, passage pk, *columns)`` for every theme (of ``parents``,
+    the project's tree) on every passage of ``project``."""
+    rows = project_taggings(project)
+    return _ours(
+        rows.values_list("tag_id", "content_object_id", *columns).order_by(), parents
+    )
 
 
 def _users() -> QuerySet:
@@ -308,16 +405,17 @@ class CoOccurrence:
         return max(off_diagonal, default=0)
 
 
-def co_occurrence(measure: str = "paragraph") -> CoOccurrence:
-    """Themes coded together in one paragraph (``measure="paragraph"``) or on
-    one passage (``"passage"``), rolled up; three queries."""
-    themes, parents = _themes_and_parents()
+def co_occurrence(project: Project | None, measure: str = "paragraph") -> CoOccurrence:
+    """``project``'s themes coded together in one paragraph
+    (``measure="paragraph"``) or on one passage (``"passage"``), rolled up;
+    three queries."""
+    themes, parents = _themes_and_parents(project)
     column = (
         "content_object__paragraph_id"
         if measure == "paragraph"
         else "content_object_id"
     )
-    coded = _coded_rows(column)
+    coded = _coded_rows(project, parents, column)
     members = tables.members(((theme, item) for theme, _, item in coded), parents)
     cells = tables.co_occurrence(members)
     return CoOccurrence(hierarchy.depth_first(parents, themes), themes, cells, measure)
@@ -336,21 +434,27 @@ class Codeline:
     marks: dict[int, list[int]]
 
 
-def codelines(documents: QuerySet[Document] | None = None) -> tuple[list, dict]:
-    """A codeline per document (all documents by default) and the themes, in
-    three queries (themes and tree, documents with lengths, coded rows)."""
-    themes, parents = _themes_and_parents()
-    documents = (
-        documents if documents is not None else Document.objects.all()
-    ).annotate(last=Max("paragraphs__position"))
-    documents = list(documents.order_by("source_name"))
+def codelines(
+    project: Project | None, documents: QuerySet[Document] | None = None
+) -> tuple[list, dict]:
+    """A codeline per document of ``project`` (all of them by default, else
+    those of ``documents`` in it) and the themes, in three queries (themes
+    and tree, documents with lengths, coded rows)."""
+    themes, parents = _themes_and_parents(project)
+    shown = Document.objects.in_project(project)
+    if documents is not None:
+        shown = shown.filter(pk__in=documents.values("pk"))
+    documents = list(
+        shown.annotate(last=Max("paragraphs__position")).order_by("source_name")
+    )
+    # The documents are the project's already: no join on them again.
     coded = TaggedAnnotation.objects.filter(
         content_object__orphaned=False,
         content_object__document__in=[document.pk for document in documents],
     ).values_list(
         "tag_id", "content_object__paragraph__position", "content_object__document_id"
     )
-    cells = tables.item_sets(coded.order_by(), parents)
+    cells = tables.item_sets(_ours(coded.order_by(), parents), parents)
     lines = [
         Codeline(
             document,
@@ -375,14 +479,14 @@ def theme_label(themes: dict[int, Theme], parents: Parents, pk: int) -> str:
     return " › ".join(themes[node].name for node in reversed(chain))
 
 
-def chart_themes(matrix: Matrix | None = None) -> charts.Chart:
-    """Passages per theme, rolled up (a parent's bar counts its sub-themes'
-    passages, each once), themes in tree order.
+def chart_themes(project: Project | None, matrix: Matrix | None = None) -> charts.Chart:
+    """``project``'s passages per theme, rolled up (a parent's bar counts its
+    sub-themes' passages, each once), themes in tree order.
 
     Summed from the code × document matrix (given, or built: three queries):
     a passage lies in one document, so a theme's documents' cells add up to
     its distinct passages."""
-    matrix = matrix or code_matrix("document")
+    matrix = matrix or code_matrix(project, "document")
     totals: dict[int, int] = defaultdict(int)
     for (theme_pk, _), count in matrix.cells.items():
         totals[theme_pk] += count
@@ -399,9 +503,12 @@ def chart_themes(matrix: Matrix | None = None) -> charts.Chart:
     return chart
 
 
-def chart_theme_documents(matrix: Matrix | None = None) -> charts.Chart:
-    """Passages per theme per document (the code × document matrix's cells)."""
-    matrix = matrix or code_matrix("document")
+def chart_theme_documents(
+    project: Project | None, matrix: Matrix | None = None
+) -> charts.Chart:
+    """``project``'s passages per theme per document (the code × document
+    matrix's cells)."""
+    matrix = matrix or code_matrix(project, "document")
     names = [document.display_title for document in matrix.columns]
     colours = charts.series_colours(names)
     chart = charts.Chart(
@@ -425,11 +532,13 @@ def chart_theme_documents(matrix: Matrix | None = None) -> charts.Chart:
     return chart
 
 
-def chart_coding_over_time() -> charts.Chart:
-    """Passages coded per month by each coder (by when the passage was made),
-    every month from the first to the last shown; one query."""
+def chart_coding_over_time(project: Project | None) -> charts.Chart:
+    """``project``'s passages coded per month by each coder (by when the
+    passage was made), every month from the first to the last shown; one
+    query."""
     rows = (
-        Annotation.objects.anchored()
+        project_passages(project)
+        .anchored()
         .annotate(month=TruncMonth("created"))
         .values_list("month", "author__username")
         .annotate(n=Count("pk"))
@@ -482,13 +591,13 @@ CHARTS = {
 }
 
 
-def all_charts() -> list[charts.Chart]:
+def all_charts(project: Project | None) -> list[charts.Chart]:
     """The charts page's three charts; the first two share one matrix."""
-    matrix = code_matrix("document")
+    matrix = code_matrix(project, "document")
     return [
-        chart_themes(matrix),
-        chart_theme_documents(matrix),
-        chart_coding_over_time(),
+        chart_themes(project, matrix),
+        chart_theme_documents(project, matrix),
+        chart_coding_over_time(project),
     ]
 
 
@@ -498,10 +607,12 @@ def all_charts() -> list[charts.Chart]:
 MEMO_SUBJECTS = ("theme", "document", "passage", "project")
 
 
-def memos(subject: str = "", query: str = "") -> QuerySet[Memo]:
-    """Memos newest first, optionally of one kind of subject and containing
-    ``query``."""
-    rows = Memo.objects.for_display()
+def memos(
+    project: Project | None, subject: str = "", query: str = ""
+) -> QuerySet[Memo]:
+    """``project``'s memos newest first, optionally of one kind of subject and
+    containing ``query``."""
+    rows = project_memos(project).for_display()
     if subject == "theme":
         rows = rows.filter(theme__isnull=False)
     elif subject == "document":
@@ -538,21 +649,26 @@ class Concordance:
 
 
 def concordance(
-    keyword: str, scope: str, filters: PassageFilters, sort: str = "position"
+    project: Project | None,
+    keyword: str,
+    scope: str,
+    filters: PassageFilters,
+    sort: str = "position",
 ) -> Concordance:
-    """KWIC lines of ``keyword`` over the corpus's visible records
+    """KWIC lines of ``keyword`` over ``project``'s visible records
     (``scope="corpus"``, filtered by document and by theme: records with a
-    passage so coded) or over the coded passages' quotes (``"passages"``,
+    passage so coded) or over its coded passages' quotes (``"passages"``,
     every passage filter applies). At most ``KWIC_MAX_LINES`` lines."""
     first_word = keyword.split()[0]
     if scope == "passages":
-        rows = passages_matching(filters).filter(quote__icontains=first_word)
+        rows = passages_matching(project, filters)
+        rows = rows.filter(quote__icontains=first_word)
         rows = rows.order_by(*READING_ORDER)
         values = rows.values_list(
             "pk", "quote", "document__slug", "document__title", "paragraph__position"
         )
     else:
-        rows = _corpus_records(filters).filter(text__icontains=first_word)
+        rows = _corpus_records(project, filters).filter(text__icontains=first_word)
         values = rows.values_list(
             "pk", "text", "document__slug", "document__title", "position"
         )
@@ -569,11 +685,13 @@ def concordance(
     return Concordance(kwic.sort_lines(lines[:KWIC_MAX_LINES], sort), places, truncated)
 
 
-def _corpus_records(filters: PassageFilters) -> QuerySet[Paragraph]:
-    records = Paragraph.objects.visible()
+def _corpus_records(
+    project: Project | None, filters: PassageFilters
+) -> QuerySet[Paragraph]:
+    records = Paragraph.objects.in_project(project).visible()
     if filters.documents:
         records = records.filter(document__in=filters.documents)
     if filters.themes:
-        coded = passages_matching(PassageFilters(themes=filters.themes))
+        coded = passages_matching(project, PassageFilters(themes=filters.themes))
         records = records.filter(pk__in=coded.values("paragraph_id"))
     return records.order_by("document__source_name", "position")

@@ -3,6 +3,10 @@
 Every page is a read (any role); writing a memo needs Annotator. Query
 strings are checked by the forms: an unknown theme, coder or document, or a
 bad choice, is a 400 page that says which.
+
+Every page shows the current project's material only
+(``accounts.projects.request_project``): another project's theme or document
+is unknown here, with the same message or 404 as one that does not exist.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts.models import Project
 from accounts.projects import request_project
 from accounts.roles import Role, role_required
 from analysis import charts, selectors, tables
 from analysis.forms import KwicForm, MemoForm, PassageFilterForm
 from annotations import services
-from annotations.models import Annotation, Memo
+from annotations.models import Annotation
 from corpus.models import Document
 
 PAGE_SIZE = 25
@@ -55,15 +60,16 @@ class PassageRow:
 
 
 def passages(request: HttpRequest) -> HttpResponse:
-    form = PassageFilterForm(request.GET)
+    project = request_project(request)
+    form = PassageFilterForm(request.GET, project=project)
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
     filters = form.filters()
     order = form.cleaned_data["order"] or "reading"
     # by default, document order reads by document; a date order is one list
     group = form.cleaned_data["group"] or ("document" if order == "reading" else "none")
-    matching = selectors.passages_matching(filters)
-    listing = selectors.passage_listing(filters, group, order, matching)
+    matching = selectors.passages_matching(project, filters)
+    listing = selectors.passage_listing(project, filters, group, order, matching)
     page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -73,7 +79,7 @@ def passages(request: HttpRequest) -> HttpResponse:
         "total": matching.count() if group == "theme" else page.paginator.count,
         "paragraphs": selectors.paragraph_count(matching),
         "query": _query_without(request, "page"),
-        "export_query": _export_query(request, form.cleaned_data["theme"]),
+        "export_query": _export_query(request, project, form.cleaned_data["theme"]),
         "export_skips": _export_skips(form.cleaned_data),
     }
     return render(request, "analysis/passages.html", context)
@@ -90,10 +96,10 @@ EXPORT_FILTERS = {
 }
 
 
-def _export_query(request: HttpRequest, themes: Any) -> str:
+def _export_query(request: HttpRequest, project: Project | None, themes: Any) -> str:
     """Every filter of these passages that the export page understands; each
     theme with its sub-themes, named, since the export takes a theme alone."""
-    params = {"theme": selectors.slugs_with_descendants(list(themes))}
+    params = {"theme": selectors.slugs_with_descendants(project, list(themes))}
     for ours, theirs in EXPORT_FILTERS.items():
         params[theirs] = [value for value in request.GET.getlist(ours) if value]
     return urlencode({k: v for k, v in params.items() if v}, doseq=True)
@@ -184,7 +190,9 @@ def matrix(request: HttpRequest) -> HttpResponse:
         )
     if by == "coder":
         measure = "passages"  # a share of paragraphs is a document's figure
-    built = selectors.code_matrix(by, shares=measure == "share")
+    built = selectors.code_matrix(
+        request_project(request), by, shares=measure == "share"
+    )
     key = "document" if by == "document" else "coder"
     grid = [_matrix_row(built, row, key, measure) for row in built.rows]
     context = {"matrix": built, "grid": grid, "by": by, "measure": measure}
@@ -211,7 +219,7 @@ def co_occurrence(request: HttpRequest) -> HttpResponse:
     measure = request.GET.get("measure", "paragraph")
     if measure not in ("paragraph", "passage"):
         return HttpResponseBadRequest("measure must be paragraph or passage.")
-    built = selectors.co_occurrence(measure)
+    built = selectors.co_occurrence(request_project(request), measure)
     grid = []
     for row in built.rows:
         theme = built.themes[row.node]
@@ -237,12 +245,13 @@ def _pair_cell(built: selectors.CoOccurrence, a: Any, b: Any, measure: str) -> G
 
 def codeline(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """Every document's strip, or (``slug``) one document's, theme by theme."""
+    project = request_project(request)
     documents = None
     if slug is not None:
-        documents = Document.objects.filter(
-            pk=get_object_or_404(Document, slug=slug).pk
-        )
-    lines, themes = selectors.codelines(documents)
+        # another project's document is as unknown as a missing one: a 404
+        found = get_object_or_404(Document.objects.in_project(project), slug=slug)
+        documents = Document.objects.filter(pk=found.pk)
+    lines, themes = selectors.codelines(project, documents)
     strips = [
         {
             "document": line.document,
@@ -280,15 +289,16 @@ def _codeline_row(theme: Any, positions: list[int], document: Document) -> dict:
 def chart_page(request: HttpRequest) -> HttpResponse:
     """The three charts, each with its table; ``?chart=<key>&format=csv``
     downloads one chart's numbers."""
+    project = request_project(request)
     if request.GET.get("format") == "csv":
         key = request.GET.get("chart", "")
         if key not in selectors.CHARTS:
             return HttpResponseBadRequest(
                 "chart must be one of: " + ", ".join(selectors.CHARTS)
             )
-        return _chart_csv(selectors.CHARTS[key]())
+        return _chart_csv(selectors.CHARTS[key](project))
     shown = []
-    for chart in selectors.all_charts():
+    for chart in selectors.all_charts(project):
         rows = charts.table_rows(chart)
         # charts.svg escapes every text it writes
         drawing = mark_safe(charts.svg(chart))  # noqa: S308
@@ -310,13 +320,16 @@ def _chart_csv(chart: charts.Chart) -> HttpResponse:
 
 def kwic(request: HttpRequest) -> HttpResponse:
     """Lines aligned on the keyword; ``?format=csv`` downloads them."""
+    project = request_project(request)
     if "keyword" not in request.GET:
-        return render(request, "analysis/kwic.html", {"form": KwicForm()})
-    form = KwicForm(request.GET)
+        form = KwicForm(project=project)
+        return render(request, "analysis/kwic.html", {"form": form})
+    form = KwicForm(request.GET, project=project)
     if not form.is_valid():
         return _bad_filters(request, "analysis/kwic.html", form)
     data = form.cleaned_data
     found = selectors.concordance(
+        project,
         data["keyword"],
         data["scope"] or "corpus",
         form.filters(),
@@ -374,7 +387,8 @@ def memos(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.get("q", "").strip()[:200]
     initial = {"subject": request.GET.get("about", "")}
-    return _memo_page(request, MemoForm(initial=initial), subject, query)
+    form = MemoForm(initial=initial, project=request_project(request))
+    return _memo_page(request, form, subject, query)
 
 
 def _memo_page(
@@ -384,7 +398,7 @@ def _memo_page(
     query: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    rows = selectors.memos(subject, query)
+    rows = selectors.memos(request_project(request), subject, query)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "subject": subject, "q": query}
     return render(request, "analysis/memos.html", context, status=status)
@@ -393,7 +407,7 @@ def _memo_page(
 @require_POST
 @role_required(Role.ANNOTATOR)
 def memo_new(request: HttpRequest) -> HttpResponse:
-    form = MemoForm(request.POST)
+    form = MemoForm(request.POST, project=request_project(request))
     if form.is_valid():
         try:
             services.memo_create(
@@ -413,7 +427,8 @@ def memo_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.ANNOTATOR)
 def memo_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    memo = get_object_or_404(Memo, pk=pk)
+    # another project's memo is as unknown as a missing one: a 404
+    memo = get_object_or_404(selectors.project_memos(request_project(request)), pk=pk)
     services.memo_delete(actor=request.user, memo=memo)
     messages.success(request, "Deleted the memo.")
     return redirect("analysis:memos")

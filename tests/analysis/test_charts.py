@@ -14,12 +14,13 @@ import pytest
 from analysis import selectors
 from analysis.charts import table_rows
 from annotations.models import Annotation
+from tests.factories import first_project
 
 pytestmark = pytest.mark.django_db
 
 
 def test_passages_per_theme_roll_up_and_skip_orphans(coded):
-    assert table_rows(selectors.chart_themes()) == [
+    assert table_rows(selectors.chart_themes(first_project())) == [
         ("Theme", "Passages"),
         ("Bilateralism", "2"),  # 3, 6
         ("Distrust", "4"),  # 1, 3 and, through Mistrust, 4, 5
@@ -29,7 +30,7 @@ def test_passages_per_theme_roll_up_and_skip_orphans(coded):
 
 
 def test_passages_per_theme_and_document(coded):
-    assert table_rows(selectors.chart_theme_documents()) == [
+    assert table_rows(selectors.chart_theme_documents(first_project())) == [
         ("Theme", "Document", "Passages"),
         ("Bilateralism", "Alpha", "1"),
         ("Bilateralism", "Beta", "1"),
@@ -53,7 +54,7 @@ def test_coding_over_time_per_coder_keeps_empty_months(coded):
     made_in(annotations, [5, 7], datetime(2026, 3, 2, tzinfo=UTC))  # ana, 7 orphan
     made_in(annotations, [2, 4, 6], datetime(2026, 1, 31, 23, tzinfo=UTC))  # ben
     ana, ben = (coded["people"].annotator.username, coded["people"].other.username)
-    assert table_rows(selectors.chart_coding_over_time()) == [
+    assert table_rows(selectors.chart_coding_over_time(first_project())) == [
         ("Month", "Coder", "Passages"),
         ("2026-01", ana, "2"),
         ("2026-01", ben, "3"),
@@ -91,7 +92,7 @@ def test_csv_download_is_the_table(signed_in, coded, key):
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="chart-{key}.csv"' in response["Content-Disposition"]
     rows = [tuple(row) for row in csv.reader(io.StringIO(response.content.decode()))]
-    assert rows == table_rows(selectors.CHARTS[key]())
+    assert rows == table_rows(selectors.CHARTS[key](first_project()))
     assert len(rows) > 1
 
 

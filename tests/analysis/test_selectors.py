@@ -9,6 +9,7 @@ import pytest
 from analysis import selectors
 from analysis.selectors import PassageFilters
 from annotations.models import Theme
+from tests.factories import first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def slugs_cells(built, cells) -> dict:
 
 
 def test_code_by_document_matrix_rolls_up_the_parent(coded):
-    built = selectors.code_matrix("document", shares=True)
+    built = selectors.code_matrix(first_project(), "document", shares=True)
     docs = {d.pk: d.slug for d in built.columns}
     cells = {(t, docs[d]): n for (t, d), n in slugs_cells(built, built.cells).items()}
     assert cells == {
@@ -54,7 +55,7 @@ def test_code_by_document_matrix_rolls_up_the_parent(coded):
 
 
 def test_code_by_coder_matrix(coded):
-    built = selectors.code_matrix("coder")
+    built = selectors.code_matrix(first_project(), "coder")
     names = {u.pk: u.username for u in built.columns}
     cells = {(t, names[u]): n for (t, u), n in slugs_cells(built, built.cells).items()}
     assert cells == {
@@ -101,7 +102,7 @@ def test_code_by_coder_matrix(coded):
     ],
 )
 def test_co_occurrence_cells(coded, measure, expected):
-    built = selectors.co_occurrence(measure)
+    built = selectors.co_occurrence(first_project(), measure)
     themes = {pk: theme.slug for pk, theme in built.themes.items()}
     cells = {(themes[a], themes[b]): n for (a, b), n in built.cells.items()}
     symmetric = expected | {(b, a): n for (a, b), n in expected.items()}
@@ -109,7 +110,7 @@ def test_co_occurrence_cells(coded, measure, expected):
 
 
 def test_codelines_mark_each_themes_records(coded):
-    lines, themes = selectors.codelines()
+    lines, themes = selectors.codelines(first_project())
     found = {
         line.document.slug: (
             line.length,
@@ -175,7 +176,7 @@ def test_passage_filters(coded, django_user_model, filters, expected):
         documents=list(Document.objects.filter(slug__in=filters.get("documents", []))),
         query=filters.get("query", ""),
     )
-    assert numbers(coded, selectors.coded_passages(made)) == expected
+    assert numbers(coded, selectors.coded_passages(first_project(), made)) == expected
 
 
 def place(found, line):
@@ -224,7 +225,9 @@ def place(found, line):
     ],
 )
 def test_kwic_over_the_corpus_in_each_order(coded, sort, expected):
-    found = selectors.concordance("trust", "corpus", PassageFilters(), sort)
+    found = selectors.concordance(
+        first_project(), "trust", "corpus", PassageFilters(), sort
+    )
     assert [place(found, line) for line in found.lines] == expected
     assert {line.keyword for line in found.lines} == {"Trust", "trust"}  # not distrust
     first = next(line for line in found.lines if place(found, line) == ("alpha", 3))
@@ -232,7 +235,9 @@ def test_kwic_over_the_corpus_in_each_order(coded, sort, expected):
 
 
 def test_kwic_over_coded_passages_and_by_theme(coded):
-    passages = selectors.concordance("trust", "passages", PassageFilters())
+    passages = selectors.concordance(
+        first_project(), "trust", "passages", PassageFilters()
+    )
     # Passage 1's quote is “Trust betw”; passage 2's has no whole word “trust”.
     keys = [line.key for line in passages.lines]
     by_pk = {a.pk: n for n, a in coded["annotations"].items()}
@@ -241,7 +246,9 @@ def test_kwic_over_coded_passages_and_by_theme(coded):
     only = PassageFilters(themes=[theme("bilateralism")])
     assert [
         by_pk[line.key]
-        for line in selectors.concordance("trust", "passages", only).lines
+        for line in selectors.concordance(
+            first_project(), "trust", "passages", only
+        ).lines
     ] == [3, 6]
-    corpus = selectors.concordance("trust", "corpus", only)
+    corpus = selectors.concordance(first_project(), "trust", "corpus", only)
     assert [place(corpus, line) for line in corpus.lines] == [("alpha", 1), ("beta", 2)]
