@@ -4,7 +4,7 @@ unknown theme, coder or document is a 400 with the form's message)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,6 +13,9 @@ from analysis.selectors import MEMO_SUBJECTS, PassageFilters
 from annotations.exports.options import FilterError, search_hits
 from annotations.models import NOTE_MAX_LENGTH, Annotation, Theme
 from corpus.models import Document, Paragraph
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 # Only YYYY-MM-DD: 01/02/2026 is a different day in different countries,
 # and the export page (which "export these" hands the dates to) takes only this.
@@ -115,8 +118,11 @@ class PassageFilterForm(CodingFilterForm):
         "Order", reading="document order", newest="newest first", oldest="oldest first"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: Project | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.project = project  # the query searches this project's records
         languages = record_languages()
         self.fields["language"].choices = [(code, code) for code in languages]
 
@@ -125,7 +131,7 @@ class PassageFilterForm(CodingFilterForm):
         if not query:
             return None
         try:
-            return search_hits(query)
+            return search_hits(query, self.project)
         except FilterError as error:
             raise forms.ValidationError(str(error)) from error
 

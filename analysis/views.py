@@ -55,7 +55,7 @@ class PassageRow:
 
 
 def passages(request: HttpRequest) -> HttpResponse:
-    form = PassageFilterForm(request.GET)
+    form = PassageFilterForm(request.GET, project=request_project(request))
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
     filters = form.filters()

@@ -50,6 +50,9 @@ KINDS = (
     ("meta", 3),
 )
 PARAGRAPHS_PER_DOCUMENT = 500
+# One project holds every record: the costliest case for the project filter,
+# whose postings then list every record.
+PROJECT = 1
 REPLACE_SHARE = 0.25  # of a seed sentence's words, replaced by list words
 FRENCH_SHARE = 0.05
 QUERY_TYPES = (
@@ -141,6 +144,7 @@ def make_corpus(size: int, seed: int) -> list[IndexRecord]:
         records.append(
             IndexRecord(
                 id=i + 1,
+                project=PROJECT,
                 document=f"doc-{doc:04d}",
                 document_order=f"{doc:04d}.txt",
                 title=f"Synthetic document {doc}",
@@ -242,7 +246,7 @@ def time_queries(
 
 def whoosh_run(backend: WhooshBackend) -> Callable[[Query], object]:
     def run(query: Query) -> object:
-        return backend.search(query.whoosh, page_size=20)
+        return backend.search(query.whoosh, page_size=20, project=PROJECT)
 
     return run
 

@@ -5,6 +5,16 @@ Layout of the index root (``GLOSS_INDEX_DIR``)::
     CURRENT            name of the live build, replaced atomically (os.replace)
     write.lock         flock()ed by the one process allowed to write
     build-<stamp>/     a Whoosh index; the live one and at most one older
+      SCHEMA           the ``SCHEMA_VERSION`` it was built with (none: version 1)
+
+A build made with another schema version is treated like a damaged one: it is
+rebuilt from the database before it is used (e.g. version 1 had no project
+field, and searching it in a project would find nothing).
+
+Every record carries its project (the ``project`` field) and every search is
+narrowed to one: the results, the total and the facets by the query, and
+spelling corrections by checking each candidate word against the project's
+records (Whoosh's term dictionary is global to the index).
 
 Whoosh allows one writer per index and raises ``LockError`` at once when a
 second one starts, so every write here happens under ``exclusive()``, an
@@ -65,6 +75,10 @@ SMALL_BUILD = 5000
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 BUILD_PREFIX = "build-"
+SCHEMA_FILE = "SCHEMA"
+# Bump when the fields or their analysis change: older builds are rebuilt.
+# 2: the ``project`` field (searches are narrowed to one project).
+SCHEMA_VERSION = 2
 
 # Where a query word is looked for, with query-time weights: the record's own
 # text, in the stemmed field of its language, plus the unstemmed ``raw`` field
@@ -90,6 +104,12 @@ REBUILT_NOTICE = (
     "The search index was missing or damaged and has been rebuilt from the database."
 )
 FieldSpec = tuple[str, str, float]  # field name, analysis language, query weight
+
+
+class OutdatedSchema(index.IndexError):
+    """The live build was made with another ``SCHEMA_VERSION``: rebuild it."""
+
+
 CORRUPTION = (OSError, EOFError, struct.error, KeyError, index.IndexError)
 
 
@@ -235,6 +255,7 @@ def make_schema() -> fields.Schema:
     }
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
+        project=fields.ID(),  # the project's id: every search is narrowed by it
         document=fields.ID(stored=True, sortable=True),
         # Sort keys only: columns, no postings (NUMERIC would index 8 terms).
         order=fields.COLUMN(columns.VarBytesColumn()),
@@ -261,6 +282,7 @@ def to_document(record: IndexRecord) -> dict[str, Any]:
     lang = analysis.field_language(record.lang)
     return {
         "id": str(record.id),
+        "project": str(record.project),
         "document": record.document,
         "order": record.document_order.encode("utf-8"),
         "kind": record.kind,
@@ -358,12 +380,18 @@ class WhooshBackend(SearchBackend):
         stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() % 10**9:09d}"
         build = self.root / f"{BUILD_PREFIX}{stamp}-{secrets.token_hex(3)}"
         build.mkdir(parents=True)
+        (build / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n")
         return build, index.create_in(str(build), make_schema())
 
     def _open(self) -> index.Index:
         build = self._live_build()
         if build is None or not index.exists_in(str(build)):
             raise index.EmptyIndexError(f"no search index at {self.root}")
+        version = _schema_version(build)
+        if version != SCHEMA_VERSION:
+            raise OutdatedSchema(
+                f"index schema version {version}, this code needs {SCHEMA_VERSION}"
+            )
         return index.open_dir(str(build))
 
     # -- writes ----------------------------------------------------------
@@ -509,15 +537,16 @@ class WhooshBackend(SearchBackend):
             return self._searcher(), REBUILT_NOTICE
 
     def run_search(self, request: SearchRequest) -> SearchPage:
-        parsed = request.parsed
+        parsed, project = request.parsed, request.project
         args = (request.filters, request.page, request.page_size, request.sort)
         searcher, notice = self._usable_searcher()
         try:
-            result = _Search(searcher, parsed, self.time_budget).run(*args)
+            result = _Search(searcher, parsed, project, self.time_budget).run(*args)
         except CORRUPTION as exc:  # damage found only while reading postings
             self._forget_searchers()
             self._recover(exc)
-            result = _Search(self._searcher(), parsed, self.time_budget).run(*args)
+            again = _Search(self._searcher(), parsed, project, self.time_budget)
+            result = again.run(*args)
             notice = REBUILT_NOTICE
         result.notice = " ".join(filter(None, [notice, result.notice]))
         return result
@@ -544,10 +573,12 @@ class WhooshBackend(SearchBackend):
 
 @dataclass
 class _Search:
-    """One search: compile the tree, correct typos, collect, highlight."""
+    """One search in one project: compile the tree, correct typos, collect,
+    highlight."""
 
     searcher: Searcher
     parsed: q.ParsedQuery
+    project: int
     time_budget: float | None = None
     lookups: int = 0  # spelling lookups made (at most q.MAX_CORRECTIONS)
 
@@ -555,7 +586,8 @@ class _Search:
         self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
     ) -> SearchPage:
         node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
-        compiled = wq.And([compile_query(node), *compile_filters(filters)])
+        scope = project_query(self.project)
+        compiled = wq.And([scope, compile_query(node), *compile_filters(filters)])
         collector: Any = self.searcher.collector(
             limit=page * page_size,
             groupedby=_facets(),
@@ -597,14 +629,18 @@ class _Search:
         if self.lookups >= q.MAX_CORRECTIONS:
             return None
         self.lookups += 1
-        return _suggest(self.searcher, folded)
+        return _suggest(self.searcher, folded, self.project)
 
     def _known(self, word: str) -> bool:
-        reader = self.searcher.reader()
-        return any(
-            reader.doc_frequency(name, analysis.normalise(word, lang)) > 0
-            for name, lang in VOCABULARY_FIELDS
+        """Whether a record of the project has ``word`` (in any vocabulary
+        field): the term dictionary alone would know other projects' words."""
+        terms = wq.Or(
+            [
+                wq.Term(name, analysis.normalise(word, lang))
+                for name, lang in VOCABULARY_FIELDS
+            ]
         )
+        return project_frequency(self.searcher, terms, self.project, limit=1) > 0
 
 
 BUDGET_NOTICE = (
@@ -640,18 +676,42 @@ class _DeadlineCollector(collectors.WrappingCollector):
                 raise collectors.TimeLimit
 
 
-def _suggest(searcher: Searcher, folded: str) -> str | None:
-    """The most frequent indexed word within one edit of ``folded`` (two for
-    longer words), sharing its first letter; None when nothing is that close.
-    Runs on the unstemmed ``raw`` field: stems would suggest non-words."""
+def _suggest(searcher: Searcher, folded: str, project: int) -> str | None:
+    """The word within one edit of ``folded`` (two for longer words), sharing
+    its first letter, that most records of ``project`` have; None when nothing
+    is that close. Runs on the unstemmed ``raw`` field: stems would suggest
+    non-words. The candidates come from the index's term dictionary, which
+    holds every project's words, so each is counted in the project's records
+    (and dropped at zero): another project's word is never offered, nor does
+    its frequency there decide between two of this project's words."""
     for maxdist in (1, 2) if len(folded) >= 6 else (1,):
-        found: dict[str, int] = {}
-        for leaf, _offset in searcher.reader().leaf_readers():
-            for word in leaf.terms_within("raw", folded, maxdist, prefix=1):
-                found[word] = found.get(word, 0) + leaf.doc_frequency("raw", word)
+        words = {
+            word
+            for leaf, _offset in searcher.reader().leaf_readers()
+            for word in leaf.terms_within("raw", folded, maxdist, prefix=1)
+        }
+        found = {
+            word: count
+            for word in words
+            if (count := project_frequency(searcher, wq.Term("raw", word), project))
+        }
         if found:
             return max(found, key=lambda w: (found[w], w))
     return None
+
+
+def project_query(project: int) -> wq.Query:
+    """The records of ``project``, selected without adding to the score."""
+    return wq.ConstantScoreQuery(wq.Term("project", str(project)), 0.0)
+
+
+def project_frequency(
+    searcher: Searcher, query: wq.Query, project: int, limit: int | None = None
+) -> int:
+    """How many live records of ``project`` match ``query`` (counting stops at
+    ``limit``). Deleted records are not counted, unlike ``doc_frequency``."""
+    docs = wq.And([query, project_query(project)]).docs(searcher)
+    return sum(1 for _ in itertools.islice(docs, limit))
 
 
 # -- compiling the query tree -------------------------------------------------
@@ -862,6 +922,16 @@ def _hit(hit: Any, marker: Marker) -> Hit:
         highlight=highlight_html(hit["body"], marker, hit.get("lang", "")),
         themes=tuple(_themes(hit.get("themes"))),
     )
+
+
+def _schema_version(build: Path) -> int:
+    """The ``SCHEMA_VERSION`` a build was made with (1: before the file)."""
+    try:
+        return int((build / SCHEMA_FILE).read_text().strip())
+    except FileNotFoundError:
+        return 1
+    except ValueError:
+        return 0  # unreadable: not this version, so rebuilt
 
 
 def _themes(stored: Any) -> list[str]:

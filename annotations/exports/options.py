@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +22,9 @@ from annotations.models import Theme
 from corpus.models import Document
 from search.query import QuerySyntaxError
 from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 
 class FilterError(ValueError):
@@ -36,6 +40,7 @@ def parse_filters(
     until: str = "",
     query: str = "",
     date_labels: tuple[str, str] = ("--since", "--until"),
+    project: Project | None = None,
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
     shows them (the command's options, the page's labels)."""
@@ -45,12 +50,13 @@ def parse_filters(
         documents=tuple(_document(value) for value in documents if value),
         since=_date(since, date_labels[0]),
         until=_date(until, date_labels[1]),
-        paragraph_ids=search_hits(query) if query.strip() else None,
+        paragraph_ids=search_hits(query, project) if query.strip() else None,
     )
 
 
-def search_hits(query: str) -> frozenset[int]:
-    """Ids of every paragraph the search query finds.
+def search_hits(query: str, project: Project | None = None) -> frozenset[int]:
+    """Ids of every paragraph of ``project`` the search query finds (without
+    a project, in the first one, as un-scoped commands work).
 
     Each page is a search of its own, so all of them together get a budget
     (``export_search_budget``): an export of a broad query once ran a
@@ -59,13 +65,16 @@ def search_hits(query: str) -> frozenset[int]:
     budget (it would export only part of what it finds), is refused with a
     message.
     """
+    project = project or Project.objects.first_project()
     budget = export_search_budget()
     deadline = _clock() + budget
     ids: set[int] = set()
     page = 1
     while True:
         try:
-            result = search_paragraphs(query=query, page=page, page_size=MAX_PAGE_SIZE)
+            result = search_paragraphs(
+                project=project, query=query, page=page, page_size=MAX_PAGE_SIZE
+            )
         except (QuerySyntaxError, SearchRequestError) as exc:
             raise FilterError(f"Search query: {exc}") from exc
         if result.partial:

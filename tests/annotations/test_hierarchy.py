@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations import hierarchy, selectors, services
 from annotations.models import Activity, Theme
-from tests.factories import AnnotationFactory, ThemeFactory
+from tests.factories import AnnotationFactory, ThemeFactory, first_project
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,9 @@ def test_search_theme_facets_roll_up_to_the_parent(people, paragraphs, tree):
         services.annotation_create(
             author=people.annotator, paragraph=paragraph, start=0, end=4, themes=slugs
         )
-    result = search_paragraphs(query="", filters={"theme": ["distrust"]})
+    result = search_paragraphs(
+        project=first_project(), query="", filters={"theme": ["distrust"]}
+    )
     assert result.total == 3
     counts = {row.value: row.count for row in result.facets["theme"]}
     # mistrust: its own paragraph and its sub-theme's

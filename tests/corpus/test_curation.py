@@ -24,6 +24,7 @@ from tests.factories import (
     ParagraphFactory,
     ThemeFactory,
     UserFactory,
+    first_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def positions(document: Document) -> list[int]:
 
 def found(query: str, **filters: list[str]) -> set[int]:
     """Ids of the records a search finds (it applies pending index changes)."""
-    result = search_paragraphs(query=query, filters=filters)
+    result = search_paragraphs(project=first_project(), query=query, filters=filters)
     return {row.paragraph.id for row in result.rows}
 
 

@@ -32,7 +32,7 @@ PROSE = (
 
 
 def ids_found(query: str) -> set[int]:
-    result = search_paragraphs(query=query, page_size=100)
+    result = search_paragraphs(project=first_project(), query=query, page_size=100)
     return {row.paragraph.id for row in result.rows}
 
 
@@ -83,12 +83,12 @@ def test_a_busy_drainer_does_not_block_search_forever(small_corpus, settings):
         paragraphs_changed(paragraph_ids=[paragraph(small_corpus, 2).id])
         other = WhooshBackend(settings.GLOSS_INDEX_DIR, DatabaseRecordSource())
         with other.exclusive():
-            result = search_paragraphs(query="security")
+            result = search_paragraphs(project=first_project(), query="security")
         assert result.total == 1
         assert "still being indexed" in result.notice
     finally:
         outbox.SEARCH_LOCK_WAIT = saved
-    assert search_paragraphs(query="security").notice == ""
+    assert search_paragraphs(project=first_project(), query="security").notice == ""
 
 
 # -- a drainer killed mid-batch ---------------------------------------------
@@ -176,7 +176,9 @@ def _worker(number: int, folder: str, errors) -> None:  # noqa: ANN001
             found = ids_found(word)
             if len(found) != 2:
                 errors.put(f"{word}: found {len(found)} records, expected 2")
-            search_paragraphs(query="security cooperation")  # others' records too
+            search_paragraphs(
+                project=first_project(), query="security cooperation"
+            )  # others' records too
     except Exception as exc:  # LockError included: reported, never hidden
         errors.put(f"worker {number}: {type(exc).__name__}: {exc}")
     finally:
@@ -211,7 +213,7 @@ def test_processes_changing_and_searching_at_once_end_consistent(tmp_path: Path)
         assert len(ids_found(marker(n, ROUNDS - 1))) == 2
         # The first round's word is gone from the index: the search says so by
         # correcting it to the one close word that is left.
-        old = search_paragraphs(query=marker(n, 0))
+        old = search_paragraphs(project=first_project(), query=marker(n, 0))
         assert old.corrected_query == marker(n, ROUNDS - 1)
 
 
@@ -364,7 +366,7 @@ def test_a_search_does_not_wait_for_a_large_change(small_corpus, settings, monke
     monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 30.0)
     outbox.enqueue(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 1))
     started = time.monotonic()
-    result = search_paragraphs(query="distrust")
+    result = search_paragraphs(project=first_project(), query="distrust")
     assert time.monotonic() - started < 10
     assert result.notice == outbox.BACKGROUND_NOTICE
     assert {row.paragraph.id for row in result.rows} == {paragraph(small_corpus, 3).id}

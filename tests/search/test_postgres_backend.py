@@ -26,9 +26,10 @@ from tests.factories import (
     ParagraphFactory,
     ThemeFactory,
     UserFactory,
+    first_project,
 )
 from tests.search.conftest import paragraph
-from tests.search.contract import CORPUS, MemorySource, record
+from tests.search.contract import CORPUS, A, MemorySource, record
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
@@ -45,7 +46,10 @@ def pg_search(settings: Settings) -> None:
 
 
 def theme_hits(query: str) -> set[int]:
-    return {row.paragraph.id for row in search_paragraphs(query=query).rows}
+    return {
+        row.paragraph.id
+        for row in search_paragraphs(project=first_project(), query=query).rows
+    }
 
 
 def test_settings_refuse_the_postgres_backend_on_sqlite(tmp_path: Path) -> None:
@@ -131,7 +135,7 @@ def test_concurrent_writers_of_one_paragraph_keep_both_themes(pg_search) -> None
     first.join(20)
     second.join(20)
     assert errors == []
-    hit = backend.search("distrust").hits[0]
+    hit = backend.search("distrust", project=A).hits[0]
     assert hit.themes == ("alpha", "beta")
     assert backend.drift().clean
 
@@ -144,15 +148,15 @@ def test_the_word_table_follows_every_write() -> None:
     source = MemorySource(CORPUS)
     backend = PostgresBackend(source)
     backend.rebuild()
-    assert backend.search("perimeterr").corrected_query == "perimeter"
+    assert backend.search("perimeterr", project=A).corrected_query == "perimeter"
     backend.delete([5])  # the only record with "perimeter"
-    assert backend.search("perimeterr").corrected_query is None
+    assert backend.search("perimeterr", project=A).corrected_query is None
     source.put(record(9, "Drones over the border."))
     backend.upsert([9])
-    assert backend.search("dronnes").corrected_query == "drones"
+    assert backend.search("dronnes", project=A).corrected_query == "drones"
     source.put(record(9, "Satellites over the border."))  # text replaced
     backend.upsert([9])
-    assert backend.search("dronnes").corrected_query is None
+    assert backend.search("dronnes", project=A).corrected_query is None
     assert word_table() == recounted_words()
 
 
@@ -183,8 +187,8 @@ def test_a_search_past_its_time_budget_stops_with_a_notice() -> None:
     )
     backend = PostgresBackend(many, time_budget=0.001)
     backend.rebuild()
-    page = backend.search("secur* OR coop* OR bord* OR trus* OR agen*")
+    page = backend.search("secur* OR coop* OR bord* OR trus* OR agen*", project=A)
     assert "time budget" in page.notice
     assert (page.hits, page.total) == ([], 0)
-    unlimited = PostgresBackend(many).search("secur*")
+    unlimited = PostgresBackend(many).search("secur*", project=A)
     assert unlimited.total == 4000 and unlimited.notice == ""

@@ -13,7 +13,7 @@ from whoosh import fields
 
 from search import whoosh_backend
 from search.whoosh_backend import POINTER, WhooshBackend
-from tests.search.contract import CORPUS, MemorySource, record
+from tests.search.contract import CORPUS, A, MemorySource, record
 
 
 @pytest.fixture
@@ -41,15 +41,15 @@ def test_searchers_see_new_commits_without_duplicates(backend) -> None:
     for version in range(25):  # enough commits for Whoosh to merge segments
         source.put(record(1, f"Security cooperation, revision r{version}."))
         backend.upsert([1])
-        page = backend.search("security cooperation", page_size=100)
+        page = backend.search("security cooperation", page_size=100, project=A)
         assert [h.id for h in page.hits].count(1) == 1
-        assert backend.search(f"r{version}").total == 1
+        assert backend.search(f"r{version}", project=A).total == 1
     assert backend.count() == len(CORPUS)
 
 
 def test_missing_index_is_rebuilt_from_the_source_with_a_notice(tmp_path) -> None:
     backend = WhooshBackend(tmp_path / "index", MemorySource(CORPUS))
-    page = backend.search("perimeter")  # never built
+    page = backend.search("perimeter", project=A)  # never built
     assert [h.id for h in page.hits] == [5]
     assert "rebuilt" in page.notice
 
@@ -62,17 +62,17 @@ def test_corrupt_index_is_rebuilt(backend) -> None:
     for path in build.iterdir():
         path.write_bytes(b"garbage")
     backend.close()  # a fresh process would open the damaged files
-    page = backend.search("perimeter")
+    page = backend.search("perimeter", project=A)
     assert [h.id for h in page.hits] == [5]
     assert "rebuilt" in page.notice
-    assert backend.search("perimeter").notice == ""
+    assert backend.search("perimeter", project=A).notice == ""
     gc.collect()
 
 
 def test_pointer_to_a_vanished_build_is_rebuilt(backend) -> None:
     (backend.root / POINTER).write_text("build-gone")
     backend.close()
-    assert backend.search("perimeter").total == 1
+    assert backend.search("perimeter", project=A).total == 1
 
 
 def test_writes_to_a_missing_index_rebuild_it_first(tmp_path) -> None:
@@ -98,7 +98,7 @@ def test_multiprocess_bulk_indexing_builds_the_same_index(
     build = backend.root / (backend.root / POINTER).read_text()
     assert len(list(build.glob("*.seg"))) >= 2, sorted(p.name for p in build.iterdir())
     assert backend.count() == 1200
-    assert backend.search("cooperation").total == 1200
+    assert backend.search("cooperation", project=A).total == 1200
     assert backend.drift().clean
 
 
@@ -118,13 +118,13 @@ def test_a_search_past_its_time_budget_stops_with_partial_results(tmp_path) -> N
     many = [record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 301)]
     unlimited = WhooshBackend(tmp_path / "index", MemorySource(many))
     unlimited.rebuild()
-    complete = unlimited.search("cooperation")
+    complete = unlimited.search("cooperation", project=A)
     assert (complete.total, complete.notice) == (300, "")
 
     # A budget already spent when collecting starts: the search stops after
     # its first match instead of scoring all 300, and says so.
     spent = WhooshBackend(unlimited.root, unlimited.source, time_budget=0.0)
-    partial = spent.search("cooperation")
+    partial = spent.search("cooperation", project=A)
     assert 1 <= partial.total < 300
     assert len(partial.hits) == partial.total
     assert "time budget" in partial.notice and "partial" in partial.notice
