@@ -326,3 +326,149 @@ class BackendContract:
         assert re.search(r"<mark[^>]*>[Cc]ooperati(on|ng)</mark>", html)
         excluded = backend.search("security -cooperation", project=A).hits[0].highlight
         assert "<mark" in excluded and "cooperation</mark>" not in excluded
+
+
+# Project B: the same words as A (and a document with A's slug), plus words,
+# a document, a theme and a language that only B has.
+PROJECT_B = [
+    record(
+        21,
+        "Security cooperation between Canada and Mexico grew after 2001.",
+        project=B,
+    ),
+    record(
+        22,
+        "Drones patrolled the perimetre of the secret airfield.",
+        project=B,
+        document="doc-z",
+        document_order="z.txt",
+        kind="footnote",
+        themes=("surveillance",),
+    ),
+    record(23, "Zeppelin hangars.", project=B, lang="de", document="doc-z"),
+]
+# What a search in A must never show of B, wherever it would appear.
+B_ONLY = {"doc-z", "surveillance", "de", "drones", "zeppelin", "perimetre"}
+
+
+def everything(page) -> str:  # noqa: ANN001 - SearchPage
+    """Every value a page shows, as one string to look for B's in."""
+    return repr(page).lower()
+
+
+class ProjectContract:
+    """Two projects in one index: a search in one never tells of the other.
+
+    Compared with a word that exists nowhere, another project's word must
+    give the same page: no hits, no count, no facet value, no correction."""
+
+    @pytest.fixture
+    def source(self) -> MemorySource:
+        return MemorySource([*CORPUS, *PROJECT_B])
+
+    @pytest.fixture
+    def backend(self, make_backend: MakeBackend, source: MemorySource) -> SearchBackend:
+        backend = make_backend(source)
+        backend.rebuild()
+        return backend
+
+    def find(self, backend: SearchBackend, query: str, project: int) -> set[int]:
+        return set(ids(backend.search(query, page_size=100, project=project)))
+
+    def test_a_search_sees_only_its_own_projects_records(self, backend) -> None:
+        assert backend.count() == len(CORPUS) + len(PROJECT_B)
+        assert self.find(backend, "security cooperation", A) == {1, 7, 8}
+        assert self.find(backend, "security cooperation", B) == {21}
+        assert backend.search("cooperation", project=A, page_size=2).total == 4
+        assert self.find(backend, "secur*", B) == {21}
+        assert self.find(backend, "document:doc-a", A) == {1, 2, 3, 5, 7, 8}
+        assert self.find(backend, "document:doc-a", B) == {21}
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "drones",  # a word only B has
+            "zeppelin",  # ... in a record of a language only B has
+            "dron*",  # a prefix only B's words have
+            '"secret airfield"',  # a phrase
+            "theme:surveillance",  # a theme only B's records have
+            "document:doc-z",  # a document of B
+            "lang:de",  # a language only B's records have
+            "kind:footnote drones",
+        ],
+    )
+    def test_another_projects_content_is_as_unknown_as_nothing(
+        self, backend, query: str
+    ) -> None:
+        found = backend.search(query, project=A)
+        nowhere = backend.search("qqqxqqq", project=A)
+        assert found == nowhere  # hits, total, facets, correction, notice
+        assert (found.total, found.hits, found.corrected_query) == (0, [], None)
+        assert backend.search(query, project=B).total >= 1  # B does find it
+
+    def test_facets_count_the_searched_project_only(self, backend) -> None:
+        page = backend.search("canada OR perimeter OR drones OR zeppelin", project=A)
+        facets = {
+            n: {f.value: f.count for f in rows} for n, rows in page.facets.items()
+        }
+        # Record 21 in B has A's document slug and words: not counted.
+        assert facets["document"] == {"doc-a": 2, "doc-b": 2}
+        assert facets["theme"] == {"sovereignty": 2, "distrust": 1, "bilateralism": 1}
+        assert facets["lang"] == {"en": 3, "fr": 1}
+        assert facets["kind"] == {"paragraph": 4}
+        assert not any(word in everything(page) for word in B_ONLY)
+
+    def test_a_correction_only_another_project_has_is_not_offered(self, backend):
+        assert backend.search("dronnes", project=B).corrected_query == "drones"
+        page = backend.search("dronnes", project=A)
+        assert (page.corrected_query, page.total) == (None, 0)
+        assert page == backend.search("qqqxqqq", project=A)
+
+    def test_a_word_only_another_project_has_is_corrected_as_unknown(self, backend):
+        # "perimetre" is B's: in A it is a misspelling of A's "perimeter".
+        assert backend.search("perimetre", project=B).corrected_query is None
+        page = backend.search("perimetre", project=A)
+        assert (page.corrected_query, ids(page)) == ("perimeter", [5])
+
+    def test_the_choice_between_corrections_counts_the_projects_records(
+        self, backend, source
+    ) -> None:
+        # "treatz" is one edit from both "treaty" and "treats". A has treaty
+        # twice and treats once; B has treats five times.
+        source.put(
+            record(31, "The treaty was signed."),
+            record(32, "A second treaty followed."),
+            record(33, "He treats it lightly."),
+            *(record(40 + i, f"Treats {i}.", project=B) for i in range(5)),
+        )
+        backend.upsert([31, 32, 33, *range(40, 45)])
+        assert backend.search("treatz", project=A).corrected_query == "treaty"
+        assert backend.search("treatz", project=B).corrected_query == "treats"
+
+    def test_a_deleted_word_is_no_longer_offered_in_its_project(self, backend):
+        backend.delete([22])
+        assert backend.search("dronnes", project=B).corrected_query is None
+        assert backend.search("zeppelin", project=B).total == 1  # the rest stays
+
+    def test_the_project_is_part_of_the_fingerprint_and_the_drift(
+        self, backend, source
+    ) -> None:
+        moved = replace(PROJECT_B[2], project=A)  # never done, but detected
+        assert moved.fingerprint() != PROJECT_B[2].fingerprint()
+        source.put(moved)
+        assert backend.drift().stale == [23]
+        backend.repair(backend.drift())
+        assert backend.drift().clean
+        assert (
+            self.find(backend, "zeppelin", A),
+            self.find(backend, "zeppelin", B),
+        ) == (
+            {23},
+            set(),
+        )
+
+    def test_a_search_without_a_project_is_refused(self, backend) -> None:
+        with pytest.raises(TypeError):
+            backend.search("security")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="project id"):
+            backend.search("security", project=None)  # type: ignore[arg-type]
