@@ -135,7 +135,7 @@ def test_concurrent_writers_of_one_paragraph_keep_both_themes(pg_search) -> None
     first.join(20)
     second.join(20)
     assert errors == []
-    hit = backend.search("distrust", project=A).hits[0]
+    hit = backend.search("distrust", project=target.document.project_id).hits[0]
     assert hit.themes == ("alpha", "beta")
     assert backend.drift().clean
 

@@ -12,6 +12,7 @@ import pytest
 from whoosh import fields
 
 from search import whoosh_backend
+from search.backend import IndexRecord
 from search.whoosh_backend import POINTER, WhooshBackend
 from tests.search.contract import CORPUS, A, MemorySource, record
 
@@ -67,6 +68,49 @@ def test_corrupt_index_is_rebuilt(backend) -> None:
     assert "rebuilt" in page.notice
     assert backend.search("perimeter", project=A).notice == ""
     gc.collect()
+
+
+def without_project(record: IndexRecord) -> dict[str, object]:
+    fields = dict(TO_DOCUMENT(record))
+    del fields["project"]
+    return fields
+
+
+TO_DOCUMENT = whoosh_backend.to_document
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_a_build_from_an_older_schema_is_rebuilt_before_use(
+    tmp_path, write: bool
+) -> None:
+    """A build made before projects (schema version 1: no SCHEMA file, no
+    project field) would find nothing in any project: it is rebuilt by the
+    first search or write, whichever comes first."""
+    source = MemorySource(CORPUS)
+    old = WhooshBackend(tmp_path / "index", source)
+    no_project = whoosh_backend.make_schema()
+    no_project.remove("project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_backend, "make_schema", lambda: no_project)
+        patch.setattr(whoosh_backend, "to_document", without_project)
+        old.rebuild()
+    build = old.root / (old.root / POINTER).read_text()
+    (build / whoosh_backend.SCHEMA_FILE).unlink()  # as version 1 left it
+    old.close()
+    backend = WhooshBackend(tmp_path / "index", source)
+    if write:
+        source.put(record(9, "Drones at the border."))
+        backend.upsert([9])
+        assert [h.id for h in backend.search("drones", project=A).hits] == [9]
+    page = backend.search("perimeter", project=A)
+    assert [h.id for h in page.hits] == [5]
+    assert ("rebuilt" in page.notice) is not write  # the write rebuilt it
+    live = backend.root / (backend.root / POINTER).read_text()
+    assert live != build
+    assert (live / whoosh_backend.SCHEMA_FILE).read_text().strip() == str(
+        whoosh_backend.SCHEMA_VERSION
+    )
+    assert backend.drift().clean
 
 
 def test_pointer_to_a_vanished_build_is_rebuilt(backend) -> None:
