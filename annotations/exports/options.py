@@ -11,20 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from accounts.models import Project
 from annotations.exports.selection import ExportFilters
 from annotations.models import Theme
 from corpus.models import Document
 from search.query import QuerySyntaxError
 from search.services import MAX_PAGE_SIZE, SearchRequestError, search_paragraphs
-
-if TYPE_CHECKING:
-    from accounts.models import Project
 
 
 class FilterError(ValueError):

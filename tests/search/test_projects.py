@@ -169,3 +169,14 @@ def test_the_command_searches_the_named_project(project_b):
 def test_the_service_needs_a_project(small_corpus):
     with pytest.raises(TypeError):
         search_paragraphs(query="cooperation")  # type: ignore[call-arg]
+
+
+def test_exports_and_passages_gather_hits_in_the_project_they_name(project_b):
+    """``annotations.exports.options.search_hits`` (the export page's and the
+    passages page's query) searches the project it is given; without one, the
+    first project, as un-scoped commands do."""
+    from annotations.exports.options import search_hits
+
+    assert len(search_hits("zeppelin", project_b)) == 2
+    assert search_hits("zeppelin") == frozenset()
+    assert len(search_hits("cooperation", first_project())) == 3
