@@ -12,9 +12,10 @@ rebuilt from the database before it is used (e.g. version 1 had no project
 field, and searching it in a project would find nothing).
 
 Every record carries its project (the ``project`` field) and every search is
-narrowed to one: the results, the total and the facets by the query, and
-spelling corrections by checking each candidate word against the project's
-records (Whoosh's term dictionary is global to the index).
+narrowed to one: only the project's records are collected (so the results,
+the total and the facets are the project's), and spelling corrections check
+each candidate word against the project's records (Whoosh's term dictionary
+is global to the index).
 
 Whoosh allows one writer per index and raises ``LockError`` at once when a
 second one starts, so every write here happens under ``exclusive()``, an
@@ -39,7 +40,14 @@ import shutil
 import struct
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Collection,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +56,7 @@ from whoosh import collectors, columns, fields, highlight, index, reading, sorti
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.codec import whoosh3
+from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -586,16 +595,14 @@ class _Search:
         self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
     ) -> SearchPage:
         node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
-        scope = project_query(self.project)
-        compiled = wq.And([scope, compile_query(node), *compile_filters(filters)])
+        compiled = wq.And([compile_query(node), *compile_filters(filters)])
         collector: Any = self.searcher.collector(
             limit=page * page_size,
             groupedby=_facets(),
             sortedby=_sort(sort),
             scored=True,
         )
-        if self.time_budget is not None:
-            collector = _DeadlineCollector(collector, self.time_budget)
+        collector = _ProjectCollector(collector, self._allowed(), self.time_budget)
         notice = ""
         try:
             self.searcher.search_with_collector(compiled, collector)
@@ -629,7 +636,7 @@ class _Search:
         if self.lookups >= q.MAX_CORRECTIONS:
             return None
         self.lookups += 1
-        return _suggest(self.searcher, folded, self.project)
+        return _suggest(self.searcher, folded, self._allowed())
 
     def _known(self, word: str) -> bool:
         """Whether a record of the project has ``word`` (in any vocabulary
@@ -640,7 +647,10 @@ class _Search:
                 for name, lang in VOCABULARY_FIELDS
             ]
         )
-        return project_frequency(self.searcher, terms, self.project, limit=1) > 0
+        return project_frequency(self.searcher, terms, self._allowed(), limit=1) > 0
+
+    def _allowed(self) -> Container[int] | None:
+        return project_docs(self.searcher, self.project)
 
 
 BUDGET_NOTICE = (
@@ -650,35 +660,51 @@ BUDGET_NOTICE = (
 )
 
 
-class _DeadlineCollector(collectors.WrappingCollector):
-    """Stops collecting with ``TimeLimit`` once ``budget`` seconds have passed.
+class _ProjectCollector(collectors.WrappingCollector):
+    """Collects the matches among ``allowed`` (global document numbers; None:
+    all), and stops with ``TimeLimit`` once ``budget`` seconds have passed.
+
+    The project is checked here rather than as a query term: ANDing every
+    query with a term that most records have made searches 3x slower (its
+    postings were walked along with the query's). Everything counted (total,
+    facets) is counted from what is collected, so from the project only.
 
     Whoosh's own ``TimeLimitCollector`` starts a timer thread per search and
     can only interrupt by SIGALRM, which works in the main thread alone; this
     checks a monotonic clock between matches instead, in any thread. What was
     collected before the deadline stays available through ``results()``.
+    Whoosh's ``FilterCollector`` is not used: wrapped, its filter is skipped.
     """
 
-    def __init__(self, child: Any, budget: float) -> None:
+    def __init__(
+        self, child: Any, allowed: Container[int] | None, budget: float | None
+    ) -> None:
         super().__init__(child)
+        self.allowed = allowed
         self.budget = budget
         self.deadline = 0.0
 
     def prepare(self, top_searcher: Any, query: Any, context: Any) -> None:
-        self.deadline = time.monotonic() + self.budget
+        if self.budget is not None:
+            self.deadline = time.monotonic() + self.budget
         self.child.prepare(top_searcher, query, context)
 
     def collect_matches(self) -> None:
-        child = self.child
+        child, allowed, offset = self.child, self.allowed, self.offset
+        budget, deadline = self.budget, self.deadline
         for sub_docnum in child.matches():
-            child.collect(sub_docnum)
-            if time.monotonic() >= self.deadline:
+            if allowed is None or offset + sub_docnum in allowed:
+                child.collect(sub_docnum)
+            if budget is not None and time.monotonic() >= deadline:
                 raise collectors.TimeLimit
 
 
-def _suggest(searcher: Searcher, folded: str, project: int) -> str | None:
+def _suggest(
+    searcher: Searcher, folded: str, allowed: Container[int] | None
+) -> str | None:
     """The word within one edit of ``folded`` (two for longer words), sharing
-    its first letter, that most records of ``project`` have; None when nothing
+    its first letter, that most records of the project have (``allowed``,
+    see ``project_docs``); None when nothing
     is that close. Runs on the unstemmed ``raw`` field: stems would suggest
     non-words. The candidates come from the index's term dictionary, which
     holds every project's words, so each is counted in the project's records
@@ -693,24 +719,41 @@ def _suggest(searcher: Searcher, folded: str, project: int) -> str | None:
         found = {
             word: count
             for word in words
-            if (count := project_frequency(searcher, wq.Term("raw", word), project))
+            if (count := project_frequency(searcher, wq.Term("raw", word), allowed))
         }
         if found:
             return max(found, key=lambda w: (found[w], w))
     return None
 
 
-def project_query(project: int) -> wq.Query:
-    """The records of ``project``, selected without adding to the score."""
-    return wq.ConstantScoreQuery(wq.Term("project", str(project)), 0.0)
+def project_docs(searcher: Searcher, project: int) -> Container[int] | None:
+    """The global document numbers of ``project``'s records in this searcher,
+    or None when every record of the index is the project's (one project: no
+    checking at all). Made once per searcher and project (a searcher is
+    reopened when the index changes, so it never goes stale)."""
+    reader, term = searcher.reader(), str(project)
+    # Deleted records are in both counts: equal means no other project's.
+    if reader.doc_frequency("project", term) == reader.doc_count_all():
+        return None
+    cache = searcher.__dict__.setdefault("_gloss_projects", {})
+    if term not in cache:
+        docs = searcher.docs_for_query(wq.Term("project", term))
+        cache[term] = BitSet(docs, size=reader.doc_count_all())
+    allowed: Container[int] = cache[term]
+    return allowed
 
 
 def project_frequency(
-    searcher: Searcher, query: wq.Query, project: int, limit: int | None = None
+    searcher: Searcher,
+    query: wq.Query,
+    allowed: Container[int] | None,
+    limit: int | None = None,
 ) -> int:
-    """How many live records of ``project`` match ``query`` (counting stops at
-    ``limit``). Deleted records are not counted, unlike ``doc_frequency``."""
-    docs = wq.And([query, project_query(project)]).docs(searcher)
+    """How many live records among ``allowed`` (None: all) match ``query``
+    (counting stops at ``limit``). Deleted records are not counted, unlike
+    ``doc_frequency``."""
+    found = searcher.docs_for_query(query)  # global numbers, deleted ones left out
+    docs = (d for d in found if allowed is None or d in allowed)
     return sum(1 for _ in itertools.islice(docs, limit))
 
 
