@@ -16,6 +16,7 @@ A script, not a test: it prints figures and asserts nothing.
    and the Whoosh/FTS5 ratios.
 
     .venv/bin/python bench/search_bench.py [--size N] [--queries N] [--seed S]
+        [--projects N]
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,6 +160,16 @@ def make_corpus(size: int, seed: int) -> list[IndexRecord]:
             )
         )
     return records
+
+
+def spread(records: list[IndexRecord], projects: int) -> list[IndexRecord]:
+    """Documents dealt round to ``projects`` projects (ids 1, 2, …)."""
+    if projects <= 1:
+        return records
+    return [
+        replace(r, project=PROJECT + int(r.document.rsplit("-", 1)[1]) % projects)
+        for r in records
+    ]
 
 
 class MemorySource:
@@ -368,10 +379,17 @@ def main() -> None:
         default=2048,
         help="posting pool per indexing process (default 2048: no spill at 100k)",
     )
+    parser.add_argument(
+        "--projects",
+        type=int,
+        default=1,
+        help="spread the documents over this many projects; queries run in the"
+        " first (default 1: the index holds one project)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
-    records = make_corpus(args.size, args.seed)
+    records = spread(make_corpus(args.size, args.seed), args.projects)
     vocabulary = {w for r in records for w in re.findall(r"\w+", r.text.lower())}
     print(
         f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "

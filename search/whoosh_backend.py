@@ -641,13 +641,16 @@ class _Search:
     def _known(self, word: str) -> bool:
         """Whether a record of the project has ``word`` (in any vocabulary
         field): the term dictionary alone would know other projects' words."""
-        terms = wq.Or(
-            [
-                wq.Term(name, analysis.normalise(word, lang))
-                for name, lang in VOCABULARY_FIELDS
-            ]
-        )
-        return project_frequency(self.searcher, terms, self._allowed(), limit=1) > 0
+        reader = self.searcher.reader()
+        terms = [
+            wq.Term(name, text)
+            for name, lang in VOCABULARY_FIELDS
+            if reader.doc_frequency(name, text := analysis.normalise(word, lang))
+        ]
+        allowed = self._allowed()
+        if not terms or allowed is None:  # one project: its dictionary is the index's
+            return bool(terms)
+        return project_frequency(self.searcher, wq.Or(terms), allowed, limit=1) > 0
 
     def _allowed(self) -> Container[int] | None:
         return project_docs(self.searcher, self.project)
@@ -704,10 +707,10 @@ def _suggest(
 ) -> str | None:
     """The word within one edit of ``folded`` (two for longer words), sharing
     its first letter, that most records of the project have (``allowed``,
-    see ``project_docs``); None when nothing
-    is that close. Runs on the unstemmed ``raw`` field: stems would suggest
-    non-words. The candidates come from the index's term dictionary, which
-    holds every project's words, so each is counted in the project's records
+    see ``project_docs``); None when nothing is that close. Runs on the
+    unstemmed ``raw`` field: stems would suggest non-words. The candidates
+    come from the index's term dictionary, which holds every project's words,
+    so each is counted in the project's records
     (and dropped at zero): another project's word is never offered, nor does
     its frequency there decide between two of this project's words."""
     for maxdist in (1, 2) if len(folded) >= 6 else (1,):
@@ -719,11 +722,21 @@ def _suggest(
         found = {
             word: count
             for word in words
-            if (count := project_frequency(searcher, wq.Term("raw", word), allowed))
+            if (count := _raw_frequency(searcher, word, allowed))
         }
         if found:
             return max(found, key=lambda w: (found[w], w))
     return None
+
+
+def _raw_frequency(
+    searcher: Searcher, word: str, allowed: Container[int] | None
+) -> int:
+    """Records having ``word`` in ``raw``: from the term dictionary when the
+    index holds one project (as before projects), else counted in the project."""
+    if allowed is None:
+        return int(searcher.doc_frequency("raw", word))
+    return project_frequency(searcher, wq.Term("raw", word), allowed)
 
 
 def project_docs(searcher: Searcher, project: int) -> Container[int] | None:
