@@ -137,7 +137,7 @@ def search_paragraphs(
                 BUSY.format(terms=q.term_count(query), heavy=gate.HEAVY_TERMS)
             )
         # An engine written in each change's transaction is already current.
-        notice = "" if backend.same_transaction else outbox.catch_up(backend)
+        notice = "" if backend.same_transaction else outbox.catch_up(backend, project)
         found = backend.search(
             parsed, clean, page, result.page_size, sort, project=project.pk
         )
