@@ -144,10 +144,6 @@ class PassageFilterForm(CodingFilterForm):
         if not query:
             return None
         try:
-            # The ids only narrow this project's passages
-            # (selectors.passages_matching starts from them), so nothing of
-            # another project shows even while search_paragraphs, under
-            # search_hits, does not take the project yet.
             return search_hits(self.project, query)
         except FilterError as error:
             raise forms.ValidationError(str(error)) from error

@@ -92,7 +92,7 @@ def run_size(size: int, per_type: int, seed: int, tmp: Path) -> None:
 
 def pg_run(backend):  # noqa: ANN001, ANN201 - a PostgresBackend
     def run(query: shared.Query) -> object:
-        return backend.search(query.whoosh, page_size=20)
+        return backend.search(query.whoosh, page_size=20, project=shared.PROJECT)
 
     return run
 

@@ -16,6 +16,7 @@ A script, not a test: it prints figures and asserts nothing.
    and the Whoosh/FTS5 ratios.
 
     .venv/bin/python bench/search_bench.py [--size N] [--queries N] [--seed S]
+        [--projects N]
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +51,9 @@ KINDS = (
     ("meta", 3),
 )
 PARAGRAPHS_PER_DOCUMENT = 500
+# One project holds every record: the costliest case for the project filter,
+# whose postings then list every record.
+PROJECT = 1
 REPLACE_SHARE = 0.25  # of a seed sentence's words, replaced by list words
 FRENCH_SHARE = 0.05
 QUERY_TYPES = (
@@ -141,6 +145,7 @@ def make_corpus(size: int, seed: int) -> list[IndexRecord]:
         records.append(
             IndexRecord(
                 id=i + 1,
+                project=PROJECT,
                 document=f"doc-{doc:04d}",
                 document_order=f"{doc:04d}.txt",
                 title=f"Synthetic document {doc}",
@@ -155,6 +160,16 @@ def make_corpus(size: int, seed: int) -> list[IndexRecord]:
             )
         )
     return records
+
+
+def spread(records: list[IndexRecord], projects: int) -> list[IndexRecord]:
+    """Documents dealt round to ``projects`` projects (ids 1, 2, …)."""
+    if projects <= 1:
+        return records
+    return [
+        replace(r, project=PROJECT + int(r.document.rsplit("-", 1)[1]) % projects)
+        for r in records
+    ]
 
 
 class MemorySource:
@@ -242,7 +257,7 @@ def time_queries(
 
 def whoosh_run(backend: WhooshBackend) -> Callable[[Query], object]:
     def run(query: Query) -> object:
-        return backend.search(query.whoosh, page_size=20)
+        return backend.search(query.whoosh, page_size=20, project=PROJECT)
 
     return run
 
@@ -364,10 +379,17 @@ def main() -> None:
         default=2048,
         help="posting pool per indexing process (default 2048: no spill at 100k)",
     )
+    parser.add_argument(
+        "--projects",
+        type=int,
+        default=1,
+        help="spread the documents over this many projects; queries run in the"
+        " first (default 1: the index holds one project)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
-    records = make_corpus(args.size, args.seed)
+    records = spread(make_corpus(args.size, args.seed), args.projects)
     vocabulary = {w for r in records for w in re.findall(r"\w+", r.text.lower())}
     print(
         f"corpus: {len(records):,} paragraphs, {len(vocabulary):,} distinct words, "

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
+from accounts.projects import request_project
 from search.backend import SORTS
 from search.query import QuerySyntaxError
 from search.services import (
@@ -91,6 +92,10 @@ class SearchOut(Schema):
     summary="Search paragraph records, with facets and highlights.",
 )
 def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
+    """Search the caller's project: the token's, or the session's current one."""
+    project = request_project(request)
+    if project is None:  # authentication refuses these callers first
+        raise ApiError(403, "Your account belongs to no project yet.")
     filters = {
         name: values
         for name in ("theme", "document", "lang", "kind")
@@ -98,6 +103,7 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
     }
     try:
         result = search_paragraphs(
+            project=project,
             query=params.q.strip(),
             filters=filters,
             page=params.page,

@@ -10,6 +10,10 @@ A backend indexes ``IndexRecord``s, which it gets from a ``RecordSource`` by
 paragraph id. It never queries the database itself: the source does (see
 ``search.selectors.DatabaseRecordSource``), which keeps backends testable and
 lets the benchmark feed one from memory.
+
+Every record belongs to a project and every search runs in one: results,
+counts, facets and spelling corrections come from that project's records only,
+so a search never tells anyone that another project's words exist.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ class IndexRecord:
     """Everything the index holds about one paragraph record."""
 
     id: int
-    document: str  # the document's slug
+    project: int  # the project's id: searches see their own project's records only
+    document: str  # the document's slug (unique within its project)
     document_order: str  # the document's source name: documents sort by it
     title: str
     authors: tuple[str, ...]
@@ -82,6 +87,7 @@ class SearchRequest:
     """One search's arguments (see ``SearchBackend.search``), query parsed."""
 
     parsed: ParsedQuery
+    project: int  # the project's id; there is no "every project"
     filters: Mapping[str, Sequence[str]]
     page: int
     page_size: int
@@ -181,13 +187,19 @@ class SearchBackend(ABC):
         page: int = 1,
         page_size: int = 20,
         sort: str = "relevance",
+        *,
+        project: int,
     ) -> SearchPage:
         """Run ``query`` (a string in ``search.query``'s language, or already
-        parsed) narrowed by ``filters`` (facet name -> accepted values; values
-        of one facet are ORed, facets ANDed). Raises ``QuerySyntaxError``."""
+        parsed) in the records of ``project`` (an id) narrowed by ``filters``
+        (facet name -> accepted values; values of one facet are ORed, facets
+        ANDed). Hits, totals, facets and corrections are computed within the
+        project only. Raises ``QuerySyntaxError``."""
         parsed = ParsedQuery.of(query)
         return self.run_search(
-            SearchRequest(parsed, filters or {}, page, page_size, sort)
+            SearchRequest(
+                parsed, _project_id(project), filters or {}, page, page_size, sort
+            )
         )
 
     @abstractmethod
@@ -237,6 +249,22 @@ class SearchBackend(ABC):
         repair time (not trusted from the comparison, which may be older): an
         "extra" record created meanwhile is indexed, not deleted."""
         self.upsert([*drift.missing, *drift.extra, *drift.stale])
+
+
+def _project_id(project: object) -> int:
+    """The id a search runs in; anything else is a caller's bug, not a search
+    of every project (``bool`` is refused too: ``True`` is not project 1).
+
+    >>> _project_id(3)
+    3
+    >>> _project_id(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: a search needs a project id, not None
+    """
+    if isinstance(project, bool) or not isinstance(project, int):
+        raise TypeError(f"a search needs a project id, not {project!r}")
+    return project
 
 
 class _NoLock(AbstractContextManager[None]):

@@ -33,13 +33,18 @@ import socket
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import QuerySet
 
+from corpus.models import Paragraph
 from search.backend import SearchBackend, SearchUnavailable, get_backend
 from search.models import IndexOutbox
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +157,14 @@ def try_drain() -> None:
         log.exception("draining the search outbox failed; rows stay queued")
 
 
-def catch_up(backend: SearchBackend) -> str:
+def catch_up(backend: SearchBackend, project: Project | None = None) -> str:
     """Before a search: apply pending changes so a user sees their own edits.
 
     Returns a notice for the user when some changes could not be applied in
     time, or a large one is still being indexed (the search then shows the
-    index as it is). Only small changes are waited for.
+    index as it is). Only small changes are waited for. With ``project``, only
+    its records' changes are waited for and told of: another project's large
+    upload is none of this search's business (nor may it learn of it).
     """
     newest = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
@@ -165,6 +172,9 @@ def catch_up(backend: SearchBackend) -> str:
     # Only rows that were pending when this search began count: others are
     # newer changes made by someone else meanwhile.
     before = IndexOutbox.objects.filter(id__lte=newest)
+    if project is not None:
+        mine = Paragraph.objects.filter(document__project=project).values("id")
+        before = before.filter(paragraph_id__in=mine)
     if dedicated_drainer():
         behind = _wait_for_drainer(before.filter(background=False))
     else:

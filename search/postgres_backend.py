@@ -1,7 +1,8 @@
 """The PostgreSQL full-text implementation of ``SearchBackend``, for several hosts.
 
 The index is a table in the database (``search_pg_entry``, one row per record,
-created by ``search/migrations/0002_postgres_search.py``), so every app host
+created by ``search/migrations/0002_postgres_search.py``, given a project
+column by ``0004_postgres_project.py``), so every app host
 that shares the database shares the index. Writes run in the caller's
 transaction (``same_transaction``): a tag and its index entry commit or roll
 back together, and the next request on any host sees both. No outbox, no
@@ -16,9 +17,11 @@ Columns (mirroring the Whoosh fields, see ``search.whoosh_backend``):
   ``search.analysis`` (the tokenizer the query side uses), for exact phrases,
   prefixes and an exact-form bonus; the only text column of other languages.
 - ``context``: section, title and byline; they only raise the rank.
-- ``search_pg_word``: every raw word with the number of records holding it,
-  kept in step by each write; typo correction looks there (pg_trgm, then
-  Levenshtein distance).
+- ``project``: the record's project; every search is narrowed to one.
+- ``search_pg_word``: every raw word of each project with the number of that
+  project's records holding it, kept in step by each write; typo correction
+  looks there, in the searched project's rows only (pg_trgm, then Levenshtein
+  distance), so another project's words are never offered.
 
 Concurrency: READ COMMITTED, plus advisory locks taken in the caller's
 transaction: a write holds a shared lock on the whole index and an exclusive
@@ -71,7 +74,7 @@ BUDGET_NOTICE = (
 )
 
 _COLUMNS = (
-    "id, document, document_order, title, authors, section, kind, lang, page,"
+    "id, project, document, document_order, title, authors, section, kind, lang, page,"
     " position, body, themes, fingerprint, tsv_en, tsv_fr, raw, context"
 )
 _UPDATES = ", ".join(
@@ -79,7 +82,7 @@ _UPDATES = ", ".join(
 )
 INSERT = f"""
     INSERT INTO {ENTRY} ({_COLUMNS}) VALUES (
-        %(id)s, %(document)s, %(document_order)s, %(title)s, %(authors)s,
+        %(id)s, %(project)s, %(document)s, %(document_order)s, %(title)s, %(authors)s,
         %(section)s, %(kind)s, %(lang)s, %(page)s, %(position)s, %(body)s,
         %(themes)s, %(fingerprint)s,
         to_tsvector('gloss_en', %(en)s), to_tsvector('gloss_fr', %(fr)s),
@@ -89,8 +92,8 @@ INSERT = f"""
     ON CONFLICT (id) DO UPDATE SET {_UPDATES}
 """
 WORD_COUNTS = f"""
-    SELECT w, count(*) FROM {ENTRY}, unnest(tsvector_to_array(raw)) AS w
-    WHERE id = ANY(%s) GROUP BY w
+    SELECT project, w, count(*) FROM {ENTRY}, unnest(tsvector_to_array(raw)) AS w
+    WHERE id = ANY(%s) GROUP BY project, w
 """
 
 
@@ -154,6 +157,7 @@ def entry_row(record: IndexRecord) -> dict[str, Any]:
     text = parser_text(record.text)
     return {
         "id": record.id,
+        "project": record.project,
         "document": record.document,
         "document_order": record.document_order,
         "title": record.title,
@@ -226,8 +230,9 @@ class PostgresBackend(SearchBackend):
                 cursor.executemany(INSERT, [entry_row(r) for r in batch])
                 count += len(batch)
             cursor.execute(
-                f"INSERT INTO {WORD} (word, docs) SELECT w, count(*)"
-                f" FROM {ENTRY}, unnest(tsvector_to_array(raw)) AS w GROUP BY w"
+                f"INSERT INTO {WORD} (project, word, docs) SELECT project, w, count(*)"
+                f" FROM {ENTRY}, unnest(tsvector_to_array(raw)) AS w"
+                " GROUP BY project, w"
             )
             # Merge the GIN pending lists now rather than in the next searches
             # (see the migration), and give the planner fresh statistics.
@@ -247,7 +252,7 @@ class PostgresBackend(SearchBackend):
     def run_search(self, request: base.SearchRequest) -> base.SearchPage:
         page, page_size = request.page, request.page_size
         with transaction.atomic(), connection.cursor() as cursor:
-            search = _Search(cursor, request.parsed, request.filters)
+            search = _Search(cursor, request.parsed, request.project, request.filters)
             try:
                 with transaction.atomic(), _time_budget(cursor, self.time_budget):
                     return search.run(page, page_size, request.sort)
@@ -293,8 +298,8 @@ def _lock(cursor: Any, ids: Sequence[int]) -> None:
 def _write(
     cursor: Any, upserts: Sequence[IndexRecord], deletes: Collection[int]
 ) -> None:
-    """Write rows and keep the word table's counts in step (only words whose
-    count changed are touched: tagging changes none)."""
+    """Write rows and keep the word table's counts in step, per project (only
+    words whose count changed are touched: tagging changes none)."""
     ids = sorted({r.id for r in upserts} | set(deletes))
     before = _word_counts(cursor, ids)
     cursor.execute(f"DELETE FROM {ENTRY} WHERE id = ANY(%s)", [sorted(set(deletes))])
@@ -310,22 +315,31 @@ def _write(
         _adjust_words(cursor, delta)
 
 
-def _word_counts(cursor: Any, ids: Sequence[int]) -> dict[str, int]:
+ProjectWord = tuple[int, str]
+
+
+def _word_counts(cursor: Any, ids: Sequence[int]) -> dict[ProjectWord, int]:
     if not ids:
         return {}
     cursor.execute(WORD_COUNTS, [list(ids)])
-    return dict(cursor.fetchall())
+    return {(project, word): count for project, word, count in cursor.fetchall()}
 
 
-def _adjust_words(cursor: Any, delta: Mapping[str, int]) -> None:
-    words = sorted(delta)  # one order for every writer: no lock cycles
+def _adjust_words(cursor: Any, delta: Mapping[ProjectWord, int]) -> None:
+    keys = sorted(delta)  # one order for every writer: no lock cycles
+    projects, words = [k[0] for k in keys], [k[1] for k in keys]
     cursor.execute(
-        f"INSERT INTO {WORD} (word, docs)"
-        " SELECT * FROM unnest(%s::text[], %s::int[]) ORDER BY 1"
-        f" ON CONFLICT (word) DO UPDATE SET docs = {WORD}.docs + EXCLUDED.docs",
-        [words, [delta[w] for w in words]],
+        f"INSERT INTO {WORD} (project, word, docs)"
+        " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[]) ORDER BY 1, 2"
+        " ON CONFLICT (project, word)"
+        f" DO UPDATE SET docs = {WORD}.docs + EXCLUDED.docs",
+        [projects, words, [delta[k] for k in keys]],
     )
-    cursor.execute(f"DELETE FROM {WORD} WHERE word = ANY(%s) AND docs <= 0", [words])
+    cursor.execute(
+        f"DELETE FROM {WORD} w USING unnest(%s::bigint[], %s::text[]) AS k(p, t)"
+        " WHERE w.project = k.p AND w.word = k.t AND w.docs <= 0",
+        [projects, words],
+    )
 
 
 @contextmanager
@@ -350,16 +364,18 @@ def _cancelled(exc: DatabaseError) -> bool:
 
 @dataclass
 class _Search:
-    """Correct typos, compile the tree and filters to SQL, fetch a page of
-    hits and the facet counts, highlight the hits."""
+    """In one project: correct typos, compile the tree and filters to SQL,
+    fetch a page of hits and the facet counts, highlight the hits."""
 
     cursor: Any
     parsed: q.ParsedQuery
+    project: int
     filters: Mapping[str, Sequence[str]]
 
     def run(self, page: int, page_size: int, sort: str) -> base.SearchPage:
         node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
-        where = Sql.all([compile_node(node), *compile_filters(self.filters)])
+        scope = Sql("e.project = %s", (self.project,))
+        where = Sql.all([scope, compile_node(node), *compile_filters(self.filters)])
         rank = rank_sql(node)
         order = (
             "document_order, position, id" if sort == "document" else "rank DESC, id"
@@ -388,8 +404,9 @@ class _Search:
 
     def _hits(self, ranked: list[tuple[int, float]], marker: Marker) -> list[base.Hit]:
         self.cursor.execute(
-            f"SELECT id, body, lang, themes FROM {ENTRY} WHERE id = ANY(%s)",
-            [[pid for pid, _ in ranked]],
+            f"SELECT id, body, lang, themes FROM {ENTRY}"
+            " WHERE id = ANY(%s) AND project = %s",
+            [[pid for pid, _ in ranked], self.project],
         )
         rows = {pid: (text, lang, tags) for pid, text, lang, tags in self.cursor}
         return [
@@ -408,31 +425,36 @@ class _Search:
         return self._suggest(folded)
 
     def _known(self, word: str, folded: str) -> bool:
-        """Known as a raw word, a stem in either language, or a context word."""
+        """Known in the project as a raw word, a stem in either language, or a
+        context word (another project's words are unknown here)."""
+        p = self.project
         self.cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {WORD} WHERE word = %s)"
-            f" OR EXISTS (SELECT 1 FROM {ENTRY}"
-            "  WHERE tsv_en @@ plainto_tsquery('gloss_en', %s))"
-            f" OR EXISTS (SELECT 1 FROM {ENTRY}"
-            "  WHERE tsv_fr @@ plainto_tsquery('gloss_fr', %s))"
-            f" OR EXISTS (SELECT 1 FROM {ENTRY} WHERE context @@"
+            f"SELECT EXISTS (SELECT 1 FROM {WORD} WHERE project = %s AND word = %s)"
+            f" OR EXISTS (SELECT 1 FROM {ENTRY} WHERE project = %s"
+            "  AND tsv_en @@ plainto_tsquery('gloss_en', %s))"
+            f" OR EXISTS (SELECT 1 FROM {ENTRY} WHERE project = %s"
+            "  AND tsv_fr @@ plainto_tsquery('gloss_fr', %s))"
+            f" OR EXISTS (SELECT 1 FROM {ENTRY} WHERE project = %s AND context @@"
             "  (plainto_tsquery('gloss_en', %s) || plainto_tsquery('gloss_xx', %s)))",
-            [folded, *[parser_text(word)] * 4],
+            [p, folded, p, parser_text(word), p, parser_text(word), p]
+            + [parser_text(word)] * 2,
         )
         return bool(self.cursor.fetchone()[0])
 
     def _suggest(self, folded: str) -> str | None:
-        """The most frequent indexed word within one edit of ``folded`` (two
-        for longer words), sharing its first letter; as Whoosh suggests.
+        """The word of the project's records within one edit of ``folded`` (two
+        for longer words), sharing its first letter, that most of them have;
+        as Whoosh suggests.
         Trigram similarity (GIN index) finds candidates, Levenshtein decides."""
         for maxdist in (1, 2) if len(folded) >= 6 else (1,):
             self.cursor.execute(
-                f"SELECT word FROM {WORD} WHERE word %% %s"
+                f"SELECT word FROM {WORD} WHERE project = %s AND word %% %s"
                 " AND left(word, 1) = left(%s, 1)"
                 " AND length(word) BETWEEN %s AND %s"
                 " AND levenshtein(word, %s) <= %s"
                 " ORDER BY docs DESC, word DESC LIMIT 1",
                 [
+                    self.project,
                     folded,
                     folded,
                     len(folded) - maxdist,

@@ -54,6 +54,7 @@ def index_record(paragraph: Paragraph, themes: Sequence[str] = ()) -> IndexRecor
     document = paragraph.document
     return IndexRecord(
         id=paragraph.id,
+        project=document.project_id,
         document=document.slug,
         document_order=document.source_name,
         title=document.display_title,
@@ -98,20 +99,30 @@ def _with_themes(paragraphs: list[Paragraph]) -> list[IndexRecord]:
     return [index_record(p, themes.get(p.id, ())) for p in paragraphs]
 
 
-def paragraphs_by_id(ids: Collection[int]) -> dict[int, Paragraph]:
-    """The paragraphs behind a page of hits, with their documents (one query)."""
-    rows = Paragraph.objects.visible().filter(id__in=list(ids))
+# Every read below is narrowed to the searched project, although the index
+# already is: a hit whose paragraph is in another project (an index out of
+# step) is dropped rather than shown, and a name or slug from another project
+# is treated as unknown, so its echo cannot tell that it exists there.
+
+
+def paragraphs_by_id(ids: Collection[int], project: Project) -> dict[int, Paragraph]:
+    """The paragraphs of ``project`` behind a page of hits, with their
+    documents (one query)."""
+    rows = Paragraph.objects.visible().filter(
+        id__in=list(ids), document__project=project
+    )
     return {p.id: p for p in rows.select_related("document")}
 
 
-def document_labels(slugs: Collection[str]) -> dict[str, str]:
-    """Slug -> display title, for the document facet."""
-    rows = Document.objects.filter(slug__in=list(slugs))
+def document_labels(slugs: Collection[str], project: Project) -> dict[str, str]:
+    """Slug -> display title in ``project``, for the document facet."""
+    rows = Document.objects.filter(project=project, slug__in=list(slugs))
     return {d.slug: d.display_title for d in rows}
 
 
-def document_slug(name: str) -> str:
+def document_slug(name: str, project: Project) -> str:
     """A ``document:`` filter value as the index stores it: a source file name
-    or a slug becomes the slug; an unknown name is kept (it matches nothing)."""
-    document = Document.objects.by_name(name)
+    or a slug of ``project`` becomes the slug; an unknown name (one of another
+    project's documents too) is kept as typed (it matches nothing)."""
+    document = Document.objects.filter(project=project).by_name(name)
     return document.slug if document is not None else name

@@ -9,10 +9,11 @@ inside the transaction that changes them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,6 +21,9 @@ from corpus.models import Paragraph
 from search import gate, outbox, selectors, spans
 from search import query as q
 from search.backend import FACETS, SORTS, FacetCount, SearchPage, get_backend
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 10_000  # page * page_size beyond this is refused (deep paging is slow)
@@ -103,22 +107,27 @@ class SearchResult:
 
 def search_paragraphs(
     *,
+    project: Project,
     query: str,
     filters: Mapping[str, Sequence[str]] | None = None,
     page: int = 1,
     page_size: int = 20,
     sort: str = "relevance",
 ) -> SearchResult:
-    """Search paragraph records.
+    """Search the paragraph records of ``project``.
 
-    Raises ``QuerySyntaxError`` for a malformed query,
+    Everything in the result (hits, total, facets, the corrected query, and
+    the document names echoed in the filters) comes from that project only:
+    another project's words and documents are as unknown as words that exist
+    nowhere. Raises ``QuerySyntaxError`` for a malformed query,
     ``SearchRequestError`` for parameters out of range, and its subclass
     ``SearchBusy`` for a long query while other long ones run. An empty query with
     no filter searches nothing (``searched`` is False).
     """
-    clean = _clean_filters(filters or {})
+    value = partial(_filter_value, project=project)
+    clean = _clean_filters(filters or {}, value)
     _check_paging(page, page_size, sort)
-    parsed = q.ParsedQuery(query, q.map_filters(q.parse(query), _filter_value))
+    parsed = q.ParsedQuery(query, q.map_filters(q.parse(query), value))
     result = SearchResult(query, clean, sort, page, min(page_size, MAX_PAGE_SIZE))
     if isinstance(parsed.node, q.MatchAll) and not clean:
         return result
@@ -129,9 +138,11 @@ def search_paragraphs(
                 BUSY.format(terms=q.term_count(query), heavy=gate.HEAVY_TERMS)
             )
         # An engine written in each change's transaction is already current.
-        notice = "" if backend.same_transaction else outbox.catch_up(backend)
-        found = backend.search(parsed, clean, page, result.page_size, sort)
-    _fill(result, found, notice)
+        notice = "" if backend.same_transaction else outbox.catch_up(backend, project)
+        found = backend.search(
+            parsed, clean, page, result.page_size, sort, project=project.pk
+        )
+    _fill(result, found, notice, project)
     return result
 
 
@@ -160,20 +171,24 @@ class _IndexFollowsRecords:
 INDEX_FOLLOWS_RECORDS = _IndexFollowsRecords()
 
 
-def _clean_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+def _clean_filters(
+    filters: Mapping[str, Sequence[str]], value: Callable[[str, str], str]
+) -> dict[str, list[str]]:
     clean: dict[str, list[str]] = {}
     for name, values in filters.items():
         if name not in FACETS:
             raise SearchRequestError(f"Unknown filter {name!r}.")
         kept = [v.strip() for v in values if v and v.strip()]
         if kept:
-            clean[name] = [_filter_value(name, v) for v in kept]
+            clean[name] = [value(name, v) for v in kept]
     return clean
 
 
-def _filter_value(name: str, value: str) -> str:
+def _filter_value(name: str, value: str, *, project: Project) -> str:
     value = q.validate_filter(name, value)
-    return selectors.document_slug(value) if name == "document" else value
+    if name == "document":
+        return selectors.document_slug(value, project)
+    return value
 
 
 def _check_paging(page: int, page_size: int, sort: str) -> None:
@@ -188,8 +203,10 @@ def _check_paging(page: int, page_size: int, sort: str) -> None:
         )
 
 
-def _fill(result: SearchResult, found: SearchPage, notice: str) -> None:
-    paragraphs = selectors.paragraphs_by_id([hit.id for hit in found.hits])
+def _fill(
+    result: SearchResult, found: SearchPage, notice: str, project: Project
+) -> None:
+    paragraphs = selectors.paragraphs_by_id([hit.id for hit in found.hits], project)
     result.rows = [
         # mark_safe: the highlight is the backend's escaped HTML, never raw text.
         ResultRow(paragraphs[h.id], h.score, mark_safe(h.highlight), h.themes)
@@ -198,14 +215,17 @@ def _fill(result: SearchResult, found: SearchPage, notice: str) -> None:
     ]
     result.total = found.total
     result.corrected_query = found.corrected_query
-    result.facets = _facet_rows(found.facets)
+    result.facets = _facet_rows(found.facets, project)
     result.notice = " ".join(n for n in (found.notice, notice) if n)
     result.partial = found.partial
     result.searched = True
 
 
-def _facet_rows(facets: Mapping[str, list[FacetCount]]) -> dict[str, list[FacetRow]]:
-    titles = selectors.document_labels([f.value for f in facets.get("document", [])])
+def _facet_rows(
+    facets: Mapping[str, list[FacetCount]], project: Project
+) -> dict[str, list[FacetRow]]:
+    documents = [f.value for f in facets.get("document", [])]
+    titles = selectors.document_labels(documents, project)
     labels = {"document": titles, "lang": {"": "unknown"}}
     return {
         name: [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -38,13 +39,17 @@ FACET_TITLES = {
 
 
 def search(request: HtmxHttpRequest) -> HttpResponse:
+    """Search the current project (the only one whose records anyone sees here)."""
+    project = request_project(request)
+    if project is None:  # RoleRequiredMiddleware refuses these requests first
+        raise PermissionDenied("Your account belongs to no project yet.")
     form = SearchForm(request.GET)
     result, error, status = None, "", 200
     if not form.is_valid():
         error, status = form.error_message(), 400
     else:
         try:
-            result = search_paragraphs(**form.search_arguments())
+            result = search_paragraphs(project=project, **form.search_arguments())
         except (QuerySyntaxError, SearchRequestError) as exc:
             error, status = str(exc), 429 if isinstance(exc, SearchBusy) else 400
     context = {"form": form, "result": result, "error": error, **tagging(request)}

@@ -5,6 +5,17 @@ Layout of the index root (``GLOSS_INDEX_DIR``)::
     CURRENT            name of the live build, replaced atomically (os.replace)
     write.lock         flock()ed by the one process allowed to write
     build-<stamp>/     a Whoosh index; the live one and at most one older
+      SCHEMA           the ``SCHEMA_VERSION`` it was built with (none: version 1)
+
+A build made with another schema version is treated like a damaged one: it is
+rebuilt from the database before it is used (e.g. version 1 had no project
+field, and searching it in a project would find nothing).
+
+Every record carries its project (the ``project`` field) and every search is
+narrowed to one: only the project's records are collected (so the results,
+the total and the facets are the project's), and spelling corrections check
+each candidate word against the project's records (Whoosh's term dictionary
+is global to the index).
 
 Whoosh allows one writer per index and raises ``LockError`` at once when a
 second one starts, so every write here happens under ``exclusive()``, an
@@ -29,7 +40,14 @@ import shutil
 import struct
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Collection,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +56,7 @@ from whoosh import collectors, columns, fields, highlight, index, reading, sorti
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.codec import whoosh3
+from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -65,6 +84,10 @@ SMALL_BUILD = 5000
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 BUILD_PREFIX = "build-"
+SCHEMA_FILE = "SCHEMA"
+# Bump when the fields or their analysis change: older builds are rebuilt.
+# 2: the ``project`` field (searches are narrowed to one project).
+SCHEMA_VERSION = 2
 
 # Where a query word is looked for, with query-time weights: the record's own
 # text, in the stemmed field of its language, plus the unstemmed ``raw`` field
@@ -90,6 +113,12 @@ REBUILT_NOTICE = (
     "The search index was missing or damaged and has been rebuilt from the database."
 )
 FieldSpec = tuple[str, str, float]  # field name, analysis language, query weight
+
+
+class OutdatedSchema(index.IndexError):
+    """The live build was made with another ``SCHEMA_VERSION``: rebuild it."""
+
+
 CORRUPTION = (OSError, EOFError, struct.error, KeyError, index.IndexError)
 
 
@@ -235,6 +264,7 @@ def make_schema() -> fields.Schema:
     }
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
+        project=fields.ID(),  # the project's id: every search is narrowed by it
         document=fields.ID(stored=True, sortable=True),
         # Sort keys only: columns, no postings (NUMERIC would index 8 terms).
         order=fields.COLUMN(columns.VarBytesColumn()),
@@ -261,6 +291,7 @@ def to_document(record: IndexRecord) -> dict[str, Any]:
     lang = analysis.field_language(record.lang)
     return {
         "id": str(record.id),
+        "project": str(record.project),
         "document": record.document,
         "order": record.document_order.encode("utf-8"),
         "kind": record.kind,
@@ -358,12 +389,18 @@ class WhooshBackend(SearchBackend):
         stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() % 10**9:09d}"
         build = self.root / f"{BUILD_PREFIX}{stamp}-{secrets.token_hex(3)}"
         build.mkdir(parents=True)
+        (build / SCHEMA_FILE).write_text(f"{SCHEMA_VERSION}\n")
         return build, index.create_in(str(build), make_schema())
 
     def _open(self) -> index.Index:
         build = self._live_build()
         if build is None or not index.exists_in(str(build)):
             raise index.EmptyIndexError(f"no search index at {self.root}")
+        version = _schema_version(build)
+        if version != SCHEMA_VERSION:
+            raise OutdatedSchema(
+                f"index schema version {version}, this code needs {SCHEMA_VERSION}"
+            )
         return index.open_dir(str(build))
 
     # -- writes ----------------------------------------------------------
@@ -509,15 +546,16 @@ class WhooshBackend(SearchBackend):
             return self._searcher(), REBUILT_NOTICE
 
     def run_search(self, request: SearchRequest) -> SearchPage:
-        parsed = request.parsed
+        parsed, project = request.parsed, request.project
         args = (request.filters, request.page, request.page_size, request.sort)
         searcher, notice = self._usable_searcher()
         try:
-            result = _Search(searcher, parsed, self.time_budget).run(*args)
+            result = _Search(searcher, parsed, project, self.time_budget).run(*args)
         except CORRUPTION as exc:  # damage found only while reading postings
             self._forget_searchers()
             self._recover(exc)
-            result = _Search(self._searcher(), parsed, self.time_budget).run(*args)
+            again = _Search(self._searcher(), parsed, project, self.time_budget)
+            result = again.run(*args)
             notice = REBUILT_NOTICE
         result.notice = " ".join(filter(None, [notice, result.notice]))
         return result
@@ -544,10 +582,12 @@ class WhooshBackend(SearchBackend):
 
 @dataclass
 class _Search:
-    """One search: compile the tree, correct typos, collect, highlight."""
+    """One search in one project: compile the tree, correct typos, collect,
+    highlight."""
 
     searcher: Searcher
     parsed: q.ParsedQuery
+    project: int
     time_budget: float | None = None
     lookups: int = 0  # spelling lookups made (at most q.MAX_CORRECTIONS)
 
@@ -562,8 +602,7 @@ class _Search:
             sortedby=_sort(sort),
             scored=True,
         )
-        if self.time_budget is not None:
-            collector = _DeadlineCollector(collector, self.time_budget)
+        collector = _ProjectCollector(collector, self._allowed(), self.time_budget)
         notice = ""
         try:
             self.searcher.search_with_collector(compiled, collector)
@@ -597,14 +636,24 @@ class _Search:
         if self.lookups >= q.MAX_CORRECTIONS:
             return None
         self.lookups += 1
-        return _suggest(self.searcher, folded)
+        return _suggest(self.searcher, folded, self._allowed())
 
     def _known(self, word: str) -> bool:
+        """Whether a record of the project has ``word`` (in any vocabulary
+        field): the term dictionary alone would know other projects' words."""
         reader = self.searcher.reader()
-        return any(
-            reader.doc_frequency(name, analysis.normalise(word, lang)) > 0
+        terms = [
+            wq.Term(name, text)
             for name, lang in VOCABULARY_FIELDS
-        )
+            if reader.doc_frequency(name, text := analysis.normalise(word, lang))
+        ]
+        allowed = self._allowed()
+        if not terms or allowed is None:  # one project: its dictionary is the index's
+            return bool(terms)
+        return project_frequency(self.searcher, wq.Or(terms), allowed, limit=1) > 0
+
+    def _allowed(self) -> Container[int] | None:
+        return project_docs(self.searcher, self.project)
 
 
 BUDGET_NOTICE = (
@@ -614,44 +663,111 @@ BUDGET_NOTICE = (
 )
 
 
-class _DeadlineCollector(collectors.WrappingCollector):
-    """Stops collecting with ``TimeLimit`` once ``budget`` seconds have passed.
+class _ProjectCollector(collectors.WrappingCollector):
+    """Collects the matches among ``allowed`` (global document numbers; None:
+    all), and stops with ``TimeLimit`` once ``budget`` seconds have passed.
+
+    The project is checked here rather than as a query term: ANDing every
+    query with a term that most records have made searches 3x slower (its
+    postings were walked along with the query's). Everything counted (total,
+    facets) is counted from what is collected, so from the project only.
 
     Whoosh's own ``TimeLimitCollector`` starts a timer thread per search and
     can only interrupt by SIGALRM, which works in the main thread alone; this
     checks a monotonic clock between matches instead, in any thread. What was
     collected before the deadline stays available through ``results()``.
+    Whoosh's ``FilterCollector`` is not used: wrapped, its filter is skipped.
     """
 
-    def __init__(self, child: Any, budget: float) -> None:
+    def __init__(
+        self, child: Any, allowed: Container[int] | None, budget: float | None
+    ) -> None:
         super().__init__(child)
+        self.allowed = allowed
         self.budget = budget
         self.deadline = 0.0
 
     def prepare(self, top_searcher: Any, query: Any, context: Any) -> None:
-        self.deadline = time.monotonic() + self.budget
+        if self.budget is not None:
+            self.deadline = time.monotonic() + self.budget
         self.child.prepare(top_searcher, query, context)
 
     def collect_matches(self) -> None:
-        child = self.child
+        child, allowed, offset = self.child, self.allowed, self.offset
+        budget, deadline = self.budget, self.deadline
         for sub_docnum in child.matches():
-            child.collect(sub_docnum)
-            if time.monotonic() >= self.deadline:
+            if allowed is None or offset + sub_docnum in allowed:
+                child.collect(sub_docnum)
+            if budget is not None and time.monotonic() >= deadline:
                 raise collectors.TimeLimit
 
 
-def _suggest(searcher: Searcher, folded: str) -> str | None:
-    """The most frequent indexed word within one edit of ``folded`` (two for
-    longer words), sharing its first letter; None when nothing is that close.
-    Runs on the unstemmed ``raw`` field: stems would suggest non-words."""
+def _suggest(
+    searcher: Searcher, folded: str, allowed: Container[int] | None
+) -> str | None:
+    """The word within one edit of ``folded`` (two for longer words), sharing
+    its first letter, that most records of the project have (``allowed``,
+    see ``project_docs``); None when nothing is that close. Runs on the
+    unstemmed ``raw`` field: stems would suggest non-words. The candidates
+    come from the index's term dictionary, which holds every project's words,
+    so each is counted in the project's records
+    (and dropped at zero): another project's word is never offered, nor does
+    its frequency there decide between two of this project's words."""
     for maxdist in (1, 2) if len(folded) >= 6 else (1,):
-        found: dict[str, int] = {}
-        for leaf, _offset in searcher.reader().leaf_readers():
-            for word in leaf.terms_within("raw", folded, maxdist, prefix=1):
-                found[word] = found.get(word, 0) + leaf.doc_frequency("raw", word)
+        words = {
+            word
+            for leaf, _offset in searcher.reader().leaf_readers()
+            for word in leaf.terms_within("raw", folded, maxdist, prefix=1)
+        }
+        found = {
+            word: count
+            for word in words
+            if (count := _raw_frequency(searcher, word, allowed))
+        }
         if found:
             return max(found, key=lambda w: (found[w], w))
     return None
+
+
+def _raw_frequency(
+    searcher: Searcher, word: str, allowed: Container[int] | None
+) -> int:
+    """Records having ``word`` in ``raw``: from the term dictionary when the
+    index holds one project (as before projects), else counted in the project."""
+    if allowed is None:
+        return int(searcher.doc_frequency("raw", word))
+    return project_frequency(searcher, wq.Term("raw", word), allowed)
+
+
+def project_docs(searcher: Searcher, project: int) -> Container[int] | None:
+    """The global document numbers of ``project``'s records in this searcher,
+    or None when every record of the index is the project's (one project: no
+    checking at all). Made once per searcher and project (a searcher is
+    reopened when the index changes, so it never goes stale)."""
+    reader, term = searcher.reader(), str(project)
+    # Deleted records are in both counts: equal means no other project's.
+    if reader.doc_frequency("project", term) == reader.doc_count_all():
+        return None
+    cache = searcher.__dict__.setdefault("_gloss_projects", {})
+    if term not in cache:
+        docs = searcher.docs_for_query(wq.Term("project", term))
+        cache[term] = BitSet(docs, size=reader.doc_count_all())
+    allowed: Container[int] = cache[term]
+    return allowed
+
+
+def project_frequency(
+    searcher: Searcher,
+    query: wq.Query,
+    allowed: Container[int] | None,
+    limit: int | None = None,
+) -> int:
+    """How many live records among ``allowed`` (None: all) match ``query``
+    (counting stops at ``limit``). Deleted records are not counted, unlike
+    ``doc_frequency``."""
+    found = searcher.docs_for_query(query)  # global numbers, deleted ones left out
+    docs = (d for d in found if allowed is None or d in allowed)
+    return sum(1 for _ in itertools.islice(docs, limit))
 
 
 # -- compiling the query tree -------------------------------------------------
@@ -862,6 +978,16 @@ def _hit(hit: Any, marker: Marker) -> Hit:
         highlight=highlight_html(hit["body"], marker, hit.get("lang", "")),
         themes=tuple(_themes(hit.get("themes"))),
     )
+
+
+def _schema_version(build: Path) -> int:
+    """The ``SCHEMA_VERSION`` a build was made with (1: before the file)."""
+    try:
+        return int((build / SCHEMA_FILE).read_text().strip())
+    except FileNotFoundError:
+        return 1
+    except ValueError:
+        return 0  # unreadable: not this version, so rebuilt
 
 
 def _themes(stored: Any) -> list[str]:

@@ -38,6 +38,7 @@ def parse_filters(
     until: str = "",
     query: str = "",
     date_labels: tuple[str, str] = ("--since", "--until"),
+    project: Project | None = None,
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
     shows them (the command's options, the page's labels). Names are looked
@@ -55,7 +56,8 @@ def parse_filters(
 
 
 def search_hits(project: Project | None, query: str) -> frozenset[int]:
-    """Ids of every paragraph the search query finds.
+    """Ids of every paragraph of ``project`` the search query finds (none
+    without a project).
 
     Each page is a search of its own, so all of them together get a budget
     (``export_search_budget``): an export of a broad query once ran a
@@ -64,13 +66,17 @@ def search_hits(project: Project | None, query: str) -> frozenset[int]:
     budget (it would export only part of what it finds), is refused with a
     message.
     """
+    if project is None:
+        return frozenset()
     budget = export_search_budget()
     deadline = _clock() + budget
     ids: set[int] = set()
     page = 1
     while True:
         try:
-            result = search_paragraphs(query=query, page=page, page_size=MAX_PAGE_SIZE)
+            result = search_paragraphs(
+                project=project, query=query, page=page, page_size=MAX_PAGE_SIZE
+            )
         except (QuerySyntaxError, SearchRequestError) as exc:
             raise FilterError(f"Search query: {exc}") from exc
         if result.partial:

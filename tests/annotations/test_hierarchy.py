@@ -160,7 +160,9 @@ def test_search_theme_facets_roll_up_to_the_parent(people, paragraphs, tree):
         services.annotation_create(
             author=people.annotator, paragraph=paragraph, start=0, end=4, themes=slugs
         )
-    result = search_paragraphs(query="", filters={"theme": ["distrust"]})
+    result = search_paragraphs(
+        project=first_project(), query="", filters={"theme": ["distrust"]}
+    )
     assert result.total == 3
     counts = {row.value: row.count for row in result.facets["theme"]}
     # mistrust: its own paragraph and its sub-theme's

@@ -79,7 +79,7 @@ def positions(document: Document) -> list[int]:
 
 def found(query: str, **filters: list[str]) -> set[int]:
     """Ids of the records a search finds (it applies pending index changes)."""
-    result = search_paragraphs(query=query, filters=filters)
+    result = search_paragraphs(project=first_project(), query=query, filters=filters)
     return {row.paragraph.id for row in result.rows}
 
 

@@ -18,11 +18,14 @@ from search.backend import IndexRecord, SearchBackend
 from search.query import QuerySyntaxError
 
 MakeBackend = Callable[["MemorySource"], SearchBackend]
+# Project ids: the contract's corpus is in A; the two-project tests add B.
+A, B = 1, 2
 
 
 def record(id: int, text: str, **fields: object) -> IndexRecord:
     """An IndexRecord with defaults for what a test does not care about."""
     defaults: dict[str, object] = {
+        "project": A,
         "document": "doc-a",
         "document_order": "a.txt",
         "title": "A paper on North America",
@@ -106,8 +109,11 @@ class BackendContract:
         backend.rebuild()
         return backend
 
-    def find(self, backend: SearchBackend, query: str, **kw: object) -> set[int]:
-        return set(ids(backend.search(query, page_size=100, **kw)))  # type: ignore[arg-type]
+    def find(
+        self, backend: SearchBackend, query: str, project: int = A, **kw: object
+    ) -> set[int]:
+        page = backend.search(query, page_size=100, project=project, **kw)  # type: ignore[arg-type]
+        return set(ids(page))
 
     # -- writes ----------------------------------------------------------
 
@@ -206,34 +212,36 @@ class BackendContract:
 
     def test_malformed_query_raises(self, backend) -> None:
         with pytest.raises(QuerySyntaxError):
-            backend.search('"unclosed')
+            backend.search('"unclosed', project=A)
 
     def test_typo_is_corrected_and_reported(self, backend) -> None:
-        page = backend.search("perimeterr")
+        page = backend.search("perimeterr", project=A)
         assert page.corrected_query == "perimeter"
         assert ids(page) == [5]
 
     def test_correction_keeps_the_rest_of_the_query(self, backend) -> None:
-        page = backend.search("securty -cooperation")
+        page = backend.search("securty -cooperation", project=A)
         assert page.corrected_query == "security -cooperation"
         assert ids(page) == [5]
 
     def test_nothing_close_returns_nothing_rather_than_a_guess(self, backend) -> None:
-        page = backend.search("zyxwvut")
+        page = backend.search("zyxwvut", project=A)
         assert (page.total, page.corrected_query) == (0, None)
 
     def test_known_words_are_not_corrected(self, backend) -> None:
-        assert backend.search("cooperating").corrected_query is None  # known as a stem
+        assert (
+            backend.search("cooperating", project=A).corrected_query is None
+        )  # known as a stem
 
     # -- results ---------------------------------------------------------
 
     def test_body_text_outranks_footnotes_and_references(self, backend) -> None:
-        assert ids(backend.search("security cooperation"))[0] == 1
+        assert ids(backend.search("security cooperation", project=A))[0] == 1
 
     def test_facets_count_every_value_of_multi_valued_fields(self, backend) -> None:
-        page = backend.search(
-            "perimeter OR canada OR souveraineté"
-        )  # records 1, 4, 5, 6
+        page = backend.search(  # records 1, 4, 5, 6
+            "perimeter OR canada OR souveraineté", project=A
+        )
         facets = {
             name: {f.value: f.count for f in rows} for name, rows in page.facets.items()
         }
@@ -250,29 +258,32 @@ class BackendContract:
             record(13, same, kind="paragraph"),
         )
         backend.upsert([11, 12, 13])
-        assert ids(backend.search("maritime surveillance")) == [13, 12, 11]
+        assert ids(backend.search("maritime surveillance", project=A)) == [13, 12, 11]
 
     def test_words_in_markup_like_text_are_stemmed_too(self, backend, source):
         source.put(record(9, 'Trust <script>alerts("x")</script> &amp; <b>ports</b>'))
         backend.upsert([9])
         for query in ("alert", "port"):  # found by stem: "alerts", "ports"
-            page = backend.search(query)
+            page = backend.search(query, project=A)
             assert (ids(page), page.corrected_query) == ([9], None), query
 
     def test_hits_carry_themes(self, backend) -> None:
-        assert backend.search("perimeter").hits[0].themes == ("distrust", "sovereignty")
+        assert backend.search("perimeter", project=A).hits[0].themes == (
+            "distrust",
+            "sovereignty",
+        )
 
     def test_pagination(self, backend) -> None:
-        first = backend.search("cooperation", page=1, page_size=3)
-        second = backend.search("cooperation", page=2, page_size=3)
+        first = backend.search("cooperation", page=1, page_size=3, project=A)
+        second = backend.search("cooperation", page=2, page_size=3, project=A)
         assert (first.total, len(first.hits), len(second.hits)) == (4, 3, 1)
         assert not set(ids(first)) & set(ids(second))
-        assert backend.search("cooperation", page=3, page_size=3).hits == []
+        assert backend.search("cooperation", page=3, page_size=3, project=A).hits == []
 
     def test_sort_by_document_order(self, backend, source) -> None:
         source.put(replace(CORPUS[5], position=0), replace(CORPUS[3], position=1))
         backend.upsert([4, 6])
-        page = backend.search("canada", sort="document")
+        page = backend.search("canada", sort="document", project=A)
         assert ids(page) == [1, 6, 4]  # a.txt first, then b.txt by position
 
     def test_highlights_mark_matches_in_escaped_text(self, backend, source) -> None:
@@ -287,7 +298,10 @@ class BackendContract:
             "trus*",
             "kind:paragraph trust",
         ):
-            hits = {hit.id: hit for hit in backend.search(query, page_size=100).hits}
+            hits = {
+                hit.id: hit
+                for hit in backend.search(query, page_size=100, project=A).hits
+            }
             assert 9 in hits, query  # the record is found by every one of them
             html = hits[9].highlight
             assert "<mark" in html, query  # something is highlighted
@@ -300,13 +314,161 @@ class BackendContract:
             record(9, "Security at the border. Border security cooperation grew.")
         )
         backend.upsert([9])
-        hits = {h.id: h for h in backend.search('"security cooperation"').hits}
+        hits = {
+            h.id: h for h in backend.search('"security cooperation"', project=A).hits
+        }
         marked = re.findall(r"<mark[^>]*>(.*?)</mark>", hits[9].highlight)
         # Not the first "Security", which is outside the phrase.
         assert marked == ["security", "cooperation"], hits[9].highlight
 
     def test_highlight_marks_stemmed_and_exact_forms(self, backend) -> None:
-        html = backend.search("cooperating").hits[0].highlight
+        html = backend.search("cooperating", project=A).hits[0].highlight
         assert re.search(r"<mark[^>]*>[Cc]ooperati(on|ng)</mark>", html)
-        excluded = backend.search("security -cooperation").hits[0].highlight
+        excluded = backend.search("security -cooperation", project=A).hits[0].highlight
         assert "<mark" in excluded and "cooperation</mark>" not in excluded
+
+
+# Project B: the same words as A (and a document with A's slug), plus words,
+# a document, a theme and a language that only B has.
+PROJECT_B = [
+    record(
+        21,
+        "Security cooperation between Canada and Mexico grew after 2001.",
+        project=B,
+    ),
+    record(
+        22,
+        "Drones patrolled the perimetre of the secret airfield.",
+        project=B,
+        document="doc-z",
+        document_order="z.txt",
+        kind="footnote",
+        themes=("surveillance",),
+    ),
+    record(23, "Zeppelin hangars.", project=B, lang="de", document="doc-z"),
+]
+# What a search in A must never show of B, wherever it would appear.
+B_ONLY = {"doc-z", "surveillance", "de", "drones", "zeppelin", "perimetre"}
+
+
+def everything(page) -> str:  # noqa: ANN001 - SearchPage
+    """Every value a page shows, as one string to look for B's in."""
+    return repr(page).lower()
+
+
+class ProjectContract:
+    """Two projects in one index: a search in one never tells of the other.
+
+    Compared with a word that exists nowhere, another project's word must
+    give the same page: no hits, no count, no facet value, no correction."""
+
+    @pytest.fixture
+    def source(self) -> MemorySource:
+        return MemorySource([*CORPUS, *PROJECT_B])
+
+    @pytest.fixture
+    def backend(self, make_backend: MakeBackend, source: MemorySource) -> SearchBackend:
+        backend = make_backend(source)
+        backend.rebuild()
+        return backend
+
+    def find(self, backend: SearchBackend, query: str, project: int) -> set[int]:
+        return set(ids(backend.search(query, page_size=100, project=project)))
+
+    def test_a_search_sees_only_its_own_projects_records(self, backend) -> None:
+        assert backend.count() == len(CORPUS) + len(PROJECT_B)
+        assert self.find(backend, "security cooperation", A) == {1, 7, 8}
+        assert self.find(backend, "security cooperation", B) == {21}
+        assert backend.search("cooperation", project=A, page_size=2).total == 4
+        assert self.find(backend, "secur*", B) == {21}
+        assert self.find(backend, "document:doc-a", A) == {1, 2, 3, 5, 7, 8}
+        assert self.find(backend, "document:doc-a", B) == {21}
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "drones",  # a word only B has
+            "zeppelin",  # ... in a record of a language only B has
+            "dron*",  # a prefix only B's words have
+            '"secret airfield"',  # a phrase
+            "theme:surveillance",  # a theme only B's records have
+            "document:doc-z",  # a document of B
+            "lang:de",  # a language only B's records have
+            "kind:footnote drones",
+        ],
+    )
+    def test_another_projects_content_is_as_unknown_as_nothing(
+        self, backend, query: str
+    ) -> None:
+        found = backend.search(query, project=A)
+        nowhere = backend.search("qqqxqqq", project=A)
+        assert found == nowhere  # hits, total, facets, correction, notice
+        assert (found.total, found.hits, found.corrected_query) == (0, [], None)
+        assert backend.search(query, project=B).total >= 1  # B does find it
+
+    def test_facets_count_the_searched_project_only(self, backend) -> None:
+        page = backend.search("canada OR perimeter OR drones OR zeppelin", project=A)
+        facets = {
+            n: {f.value: f.count for f in rows} for n, rows in page.facets.items()
+        }
+        # Record 21 in B has A's document slug and words: not counted.
+        assert facets["document"] == {"doc-a": 2, "doc-b": 2}
+        assert facets["theme"] == {"sovereignty": 2, "distrust": 1, "bilateralism": 1}
+        assert facets["lang"] == {"en": 3, "fr": 1}
+        assert facets["kind"] == {"paragraph": 4}
+        assert not any(word in everything(page) for word in B_ONLY)
+
+    def test_a_correction_only_another_project_has_is_not_offered(self, backend):
+        assert backend.search("dronnes", project=B).corrected_query == "drones"
+        page = backend.search("dronnes", project=A)
+        assert (page.corrected_query, page.total) == (None, 0)
+        assert page == backend.search("qqqxqqq", project=A)
+
+    def test_a_word_only_another_project_has_is_corrected_as_unknown(self, backend):
+        # "perimetre" is B's: in A it is a misspelling of A's "perimeter".
+        assert backend.search("perimetre", project=B).corrected_query is None
+        page = backend.search("perimetre", project=A)
+        assert (page.corrected_query, ids(page)) == ("perimeter", [5])
+
+    def test_the_choice_between_corrections_counts_the_projects_records(
+        self, backend, source
+    ) -> None:
+        # "treatz" is one edit from both "treaty" and "treats". A has treaty
+        # twice and treats once; B has treats five times.
+        source.put(
+            record(31, "The treaty was signed."),
+            record(32, "A second treaty followed."),
+            record(33, "He treats it lightly."),
+            *(record(40 + i, f"Treats {i}.", project=B) for i in range(5)),
+        )
+        backend.upsert([31, 32, 33, *range(40, 45)])
+        assert backend.search("treatz", project=A).corrected_query == "treaty"
+        assert backend.search("treatz", project=B).corrected_query == "treats"
+
+    def test_a_deleted_word_is_no_longer_offered_in_its_project(self, backend):
+        backend.delete([22])
+        assert backend.search("dronnes", project=B).corrected_query is None
+        assert backend.search("zeppelin", project=B).total == 1  # the rest stays
+
+    def test_the_project_is_part_of_the_fingerprint_and_the_drift(
+        self, backend, source
+    ) -> None:
+        moved = replace(PROJECT_B[2], project=A)  # never done, but detected
+        assert moved.fingerprint() != PROJECT_B[2].fingerprint()
+        source.put(moved)
+        assert backend.drift().stale == [23]
+        backend.repair(backend.drift())
+        assert backend.drift().clean
+        assert (
+            self.find(backend, "zeppelin", A),
+            self.find(backend, "zeppelin", B),
+        ) == (
+            {23},
+            set(),
+        )
+
+    def test_a_search_without_a_project_is_refused(self, backend) -> None:
+        with pytest.raises(TypeError):
+            backend.search("security")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="project id"):
+            backend.search("security", project=None)  # type: ignore[arg-type]

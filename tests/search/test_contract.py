@@ -11,7 +11,7 @@ from django.db import connection
 
 from search.postgres_backend import PostgresBackend
 from search.whoosh_backend import WhooshBackend
-from tests.search.contract import BackendContract, MakeBackend
+from tests.search.contract import BackendContract, MakeBackend, ProjectContract
 
 
 @pytest.fixture(params=["whoosh", "postgres"])
@@ -26,3 +26,8 @@ def make_backend(request: pytest.FixtureRequest, tmp_path: Path) -> MakeBackend:
 @pytest.mark.django_db  # the PostgreSQL backend's entries live in the database
 class TestBackendContract(BackendContract):
     """Every contract test, once per engine."""
+
+
+@pytest.mark.django_db
+class TestProjectContract(ProjectContract):
+    """The two-project tests, once per engine."""

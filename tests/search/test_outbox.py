@@ -23,7 +23,12 @@ from search.models import IndexOutbox
 from search.selectors import DatabaseRecordSource
 from search.services import paragraphs_changed, search_paragraphs
 from search.whoosh_backend import WhooshBackend
-from tests.factories import DocumentFactory, ParagraphFactory, first_project
+from tests.factories import (
+    DocumentFactory,
+    ParagraphFactory,
+    ProjectFactory,
+    first_project,
+)
 from tests.search.conftest import paragraph
 
 PROSE = (
@@ -32,7 +37,7 @@ PROSE = (
 
 
 def ids_found(query: str) -> set[int]:
-    result = search_paragraphs(query=query, page_size=100)
+    result = search_paragraphs(project=first_project(), query=query, page_size=100)
     return {row.paragraph.id for row in result.rows}
 
 
@@ -83,12 +88,12 @@ def test_a_busy_drainer_does_not_block_search_forever(small_corpus, settings):
         paragraphs_changed(paragraph_ids=[paragraph(small_corpus, 2).id])
         other = WhooshBackend(settings.GLOSS_INDEX_DIR, DatabaseRecordSource())
         with other.exclusive():
-            result = search_paragraphs(query="security")
+            result = search_paragraphs(project=first_project(), query="security")
         assert result.total == 1
         assert "still being indexed" in result.notice
     finally:
         outbox.SEARCH_LOCK_WAIT = saved
-    assert search_paragraphs(query="security").notice == ""
+    assert search_paragraphs(project=first_project(), query="security").notice == ""
 
 
 # -- a drainer killed mid-batch ---------------------------------------------
@@ -176,7 +181,9 @@ def _worker(number: int, folder: str, errors) -> None:  # noqa: ANN001
             found = ids_found(word)
             if len(found) != 2:
                 errors.put(f"{word}: found {len(found)} records, expected 2")
-            search_paragraphs(query="security cooperation")  # others' records too
+            search_paragraphs(
+                project=first_project(), query="security cooperation"
+            )  # others' records too
     except Exception as exc:  # LockError included: reported, never hidden
         errors.put(f"worker {number}: {type(exc).__name__}: {exc}")
     finally:
@@ -211,7 +218,7 @@ def test_processes_changing_and_searching_at_once_end_consistent(tmp_path: Path)
         assert len(ids_found(marker(n, ROUNDS - 1))) == 2
         # The first round's word is gone from the index: the search says so by
         # correcting it to the one close word that is left.
-        old = search_paragraphs(query=marker(n, 0))
+        old = search_paragraphs(project=first_project(), query=marker(n, 0))
         assert old.corrected_query == marker(n, ROUNDS - 1)
 
 
@@ -362,9 +369,36 @@ def test_a_search_does_not_wait_for_a_large_change(small_corpus, settings, monke
     a small change would be waited for; a large one only gets a notice."""
     settings.GLOSS_SEARCH_DRAINER = "process"
     monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 30.0)
-    outbox.enqueue(range(10_000, 10_000 + outbox.BACKGROUND_OVER + 1))
+    outbox.enqueue(large_change(small_corpus))
     started = time.monotonic()
-    result = search_paragraphs(query="distrust")
+    result = search_paragraphs(project=first_project(), query="distrust")
     assert time.monotonic() - started < 10
     assert result.notice == outbox.BACKGROUND_NOTICE
     assert {row.paragraph.id for row in result.rows} == {paragraph(small_corpus, 3).id}
+
+
+def large_change(document: object) -> list[int]:
+    """Ids of new records in ``document``, more than a small change has."""
+    count = outbox.BACKGROUND_OVER + 1
+    return [p.id for p in ParagraphFactory.create_batch(count, document=document)]
+
+
+@pytest.mark.django_db
+def test_another_projects_pending_changes_are_neither_waited_for_nor_told(
+    small_corpus, settings, monkeypatch
+):
+    """A large upload (or a backlog) in project B: a search in A neither waits
+    for it nor says that it is being indexed; a search in B does."""
+    settings.GLOSS_SEARCH_DRAINER = "process"  # no drainer runs: rows stay
+    monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 0.2)
+    other = ProjectFactory()
+    elsewhere = DocumentFactory(project=other)
+    outbox.enqueue(large_change(elsewhere))
+    outbox.enqueue([ParagraphFactory(document=elsewhere).id])  # a small one too
+    mine = search_paragraphs(project=first_project(), query="distrust")
+    assert (mine.notice, mine.total) == ("", 1)
+    theirs = search_paragraphs(project=other, query="distrust")
+    assert theirs.notice == outbox.BEHIND_NOTICE
+    IndexOutbox.objects.filter(background=False).delete()
+    theirs = search_paragraphs(project=other, query="distrust")
+    assert theirs.notice == outbox.BACKGROUND_NOTICE

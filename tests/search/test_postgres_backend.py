@@ -4,31 +4,38 @@ correction, the time budget) and its refusal to run on SQLite."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from pytest_django.fixtures import Settings
 
 from accounts.roles import Role
 from annotations import services as annotation_services
 from search.backend import get_backend, reset_backends
 from search.models import IndexOutbox
+from search.selectors import DatabaseRecordSource
 from search.services import search_paragraphs
 from tests.factories import (
     AnnotationFactory,
+    DocumentFactory,
     ParagraphFactory,
+    ProjectFactory,
     ThemeFactory,
     UserFactory,
+    first_project,
 )
 from tests.search.conftest import paragraph
-from tests.search.contract import CORPUS, MemorySource, record
+from tests.search.contract import CORPUS, A, B, MemorySource, record
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
@@ -45,7 +52,10 @@ def pg_search(settings: Settings) -> None:
 
 
 def theme_hits(query: str) -> set[int]:
-    return {row.paragraph.id for row in search_paragraphs(query=query).rows}
+    return {
+        row.paragraph.id
+        for row in search_paragraphs(project=first_project(), query=query).rows
+    }
 
 
 def test_settings_refuse_the_postgres_backend_on_sqlite(tmp_path: Path) -> None:
@@ -131,7 +141,7 @@ def test_concurrent_writers_of_one_paragraph_keep_both_themes(pg_search) -> None
     first.join(20)
     second.join(20)
     assert errors == []
-    hit = backend.search("distrust").hits[0]
+    hit = backend.search("distrust", project=target.document.project_id).hits[0]
     assert hit.themes == ("alpha", "beta")
     assert backend.drift().clean
 
@@ -144,31 +154,38 @@ def test_the_word_table_follows_every_write() -> None:
     source = MemorySource(CORPUS)
     backend = PostgresBackend(source)
     backend.rebuild()
-    assert backend.search("perimeterr").corrected_query == "perimeter"
+    assert backend.search("perimeterr", project=A).corrected_query == "perimeter"
     backend.delete([5])  # the only record with "perimeter"
-    assert backend.search("perimeterr").corrected_query is None
+    assert backend.search("perimeterr", project=A).corrected_query is None
     source.put(record(9, "Drones over the border."))
     backend.upsert([9])
-    assert backend.search("dronnes").corrected_query == "drones"
+    assert backend.search("dronnes", project=A).corrected_query == "drones"
     source.put(record(9, "Satellites over the border."))  # text replaced
     backend.upsert([9])
-    assert backend.search("dronnes").corrected_query is None
+    assert backend.search("dronnes", project=A).corrected_query is None
+    # Counted per project: B's drones are not A's.
+    source.put(record(10, "Drones again.", project=B), record(11, "Drones.", project=B))
+    backend.upsert([10, 11])
+    assert word_table()[B, "drones"] == 2 and (A, "drones") not in word_table()
+    assert backend.search("dronnes", project=A).corrected_query is None
+    backend.delete([10])
+    assert word_table()[B, "drones"] == 1
     assert word_table() == recounted_words()
 
 
-def word_table() -> dict[str, int]:
+def word_table() -> dict[tuple[int, str], int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT word, docs FROM search_pg_word")
-        return dict(cursor.fetchall())
+        cursor.execute("SELECT project, word, docs FROM search_pg_word")
+        return {(project, word): docs for project, word, docs in cursor.fetchall()}
 
 
-def recounted_words() -> dict[str, int]:
+def recounted_words() -> dict[tuple[int, str], int]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT w, count(*) FROM search_pg_entry,"
-            " unnest(tsvector_to_array(raw)) AS w GROUP BY w"
+            "SELECT project, w, count(*) FROM search_pg_entry,"
+            " unnest(tsvector_to_array(raw)) AS w GROUP BY project, w"
         )
-        return dict(cursor.fetchall())
+        return {(project, word): docs for project, word, docs in cursor.fetchall()}
 
 
 @on_postgresql
@@ -183,8 +200,102 @@ def test_a_search_past_its_time_budget_stops_with_a_notice() -> None:
     )
     backend = PostgresBackend(many, time_budget=0.001)
     backend.rebuild()
-    page = backend.search("secur* OR coop* OR bord* OR trus* OR agen*")
+    page = backend.search("secur* OR coop* OR bord* OR trus* OR agen*", project=A)
     assert "time budget" in page.notice
     assert (page.hits, page.total) == ([], 0)
-    unlimited = PostgresBackend(many).search("secur*")
+    unlimited = PostgresBackend(many).search("secur*", project=A)
     assert unlimited.total == 4000 and unlimited.notice == ""
+
+
+BEFORE_PROJECT_COLUMN = [("search", "0003_outbox_background")]
+
+
+def migrate(targets: list[tuple[str, str]] | None = None) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def latest_schema_after() -> Iterator[None]:
+    """Migrate forward again and empty the search tables afterwards: later
+    tests share this database (and a flush leaves these raw tables alone)."""
+    yield
+    migrate()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_pg_entry")
+        cursor.execute("DELETE FROM search_pg_word")
+
+
+def pre_project_fingerprint(paragraph_id: int) -> str:
+    """The fingerprint code from before projects gave a record (its repr
+    had no project)."""
+    (current,) = DatabaseRecordSource().records([paragraph_id])
+    old = repr(current).replace(f"project={current.project}, ", "")
+    return hashlib.sha1(old.encode("utf-8")).hexdigest()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_gives_existing_entries_their_project(
+    pg_search, latest_schema_after
+) -> None:
+    """Entries written before the project column get their document's
+    project, words are recounted per project, orphans go, and the old
+    fingerprints show as drift until repaired; backwards, words are counted
+    over the whole index again."""
+    mine = ParagraphFactory(text="Drones over the border.")  # the first project
+    other = ProjectFactory()
+    theirs = ParagraphFactory(
+        document=DocumentFactory(project=other), text="Drones and zeppelins."
+    )
+    migrate(BEFORE_PROJECT_COLUMN)
+    old = {mine.id: pre_project_fingerprint(mine.id)}
+    old[theirs.id] = pre_project_fingerprint(theirs.id)
+    raw = {mine.id: "'drones':1", theirs.id: "'drones':1 'zeppelins':2"}
+    raw[999_999] = "'drones':1"  # an entry whose paragraph is gone
+    old[999_999] = "orphan"
+    with connection.cursor() as cursor:  # entries as the code of 0003 wrote them
+        cursor.execute("DELETE FROM search_pg_entry")
+        cursor.execute("DELETE FROM search_pg_word")
+        for pid, fingerprint in old.items():
+            cursor.execute(
+                "INSERT INTO search_pg_entry (id, document, document_order, title,"
+                " authors, section, kind, lang, position, body, themes, fingerprint,"
+                " tsv_en, tsv_fr, raw, context) VALUES (%s, 'd', 'd', '', '{}', '',"
+                " 'paragraph', 'en', 0, '', '{}', %s, '', '', %s::tsvector, '')",
+                [pid, fingerprint, raw[pid]],
+            )
+        cursor.execute(
+            "INSERT INTO search_pg_word SELECT w, count(*) FROM search_pg_entry,"
+            " unnest(tsvector_to_array(raw)) AS w GROUP BY w"
+        )
+    del old[999_999]
+    migrate()
+    reset_backends()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, project FROM search_pg_entry")
+        assert dict(cursor.fetchall()) == {
+            mine.id: first_project().pk,
+            theirs.id: other.pk,
+        }
+    assert (
+        word_table()
+        == recounted_words()
+        == {
+            (first_project().pk, "drones"): 1,
+            (other.pk, "drones"): 1,
+            (other.pk, "zeppelins"): 1,
+        }
+    )
+    backend = get_backend()
+    assert backend.search("zeppelins", project=first_project().pk).total == 0
+    assert backend.search("zeppelins", project=other.pk).total == 1
+    drift = backend.drift()
+    assert (drift.missing, drift.extra, drift.stale) == ([], [], sorted(old))
+    backend.repair(drift)
+    assert backend.drift().clean
+    migrate(BEFORE_PROJECT_COLUMN)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, docs FROM search_pg_word")
+        words = dict(cursor.fetchall())
+    assert (words["drones"], words["zeppelins"]) == (2, 1)  # over both projects

@@ -3,21 +3,28 @@ bundled corpus end to end."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from corpus.models import Paragraph
 from corpus.services import bundled_sources, document_ingest
 from search.backend import get_backend
 from search.query import MAX_CORRECTIONS, QuerySyntaxError
-from search.services import SearchRequestError, search_paragraphs
-from tests.factories import DocumentFactory
+from search.services import SearchRequestError, SearchResult, search_paragraphs
+from tests.factories import DocumentFactory, first_project
 from tests.search.conftest import paragraph
 
 pytestmark = pytest.mark.django_db
 
 
+def search(**arguments: Any) -> SearchResult:
+    """``search_paragraphs`` in the first project (where the factories put records)."""
+    return search_paragraphs(project=first_project(), **arguments)
+
+
 def test_hits_are_hydrated_with_their_paragraphs(small_corpus):
-    result = search_paragraphs(query="cooperation")
+    result = search(query="cooperation")
     first = result.rows[0]
     assert first.paragraph == paragraph(
         small_corpus, 2
@@ -30,21 +37,36 @@ def test_hits_are_hydrated_with_their_paragraphs(small_corpus):
 def test_document_filter_takes_a_file_name_or_a_slug(small_corpus):
     for name in ("000_obstacles.txt", "000-obstacles"):
         assert (
-            search_paragraphs(query="distrust", filters={"document": [name]}).total == 1
+            search_paragraphs(
+                project=first_project(), query="distrust", filters={"document": [name]}
+            ).total
+            == 1
         )
-        assert search_paragraphs(query=f"document:{name} distrust").total == 1
-    assert search_paragraphs(query="distrust document:nothing").total == 0
+        assert (
+            search_paragraphs(
+                project=first_project(), query=f"document:{name} distrust"
+            ).total
+            == 1
+        )
+    assert (
+        search_paragraphs(
+            project=first_project(), query="distrust document:nothing"
+        ).total
+        == 0
+    )
 
 
 def test_empty_query_without_filters_searches_nothing(small_corpus):
-    result = search_paragraphs(query="")
+    result = search(query="")
     assert not result.searched and result.rows == []
-    listed = search_paragraphs(query="", filters={"lang": ["fr"]})
+    listed = search_paragraphs(
+        project=first_project(), query="", filters={"lang": ["fr"]}
+    )
     assert listed.searched and [r.paragraph.position for r in listed.rows] == [5]
 
 
 def test_document_facet_is_labelled_with_titles(small_corpus):
-    facet = search_paragraphs(query="cooperation").facets["document"]
+    facet = search(query="cooperation").facets["document"]
     assert [(f.value, f.label, f.count) for f in facet] == [
         ("000-obstacles", "Obstacles for Security Cooperation", 3)
     ]
@@ -62,7 +84,7 @@ def test_document_facet_is_labelled_with_titles(small_corpus):
 )
 def test_parameters_out_of_range(small_corpus, arguments, error, message):
     with pytest.raises(error, match=message):
-        search_paragraphs(query="trust", **arguments)
+        search(query="trust", **arguments)
 
 
 def test_page_size_is_capped(db):
@@ -72,7 +94,7 @@ def test_page_size_is_capped(db):
         for i in range(130)  # more matches than the cap
     )
     get_backend().rebuild()
-    page = search_paragraphs(query="trust", page_size=10_000)
+    page = search(query="trust", page_size=10_000)
     assert (page.page_size, len(page.rows), page.total) == (100, 100, 130)
 
 
@@ -81,24 +103,30 @@ def test_bundled_corpus_end_to_end():
     for source in bundled_sources():
         document_ingest(path=source.path, metadata=source.metadata)
 
-    cooperating = search_paragraphs(query="cooperating", page_size=100)
+    cooperating = search_paragraphs(
+        project=first_project(), query="cooperating", page_size=100
+    )
     assert cooperating.corrected_query is None
     assert any(
         "cooperation" in row.paragraph.text.lower() for row in cooperating.rows[:10]
     )
 
-    byline = search_paragraphs(query="Dominguez").rows[0].paragraph
+    byline = search(query="Dominguez").rows[0].paragraph
     assert (byline.kind, byline.document.source_name) == (
         "meta",
         "000_46f3a97b82bd372a.txt",
     )
     assert "Domínguez" in byline.text
 
-    french = search_paragraphs(query="souveraineté", page_size=100).rows
+    french = search_paragraphs(
+        project=first_project(), query="souveraineté", page_size=100
+    ).rows
     assert french and all(row.paragraph.lang == "fr" for row in french)
-    assert search_paragraphs(query="souverainete").total == len(french)
+    assert search_paragraphs(
+        project=first_project(), query="souverainete"
+    ).total == len(french)
 
-    typo = search_paragraphs(query="perimiter")
+    typo = search(query="perimiter")
     assert typo.corrected_query == "perimeter" and typo.total > 0
 
 
@@ -106,7 +134,7 @@ def test_at_most_max_corrections_words_are_looked_up_per_query(small_corpus):
     """Each lookup walks the vocabulary: a query of many misspelled words got
     them all corrected at a cost of seconds. Later unknown words stay as typed."""
     typed = " OR ".join(["distrusr"] * (MAX_CORRECTIONS + 2))
-    result = search_paragraphs(query=typed)
+    result = search(query=typed)
     corrected = (result.corrected_query or "").split(" OR ")
     assert corrected.count("distrust") == MAX_CORRECTIONS
     assert corrected.count("distrusr") == 2

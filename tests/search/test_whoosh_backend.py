@@ -12,8 +12,9 @@ import pytest
 from whoosh import fields
 
 from search import whoosh_backend
+from search.backend import IndexRecord
 from search.whoosh_backend import POINTER, WhooshBackend
-from tests.search.contract import CORPUS, MemorySource, record
+from tests.search.contract import CORPUS, A, MemorySource, record
 
 
 @pytest.fixture
@@ -41,15 +42,15 @@ def test_searchers_see_new_commits_without_duplicates(backend) -> None:
     for version in range(25):  # enough commits for Whoosh to merge segments
         source.put(record(1, f"Security cooperation, revision r{version}."))
         backend.upsert([1])
-        page = backend.search("security cooperation", page_size=100)
+        page = backend.search("security cooperation", page_size=100, project=A)
         assert [h.id for h in page.hits].count(1) == 1
-        assert backend.search(f"r{version}").total == 1
+        assert backend.search(f"r{version}", project=A).total == 1
     assert backend.count() == len(CORPUS)
 
 
 def test_missing_index_is_rebuilt_from_the_source_with_a_notice(tmp_path) -> None:
     backend = WhooshBackend(tmp_path / "index", MemorySource(CORPUS))
-    page = backend.search("perimeter")  # never built
+    page = backend.search("perimeter", project=A)  # never built
     assert [h.id for h in page.hits] == [5]
     assert "rebuilt" in page.notice
 
@@ -62,17 +63,60 @@ def test_corrupt_index_is_rebuilt(backend) -> None:
     for path in build.iterdir():
         path.write_bytes(b"garbage")
     backend.close()  # a fresh process would open the damaged files
-    page = backend.search("perimeter")
+    page = backend.search("perimeter", project=A)
     assert [h.id for h in page.hits] == [5]
     assert "rebuilt" in page.notice
-    assert backend.search("perimeter").notice == ""
+    assert backend.search("perimeter", project=A).notice == ""
     gc.collect()
+
+
+def without_project(record: IndexRecord) -> dict[str, object]:
+    fields = dict(TO_DOCUMENT(record))
+    del fields["project"]
+    return fields
+
+
+TO_DOCUMENT = whoosh_backend.to_document
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_a_build_from_an_older_schema_is_rebuilt_before_use(
+    tmp_path, write: bool
+) -> None:
+    """A build made before projects (schema version 1: no SCHEMA file, no
+    project field) would find nothing in any project: it is rebuilt by the
+    first search or write, whichever comes first."""
+    source = MemorySource(CORPUS)
+    old = WhooshBackend(tmp_path / "index", source)
+    no_project = whoosh_backend.make_schema()
+    no_project.remove("project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_backend, "make_schema", lambda: no_project)
+        patch.setattr(whoosh_backend, "to_document", without_project)
+        old.rebuild()
+    build = old.root / (old.root / POINTER).read_text()
+    (build / whoosh_backend.SCHEMA_FILE).unlink()  # as version 1 left it
+    old.close()
+    backend = WhooshBackend(tmp_path / "index", source)
+    if write:
+        source.put(record(9, "Drones at the border."))
+        backend.upsert([9])
+        assert [h.id for h in backend.search("drones", project=A).hits] == [9]
+    page = backend.search("perimeter", project=A)
+    assert [h.id for h in page.hits] == [5]
+    assert ("rebuilt" in page.notice) is not write  # the write rebuilt it
+    live = backend.root / (backend.root / POINTER).read_text()
+    assert live != build
+    assert (live / whoosh_backend.SCHEMA_FILE).read_text().strip() == str(
+        whoosh_backend.SCHEMA_VERSION
+    )
+    assert backend.drift().clean
 
 
 def test_pointer_to_a_vanished_build_is_rebuilt(backend) -> None:
     (backend.root / POINTER).write_text("build-gone")
     backend.close()
-    assert backend.search("perimeter").total == 1
+    assert backend.search("perimeter", project=A).total == 1
 
 
 def test_writes_to_a_missing_index_rebuild_it_first(tmp_path) -> None:
@@ -98,7 +142,7 @@ def test_multiprocess_bulk_indexing_builds_the_same_index(
     build = backend.root / (backend.root / POINTER).read_text()
     assert len(list(build.glob("*.seg"))) >= 2, sorted(p.name for p in build.iterdir())
     assert backend.count() == 1200
-    assert backend.search("cooperation").total == 1200
+    assert backend.search("cooperation", project=A).total == 1200
     assert backend.drift().clean
 
 
@@ -118,13 +162,13 @@ def test_a_search_past_its_time_budget_stops_with_partial_results(tmp_path) -> N
     many = [record(i, f"Paragraph {i} on security cooperation.") for i in range(1, 301)]
     unlimited = WhooshBackend(tmp_path / "index", MemorySource(many))
     unlimited.rebuild()
-    complete = unlimited.search("cooperation")
+    complete = unlimited.search("cooperation", project=A)
     assert (complete.total, complete.notice) == (300, "")
 
     # A budget already spent when collecting starts: the search stops after
     # its first match instead of scoring all 300, and says so.
     spent = WhooshBackend(unlimited.root, unlimited.source, time_budget=0.0)
-    partial = spent.search("cooperation")
+    partial = spent.search("cooperation", project=A)
     assert 1 <= partial.total < 300
     assert len(partial.hits) == partial.total
     assert "time budget" in partial.notice and "partial" in partial.notice

@@ -1,5 +1,6 @@
-"""``manage.py search [--theme T] [--document D] [--lang L] [--kind K] [--limit N]
-[--page P] [--sort S] [--json] QUERY``: the search service from the shell."""
+"""``manage.py search [--project P] [--theme T] [--document D] [--lang L]
+[--kind K] [--limit N] [--page P] [--sort S] [--json] QUERY``: the search
+service from the shell, in one project (default: the first)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.projects import add_project_argument, project_named
 from search.query import QuerySyntaxError
 from search.services import SearchRequestError, SearchResult, search_paragraphs
 
@@ -41,13 +43,16 @@ class Command(BaseCommand):
             "--sort", default="relevance", choices=["relevance", "document"]
         )
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
+        add_project_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         filters = {
             n: options[n] for n in ("theme", "document", "lang", "kind") if options[n]
         }
+        project = project_named(options.get("project"))
         try:
             result = search_paragraphs(
+                project=project,
                 query=" ".join(options["query"]),
                 filters=filters,
                 page=options["page"],
