@@ -38,7 +38,6 @@ def parse_filters(
     until: str = "",
     query: str = "",
     date_labels: tuple[str, str] = ("--since", "--until"),
-    project: Project | None = None,
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
     shows them (the command's options, the page's labels). Names are looked
