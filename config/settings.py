@@ -227,6 +227,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("GLOSS_SIGNIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(
     minutes=int(os.environ.get("GLOSS_SIGNIN_COOLOFF_MINUTES", "15"))
 )
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME < timedelta(minutes=1):
+    raise ImproperlyConfigured(
+        "GLOSS_SIGNIN_FAILURES and GLOSS_SIGNIN_COOLOFF_MINUTES must be at least 1."
+    )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page (status 429): accounts.views.locked_out.

@@ -4,6 +4,9 @@ the lockout changes nothing else, and a success forgets the failures."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -14,6 +17,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.roles import Role
+from config import environment
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"
@@ -112,3 +116,23 @@ def test_the_admin_sign_in_is_throttled_as_well(vera, client):
         client.post("/admin/login/", {"username": "vera", "password": "nope"})
     response = client.post("/admin/login/", {"username": "vera", "password": PASSWORD})
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"GLOSS_SIGNIN_FAILURES": "0"},  # would lock everyone out at once
+        {"GLOSS_SIGNIN_COOLOFF_MINUTES": "0"},  # a lockout that never ends
+    ],
+)
+def test_a_policy_that_cannot_work_refuses_to_start(env):
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=environment.BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "must be at least 1" in result.stderr
