@@ -80,6 +80,16 @@ def test_an_admin_invites_a_member_who_then_signs_in(
     finally:
         context.close()
 
+    # Removing takes a second, deliberate step.
+    admin.goto(f"{live_server.url}/accounts/team/")
+    row = admin.locator(".members tr", has_text="nadia")
+    confirm = row.locator("text=Remove nadia from the project")
+    expect(confirm).to_be_hidden()
+    row.locator("summary").click()
+    confirm.click()
+    expect(admin.locator(".messages")).to_contain_text("nadia is no longer in")
+    expect(admin.locator(".members")).not_to_contain_text("nadia")
+
 
 def test_the_account_links_work_by_keyboard(
     page_as: Any, live_server: Any, viewport: dict[str, int]
