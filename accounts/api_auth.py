@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -54,7 +55,7 @@ def _token(token: str) -> ApiToken:
         raise ApiError(
             401,
             f"This token expired on {found.expires:%Y-%m-%d}; make a new one on "
-            "your settings page.",
+            f"your settings page, {reverse('accounts:settings')}",
         )
     if found.last_used is None or (
         (now - found.last_used).total_seconds() > LAST_USED_GRANULARITY

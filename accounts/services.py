@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ApiToken, Membership, Project
 from accounts.roles import Role, forget_roles
+from accounts.tokens import welcome_path
 
 TOKEN_PREFIX = "gloss_"
 
@@ -45,6 +50,15 @@ def project_create(*, name: str, description: str = "") -> Project:
         n += 1
         slug = f"{base}-{n}"
     return Project.objects.create(name=name, slug=slug, description=description)
+
+
+@transaction.atomic
+def project_start(*, name: str, creator: User) -> Project:
+    """A new project whose first admin is ``creator`` (a site admin is admin
+    everywhere already; the membership keeps them admin if that changes)."""
+    project = project_create(name=name)
+    membership_set(user=creator, project=project, role=Role.ADMIN)
+    return project
 
 
 # --- accounts and memberships ----------------------------------------------
@@ -103,6 +117,113 @@ def membership_remove(*, user: User, project: Project) -> None:
     forget_roles(user)
 
 
+@transaction.atomic
+def member_add(*, project: Project, who: str, role: Role) -> Membership:
+    """Add the existing account whose user name or email is ``who`` to
+    ``project`` with ``role``; an account already in it is an error (its role
+    is changed with ``membership_set``), so a typo never demotes anyone."""
+    user = _account(who)
+    current = Membership.objects.filter(project=project, user=user).first()
+    if current is not None:
+        raise ValidationError(
+            {
+                "who": [
+                    f"{user.get_username()} is already a member "
+                    f"({current.get_role_display()}); change their role in the list."
+                ]
+            }
+        )
+    return membership_set(user=user, project=project, role=role)
+
+
+def _account(who: str) -> User:
+    """The active account named ``who`` (user name, else email; any case)."""
+    who = who.strip()
+    if not who:
+        raise ValidationError({"who": ["Give a user name or an email address."]})
+    users = get_user_model()._default_manager.filter(is_active=True)
+    found = list(users.filter(Q(username__iexact=who) | Q(email__iexact=who))[:3])
+    by_name = [u for u in found if u.username.lower() == who.lower()]
+    if by_name:
+        return by_name[0]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValidationError(
+            {"who": [f"Several accounts have the address {who}: give a user name."]}
+        )
+    raise ValidationError(
+        {"who": [f"No account is called {who}: create a new one below instead."]}
+    )
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    project: Project,
+    username: str,
+    role: Role,
+    site_url: str,
+    name: str = "",
+    email: str = "",
+) -> tuple[User, str]:
+    """Create an account with no password yet, give it ``role`` in
+    ``project``, and return it with its one-time sign-in link (``site_url``
+    + ``accounts.tokens.welcome_path``).
+
+    When ``settings.GLOSS_SEND_INVITES`` is on and ``email`` is given, the link
+    is also emailed, after the transaction commits.
+    """
+    user = _new_account(username=username, name=name, email=email)
+    membership_set(user=user, project=project, role=role)
+    link = site_url.rstrip("/") + welcome_path(user)
+    if settings.GLOSS_SEND_INVITES and user.email:
+        transaction.on_commit(partial(_send_invite, user, project, link))
+    return user, link
+
+
+def _new_account(*, username: str, name: str, email: str) -> User:
+    users = get_user_model()._default_manager
+    username, email = username.strip(), email.strip()
+    errors: dict[str, list[str]] = {}
+    try:
+        users.model._meta.get_field("username").run_validators(username)
+    except ValidationError as error:
+        errors["username"] = error.messages
+    if not username:
+        errors["username"] = ["Give the new account a user name."]
+    elif users.filter(username__iexact=username).exists():
+        errors["username"] = [f"The user name {username} is taken; add them above."]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [f"{email} is not an email address."]
+    if errors:
+        raise ValidationError(errors)
+    first, _, last = " ".join(name.split()).partition(" ")
+    user = users.model(
+        username=username, email=email, first_name=first[:150], last_name=last[:150]
+    )
+    user.set_unusable_password()  # set by the person through the link
+    user.save()
+    return user
+
+
+def _send_invite(user: User, project: Project, link: str) -> None:
+    send_mail(
+        subject=f"Your Gloss account in {project.name}",
+        message=(
+            f"Hello {user.get_full_name() or user.get_username()},\n\n"
+            f"You have an account in the project {project.name} on Gloss, with "
+            f"the user name {user.get_username()}. Open this link to choose "
+            f"your password (it works once):\n\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
 def _keep_an_admin(membership: Membership, *, new_role: Role | None) -> None:
     """A project keeps at least one admin among its members."""
     if membership.role != Role.ADMIN or new_role == Role.ADMIN:
@@ -152,6 +273,14 @@ def api_token_issue(
         expires=timezone.now() + timedelta(days=days),
     )
     return token, row
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Delete ``user``'s token ``token_id``; False (nothing changed) when
+    they have no such token, someone else's included."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ under ``GLOSS_DATA_DIR`` so one directory can be backed up or thrown away.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in throttling (failed attempts per user name and address).
+    "axes",
     "accounts",
     "corpus",
     "search",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a refused sign-in (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +115,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes' backend first: it refuses a locked-out person before any
+# password is checked; Django's own backend then signs people in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "search:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,6 +217,48 @@ GLOSS_API_TOKEN_DAYS = int(os.environ.get("GLOSS_API_TOKEN_DAYS", "90"))
 if GLOSS_API_TOKEN_DAYS < 1:
     raise ImproperlyConfigured("GLOSS_API_TOKEN_DAYS must be at least 1.")
 TAGGIT_CASE_INSENSITIVE = True
+
+# Sign-in throttling (django-axes): 5 failed sign-ins for one user name from
+# one address lock that pair out for 15 minutes (another person on the same
+# network, or the same person elsewhere, can still sign in); a success
+# forgets the failures. The lockout page answers 429. API tokens are not
+# passwords (256 random bits) and are not throttled.
+AXES_FAILURE_LIMIT = int(os.environ.get("GLOSS_SIGNIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("GLOSS_SIGNIN_COOLOFF_MINUTES", "15"))
+)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME < timedelta(minutes=1):
+    raise ImproperlyConfigured(
+        "GLOSS_SIGNIN_FAILURES and GLOSS_SIGNIN_COOLOFF_MINUTES must be at least 1."
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout page (status 429): accounts.views.locked_out.
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Failed attempts are kept (for the lockout); successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+# The address is REMOTE_ADDR (django-ipware is not installed), never a
+# client-supplied X-Forwarded-For that would let anyone dodge the limit; behind
+# a proxy every client shares its address, so the limit is then per user name.
+
+# Mail: invitations to new members. With EMAIL_HOST set, mail goes out by SMTP
+# and the team page also emails the one-time sign-in link to a new member who
+# has an address; without it, mail is printed to the log and the admin passes
+# the link on themselves (it is always shown on the page).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool(os.environ, "EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gloss@localhost")
+GLOSS_SEND_INVITES = env_bool(
+    os.environ, "GLOSS_SEND_INVITES", default=bool(EMAIL_HOST)
+)
 
 # Web hardening. Pages load scripts and styles from our own static files only:
 # no inline script (htmx's inline indicator styles are switched off in
