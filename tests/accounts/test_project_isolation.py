@@ -110,6 +110,7 @@ def own_project(db: None) -> dict[str, Any]:
 
 # Each probe: a request with a placeholder {x} for the identifier, and how to
 # fill it with B's real one or a made-up one of the same shape.
+WORD = "word"
 DOC, PARA, ANN, THEME, MEMO, JOB, PERSON = (
     "document",
     "paragraph",
@@ -127,6 +128,7 @@ MADE_UP = {
     MEMO: "987656",
     JOB: "987657",
     PERSON: "nobody-here",
+    WORD: "quombulative",
 }
 
 
@@ -139,6 +141,7 @@ def b_value(secret: Secret, kind: str) -> str:
         MEMO: str(secret.memo.pk),
         JOB: str(secret.job.pk),
         PERSON: "beatrix",
+        WORD: "xylophonic",
     }[kind]
 
 
@@ -182,6 +185,20 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
         lambda x: lambda c: c.get("/export/", {"format": "csv", "user": x}),
     ),
     ("upload job", JOB, lambda x: lambda c: c.get(f"/documents/upload/jobs/{x}/")),
+    # Search (page, API, typo, prefix, facets): tests/search/test_projects.py
+    # and the backend contract suite, which manage the index between tests.
+    (
+        "passages of theme",
+        THEME,
+        lambda x: lambda c: c.get("/analysis/passages/", {"theme": x}),
+    ),
+    ("codeline of", DOC, lambda x: lambda c: c.get(f"/analysis/codeline/{x}/")),
+    ("KWIC of", WORD, lambda x: lambda c: c.get("/analysis/kwic/", {"keyword": x})),
+    (
+        "delete memo",
+        MEMO,
+        lambda x: lambda c: c.post(f"/analysis/memos/{x}/delete/"),
+    ),
     # pages: writes
     (
         "edit document",
@@ -312,6 +329,14 @@ LISTINGS = [  # (page, the least role that may open it)
     ("/annotations/bulk-review/", Role.ANNOTATOR),
     ("/api/themes", Role.VIEWER),
     ("/api/annotations", Role.VIEWER),
+    ("/analysis/", Role.VIEWER),
+    ("/analysis/passages/", Role.VIEWER),
+    ("/analysis/matrix/", Role.VIEWER),
+    ("/analysis/co-occurrence/", Role.VIEWER),
+    ("/analysis/memos/", Role.VIEWER),
+    ("/analysis/charts/?chart=coders&format=csv", Role.VIEWER),
+    ("/accounts/settings/", Role.VIEWER),
+    ("/accounts/team/", Role.ADMIN),
 ]
 
 
