@@ -117,10 +117,10 @@ def test_only_curators_reorder(people, tree):
 def test_the_matrix_and_charts_follow_the_codebook_order(people, tree):
     move(people, tree, "sovereignty", -1)
     move(people, tree, "sovereignty", -1)
-    matrix = analysis_selectors.code_matrix()
+    matrix = analysis_selectors.code_matrix(first_project())
     rows = [matrix.themes[row.node].slug for row in matrix.rows]
     assert rows == ["sovereignty", "bilateralism", "distrust", "mistrust", "suspicion"]
-    chart = analysis_selectors.chart_themes()
+    chart = analysis_selectors.chart_themes(first_project())
     assert [group.label for group in chart.groups][:2] == [
         "Sovereignty",
         "Bilateralism",
