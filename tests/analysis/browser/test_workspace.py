@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.annotations.browser.conftest import tab_to
+from tests.factories import AnnotationFactory, DocumentFactory, ParagraphFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,3 +109,28 @@ def test_matrix_and_codeline_by_keyboard(page_as, live_server, coded):
     mark.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/documents/alpha/?hl=1#p-1")
+
+
+@pytest.mark.viewports("phone")
+def test_a_wide_matrix_scrolls_with_its_theme_column_in_view(
+    page_as: Any, live_server: Any, coded, themes
+):
+    """Twelve documents do not fit 390 px: the frame scrolls sideways, the page
+    does not, and each row's theme stays at the frame's left edge."""
+    theme = themes["distrust"]
+    for n in range(12):
+        record = ParagraphFactory(
+            document=DocumentFactory(title=f"Another paper {n}"), position=0
+        )
+        AnnotationFactory(paragraph=record, themes=[theme])
+    page = page_as(coded["people"].viewer)
+    page.goto(f"{live_server.url}/analysis/matrix/")
+    frame = page.locator("#matrix")  # the table scrolls in its own box
+    row_name = page.locator("#matrix tbody th[scope=row]").first
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
+    left_before = row_name.bounding_box()["x"]
+    frame.evaluate("f => { f.scrollLeft = f.scrollWidth; }")
+    assert frame.evaluate("f => f.scrollLeft") > 100
+    assert row_name.bounding_box()["x"] == pytest.approx(left_before, abs=1)
+    assert row_name.is_visible()
