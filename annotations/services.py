@@ -251,12 +251,15 @@ def annotations_bulk_create(
     must be in ``project`` (another project's is "does not exist").
     """
     _require(roles.can_annotate(author, project), "Only annotators can annotate.")
+    # Documents first, then themes: the order annotation_create locks them in.
+    records = Paragraph.objects.filter(document__project=project)
+    wanted = records.filter(pk__in={item.paragraph for item in items[:BULK_MAX_ITEMS]})
+    _lock_documents(wanted.values_list("document_id", flat=True))
     errors: Errors = {}
     found = _resolve_themes(project, [theme], errors)
     note = _clean_note(note, errors)
     spans = _bulk_spans(project, items, errors)
     _raise_if(errors)
-    _lock_documents(paragraph.document_id for paragraph, _, _ in spans)
     outcome = BulkOutcome()
     for paragraph, start, end in spans:
         if _already_tagged(author, paragraph, start, end, found[0]):
