@@ -14,14 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from accounts import roles
 from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
 from accounts.models import Project
 from accounts.projects import request_project
-from annotations import selectors, services
+from annotations import live, selectors, services
 from annotations.models import Annotation, Theme
 from annotations.schemas import (
     AnnotationIn,
@@ -30,6 +31,8 @@ from annotations.schemas import (
     AnnotationPatch,
     BulkIn,
     BulkOut,
+    ConflictOut,
+    LiveOut,
     ThemeList,
 )
 from annotations.selectors import AnnotationFilters, display_name
@@ -71,6 +74,7 @@ def theme_json(theme: Theme) -> dict[str, Any]:
         "retired": theme.retired,
         # The code hierarchy: the parent theme's slug, None at the top level.
         "parent": theme.parent.slug if theme.parent else None,
+        "version": theme.version,
     }
 
 
@@ -100,6 +104,7 @@ def annotation_json(
         "updated": annotation.updated,
         "orphaned": annotation.orphaned,
         "can_change": roles.can_change_annotation(user, project, annotation),
+        "version": annotation.version,
     }
 
 
@@ -247,6 +252,20 @@ def _changeable(pk: int, request: HttpRequest) -> Annotation:
 
 ONE = "/annotations/{int:pk}"
 NOT_FOUND = {404: ErrorOut}
+CONFLICT = {409: ConflictOut}
+
+
+def _conflict(
+    error: services.VersionConflict, yours: dict[str, Any], request: HttpRequest
+) -> HttpResponse:
+    """409 with both versions: what the caller sent and the annotation now."""
+    body = {
+        "error": str(error),
+        "errors": {"version": [str(error)]},
+        "yours": {**yours, "version": error.expected},
+        "current": _stored(error.current, request),  # type: ignore[arg-type]
+    }
+    return JsonResponse(body, status=409, json_dumps_params={"ensure_ascii": False})
 
 
 @router.get(
@@ -261,27 +280,107 @@ def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
 
 @router.patch(
     ONE,
-    response={200: AnnotationOut, **ERRORS_WRITE, **NOT_FOUND},
+    response={200: AnnotationOut, **ERRORS_WRITE, **NOT_FOUND, **CONFLICT},
     summary="Change themes, note or span (the author or a curator).",
+    description=(
+        "Send the `version` you read: if the annotation changed since, the "
+        "answer is 409 with `yours` and `current`, and nothing changes."
+    ),
 )
 def annotation_update(
     request: HttpRequest, pk: QueryInt, payload: AnnotationPatch
-) -> dict[str, Any]:
+) -> dict[str, Any] | HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
     found = _changeable(pk, request)
-    services.annotation_update(actor=user, annotation=found, **payload.model_dump())
+    fields = payload.model_dump()
+    try:
+        services.annotation_update(actor=user, annotation=found, **fields)
+    except services.VersionConflict as error:
+        sent = {k: v for k, v in fields.items() if v is not None and k != "version"}
+        return _conflict(error, sent, request)
     return _stored(found, request)
+
+
+class DeleteQuery(Schema):
+    version: QueryInt | None = Field(
+        None, description="The version you read; 409 if it changed since."
+    )
 
 
 @router.delete(
     ONE,
-    response={204: None, **ERRORS_INPUT, **ERRORS_READ, **NOT_FOUND},
+    response={204: None, **ERRORS_INPUT, **ERRORS_READ, **NOT_FOUND, **CONFLICT},
     summary="Delete (the author or a curator).",
 )
-def annotation_delete(request: HttpRequest, pk: QueryInt) -> HttpResponse:
+def annotation_delete(
+    request: HttpRequest, pk: QueryInt, params: Query[DeleteQuery]
+) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
-    services.annotation_delete(actor=user, annotation=_changeable(pk, request))
+    found = _changeable(pk, request)
+    try:
+        services.annotation_delete(actor=user, annotation=found, version=params.version)
+    except services.VersionConflict as error:
+        return _conflict(error, {"delete": True}, request)
     return HttpResponse(status=204)
+
+
+# --- live updates of the reading page ---------------------------------------
+
+
+class LiveQuery(Schema):
+    since: QueryInt = Field(0, description="The cursor of your last answer.")
+
+
+@router.get(
+    "/documents/{slug}/live",
+    response={200: LiveOut, 304: None, 400: ErrorOut, **ERRORS_READ, **NOT_FOUND},
+    summary="Annotation changes after a cursor, and who else is reading.",
+    description=(
+        "The reading page polls this every few seconds. Answers carry an ETag; "
+        "with `If-None-Match` and nothing new the answer is 304 without a body. "
+        "Also records that you are reading the document."
+    ),
+)
+def document_live(
+    request: HttpRequest, slug: str, params: Query[LiveQuery]
+) -> dict[str, Any] | HttpResponse:
+    user: User = request.auth  # type: ignore[attr-defined]
+    project = request_project(request)
+    document = Document.objects.in_project(project).filter(slug=slug).first()
+    if document is None:
+        raise ApiError(404, "No such document.")
+    live.presence_touch(user=user, document=document)
+    changes = live.changes_since(project, document, params.since)
+    people = list(live.readers(document, besides=user))
+    tag = _etag(params.since, changes.cursor, [p.pk for p in people])
+    if request.headers.get("If-None-Match") == tag:  # same cursor, same readers
+        response = HttpResponse(status=304)
+    else:
+        response = JsonResponse(
+            _live_json(changes, people, user, project),
+            json_dumps_params={"ensure_ascii": False},
+        )
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _etag(since: int, cursor: int, people: list[int]) -> str:
+    return '"' + "-".join(map(str, [since, cursor, *people])) + '"'
+
+
+def _live_json(
+    changes: live.Changes, people: list[User], user: User, project: Project | None
+) -> dict[str, Any]:
+    return {
+        "cursor": changes.cursor,
+        "reset": changes.reset,
+        "annotations": [annotation_json(a, user, project) for a in changes.annotations],
+        "removed": changes.removed,
+        "readers": [
+            {"username": p.get_username(), "name": display_name(p)} for p in people
+        ],
+    }
 
 
 @router.post(

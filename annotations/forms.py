@@ -41,6 +41,8 @@ class ThemeForm(forms.Form):
         validators=[HEX_COLOUR],
         widget=forms.TextInput(attrs={"type": "color"}),
     )
+    # The theme's version the form was made from (services: no lost updates).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class MergeForm(forms.Form):

@@ -89,6 +89,9 @@ class Theme(TagBase):
         default=0, help_text="Order among the themes under the same parent."
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped by every write (services): a form or API call that read version
+    # N may write only while it is still N (no lost updates).
+    version = models.PositiveIntegerField(default=1)
 
     # Replaces taggit's NaturalKeyManager on purpose. Django lets a model
     # redefine its abstract base's ``objects``; mypy reads it as an incompatible
@@ -187,6 +190,8 @@ class Annotation(models.Model):
     last_position = models.PositiveIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Bumped by every edit (services): see Theme.version.
+    version = models.PositiveIntegerField(default=1)
 
     themes = TaggableManager(through=TaggedAnnotation, blank=False)
 
@@ -338,3 +343,54 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor or 'system'}: {self.verb}"
+
+
+class AnnotationChange(models.Model):
+    """One created, edited or deleted annotation, for the reader's live updates.
+
+    The id is the change cursor: the services lock the document's row before
+    writing one, so within a document ids grow in commit order and a reader
+    that has seen id N has seen every earlier change (``annotations.live``).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        EDITED = "edited"
+        DELETED = "deleted"
+
+    id = models.BigAutoField(primary_key=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="annotation_changes"
+    )
+    # No FK: a deletion's change outlives its annotation.
+    annotation_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["document", "id"], name="change_cursor")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} annotation {self.annotation_id}"
+
+
+class ReaderPresence(models.Model):
+    """Who has a document's reading page open: refreshed by its live poll."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="readers"
+    )
+    seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "user"], name="reader_presence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reading {self.document_id} at {self.seen:%H:%M:%S}"

@@ -54,6 +54,14 @@ class AnnotationPatch(RequestSchema):
     themes: ThemeSlugs | None = None
     note: Annotated[Text, MaxLen(NOTE_MAX_LENGTH)] | None = None
     quote: Text | None = None
+    version: BodyInt | None = Field(
+        None,
+        description=(
+            "The annotation's version you read (its ``version``). If someone "
+            "changed it since, the answer is 409 with both versions and nothing "
+            "changes. Without it, the last write wins."
+        ),
+    )
 
 
 class SpanIn(RequestSchema):
@@ -93,6 +101,7 @@ class ThemeOut(Schema):
     parent: str | None = Field(
         description="The parent theme's slug (null: top level).",
     )
+    version: int = Field(description="Bumped by every change of the theme.")
 
 
 class ThemeList(Schema):
@@ -125,6 +134,9 @@ class AnnotationOut(Schema):
     updated: datetime
     orphaned: bool = Field(description="Re-ingestion could not place it.")
     can_change: bool = Field(description="Whether the caller may edit or delete it.")
+    version: int = Field(
+        description="Bumped by every edit; send it back to edit or delete safely."
+    )
 
 
 class AnnotationPage(Schema):
@@ -136,3 +148,37 @@ class AnnotationPage(Schema):
 class BulkOut(Schema):
     created: list[AnnotationOut]
     skipped: int = Field(description="Passages that already had the theme.")
+
+
+class ConflictOut(Schema):
+    """409: the annotation changed since the version you sent; nothing changed."""
+
+    error: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+    yours: dict[str, object] = Field(
+        description="What you sent, with the version you had read."
+    )
+    current: AnnotationOut = Field(description="The annotation as it is now.")
+
+
+class ReaderOut(Schema):
+    username: str
+    name: str
+
+
+class LiveOut(Schema):
+    """What changed on a document's annotations after ``since``, and who reads it."""
+
+    cursor: int = Field(description="Send it as ``since`` next time.")
+    reset: bool = Field(
+        description="Too much changed: reload the whole list (GET /api/annotations)."
+    )
+    annotations: list[AnnotationOut] = Field(
+        description="Created or edited since: add, or replace by id."
+    )
+    removed: list[int] = Field(
+        description="Ids deleted (or no longer visible to you) since: drop them."
+    )
+    readers: list[ReaderOut] = Field(
+        description="Others who had the reading page open in the last 30 seconds."
+    )

@@ -15,6 +15,16 @@ edited, the themes being merged, the paragraph being annotated) are locked
 with ``SELECT … FOR NO KEY UPDATE`` on PostgreSQL (see ``_for_change``); on
 SQLite the database lock does the same. Theme rows are always locked in
 primary-key order (no deadlocks).
+
+Versions (no lost updates): every write of an annotation or a theme claims its
+next ``version`` with a conditional ``UPDATE … WHERE version = <read>``; a
+caller that passes the ``version`` it read gets ``VersionConflict`` (and
+nothing is written) when someone else wrote meanwhile.
+
+Live updates: a write of annotations locks their document's row first (the
+order curation uses: document, record, annotation) and adds one
+``AnnotationChange`` per annotation, so the change ids of one document grow in
+commit order (``annotations.live`` reads them).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from accounts import roles
@@ -38,6 +49,7 @@ from annotations.models import (
     NOTE_MAX_LENGTH,
     Activity,
     Annotation,
+    AnnotationChange,
     Memo,
     TaggedAnnotation,
     Theme,
@@ -47,6 +59,51 @@ from corpus.models import Document, Paragraph
 
 BULK_MAX_ITEMS = 500
 Errors = dict[str, list[str]]
+Versioned = Annotation | Theme
+
+
+class VersionConflict(Exception):
+    """The row changed since the caller read it: ``expected`` was the caller's
+    version, ``current`` is the row as it is now (re-read). Nothing changed."""
+
+    def __init__(self, current: Versioned, expected: int) -> None:
+        what = "annotation" if isinstance(current, Annotation) else "theme"
+        super().__init__(
+            f"Someone else changed this {what} since you opened it (your version "
+            f"{expected}, now version {current.version}). Nothing was saved."
+        )
+        self.current, self.expected = current, expected
+
+
+def _bump(row: Versioned, expected: int | None = None) -> None:
+    """Claim ``row``'s next version (``row`` was read just before).
+
+    With ``expected`` (the version the caller's page or request was made
+    from), a different stored version is a conflict. The claim itself is a
+    conditional UPDATE, so it holds without row locks too: of two writers that
+    read the same version, the second updates nothing and conflicts.
+    """
+    if expected is not None and row.version != expected:
+        raise VersionConflict(row, expected)
+    rows = type(row).objects.filter(pk=row.pk, version=row.version)
+    if not rows.update(version=F("version") + 1):
+        raise VersionConflict(type(row).objects.get(pk=row.pk), row.version)
+    row.version += 1
+
+
+def _lock_documents(document_ids: Iterable[int]) -> None:
+    """Lock the documents' rows, in key order: writers of one document's
+    annotations then commit one after another (the change cursor's order)."""
+    rows = _for_change(Document.objects).filter(pk__in=set(document_ids))
+    list(rows.values_list("pk", flat=True))
+
+
+def _changed(annotations: Iterable[Annotation], kind: str) -> None:
+    """One live-update change per annotation (its document is locked)."""
+    AnnotationChange.objects.bulk_create(
+        AnnotationChange(document_id=a.document_id, annotation_id=a.pk, kind=kind)
+        for a in annotations
+    )
 
 
 # --- annotations ------------------------------------------------------------
@@ -70,6 +127,7 @@ def annotation_create(
     """
     project = _project_of(paragraph.document_id)
     _require(roles.can_annotate(author, project), "Only annotators can annotate.")
+    _lock_documents([paragraph.document_id])
     paragraph = _locked_paragraph(paragraph.pk)
     errors: Errors = {}
     found = _resolve_themes(project, themes, errors)
@@ -80,6 +138,7 @@ def annotation_create(
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(found)
+    _changed([annotation], AnnotationChange.Kind.CREATED)
     _log(
         project,
         author,
@@ -101,12 +160,16 @@ def annotation_update(
     start: int | None = None,
     end: int | None = None,
     quote: str | None = None,
+    version: int | None = None,
 ) -> Annotation:
     """Change an annotation's themes, note and/or span (None = unchanged).
 
     The author (an annotator) or a curator may. Themes already on the
     annotation may stay even when retired; newly added ones must be active.
+    With ``version`` (what the caller read), a newer stored version raises
+    ``VersionConflict`` and nothing changes; without, the last write wins.
     """
+    _lock_documents([annotation.document_id])
     annotation = _for_change(Annotation.objects).get(pk=annotation.pk)
     project = _project_of(annotation.document_id)
     _require(
@@ -123,9 +186,11 @@ def annotation_update(
     if start is not None or end is not None:
         _move(annotation, start, end, quote, errors)
     _raise_if(errors)
+    _bump(annotation, version)
     annotation.save()
     if found is not None:
         annotation.themes.set(found)
+    _changed([annotation], AnnotationChange.Kind.EDITED)
     summary = _describe(annotation, list(annotation.themes.all()))
     _log(project, actor, Activity.Verb.EDITED, summary, annotation)
     _notify([annotation.paragraph_id])
@@ -133,16 +198,23 @@ def annotation_update(
 
 
 @transaction.atomic
-def annotation_delete(*, actor: User, annotation: Annotation) -> None:
-    """Delete an annotation: its author (an annotator) or a curator may."""
+def annotation_delete(
+    *, actor: User, annotation: Annotation, version: int | None = None
+) -> None:
+    """Delete an annotation: its author (an annotator) or a curator may; with
+    ``version``, only while it is still that version (``VersionConflict``)."""
+    _lock_documents([annotation.document_id])
     annotation = _for_delete(Annotation.objects).get(pk=annotation.pk)
     project = _project_of(annotation.document_id)
     _require(
         roles.can_change_annotation(actor, project, annotation),
         "You may delete only your own annotations.",
     )
+    if version is not None and annotation.version != version:
+        raise VersionConflict(annotation, version)
     summary = _describe(annotation, list(annotation.themes.all()))
     _log(project, actor, Activity.Verb.DELETED, summary, annotation)
+    _changed([annotation], AnnotationChange.Kind.DELETED)
     paragraph_id = annotation.paragraph_id
     annotation.delete()
     _notify([paragraph_id])
@@ -179,6 +251,10 @@ def annotations_bulk_create(
     must be in ``project`` (another project's is "does not exist").
     """
     _require(roles.can_annotate(author, project), "Only annotators can annotate.")
+    # Documents first, then themes: the order annotation_create locks them in.
+    records = Paragraph.objects.filter(document__project=project)
+    wanted = records.filter(pk__in={item.paragraph for item in items[:BULK_MAX_ITEMS]})
+    _lock_documents(wanted.values_list("document_id", flat=True))
     errors: Errors = {}
     found = _resolve_themes(project, [theme], errors)
     note = _clean_note(note, errors)
@@ -194,6 +270,7 @@ def annotations_bulk_create(
         annotation.save()
         annotation.themes.set(found)
         outcome.created.append(annotation)
+    _changed(outcome.created, AnnotationChange.Kind.CREATED)
     summary = f"tagged {len(outcome.created)} passages with {found[0].name}"
     _log(project, author, Activity.Verb.BULK_TAGGED, summary)
     _notify(a.paragraph_id for a in outcome.created)
@@ -447,13 +524,17 @@ def theme_update(
     inclusion: str | None = None,
     exclusion: str | None = None,
     colour: str | None = None,
+    version: int | None = None,
 ) -> Theme:
     """Edit a theme (None = unchanged); a new name renames it (and its slug).
 
     Every annotation keeps the theme: they point at its row, not its name.
+    With ``version``, a theme changed since raises ``VersionConflict``.
     """
     _require_codebook(actor, theme.project)
     theme = _for_change(Theme.objects).get(pk=theme.pk)
+    if version is not None and theme.version != version:
+        raise VersionConflict(theme, version)
     old_name = theme.name
     name = old_name if name is None else name.strip()
     if name != old_name:
@@ -465,6 +546,7 @@ def theme_update(
             setattr(theme, attr, value.strip())
     theme.colour = theme.colour if colour is None else colour
     _validate_theme(theme)
+    _bump(theme)
     theme.save()
     renamed = f"renamed the theme {old_name} to {name}"
     summary = renamed if name != old_name else f"edited the theme {name}"
@@ -475,28 +557,38 @@ def theme_update(
 
 
 @transaction.atomic
-def theme_merge(*, actor: User, source: Theme, target: Theme) -> int:
+def theme_merge(
+    *, actor: User, source: Theme, target: Theme, version: int | None = None
+) -> int:
     """Move every annotation of ``source`` to ``target`` and delete ``source``.
 
     An annotation that had both keeps one ``target`` (no duplicates). Returns
-    how many annotations carried ``source``. Both are in one project.
+    how many annotations carried ``source``. Both are in one project. With
+    ``version`` (``source``'s), a source changed since is a ``VersionConflict``.
     """
     _require_codebook(actor, source.project)
     if source.pk == target.pk:
         raise ValidationError({"target": ["A theme cannot be merged into itself."]})
     if source.project_id != target.project_id:
         raise ValidationError({"target": ["Unknown theme."]})
+    # Documents before themes: the order annotation_create locks them in.
+    carrying = Annotation.objects.filter(themes=source)
+    _lock_documents(carrying.values_list("document_id", flat=True))
     locked = _for_delete(Theme.objects).filter(pk__in=[source.pk, target.pk])
     themes = {theme.pk: theme for theme in locked}
     source, target = themes[source.pk], themes[target.pk]
+    if version is not None and source.version != version:
+        raise VersionConflict(source, version)
     if target.retired:
         raise ValidationError(
             {"target": [f"“{target.name}” is retired; restore it before merging."]}
         )
     paragraphs = _paragraphs_with(source)
     _adopt_children(source, target)
+    _bump(target)
     moving = TaggedAnnotation.objects.filter(tag=source)
     count = moving.count()
+    _changed(carrying.only("pk", "document_id"), AnnotationChange.Kind.EDITED)
     has_target = TaggedAnnotation.objects.filter(tag=target).values("content_object")
     moving.filter(content_object__in=has_target).delete()
     moving.update(tag=target)
@@ -515,7 +607,8 @@ def _adopt_children(source: Theme, target: Theme) -> None:
     if target.pk in hierarchy.descendants(parents, source.pk):
         target.parent_id = source.parent_id
         target.save(update_fields=["parent"])
-    Theme.objects.filter(parent=source).exclude(pk=target.pk).update(parent=target)
+    children = Theme.objects.filter(parent=source).exclude(pk=target.pk)
+    children.update(parent=target, version=F("version") + 1)
 
 
 def _parent_map(project_id: int) -> dict[int, int | None]:
@@ -524,7 +617,9 @@ def _parent_map(project_id: int) -> dict[int, int | None]:
 
 
 @transaction.atomic
-def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
+def theme_move(
+    *, actor: User, theme: Theme, parent: Theme | None, version: int | None = None
+) -> Theme:
     """Put ``theme`` (and everything below it) under ``parent``, or at the top
     level when ``parent`` is None. Refuses a move that would make a loop
     (under itself or under one of its own descendants)."""
@@ -535,6 +630,8 @@ def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
     # otherwise each pass the cycle check and together make a loop.
     _lock_codebook(theme.project_id)
     theme = Theme.objects.get(pk=theme.pk)
+    if version is not None and theme.version != version:
+        raise VersionConflict(theme, version)
     parent_pk = parent.pk if parent is not None else None
     if hierarchy.would_cycle(_parent_map(theme.project_id), theme.pk, parent_pk):
         where = "itself" if parent_pk == theme.pk else "one of its own sub-themes"
@@ -542,7 +639,8 @@ def theme_move(*, actor: User, theme: Theme, parent: Theme | None) -> Theme:
     if theme.parent_id == parent_pk:
         return theme
     theme.parent_id = parent_pk
-    theme.save(update_fields=["parent"])
+    _bump(theme)
+    theme.save(update_fields=["parent", "version"])
     where = f"under {parent.name}" if parent is not None else "to the top level"
     _log(
         theme.project,
@@ -577,6 +675,7 @@ def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
         raise ValidationError(f"“{theme.name}” is already {end} among its siblings.")
     numbered = [Theme(pk=pk, position=i) for i, pk in enumerate(order)]
     Theme.objects.bulk_update(numbered, ["position"])
+    _bump(theme)
     where = "up" if step < 0 else "down"
     place = f"{order.index(theme.pk) + 1} of {len(order)}"
     _log(
@@ -585,19 +684,25 @@ def theme_reorder(*, actor: User, theme: Theme, step: int) -> Theme:
         Activity.Verb.THEME_REORDERED,
         f"moved the theme {theme.name} {where} ({place})",
     )
-    theme.refresh_from_db(fields=["position"])
+    theme.refresh_from_db(fields=["position", "version"])
     return theme
 
 
 @transaction.atomic
-def theme_retire(*, actor: User, theme: Theme, retired: bool = True) -> Theme:
-    """Retire (hide from pickers, keep on annotations) or restore a theme."""
+def theme_retire(
+    *, actor: User, theme: Theme, retired: bool = True, version: int | None = None
+) -> Theme:
+    """Retire (hide from pickers, keep on annotations) or restore a theme;
+    with ``version``, only the version the caller saw (``VersionConflict``)."""
     _require_codebook(actor, theme.project)
     theme = _for_change(Theme.objects).get(pk=theme.pk)
+    if version is not None and theme.version != version:
+        raise VersionConflict(theme, version)
     if theme.retired == retired:
         return theme
     theme.retired = retired
-    theme.save(update_fields=["retired"])
+    _bump(theme)
+    theme.save(update_fields=["retired", "version"])
     verb = Activity.Verb.THEME_RETIRED if retired else Activity.Verb.THEME_RESTORED
     word = "retired" if retired else "restored"
     _log(theme.project, actor, verb, f"{word} the theme {theme.name}")
@@ -883,6 +988,7 @@ def annotation_import(
     """
     project = _project_of(paragraph.document_id)
     _require(roles.can_moderate(actor, project), "Only curators import annotations.")
+    _lock_documents([paragraph.document_id])
     paragraph = _locked_paragraph(paragraph.pk)
     errors: Errors = {}
     _check_span(paragraph.text, start, end, None, errors)
@@ -896,6 +1002,7 @@ def annotation_import(
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(themes)
+    _changed([annotation], AnnotationChange.Kind.CREATED)
     summary = "imported " + _describe(annotation, themes)
     _log(project, actor, Activity.Verb.IMPORTED, summary, annotation)
     _notify([paragraph.pk])

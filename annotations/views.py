@@ -118,10 +118,22 @@ def theme_move(request: HttpRequest, slug: str) -> HttpResponse:
     where = f"under {parent.name}" if parent else "to the top level"
     return _run_codebook_change(
         request,
-        lambda: services.theme_move(actor=request.user, theme=theme, parent=parent),
+        lambda: services.theme_move(
+            actor=request.user,
+            theme=theme,
+            parent=parent,
+            version=posted_version(request),
+        ),
         failed=slug,
         done=(slug, f"Moved {theme.name} {where}."),
     )
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The theme version a curation form was rendered with (None: not sent,
+    or not a number: then the change is not checked against it)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _run_codebook_change(
@@ -130,12 +142,16 @@ def _run_codebook_change(
     failed: str,
     done: tuple[str, str] | Callable[[object], tuple[str, str]],
 ) -> HttpResponse:
-    """Run a codebook service; its refusal is a message on the ``failed``
-    theme's page, its success ``done`` (the theme to show, the message)."""
+    """Run a codebook service; its refusal (a stale version too) is a message
+    on the ``failed`` theme's page, its success ``done`` (the theme to show,
+    the message)."""
     try:
         outcome = change()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("annotations:theme_detail", slug=failed)
+    except services.VersionConflict as error:
+        messages.error(request, f"{error} The page now shows the current version.")
         return redirect("annotations:theme_detail", slug=failed)
     slug, message = done(outcome) if callable(done) else done
     messages.success(request, message)
@@ -146,11 +162,10 @@ def _run_codebook_change(
 def theme_new(request: HttpRequest) -> HttpResponse:
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             theme = services.theme_create(
-                actor=request.user,
-                project=request_project(request),
-                **form.cleaned_data,
+                actor=request.user, project=request_project(request), **fields
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -172,11 +187,39 @@ def theme_edit(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ValidationError as error:
             apply_errors(form, error)
+        except services.VersionConflict as error:
+            return _theme_conflict(request, form, error)
         else:
             messages.success(request, f"Saved the theme {theme.name}.")
             return redirect("annotations:theme_detail", slug=theme.slug)
     context = {"form": form, "theme": theme}
     return render(request, "annotations/theme_form.html", context)
+
+
+def _theme_conflict(
+    request: HttpRequest, form: ThemeForm, error: services.VersionConflict
+) -> HttpResponse:
+    """409: both versions side by side; the form keeps the person's text and
+    now carries the current version, so saving again replaces theirs."""
+    current = error.current
+    rows = [
+        {
+            "label": form.fields[name].label or name.capitalize(),
+            "yours": form.cleaned_data[name],
+            "current": getattr(current, name),
+        }
+        for name in ("name", "description", "inclusion", "exclusion", "colour")
+    ]
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    conflict = {
+        "message": str(error),
+        "expected": error.expected,
+        "current": current,
+        "rows": rows,
+    }
+    context = {"form": ThemeForm(data), "theme": current, "conflict": conflict}
+    return render(request, "annotations/theme_form.html", context, status=409)
 
 
 @require_POST
@@ -190,7 +233,12 @@ def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
     target = form.cleaned_data["target"]
     return _run_codebook_change(
         request,
-        lambda: services.theme_merge(actor=request.user, source=source, target=target),
+        lambda: services.theme_merge(
+            actor=request.user,
+            source=source,
+            target=target,
+            version=posted_version(request),
+        ),
         failed=slug,
         done=lambda moved: (
             target.slug,
@@ -204,7 +252,16 @@ def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
 def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
     theme = project_theme(request, slug)
     retired = request.POST.get("retired") != "0"
-    services.theme_retire(actor=request.user, theme=theme, retired=retired)
+    try:
+        services.theme_retire(
+            actor=request.user,
+            theme=theme,
+            retired=retired,
+            version=posted_version(request),
+        )
+    except services.VersionConflict as error:
+        messages.error(request, f"{error} The page now shows the current version.")
+        return redirect("annotations:theme_detail", slug=slug)
     word = "Retired" if retired else "Restored"
     messages.success(request, f"{word} the theme {theme.name}.")
     return redirect("annotations:theme_detail", slug=slug)

@@ -9,10 +9,12 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from accounts import roles
+from annotations import live
 from annotations.selectors import display_name, document_memos
 from corpus.models import Document
 
 register = template.Library()
+LIVE_POLL_MS = 2000  # how often the reader asks what changed
 
 
 @register.simple_tag(takes_context=True)
@@ -29,7 +31,12 @@ def reader_config(context: template.Context, document: Document) -> dict[str, An
         "api": {
             "themes": reverse("api:themes"),
             "annotations": reverse("api:annotation_list"),
+            "live": reverse("api:document_live", args=[document.slug]),
         },
+        # Read before the page's scripts load the list: a change made in
+        # between is sent again by the first poll (applying it is idempotent).
+        "liveCursor": live.current_cursor(document),
+        "livePollMs": LIVE_POLL_MS,
     }
 
 

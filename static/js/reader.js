@@ -13,6 +13,13 @@
  * annotations gets one translucent layer per annotation and one underline per
  * theme, so overlaps stay readable. Text goes in with textContent only, never
  * innerHTML: notes and quotes are data, not markup.
+ *
+ * Live updates: every config.livePollMs the page asks config.api.live what
+ * changed after its cursor (others' new, edited and deleted annotations, and
+ * who else is reading), redraws only the records concerned, keeps the focus
+ * where it was, and says what changed in a polite live region (#live-news).
+ * Edits and deletions carry the version the page had; a 409 shows both
+ * versions in the popover and saves nothing.
  */
 (function () {
   "use strict";
@@ -26,6 +33,8 @@
     bySlug: new Map(),
     annotations: [], // from /api/annotations?document=…
     filters: { theme: "", user: "" },
+    cursor: config.liveCursor || 0, // the last change seen (live updates)
+    readers: "", // the text of #live-readers, to announce only changes
   };
   const records = new Map(); // paragraph id -> {element, textElement, text, chars}
   let popover = null; // the one popover element, built on first use
@@ -52,7 +61,12 @@
     if (response.status === 204) return null;
     let data = null;
     try { data = await response.json(); } catch (error) { data = null; }
-    if (!response.ok) throw new Error((data && data.error) || "The server said " + response.status + ".");
+    if (!response.ok) {
+      const failure = new Error((data && data.error) || "The server said " + response.status + ".");
+      failure.status = response.status;
+      failure.data = data;
+      throw failure;
+    }
     return data;
   }
 
@@ -99,6 +113,90 @@
     document.addEventListener("mousedown", function (event) {
       if (popover && !popover.hidden && !popover.contains(event.target)) closePopover();
     });
+    window.setTimeout(poll, config.livePollMs);
+  }
+
+  /* ---------- live updates ---------- */
+
+  // Ask what changed since the cursor; the browser revalidates with the ETag
+  // (a 304 comes back as the cached answer, which changes nothing here).
+  async function poll() {
+    try {
+      const data = await api("GET", config.api.live + "?since=" + state.cursor);
+      if (data.reset) {
+        state.annotations = await loadAnnotations();
+        state.cursor = data.cursor;
+        refreshPeople();
+        renderAll();
+      } else if (data.cursor !== state.cursor || data.annotations.length || data.removed.length) {
+        applyChanges(data);
+        state.cursor = data.cursor;
+      }
+      showReaders(data.readers);
+    } catch (error) {
+      // A passing failure (server restarting, network): try again later.
+    }
+    const wait = document.hidden ? config.livePollMs * 4 : config.livePollMs;
+    window.setTimeout(poll, wait);
+  }
+
+  function applyChanges(data) {
+    const touched = new Set();
+    const news = [];
+    data.annotations.forEach(function (fresh) {
+      const old = state.annotations.find(function (a) { return a.id === fresh.id; });
+      if (old && old.version === fresh.version) return; // already shown (our own save)
+      if (old) touched.add(old.paragraph);
+      touched.add(fresh.paragraph);
+      upsert(fresh);
+      if (fresh.author.username !== config.user.username || !old) news.push(describe(fresh, old));
+    });
+    data.removed.forEach(function (id) {
+      const old = state.annotations.find(function (a) { return a.id === id; });
+      if (!old) return;
+      touched.add(old.paragraph);
+      state.annotations = state.annotations.filter(function (a) { return a.id !== id; });
+      news.push("An annotation by " + old.author.name + " was removed: “" + excerpt(old.quote, 60) + "”.");
+    });
+    if (!touched.size) return;
+    refreshPeople();
+    keepingFocus(function () { touched.forEach(function (id) { renderParagraph(id); }); });
+    updateCount();
+    if (news.length) announce(news.join(" "));
+  }
+
+  function describe(annotation, old) {
+    const names = annotation.themes.map(nameOf).join(", ");
+    const verb = old ? " changed an annotation: " : " tagged ";
+    return annotation.author.name + verb + "“" + excerpt(annotation.quote, 60) + "” with " + names + ".";
+  }
+
+  // Redraw without losing the keyboard focus: a focused highlight that is
+  // redrawn gets the focus back on its successor (same annotations).
+  function keepingFocus(redraw) {
+    const active = document.activeElement;
+    const ids = active && active.matches && active.matches("mark.hl") ? active.dataset.ids : null;
+    const record = ids ? active.closest(".record[data-id]") : null;
+    redraw();
+    if (ids && !document.contains(active) && record) {
+      const again = Array.from(record.querySelectorAll("mark.hl")).find(function (m) { return m.dataset.ids === ids; })
+        || record.querySelector("mark.hl");
+      if (again) again.focus({ preventScroll: true });
+    }
+  }
+
+  function showReaders(readers) {
+    const names = readers.map(function (r) { return r.name; });
+    const text = names.length ? "Also reading: " + names.join(", ") : "";
+    if (text === state.readers) return;
+    state.readers = text;
+    document.getElementById("live-readers").textContent = text;
+  }
+
+  function announce(message) {
+    const region = document.getElementById("live-news");
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = message; }, 50);
   }
 
   /* ---------- filters ---------- */
@@ -167,6 +265,10 @@
 
   function renderAll() {
     records.forEach(function (record, id) { renderParagraph(id); });
+    updateCount();
+  }
+
+  function updateCount() {
     const count = state.annotations.filter(shown).length;
     document.getElementById("annotation-count").textContent =
       count + " annotation" + (count === 1 ? "" : "s") + " shown";
@@ -472,7 +574,8 @@
     if (!themes.length) { error.textContent = "Pick at least one theme."; return; }
     try {
       if (editing.annotation) {
-        const saved = await api("PATCH", editing.annotation.url, { themes, note });
+        const version = editing.annotation.version;
+        const saved = await api("PATCH", editing.annotation.url, { themes, note, version });
         replaceAnnotation(saved);
         say("Saved.");
       } else {
@@ -480,11 +583,15 @@
         const saved = await api("POST", config.api.annotations, {
           paragraph: span.paragraph, start: span.start, end: span.end, quote: span.quote, themes, note,
         });
-        state.annotations.push(saved);
+        upsert(saved); // a poll may have brought it first
         say("Tagged with " + saved.themes.map(nameOf).join(", ") + ".");
         window.getSelection().removeAllRanges();
       }
     } catch (failure) {
+      if (failure.status === 409 && failure.data && failure.data.current) {
+        showConflict(failure.data, themes, note);
+        return;
+      }
       error.textContent = failure.message;
       return;
     }
@@ -495,6 +602,51 @@
 
   function replaceAnnotation(saved) {
     state.annotations = state.annotations.map(function (a) { return a.id === saved.id ? saved : a; });
+  }
+
+  function upsert(annotation) {
+    if (state.annotations.some(function (a) { return a.id === annotation.id; })) replaceAnnotation(annotation);
+    else state.annotations.push(annotation);
+  }
+
+  // The save was refused: someone changed the annotation since this page had
+  // it. Show both versions; nothing was saved, and the page now has theirs.
+  function showConflict(data, themes, note) {
+    const current = data.current;
+    replaceAnnotation(current);
+    renderAll();
+    const box = el("section", { class: "conflict", "aria-labelledby": "conflict-title" });
+    box.append(
+      el("h3", { id: "conflict-title" }, "Not saved: someone else changed this annotation"),
+      el("p", {}, data.error),
+      versionList("Yours (from version " + data.yours.version + ")", themes, note),
+      versionList("Now (version " + current.version + ")", current.themes, current.note)
+    );
+    const actions = el("div", { class: "popover-actions" });
+    actions.append(
+      button("Edit the current version", "primary reopen", function () {
+        openEditor({ annotation: current }, popover.getBoundingClientRect());
+      }),
+      button("Close", "cancel", closePopover)
+    );
+    popover.querySelector(".popover-error").textContent = "Not saved: someone else changed this annotation.";
+    popover.querySelector(".popover-actions").replaceWith(actions);
+    const old = popover.querySelector(".conflict");
+    if (old) old.remove();
+    actions.before(box);
+    editing = null;
+    actions.querySelector(".reopen").focus();
+  }
+
+  function versionList(title, themes, note) {
+    const list = el("dl", {});
+    list.append(
+      el("dt", {}, "Themes"), el("dd", {}, themes.map(nameOf).join(", ")),
+      el("dt", {}, "Note"), el("dd", {}, note || "(none)")
+    );
+    const part = el("div", { class: "version" });
+    part.append(el("h4", {}, title), list);
+    return part;
   }
 
   /* ---------- popover: the viewer (click on a highlight) ---------- */
@@ -562,7 +714,7 @@
       el("span", { class: "confirm" }, "Delete this annotation?"),
       button("Delete", "danger confirm-delete", async function () {
         try {
-          await api("DELETE", annotation.url);
+          await api("DELETE", annotation.url + "?version=" + annotation.version);
         } catch (failure) {
           say(failure.message, true);
           return;

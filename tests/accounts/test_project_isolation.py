@@ -281,6 +281,21 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
     # API
     ("API annotation", ANN, lambda x: _api("get", f"/api/annotations/{x}")),
     (
+        "API live updates of",
+        DOC,
+        lambda x: lambda c: c.get(f"/api/documents/{x}/live", {"since": 0}),
+    ),
+    (
+        "API edit annotation with a version",
+        ANN,
+        lambda x: _api("patch", f"/api/annotations/{x}", {"note": "n", "version": 1}),
+    ),
+    (
+        "API delete annotation with a version",
+        ANN,
+        lambda x: _api("delete", f"/api/annotations/{x}?version=1"),
+    ),
+    (
         "API edit annotation",
         ANN,
         lambda x: _api("patch", f"/api/annotations/{x}", {"note": "mine now"}),
@@ -351,6 +366,7 @@ LISTINGS = [  # (page, the least role that may open it)
     ("/annotations/bulk-review/", Role.ANNOTATOR),
     ("/api/themes", Role.VIEWER),
     ("/api/annotations", Role.VIEWER),
+    ("/api/documents/own-doc/live", Role.VIEWER),
     ("/analysis/", Role.VIEWER),
     ("/analysis/passages/", Role.VIEWER),
     ("/analysis/matrix/", Role.VIEWER),

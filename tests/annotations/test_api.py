@@ -58,6 +58,7 @@ def test_themes_list_the_codebook(api_as, people, themes):
         "guid",
         "retired",
         "parent",
+        "version",
     }
 
 

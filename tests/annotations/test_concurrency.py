@@ -195,3 +195,25 @@ def test_a_mix_of_creates_edits_and_bulk_tags_never_deadlocks(scene):
     failures = run_together(*(workload(user) for user in people))
     assert failures == []
     assert Annotation.objects.filter(paragraph__in=others, note="").count() >= 4 * 6
+
+
+def test_two_edits_from_the_same_version_one_wins_one_conflicts(scene):
+    """Both read version 1 and send it: the conditional UPDATE lets exactly
+    one through; the other gets VersionConflict and writes nothing."""
+    paragraph, (ana, *_) = scene
+    curator = UserFactory(role=Role.CURATOR)
+    annotation = services.annotation_create(
+        author=ana, paragraph=paragraph, start=0, end=5, themes=["distrust"]
+    )
+
+    def edit(user, note: str):
+        return lambda: services.annotation_update(
+            actor=user, annotation=annotation, note=note, version=1
+        )
+
+    failures = run_together(edit(ana, "from ana"), edit(curator, "from cleo"))
+    assert [type(f) for f in failures] == [services.VersionConflict]
+    annotation.refresh_from_db()
+    assert annotation.version == 2
+    assert annotation.note in ("from ana", "from cleo")
+    assert Activity.objects.filter(verb="edited").count() == 1

@@ -86,17 +86,23 @@ def test_every_api_route_is_described_and_every_description_is_routed(
 def test_every_operation_documents_its_errors_and_uses_the_error_shape():
     document = served()
     error = {"$ref": "#/components/schemas/ErrorOut"}
+    conflict = {"$ref": "#/components/schemas/ConflictOut"}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
             assert {"401", "403"} <= set(responses), (path, method)
             for status, answer in responses.items():
-                if status.startswith("4"):
+                if status == "409":  # the error shape, plus both versions
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == conflict, (path, method, status)
+                elif status.startswith("4"):
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema == error, (path, method, status)
     shape = document["components"]["schemas"]["ErrorOut"]
     assert shape["required"] == ["error"]
     assert set(shape["properties"]) == {"error", "errors"}
+    shape = document["components"]["schemas"]["ConflictOut"]
+    assert set(shape["properties"]) == {"error", "errors", "yours", "current"}
 
 
 def test_search_documents_its_notice():

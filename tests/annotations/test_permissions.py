@@ -59,6 +59,16 @@ def api_delete_others(client, ctx):
     return _json(client, "delete", f"/api/annotations/{ctx['others'].pk}")
 
 
+def api_patch_own_versioned(client, ctx):
+    body = {"note": "x", "version": ctx["own"].version}
+    return _json(client, "patch", f"/api/annotations/{ctx['own'].pk}", body)
+
+
+def api_delete_own_versioned(client, ctx):
+    url = f"/api/annotations/{ctx['own'].pk}?version={ctx['own'].version}"
+    return _json(client, "delete", url)
+
+
 def api_bulk(client, ctx):
     body = {"theme": "distrust", "items": [{"paragraph": ctx["p"].pk}]}
     return _json(client, "post", "/api/annotations/bulk", body)
@@ -89,6 +99,11 @@ def page_theme_merge(client, ctx):
 
 def page_theme_retire(client, ctx):
     return client.post("/codebook/distrust/retire/", {"retired": "1"})
+
+
+def page_theme_edit_versioned(client, ctx):
+    data = {"name": "Distrust", "description": "v", "colour": "#123456", "version": 1}
+    return client.post("/codebook/distrust/edit/", data)
 
 
 def page_memo_new(client, ctx):
@@ -146,11 +161,14 @@ ACTIONS = [
     ("API delete own", "annotator", api_delete_own),
     ("API edit someone else's", "curator", api_patch_others),
     ("API delete someone else's", "curator", api_delete_others),
+    ("API edit own with its version", "annotator", api_patch_own_versioned),
+    ("API delete own with its version", "annotator", api_delete_own_versioned),
     ("API bulk tag", "annotator", api_bulk),
     ("page bulk review", "annotator", page_bulk_review),
     ("page bulk confirm", "annotator", page_bulk_confirm),
     ("page new theme", "curator", page_theme_new),
     ("page edit theme", "curator", page_theme_edit),
+    ("page edit theme with its version", "curator", page_theme_edit_versioned),
     ("page merge themes", "curator", page_theme_merge),
     ("page retire theme", "curator", page_theme_retire),
     ("page move theme", "curator", page_theme_move),
@@ -245,6 +263,21 @@ READ_PAGES = [
     "/api/search?q=sovereignty",
     "/export/",
 ]
+
+# JSON reads every role may make (the anonymous and no-role answers are the
+# API's 401 and 403, tested in test_api.py).
+READ_ENDPOINTS = [
+    "/api/documents/doc/live",
+    "/api/documents/doc/live?since=0",
+]
+
+
+@pytest.mark.parametrize("url", READ_ENDPOINTS)
+def test_every_role_reads_every_endpoint(signed_in, people, paragraphs, themes, url):
+    for role, user in people.by_role().items():
+        assert signed_in(user).get(url).status_code == 200, (role, url)
+    assert signed_in(None).get(url).status_code == 401
+    assert signed_in(people.nobody).get(url).status_code == 403
 
 
 @pytest.mark.parametrize("url", READ_PAGES)

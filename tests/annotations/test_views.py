@@ -271,7 +271,12 @@ def test_reading_page_carries_the_annotation_layer(
     assert config["document"] == "doc"
     assert config["user"] == {"username": "ana", "name": "Ana Test"}
     assert (config["canAnnotate"], config["canModerate"]) == (True, False)
-    assert config["api"] == {"themes": "/api/themes", "annotations": "/api/annotations"}
+    assert config["api"] == {
+        "themes": "/api/themes",
+        "annotations": "/api/annotations",
+        "live": "/api/documents/doc/live",
+    }
+    assert config["liveCursor"] == 0  # no change yet
     assert config["csrfToken"]
 
 
