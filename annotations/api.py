@@ -216,6 +216,7 @@ def annotation_create(
         themes=payload.themes,
         note=payload.note,
         quote=payload.quote,
+        origin=payload.origin,
     )
     response["Location"] = f"/api/annotations/{annotation.pk}"
     return Status(201, _stored(annotation, request))
