@@ -235,6 +235,8 @@ def round_close(*, actor: User, coding_round: CodingRound) -> CodingRound:
     locked.closed = timezone.now()
     locked.closed_by = actor
     locked.save(update_fields=["closed", "closed_by"])
+    # The caller's copy too: it is what they compute the round's agreement from.
+    coding_round.closed, coding_round.closed_by = locked.closed, actor
     # Nothing to re-index: the index holds everyone's themes already, and
     # search recomputes them per person only while a round is open.
     _log(locked, actor, Activity.Verb.ROUND_CLOSED, "closed")

@@ -301,11 +301,18 @@ def document_memos(document: Document) -> QuerySet[Memo]:
 
 
 def recent_activity(
-    project: Project | None, limit: int = 100, actor: User | None = None
+    project: Project | None,
+    limit: int = 100,
+    actor: User | None = None,
+    viewer: User | None = None,
 ) -> QuerySet[Activity]:
+    """The newest entries; a blind round's coder (``viewer``) does not see
+    others' work on its documents."""
     rows = Activity.objects.filter(project=project).select_related(
         "actor", "document", "paragraph"
     )
+    if viewer is not None:
+        rows = rounds.visible_activity(rows, viewer, project)
     if actor is not None:
         rows = rows.filter(actor=actor)
     return rows[:limit]
