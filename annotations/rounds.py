@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +43,7 @@ from annotations.models import (
 from corpus.models import Document, Paragraph
 
 AnyUser = User | AnonymousUser
+Rows = TypeVar("Rows", bound=QuerySet[Any])
 
 
 # --- the visibility rule ----------------------------------------------------
@@ -56,7 +57,7 @@ def blind_documents(user: AnyUser | None, project: Project | None) -> set[int]:
         return set()
     if roles.can_moderate(user, project):
         return set()
-    rows = CodingRound.objects.open().filter(project=project, coders=user)
+    rows = CodingRound.objects.open().filter(project=project, coders=user.pk)
     return set(rows.values_list("documents", flat=True)) - {None}
 
 
@@ -75,18 +76,16 @@ def hidden_from(
 
 
 def visible_annotations(
-    queryset: QuerySet[Annotation], user: AnyUser | None, project: Project | None
-) -> QuerySet[Annotation]:
+    queryset: Rows, user: AnyUser | None, project: Project | None
+) -> Rows:
     """``queryset`` without what a blind round hides from ``user``."""
     hidden = hidden_from(user, project)
     return queryset if hidden is None else queryset.exclude(hidden)
 
 
 def visible_taggings(
-    queryset: QuerySet[TaggedAnnotation],
-    user: AnyUser | None,
-    project: Project | None,
-) -> QuerySet[TaggedAnnotation]:
+    queryset: Rows, user: AnyUser | None, project: Project | None
+) -> Rows:
     """The same rule for theme-on-annotation rows."""
     hidden = hidden_from(user, project, prefix="content_object__")
     return queryset if hidden is None else queryset.exclude(hidden)
@@ -100,8 +99,8 @@ def can_see(annotation: Annotation, user: AnyUser | None, project: Project) -> b
 
 
 def visible_activity(
-    queryset: QuerySet[Activity], user: AnyUser | None, project: Project | None
-) -> QuerySet[Activity]:
+    queryset: Rows, user: AnyUser | None, project: Project | None
+) -> Rows:
     """Log entries without others' work on documents ``user`` codes blind
     (an entry quotes the passage and names its themes)."""
     documents = blind_documents(user, project)

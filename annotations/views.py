@@ -251,7 +251,10 @@ def agreement(request: HttpRequest) -> HttpResponse:
     chosen = None
     if request.GET.get("theme"):
         chosen = project_theme(request, request.GET["theme"])
-    form = AgreementForm(request.GET or None, project=project)
+    data = request.GET.copy() if request.GET else None
+    if data is not None and not data.get("unit"):
+        data["unit"] = "paragraph"  # the radio shows the default as chosen
+    form = AgreementForm(data, project=project)
     if form.is_bound and not form.is_valid():
         context = {"form": form, "report": [], "chosen": chosen, "detail": None}
         return render(request, "annotations/agreement.html", context, status=400)

@@ -14,6 +14,7 @@ from annotations.models import Activity, Annotation, Memo, Theme
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
+    DocumentFactory,
     ProjectFactory,
     UserFactory,
     first_project,
@@ -131,6 +132,38 @@ def page_record_hide(client, ctx):
     return client.post(_record_url(ctx, "hide"))
 
 
+def page_rounds(client, ctx):
+    return client.get("/agreement/rounds/")
+
+
+def page_round_open(client, ctx):
+    data = {
+        "name": "Pilot",
+        "documents": [ctx["other_document"].pk],
+        "coders": ["someone", "second"],
+    }
+    return client.post("/agreement/rounds/", data)
+
+
+def page_round_close(client, ctx):
+    return client.post(f"/agreement/rounds/{ctx['round'].pk}/close/")
+
+
+def _open_round(paragraphs, someone):
+    """An open blind round on the document for someone and a second annotator."""
+    from annotations import rounds
+
+    curator = UserFactory(role=Role.CURATOR)
+    second = UserFactory(username="second", role=Role.ANNOTATOR)
+    return rounds.round_open(
+        actor=curator,
+        project=first_project(),
+        name="Open one",
+        documents=[paragraphs[0].document],
+        coders=[someone, second],
+    )
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -153,6 +186,9 @@ ACTIONS = [
     ("page split record", "curator", page_record_split),
     ("page change record kind", "curator", page_record_kind),
     ("page hide record", "curator", page_record_hide),
+    ("page rounds", "curator", page_rounds),
+    ("page open round", "curator", page_round_open),
+    ("page close round", "curator", page_round_close),
 ]
 
 
@@ -185,6 +221,8 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         # A viewer's "own" annotation: made before they were demoted to viewer.
         "own": AnnotationFactory(paragraph=paragraphs[1], author=user),
         "others": AnnotationFactory(paragraph=paragraphs[2], author=someone),
+        "round": _open_round(paragraphs, someone),
+        "other_document": DocumentFactory(slug="other-doc"),
     }
     before = state()
     response = action(signed_in(user), ctx)
@@ -196,7 +234,7 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         assert response.status_code in (200, 201, 204, 302), (name, response.content)
         if response.status_code == 302:
             assert "/accounts/login/" not in response["Location"]
-        if name != "page bulk review":  # the review page only shows
+        if name not in ("page bulk review", "page rounds"):  # these only show
             assert state() != before, f"{name} by {role} changed nothing"
     else:
         assert response.status_code == 403, (name, role, response.status_code)
@@ -212,6 +250,7 @@ READ_PAGES = [
     "/codebook/distrust/",
     "/activity/",
     "/agreement/",
+    "/agreement/?unit=sentence&bulk=on&search=on",
     "/analysis/",
     "/analysis/passages/?theme=distrust&theme=sovereignty&mode=and",
     "/analysis/matrix/",
