@@ -95,8 +95,8 @@ def decide_themes(node: q.Node, present: set[str]) -> q.Node | bool:
     Word(text='trust', span=(0, 5))
     >>> decide_themes(q.parse("trust theme:a"), set())
     False
-    >>> decide_themes(q.parse("-theme:a"), set())
-    True
+    >>> decide_themes(q.parse("trust -theme:b"), {"b"})
+    False
     """
     if isinstance(node, q.Filter) and node.name == "theme":
         return node.value in present
