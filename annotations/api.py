@@ -22,7 +22,7 @@ from accounts import roles
 from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
 from accounts.models import Project
 from accounts.projects import request_project
-from annotations import live, selectors, services
+from annotations import live, rounds, selectors, services
 from annotations.models import Annotation, Theme
 from annotations.schemas import (
     AnnotationIn,
@@ -186,7 +186,7 @@ def _filters(
         _known(theme, "theme", params.theme)
     if params.user:
         author = user if params.user == "me" else _user_named(params.user, project)
-    return AnnotationFilters(project, document, paragraph, theme, author)
+    return AnnotationFilters(project, document, paragraph, theme, author, user)
 
 
 def _project_paragraph(pk: int, project: Project | None) -> Paragraph:
@@ -230,21 +230,24 @@ def annotation_create(
         themes=payload.themes,
         note=payload.note,
         quote=payload.quote,
+        origin=payload.origin,
     )
     response["Location"] = f"/api/annotations/{annotation.pk}"
     return Status(201, _stored(annotation, request))
 
 
-def _found(pk: int, project: Project | None) -> Annotation:
-    """Annotation ``pk`` of the request's project; any other is "No annotation"."""
-    found = Annotation.objects.in_project(project).for_display().filter(pk=pk).first()
+def _found(pk: int, project: Project | None, user: User | None = None) -> Annotation:
+    """Annotation ``pk`` of the request's project that ``user`` may see (a
+    blind round hides others' from its coders); any other is "No annotation"."""
+    rows = Annotation.objects.in_project(project).for_display()
+    found = rounds.visible_annotations(rows, user, project).filter(pk=pk).first()
     if found is None:
         raise ApiError(404, f"No annotation {pk}.")
     return found
 
 
 def _changeable(pk: int, request: HttpRequest) -> Annotation:
-    found = _found(pk, request_project(request))
+    found = _found(pk, request_project(request), request.auth)  # type: ignore[attr-defined]
     if not roles.can_change_annotation(request.auth, request_project(request), found):  # type: ignore[attr-defined]
         raise ApiError(403, "You may change only your own annotations.")
     return found
@@ -275,7 +278,8 @@ def _conflict(
 )
 def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
     project = request_project(request)
-    return annotation_json(_found(pk, project), request.auth, request_project(request))  # type: ignore[attr-defined]
+    user: User = request.auth  # type: ignore[attr-defined]
+    return annotation_json(_found(pk, project, user), user, project)
 
 
 @router.patch(

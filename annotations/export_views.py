@@ -44,6 +44,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
             until=params.get("until", ""),
             query=params.get("query", ""),
             date_labels=("Created from", "Created to"),  # as the form labels them
+            viewer=request.user,
         )
     except FilterError as exc:
         return _form(request, str(exc), 400)

@@ -7,13 +7,24 @@ copy a service's ``ValidationError`` onto the form with ``apply_errors``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from accounts.models import Project
-from annotations.models import HEX_COLOUR, NOTE_MAX_LENGTH, Theme
+from accounts.roles import Role
+from annotations.models import (
+    HEX_COLOUR,
+    NOTE_MAX_LENGTH,
+    CodingRound,
+    Origin,
+    Theme,
+)
 from annotations.services import BULK_MAX_ITEMS, SpanRequest
+from corpus.models import Document
 
 ITEM_PATTERN = re.compile(r"^(\d{1,12})(?::(\d{1,9})-(\d{1,9}))?$")
 
@@ -171,3 +182,97 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+# --- blind rounds and the agreement page --------------------------------------
+
+
+def round_coders(project: Project | None) -> QuerySet:
+    """The members of ``project`` who can annotate: who can code in a round."""
+    users = get_user_model()._default_manager
+    return (
+        users.filter(
+            is_active=True,
+            memberships__project=project,
+            memberships__role__gte=Role.ANNOTATOR,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class _UserChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        full = obj.get_full_name().strip()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="E.g. “Pilot, chapter 2”.")
+    documents = forms.ModelMultipleChoiceField(
+        queryset=Document.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each document can be in one open round at a time.",
+    )
+    coders = _UserChoice(
+        queryset=get_user_model()._default_manager.none(),
+        to_field_name="username",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least two members who can annotate.",
+    )
+
+    def __init__(self, *args: Any, project: Project | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        documents = Document.objects.in_project(project).order_by("source_name")
+        self.fields["documents"].queryset = documents  # type: ignore[attr-defined]
+        self.fields["coders"].queryset = round_coders(project)  # type: ignore[attr-defined]
+
+
+class AgreementForm(forms.Form):
+    """The agreement page's choices (GET); empty means everyone, everything."""
+
+    coding_round = forms.ModelChoiceField(
+        queryset=CodingRound.objects.none(),
+        required=False,
+        label="Round",
+        empty_label="No round: all annotations",
+        help_text="A round fixes the coders, documents and time window.",
+    )
+    coders = _UserChoice(
+        queryset=get_user_model()._default_manager.none(),
+        to_field_name="username",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    documents = forms.ModelMultipleChoiceField(
+        queryset=Document.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    unit = forms.ChoiceField(
+        choices=[("paragraph", "Paragraph"), ("sentence", "Sentence")],
+        initial="paragraph",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    bulk = forms.BooleanField(required=False, label="Include bulk tagging")
+    search = forms.BooleanField(
+        required=False, label="Include tags made on search results"
+    )
+
+    def __init__(self, *args: Any, project: Project | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rounds = CodingRound.objects.filter(project=project)
+        self.fields["coding_round"].queryset = rounds  # type: ignore[attr-defined]
+        self.fields["coders"].queryset = round_coders(project)  # type: ignore[attr-defined]
+        documents = Document.objects.in_project(project).order_by("source_name")
+        self.fields["documents"].queryset = documents  # type: ignore[attr-defined]
+
+    def origins(self) -> frozenset[str]:
+        chosen = {Origin.MANUAL, Origin.IMPORT}
+        if self.cleaned_data.get("bulk"):
+            chosen.add(Origin.BULK)
+        if self.cleaned_data.get("search"):
+            chosen.add(Origin.SEARCH)
+        return frozenset(chosen)

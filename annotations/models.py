@@ -14,6 +14,8 @@
 - ``Memo``: an analytic note by a member on a theme, a document, a passage
   (annotation), or on none of them (the project's research journal).
 - ``Activity`` is the team's log.
+- ``CodingRound``: a blind coding round on some documents for some coders
+  (``annotations.rounds`` holds the visibility rule and its services).
 
 Each theme, memo and log entry belongs to one project (``accounts.Project``);
 an annotation belongs to its document's project.
@@ -156,6 +158,16 @@ class AnnotationQuerySet(models.QuerySet["Annotation"]):
         ).prefetch_related("themes")
 
 
+class Origin(models.TextChoices):
+    """How an annotation was made: agreement leaves out bulk and search-result
+    tagging unless asked (they are not independent close readings)."""
+
+    MANUAL = "manual", "in the reader"
+    BULK = "bulk", "bulk tagging"
+    SEARCH = "search", "tagging a search result"
+    IMPORT = "import", "imported"
+
+
 class Annotation(models.Model):
     """A span of one paragraph tagged with one or more themes, by one person."""
 
@@ -192,6 +204,12 @@ class Annotation(models.Model):
     updated = models.DateTimeField(auto_now=True)
     # Bumped by every edit (services): see Theme.version.
     version = models.PositiveIntegerField(default=1)
+    origin = models.CharField(
+        max_length=10,
+        choices=Origin.choices,
+        default=Origin.MANUAL,
+        help_text="How it was made (agreement leaves out bulk and search tags).",
+    )
 
     themes = TaggableManager(through=TaggedAnnotation, blank=False)
 
@@ -313,6 +331,9 @@ class Activity(models.Model):
         KIND_CHANGED = "kind-changed"
         RECORD_HIDDEN = "record-hidden"
         RECORD_SHOWN = "record-shown"
+        # Blind coding rounds (annotations.rounds).
+        ROUND_OPENED = "round-opened"
+        ROUND_CLOSED = "round-closed"
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="activity"
@@ -394,3 +415,50 @@ class ReaderPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} reading {self.document_id} at {self.seen:%H:%M:%S}"
+
+
+class CodingRoundQuerySet(models.QuerySet["CodingRound"]):
+    def open(self) -> CodingRoundQuerySet:
+        return self.filter(closed__isnull=True)
+
+
+class CodingRound(models.Model):
+    """A blind coding round: while open, each of its coders sees only their own
+    annotations on its documents (``annotations.rounds``); closing it reveals
+    them and fixes the round's window for agreement."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="coding_rounds"
+    )
+    name = models.CharField(max_length=100)
+    documents = models.ManyToManyField(Document, related_name="coding_rounds")
+    coders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="coding_rounds"
+    )
+    opened = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rounds_opened",
+    )
+    closed = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds_closed",
+    )
+
+    objects = CodingRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened", "-id"]
+        verbose_name = "coding round"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None

@@ -10,7 +10,7 @@ text, end exclusive (README, "Text and offsets").
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from annotated_types import MaxLen, MinLen
@@ -43,6 +43,11 @@ class AnnotationIn(RequestSchema):
     note: Text = Field("", max_length=NOTE_MAX_LENGTH)
     quote: Text | None = Field(
         None, description="If given, must equal the text at start..end."
+    )
+    origin: Literal["manual", "search"] = Field(
+        "manual",
+        description="How it was made: the reader (manual) or a search result's "
+        "tag button (search); agreement leaves search tags out unless asked.",
     )
 
 

@@ -18,15 +18,18 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Project
-from annotations import agreement, hierarchy
+from annotations import agreement, hierarchy, rounds
 from annotations.models import (
     CODEBOOK_ORDER,
     Activity,
     Annotation,
+    CodingRound,
     Memo,
+    Origin,
     TaggedAnnotation,
     Theme,
 )
+from annotations.sentences import sentence_spans
 from corpus.models import Document, Paragraph
 
 T = TypeVar("T")
@@ -91,12 +94,18 @@ class AnnotationFilters:
     paragraph: Paragraph | None = None
     theme: Theme | None = None
     author: User | None = None
+    # Who is asking: a blind round's coder sees only their own annotations on
+    # its documents (annotations.rounds). None: everything (commands).
+    viewer: User | None = None
 
 
 def annotations_matching(filters: AnnotationFilters) -> QuerySet[Annotation]:
     """Annotations in reading order, with what a listing shows fetched."""
+    rows = Annotation.objects.in_project(filters.project).for_display()
+    if filters.viewer is not None:
+        rows = rounds.visible_annotations(rows, filters.viewer, filters.project)
     return annotations_filtered(
-        Annotation.objects.in_project(filters.project).for_display(),
+        rows,
         documents=_given(filters.document),
         paragraph_ids=None if filters.paragraph is None else {filters.paragraph.pk},
         themes=_given(filters.theme),
@@ -292,11 +301,18 @@ def document_memos(document: Document) -> QuerySet[Memo]:
 
 
 def recent_activity(
-    project: Project | None, limit: int = 100, actor: User | None = None
+    project: Project | None,
+    limit: int = 100,
+    actor: User | None = None,
+    viewer: User | None = None,
 ) -> QuerySet[Activity]:
+    """The newest entries; a blind round's coder (``viewer``) does not see
+    others' work on its documents."""
     rows = Activity.objects.filter(project=project).select_related(
         "actor", "document", "paragraph"
     )
+    if viewer is not None:
+        rows = rounds.visible_activity(rows, viewer, project)
     if actor is not None:
         rows = rows.filter(actor=actor)
     return rows[:limit]
@@ -311,12 +327,24 @@ def orphaned_annotations(project: Project | None) -> QuerySet[Annotation]:
 
 # --- agreement --------------------------------------------------------------
 
+# Origins counted unless asked: independent close readings (and imports of
+# them). Bulk and search-result tags apply one decision to many passages.
+DEFAULT_ORIGINS = frozenset({Origin.MANUAL, Origin.IMPORT})
+UNITS = ("paragraph", "sentence")
+
 
 @dataclass(frozen=True)
 class Disagreement:
     paragraph: Paragraph
     tagged_by: list[str]
     not_tagged_by: list[str]
+    span: tuple[int, int] | None = None  # the sentence, for sentence units
+
+    @property
+    def text(self) -> str:
+        if self.span is None:
+            return self.paragraph.text
+        return self.paragraph.text[self.span[0] : self.span[1]]
 
 
 @dataclass(frozen=True)
@@ -324,21 +352,50 @@ class ThemeAgreement:
     theme: Theme
     alpha: float | None
     kappas: list[tuple[str, str, float | None]]
-    units: int  # paragraphs with two or more coders
+    units: int  # paragraphs (or sentences) with two or more coders
     coders: list[str]
     disagreements: list[Disagreement]
+    percent: float | None = None  # share of agreeing pairs, not chance-corrected
+    fleiss: float | None = None
+    used_by: int = 0  # coders who tagged the theme in some unit
+
+    @property
+    def single_coder(self) -> bool:
+        """Only one person used the theme: the figures say nothing of agreement."""
+        return self.used_by == 1
+
+
+@dataclass(frozen=True)
+class AgreementScope:
+    """What an agreement report covers (the agreement page's choices). Empty
+    ``coders``/``documents``: everyone, every document; a ``coding_round``
+    fixes both (and the time window: ``rounds.round_annotations``)."""
+
+    coders: frozenset[str] = frozenset()
+    documents: frozenset[int] = frozenset()
+    coding_round: CodingRound | None = None
+    unit: str = "paragraph"
+    origins: frozenset[str] = DEFAULT_ORIGINS
+    viewer: User | None = None  # a blind round's coder sees only their own
 
 
 def agreement_report(
-    project: Project | None, themes: Iterable[Theme] | None = None
+    project: Project | None,
+    themes: Iterable[Theme] | None = None,
+    scope: AgreementScope | None = None,
 ) -> list[ThemeAgreement]:
     """Per theme, agreement among the people who coded the same documents.
 
     A person counts as a coder of a document once they annotated anything in
-    it; every non-meta paragraph of such a document (with at least two coders)
-    is a unit, with value 1 for each coder who tagged the theme in it, else 0.
+    it (in a round: every round coder codes every round document); every
+    non-meta paragraph of such a document (with at least two coders) is a unit,
+    or each of its sentences (``scope.unit``), with value 1 for each coder who
+    tagged the theme in it (a span overlapping the sentence), else 0. Only
+    annotations of ``scope.origins`` count (bulk and search tags not, by default).
     """
-    coders = _coders_by_document(project)
+    scope = scope or AgreementScope()
+    rows = _agreement_annotations(project, scope)
+    coders = _coders_by_document(rows, scope)
     paragraphs = list(
         Paragraph.objects.visible()
         .filter(document_id__in=coders)
@@ -346,72 +403,122 @@ def agreement_report(
         .select_related("document")
         .in_reading_order()
     )
-    tagged = _tagged_sets(project)
+    units = _units(paragraphs, scope.unit)
+    tagged = _tagged_spans(rows)
     chosen = Theme.objects.filter(project=project) if themes is None else themes
     return [
-        _theme_agreement(theme, paragraphs, coders, tagged.get(theme.pk, set()))
+        _theme_agreement(theme, units, coders, tagged.get(theme.pk, {}))
         for theme in chosen
         if theme.project_id == getattr(project, "pk", None)
     ]
 
 
-def _coders_by_document(project: Project | None) -> dict[int, list[str]]:
-    """Document id -> user names of its coders, for ``project``'s documents with
-    two or more."""
-    rows = (
-        Annotation.objects.in_project(project)
-        .anchored()
-        .filter(paragraph__hidden=False)
-        .values_list("document_id", "author__username")
-        .distinct()
-    )
+def _agreement_annotations(
+    project: Project | None, scope: AgreementScope
+) -> QuerySet[Annotation]:
+    rows = Annotation.objects.in_project(project).anchored()
+    rows = rows.filter(paragraph__hidden=False, origin__in=scope.origins)
+    if scope.viewer is not None:
+        rows = rounds.visible_annotations(rows, scope.viewer, project)
+    if scope.coding_round is not None:
+        rows = rows.filter(pk__in=rounds.round_annotations(scope.coding_round))
+    if scope.documents:
+        rows = rows.filter(document_id__in=scope.documents)
+    if scope.coders:
+        rows = rows.filter(author__username__in=scope.coders)
+    return rows
+
+
+def _coders_by_document(
+    rows: QuerySet[Annotation], scope: AgreementScope
+) -> dict[int, list[str]]:
+    """Document id -> user names of its coders, for documents with two or more."""
     found: dict[int, set[str]] = defaultdict(set)
-    for document_id, username in rows:
-        found[document_id].add(username)
+    if scope.coding_round is not None:
+        names = {c.get_username() for c in scope.coding_round.coders.all()}
+        if scope.coders:
+            names &= scope.coders
+        for document_id in scope.coding_round.documents.values_list("pk", flat=True):
+            if not scope.documents or document_id in scope.documents:
+                found[document_id] = set(names)
+    else:
+        pairs = rows.values_list("document_id", "author__username").distinct()
+        for document_id, username in pairs:
+            found[document_id].add(username)
     return {doc: sorted(names) for doc, names in found.items() if len(names) >= 2}
 
 
-def _tagged_sets(project: Project | None) -> dict[int, set[tuple[int, str]]]:
-    """Theme id -> {(paragraph id, user name)} pairs where ``project``'s themes
-    were tagged."""
-    rows = TaggedAnnotation.objects.filter(
-        tag__project=project, content_object__orphaned=False
-    ).values_list(
-        "tag_id", "content_object__paragraph_id", "content_object__author__username"
+Unit = tuple[Paragraph, tuple[int, int] | None]  # a paragraph, or a sentence of it
+
+
+def _units(paragraphs: list[Paragraph], unit: str) -> list[Unit]:
+    if unit != "sentence":
+        return [(p, None) for p in paragraphs]
+    return [(p, span) for p in paragraphs for span in sentence_spans(p.text)]
+
+
+def _tagged_spans(
+    rows: QuerySet[Annotation],
+) -> dict[int, dict[tuple[int, str], list[tuple[int, int]]]]:
+    """Theme id -> {(paragraph id, user name): [spans tagged with it]}."""
+    tagged = TaggedAnnotation.objects.filter(content_object__in=rows).values_list(
+        "tag_id",
+        "content_object__paragraph_id",
+        "content_object__author__username",
+        "content_object__start",
+        "content_object__end",
     )
-    found: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for theme_id, paragraph_id, username in rows:
-        found[theme_id].add((paragraph_id, username))
+    found: dict[int, dict[tuple[int, str], list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for theme_id, paragraph_id, username, start, end in tagged:
+        found[theme_id][(paragraph_id, username)].append((start, end))
     return found
+
+
+def _value(
+    spans: list[tuple[int, int]] | None, sentence: tuple[int, int] | None
+) -> int:
+    """1 when the coder tagged the theme in the unit (overlapping the sentence)."""
+    if not spans:
+        return 0
+    if sentence is None:
+        return 1
+    return int(any(a < sentence[1] and b > sentence[0] for a, b in spans))
 
 
 def _theme_agreement(
     theme: Theme,
-    paragraphs: list[Paragraph],
+    units: list[Unit],
     coders: dict[int, list[str]],
-    tagged: set[tuple[int, str]],
+    tagged: dict[tuple[int, str], list[tuple[int, int]]],
 ) -> ThemeAgreement:
     ratings = {
-        p.pk: {name: int((p.pk, name) in tagged) for name in coders[p.document_id]}
-        for p in paragraphs
+        index: {
+            name: _value(tagged.get((p.pk, name)), span)
+            for name in coders[p.document_id]
+        }
+        for index, (p, span) in enumerate(units)
     }
-    by_pk = {p.pk: p for p in paragraphs}
     split = [
         Disagreement(
-            by_pk[pk],
-            sorted(n for n, v in ratings[pk].items() if v),
-            sorted(n for n, v in ratings[pk].items() if not v),
+            units[index][0],
+            sorted(n for n, v in ratings[index].items() if v),
+            sorted(n for n, v in ratings[index].items() if not v),
+            units[index][1],
         )
-        for pk in agreement.disagreements(ratings)
+        for index in agreement.disagreements(ratings)
     ]
     kappas = agreement.pairwise_kappa(ratings)
+    values = [list(v.values()) for v in ratings.values()]
     return ThemeAgreement(
         theme=theme,
-        alpha=agreement.krippendorff_alpha_nominal(
-            v.values() for v in ratings.values()
-        ),
+        alpha=agreement.krippendorff_alpha_nominal(values),
         kappas=[(str(a), str(b), k) for (a, b), k in kappas.items()],
         units=len(ratings),
         coders=sorted({n for names in coders.values() for n in names}),
         disagreements=split,
+        percent=agreement.percent_agreement(values),
+        fleiss=agreement.fleiss_kappa(values),
+        used_by=len({n for v in ratings.values() for n, x in v.items() if x}),
     )

@@ -51,6 +51,7 @@ from annotations.models import (
     Annotation,
     AnnotationChange,
     Memo,
+    Origin,
     TaggedAnnotation,
     Theme,
 )
@@ -119,11 +120,13 @@ def annotation_create(
     themes: Sequence[str],
     note: str = "",
     quote: str | None = None,
+    origin: str = Origin.MANUAL,
 ) -> Annotation:
     """Tag ``paragraph.text[start:end]`` with ``themes`` (slugs) for ``author``.
 
     ``quote``, when given, must equal the text at that span: it catches a page
     that is older than the text. At least one known, non-retired theme.
+    ``origin`` says how it was made (the reader, a search result's tag button).
     """
     project = _project_of(paragraph.document_id)
     _require(roles.can_annotate(author, project), "Only annotators can annotate.")
@@ -133,8 +136,10 @@ def annotation_create(
     found = _resolve_themes(project, themes, errors)
     _check_span(paragraph.text, start, end, quote, errors)
     note = _clean_note(note, errors)
+    if origin not in Origin.values:
+        errors.setdefault("origin", []).append("Unknown origin.")
     _raise_if(errors)
-    annotation = Annotation(author=author, note=note)
+    annotation = Annotation(author=author, note=note, origin=origin)
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(found)
@@ -265,7 +270,7 @@ def annotations_bulk_create(
         if _already_tagged(author, paragraph, start, end, found[0]):
             outcome.skipped += 1
             continue
-        annotation = Annotation(author=author, note=note)
+        annotation = Annotation(author=author, note=note, origin=Origin.BULK)
         _place(annotation, paragraph, start, end)
         annotation.save()
         annotation.themes.set(found)
@@ -998,7 +1003,9 @@ def annotation_import(
     if any(theme.project_id != project.pk for theme in themes):
         errors.setdefault("themes", []).append("Unknown theme.")
     _raise_if(errors)
-    annotation = Annotation(author=author, note=note, source_id=source_id[:500])
+    annotation = Annotation(
+        author=author, note=note, source_id=source_id[:500], origin=Origin.IMPORT
+    )
     _place(annotation, paragraph, start, end)
     annotation.save()
     annotation.themes.set(themes)
@@ -1134,7 +1141,9 @@ def _copy_onto(
     original: Annotation, paragraph: Paragraph, start: int, end: int
 ) -> None:
     themes = list(original.themes.all())
-    copy = Annotation(author_id=original.author_id, note=original.note)
+    copy = Annotation(
+        author_id=original.author_id, note=original.note, origin=original.origin
+    )
     _place(copy, paragraph, start, end)
     copy.save()
     copy.themes.set(themes)

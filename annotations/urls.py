@@ -19,5 +19,11 @@ urlpatterns = [
     path("import/", import_views.import_page, name="import"),
     path("activity/", views.activity, name="activity"),
     path("agreement/", views.agreement, name="agreement"),
+    path("agreement/rounds/", views.coding_rounds, name="rounds"),
+    path(
+        "agreement/rounds/<int:pk>/close/",
+        views.coding_round_close,
+        name="round_close",
+    ),
     path("annotations/bulk-review/", views.bulk_review, name="bulk_review"),
 ]

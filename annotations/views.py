@@ -23,17 +23,19 @@ from django.views.decorators.http import require_POST
 from accounts.models import Project
 from accounts.projects import request_project
 from accounts.roles import Role, role_required
-from annotations import selectors, services
+from annotations import rounds, selectors, services
 from annotations.forms import (
+    AgreementForm,
     BulkTagForm,
     MergeForm,
     MoveForm,
+    RoundForm,
     ThemeForm,
     apply_errors,
     parse_item,
     parse_item_list,
 )
-from annotations.models import CODEBOOK_ORDER, Annotation, Theme
+from annotations.models import CODEBOOK_ORDER, Annotation, CodingRound, Theme
 from corpus.models import Paragraph
 
 # --- codebook ---------------------------------------------------------------
@@ -88,8 +90,11 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request, slug, selectors.theme_counts(request_project(request))
     )
     recent = (
-        Annotation.objects.anchored()
-        .filter(themes=theme)
+        rounds.visible_annotations(
+            Annotation.objects.anchored().filter(themes=theme),
+            request.user,
+            request_project(request),
+        )
         .for_display()
         .order_by("-created")[:30]
     )
@@ -281,7 +286,11 @@ def activity(request: HttpRequest) -> HttpResponse:
         )
     themes = list(selectors.theme_counts(project))
     context = {
-        "entries": selectors.recent_activity(project, actor=person),
+        "entries": selectors.recent_activity(
+            project,
+            actor=person,
+            viewer=request.user,  # type: ignore[arg-type]
+        ),
         "person": person,
         "people": selectors.annotators(project),
         "themes": themes,
@@ -292,14 +301,90 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 def agreement(request: HttpRequest) -> HttpResponse:
-    """Per-theme agreement; ``?theme=slug`` lists where that theme's coders differ."""
+    """Per-theme agreement for the chosen coders, documents or round, by
+    paragraph or sentence; ``?theme=slug`` lists where that theme's coders
+    differ. A blind round's coder sees it from their own annotations only."""
+    project = request_project(request)
     chosen = None
     if request.GET.get("theme"):
         chosen = project_theme(request, request.GET["theme"])
-    report = selectors.agreement_report(request_project(request))
+    data = request.GET.copy() if request.GET else None
+    if data is not None and not data.get("unit"):
+        data["unit"] = "paragraph"  # the radio shows the default as chosen
+    form = AgreementForm(data, project=project)
+    if form.is_bound and not form.is_valid():
+        context = {"form": form, "report": [], "chosen": chosen, "detail": None}
+        return render(request, "annotations/agreement.html", context, status=400)
+    report = selectors.agreement_report(project, scope=_scope(request, form))
     detail = next((row for row in report if row.theme == chosen), None)
-    context = {"report": report, "chosen": chosen, "detail": detail}
+    query = request.GET.copy()
+    query.pop("theme", None)
+    context = {
+        "report": report,
+        "chosen": chosen,
+        "detail": detail,
+        "form": form,
+        "query": query.urlencode(),
+    }
     return render(request, "annotations/agreement.html", context)
+
+
+def _scope(request: HttpRequest, form: AgreementForm) -> selectors.AgreementScope:
+    data = form.cleaned_data if form.is_bound else {}
+    return selectors.AgreementScope(
+        coders=frozenset(u.username for u in data.get("coders") or ()),
+        documents=frozenset(d.pk for d in data.get("documents") or ()),
+        coding_round=data.get("coding_round"),
+        unit=data.get("unit") or "paragraph",
+        origins=form.origins() if form.is_bound else selectors.DEFAULT_ORIGINS,
+        viewer=request.user,  # type: ignore[arg-type]
+    )
+
+
+# --- blind coding rounds ----------------------------------------------------
+
+
+@role_required(Role.CURATOR)
+def coding_rounds(request: HttpRequest) -> HttpResponse:
+    """The project's rounds (open ones first) and the form that opens one."""
+    project = request_project(request)
+    form = RoundForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = rounds.round_open(
+                actor=request.user,  # type: ignore[arg-type]
+                project=project,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                documents=list(form.cleaned_data["documents"]),
+                coders=list(form.cleaned_data["coders"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Opened the blind round {opened.name}.")
+            return redirect("annotations:rounds")
+    rows = CodingRound.objects.filter(project=project).order_by("-closed", "-opened")
+    context = {
+        "form": form,
+        "rounds": [rounds.round_summary(r) for r in rows.select_related("opened_by")],
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "annotations/rounds.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.CURATOR)
+def coding_round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        CodingRound.objects.filter(project=request_project(request)), pk=pk
+    )
+    try:
+        rounds.round_close(actor=request.user, coding_round=found)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Closed the round {found.name}: all is visible.")
+    return redirect("annotations:rounds")
 
 
 # --- bulk review (tagging search results) -----------------------------------

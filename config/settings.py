@@ -160,6 +160,8 @@ GLOSS_INDEX_DIR = DATA_DIR / "index"
 # Search: where themes per paragraph come from (a dotted path to a function of
 # paragraph ids), and the processes and memory a full index rebuild may use.
 GLOSS_SEARCH_THEME_SOURCE = "annotations.selectors.themes_by_paragraph"
+# Per person: the themes a blind coding round's coder sees (search.blind).
+GLOSS_SEARCH_THEME_VIEW = "annotations.rounds.search_theme_view"
 GLOSS_SEARCH_TAG_THEMES = "annotations.selectors.active_themes"
 # Who applies the index outbox. "process": one dedicated drainer process
 # (gunicorn.conf.py starts and supervises it), so no request ever opens an

@@ -112,6 +112,7 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
             page=params.page,
             page_size=params.page_size,
             sort=params.sort,
+            viewer=request.auth,  # type: ignore[attr-defined]
         )
     except SearchBusy as exc:  # a long query while another holds the turn
         raise ApiError(

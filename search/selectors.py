@@ -37,6 +37,18 @@ def theme_source() -> ThemeSource:
     return import_string(path)
 
 
+def theme_view(
+    project: Project | None, viewer: Any
+) -> Mapping[int, Sequence[str]] | None:
+    """Paragraph id -> the theme slugs ``viewer`` sees there, for the paragraphs
+    where that differs from the index (a blind coding round), or None
+    (setting ``GLOSS_SEARCH_THEME_VIEW``; none by default)."""
+    path = getattr(settings, "GLOSS_SEARCH_THEME_VIEW", "")
+    if not path or viewer is None:
+        return None
+    return import_string(path)(project, viewer)
+
+
 def no_tag_themes(project: Project | None) -> list[Any]:
     """The quick-tag menu's themes until annotations exist: none."""
     return []

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.safestring import SafeString, mark_safe
 
 from corpus.models import Paragraph
-from search import gate, outbox, selectors, spans
+from search import blind, gate, outbox, selectors, spans
 from search import query as q
 from search.backend import FACETS, SORTS, FacetCount, SearchPage, get_backend
 
@@ -113,6 +113,7 @@ def search_paragraphs(
     page: int = 1,
     page_size: int = 20,
     sort: str = "relevance",
+    viewer: Any = None,
 ) -> SearchResult:
     """Search the paragraph records of ``project``.
 
@@ -122,7 +123,9 @@ def search_paragraphs(
     nowhere. Raises ``QuerySyntaxError`` for a malformed query,
     ``SearchRequestError`` for parameters out of range, and its subclass
     ``SearchBusy`` for a long query while other long ones run. An empty query with
-    no filter searches nothing (``searched`` is False).
+    no filter searches nothing (``searched`` is False). ``viewer`` (the person
+    searching) may see other themes than the index holds on some paragraphs
+    (a blind coding round): ``search.blind`` then answers as they must see it.
     """
     value = partial(_filter_value, project=project)
     clean = _clean_filters(filters or {}, value)
@@ -139,9 +142,15 @@ def search_paragraphs(
             )
         # An engine written in each change's transaction is already current.
         notice = "" if backend.same_transaction else outbox.catch_up(backend, project)
-        found = backend.search(
-            parsed, clean, page, result.page_size, sort, project=project.pk
-        )
+        view = selectors.theme_view(project, viewer)
+        if view is None:
+            found = backend.search(
+                parsed, clean, page, result.page_size, sort, project=project.pk
+            )
+        else:
+            found = blind.search(
+                backend, parsed, clean, page, result.page_size, sort, project.pk, view
+            )
     _fill(result, found, notice, project)
     return result
 

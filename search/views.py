@@ -49,7 +49,9 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         error, status = form.error_message(), 400
     else:
         try:
-            result = search_paragraphs(project=project, **form.search_arguments())
+            result = search_paragraphs(
+                project=project, viewer=request.user, **form.search_arguments()
+            )
         except (QuerySyntaxError, SearchRequestError) as exc:
             error, status = str(exc), 429 if isinstance(exc, SearchBusy) else 400
     context = {"form": form, "result": result, "error": error, **tagging(request)}

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from accounts.models import Project
@@ -38,6 +39,7 @@ def parse_filters(
     until: str = "",
     query: str = "",
     date_labels: tuple[str, str] = ("--since", "--until"),
+    viewer: User | None = None,
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
     shows them (the command's options, the page's labels). Names are looked
@@ -50,11 +52,14 @@ def parse_filters(
         documents=tuple(_document(project, value) for value in documents if value),
         since=_date(since, date_labels[0]),
         until=_date(until, date_labels[1]),
-        paragraph_ids=search_hits(project, query) if query.strip() else None,
+        paragraph_ids=search_hits(project, query, viewer) if query.strip() else None,
+        viewer=viewer,
     )
 
 
-def search_hits(project: Project | None, query: str) -> frozenset[int]:
+def search_hits(
+    project: Project | None, query: str, viewer: User | None = None
+) -> frozenset[int]:
     """Ids of every paragraph of ``project`` the search query finds (none
     without a project).
 
@@ -74,7 +79,11 @@ def search_hits(project: Project | None, query: str) -> frozenset[int]:
     while True:
         try:
             result = search_paragraphs(
-                project=project, query=query, page=page, page_size=MAX_PAGE_SIZE
+                project=project,
+                query=query,
+                page=page,
+                page_size=MAX_PAGE_SIZE,
+                viewer=viewer,
             )
         except (QuerySyntaxError, SearchRequestError) as exc:
             raise FilterError(f"Search query: {exc}") from exc

@@ -25,6 +25,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from accounts.models import Project
+from annotations import rounds
 from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
 from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
@@ -47,6 +48,9 @@ class ExportFilters:
     since: dt.date | None = None
     until: dt.date | None = None
     paragraph_ids: frozenset[int] | None = None  # from a search query
+    # Who exports: a blind round's coder gets only their own annotations on
+    # its documents (annotations.rounds); None (the command): everything.
+    viewer: User | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,8 @@ def matching(filters: ExportFilters) -> QuerySet[Annotation]:
     # Annotations on hidden records (furniture) leave exports with the record.
     rows = Annotation.objects.in_project(filters.project).anchored()
     rows = rows.filter(paragraph__hidden=False)
+    if filters.viewer is not None:
+        rows = rounds.visible_annotations(rows, filters.viewer, filters.project)
     return annotations_filtered(
         rows.select_related("author", "paragraph", "document"),
         documents=filters.documents,

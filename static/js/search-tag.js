@@ -40,6 +40,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({
         paragraph: Number(form.dataset.paragraph), start, end, themes: [theme],
+        origin: "search",
       }),
     });
     const data = await response.json().catch(() => ({}));

@@ -24,7 +24,7 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import Project
 from accounts.roles import Role
-from annotations.models import Activity, Annotation, Memo, Theme
+from annotations.models import Activity, Annotation, CodingRound, Memo, Theme
 from corpus.models import Document, IngestJob, Paragraph
 from tests.factories import (
     AnnotationFactory,
@@ -61,6 +61,7 @@ class Secret:
     theme: Theme
     memo: Memo
     job: IngestJob
+    coding_round: CodingRound | None = None
 
 
 @pytest.fixture
@@ -94,7 +95,17 @@ def secret(db: None) -> Secret:
         sha256="0" * 64,
         status=IngestJob.Status.FAILED,
     )
-    return Secret(project, document, paragraph, annotation, theme, memo, job)
+    second = UserFactory(
+        username="beatrix2", role=Role.ANNOTATOR, role__project=project
+    )
+    coding_round = CodingRound.objects.create(
+        pk=870005, project=project, name="Zanzibar round", opened_by=author
+    )
+    coding_round.documents.set([document])
+    coding_round.coders.set([author, second])
+    return Secret(
+        project, document, paragraph, annotation, theme, memo, job, coding_round
+    )
 
 
 @pytest.fixture
@@ -111,6 +122,7 @@ def own_project(db: None) -> dict[str, Any]:
 # Each probe: a request with a placeholder {x} for the identifier, and how to
 # fill it with B's real one or a made-up one of the same shape.
 WORD = "word"
+ROUND = "round"
 DOC, PARA, ANN, THEME, MEMO, JOB, PERSON = (
     "document",
     "paragraph",
@@ -129,6 +141,7 @@ MADE_UP = {
     JOB: "987657",
     PERSON: "nobody-here",
     WORD: "quombulative",
+    ROUND: "987658",
 }
 
 
@@ -142,6 +155,7 @@ def b_value(secret: Secret, kind: str) -> str:
         JOB: str(secret.job.pk),
         PERSON: "beatrix",
         WORD: "xylophonic",
+        ROUND: str(secret.coding_round.pk),  # type: ignore[union-attr]
     }[kind]
 
 
@@ -164,6 +178,26 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
     ("theme page", THEME, lambda x: lambda c: c.get(f"/codebook/{x}/")),
     ("activity of", PERSON, lambda x: lambda c: c.get("/activity/", {"user": x})),
     ("agreement on", THEME, lambda x: lambda c: c.get("/agreement/", {"theme": x})),
+    (
+        "agreement of round",
+        ROUND,
+        lambda x: lambda c: c.get("/agreement/", {"coding_round": x}),
+    ),
+    (
+        "agreement of document",
+        DOC,
+        lambda x: lambda c: c.get("/agreement/", {"documents": x}),
+    ),
+    (
+        "agreement of coder",
+        PERSON,
+        lambda x: lambda c: c.get("/agreement/", {"coders": x}),
+    ),
+    (
+        "close round",
+        ROUND,
+        lambda x: lambda c: c.post(f"/agreement/rounds/{x}/close/"),
+    ),
     (
         "bulk review of",
         PARA,
@@ -359,6 +393,7 @@ LISTINGS = [  # (page, the least role that may open it)
     ("/codebook/sovereignty/", Role.VIEWER),
     ("/activity/", Role.VIEWER),
     ("/agreement/", Role.VIEWER),
+    ("/agreement/rounds/", Role.CURATOR),
     ("/export/", Role.VIEWER),
     ("/export/?format=csv", Role.VIEWER),
     ("/export/?format=qdpx", Role.VIEWER),

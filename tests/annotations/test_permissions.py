@@ -14,6 +14,7 @@ from annotations.models import Activity, Annotation, Memo, Theme
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
+    DocumentFactory,
     ParagraphFactory,
     ProjectFactory,
     UserFactory,
@@ -155,6 +156,38 @@ def page_import_form(client, ctx):
     return client.get("/import/")
 
 
+def page_rounds(client, ctx):
+    return client.get("/agreement/rounds/")
+
+
+def page_round_open(client, ctx):
+    data = {
+        "name": "Pilot",
+        "documents": [ctx["other_document"].pk],
+        "coders": ["someone", "second"],
+    }
+    return client.post("/agreement/rounds/", data)
+
+
+def page_round_close(client, ctx):
+    return client.post(f"/agreement/rounds/{ctx['round'].pk}/close/")
+
+
+def _open_round(paragraphs, someone):
+    """An open blind round on the document for someone and a second annotator."""
+    from annotations import rounds
+
+    curator = UserFactory(role=Role.CURATOR)
+    second = UserFactory(username="second", role=Role.ANNOTATOR)
+    return rounds.round_open(
+        actor=curator,
+        project=first_project(),
+        name="Open one",
+        documents=[paragraphs[0].document],
+        coders=[someone, second],
+    )
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -182,9 +215,12 @@ ACTIONS = [
     ("page hide record", "curator", page_record_hide),
     ("page show record", "curator", page_record_show),
     ("page import form", "curator", page_import_form),
+    ("page rounds", "curator", page_rounds),
+    ("page open round", "curator", page_round_open),
+    ("page close round", "curator", page_round_close),
 ]
 # Actions that only show a form or a review: allowed, they change nothing.
-SHOW_ONLY = {"page bulk review", "page import form"}
+SHOW_ONLY = {"page bulk review", "page import form", "page rounds"}
 
 
 def state() -> tuple:
@@ -219,6 +255,8 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         "hidden": ParagraphFactory(
             document=paragraphs[0].document, position=len(paragraphs), hidden=True
         ),
+        "round": _open_round(paragraphs, someone),
+        "other_document": DocumentFactory(slug="other-doc"),
     }
     before = state()
     response = action(signed_in(user), ctx)
@@ -246,6 +284,7 @@ READ_PAGES = [
     "/codebook/distrust/",
     "/activity/",
     "/agreement/",
+    "/agreement/?unit=sentence&bulk=on&search=on",
     "/analysis/",
     "/analysis/passages/?theme=distrust&theme=sovereignty&mode=and",
     "/analysis/matrix/",

@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from accounts.roles import Role
+from annotations import rounds
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
 from corpus.models import Document, IngestJob
@@ -67,6 +68,8 @@ PAGES = {
     "import": "/import/",
     "activity": "/activity/",
     "agreement": "/agreement/",
+    "agreement-choices": "/agreement/?unit=sentence&bulk=on&theme=distrust",
+    "rounds": "/agreement/rounds/",
     "bulk-review": "/annotations/bulk-review/?paragraphs={record}&theme=distrust",
     "analysis": "/analysis/",
     "analysis-passages": "/analysis/passages/?theme=distrust&theme=sovereignty",
@@ -131,6 +134,13 @@ def corpus(people: People, document: Document, themes: dict[str, Any]) -> Any:
         result={"records": {"body": 3}, "warnings": ["A page had no text."]},
     )
     # job: listed on the upload page
+    rounds.round_open(  # listed on the rounds page
+        actor=people.curator,
+        project=first_project(),
+        name="Pilot round",
+        documents=[document],
+        coders=[people.annotator, people.other],
+    )
     return {"record": records[1].pk, "job": job.pk, "document": document.pk}
 
 

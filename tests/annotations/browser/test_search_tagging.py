@@ -59,6 +59,7 @@ def test_tag_the_matching_sentence_then_filter_by_theme(page_as, live_server, co
     )
     annotation = Annotation.objects.get()
     assert annotation.quote == "Distrust of the border agencies stayed high."
+    assert annotation.origin == "search"  # agreement leaves these out unless asked
     search(page, live_server, "agencies theme:distrust")  # the very next request
     expect(page.locator(".hit")).to_have_count(1)
     expect(page.locator(".hit .hit-themes")).to_contain_text("distrust")
