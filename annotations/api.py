@@ -354,7 +354,7 @@ def document_live(
     if document is None:
         raise ApiError(404, "No such document.")
     live.presence_touch(user=user, document=document)
-    changes = live.changes_since(project, document, params.since)
+    changes = live.changes_since(project, document, params.since, viewer=user)
     people = list(live.readers(document, besides=user))
     tag = _etag(params.since, changes.cursor, [p.pk for p in people])
     if request.headers.get("If-None-Match") == tag:  # same cursor, same readers

@@ -58,9 +58,15 @@ def current_cursor(document: Document) -> int:
     return latest["id__max"] or 0
 
 
-def changes_since(project: Project | None, document: Document, since: int) -> Changes:
+def changes_since(
+    project: Project | None,
+    document: Document,
+    since: int,
+    viewer: User | None = None,
+) -> Changes:
     """The document's annotations changed after cursor ``since``, read through
-    the reader's own selector (``selectors.annotations_matching``)."""
+    the reader's own selector (``selectors.annotations_matching``), as
+    ``viewer`` may see them: what a blind round hides from them is "removed"."""
     rows = AnnotationChange.objects.filter(document=document, id__gt=since)
     changed = list(rows.order_by("id").values_list("id", "annotation_id"))
     if not changed:
@@ -70,7 +76,7 @@ def changes_since(project: Project | None, document: Document, since: int) -> Ch
     if len(ids) > MAX_CHANGES:
         return Changes(cursor, [], [], reset=True)
     listing = selectors.annotations_matching(
-        selectors.AnnotationFilters(project, document=document)
+        selectors.AnnotationFilters(project, document=document, viewer=viewer)
     )
     visible = list(listing.filter(pk__in=ids))
     seen = {annotation.pk for annotation in visible}

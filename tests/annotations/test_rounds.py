@@ -338,3 +338,20 @@ def test_search_result_tags_record_their_origin(people, themes, round_document, 
     assert Annotation.objects.get().origin == Origin.SEARCH
     body["origin"] = "bulk"  # only the bulk endpoint makes those
     assert api_as(people.annotator).post("/api/annotations", body).status_code == 400
+
+
+def test_live_updates_keep_a_round_blind(people, themes, round_document, api_as):
+    """The reading page's poll sends a round coder their own new annotations
+    only; the other coder's arrive once the round closes."""
+    paragraph = _paragraphs(round_document)[0]
+    live = f"/api/documents/{round_document.slug}/live"
+    ana, ben = api_as(people.annotator), api_as(people.other)
+    opened = _open(people, [round_document])
+    mine = _tag(ana, paragraph, "distrust", "ana's")
+    theirs = _tag(ben, paragraph, "sovereignty", "ben's")
+    seen = ana.get(live, since=0).json()
+    assert [a["id"] for a in seen["annotations"]] == [mine]
+    assert theirs not in [a["id"] for a in seen["annotations"]]
+    rounds.round_close(actor=people.curator, coding_round=opened)
+    after = ana.get(live, since=0).json()
+    assert sorted(a["id"] for a in after["annotations"]) == sorted([mine, theirs])
