@@ -10,7 +10,7 @@ import pytest
 
 from accounts import services as account_services
 from accounts.roles import Role, role_of
-from annotations.models import Activity, Annotation, Memo, Theme
+from annotations.models import Activity, Annotation, ConsensusDecision, Memo, Theme
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
@@ -131,6 +131,11 @@ def page_record_hide(client, ctx):
     return client.post(_record_url(ctx, "hide"))
 
 
+def page_settle(client, ctx):
+    data = {"paragraph": ctx["p"].pk, "theme": "distrust", "decision": "keep"}
+    return client.post("/adjudicate/decide/", data)
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -153,6 +158,7 @@ ACTIONS = [
     ("page split record", "curator", page_record_split),
     ("page change record kind", "curator", page_record_kind),
     ("page hide record", "curator", page_record_hide),
+    ("page settle a disagreement", "curator", page_settle),
 ]
 
 
@@ -169,6 +175,7 @@ def state() -> tuple:
         Activity.objects.count(),
         list(Paragraph.objects.values_list("id", "position", "kind", "text", "hidden")),
         list(Document.objects.values_list("id", "title")),
+        list(ConsensusDecision.objects.values_list("id", "present")),
     )
 
 
@@ -224,6 +231,9 @@ READ_PAGES = [
     "/analysis/charts/?chart=coders&format=csv",
     "/analysis/passages/?group=theme&order=oldest&kind=paragraph",
     "/analysis/memos/",
+    "/adjudicate/",  # every member reads the queue; deciding needs Curator
+    "/adjudicate/?status=settled&theme=distrust",
+    "/analysis/passages/?layer=consensus",
 ]
 
 
