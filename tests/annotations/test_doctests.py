@@ -8,10 +8,12 @@ from types import ModuleType
 import pytest
 
 from accounts import roles
-from annotations import agreement, anchoring, forms, hierarchy
+from annotations import adjudication, agreement, anchoring, forms, hierarchy
 
 
-@pytest.mark.parametrize("module", [agreement, anchoring, forms, hierarchy, roles])
+@pytest.mark.parametrize(
+    "module", [agreement, anchoring, forms, hierarchy, roles, adjudication]
+)
 def test_module_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
