@@ -86,7 +86,7 @@ class QueueItem:
 
 
 @dataclass
-class _Unit:
+class Unit:
     """A unit as the queue is computed: ids only, hydrated for one page."""
 
     paragraph_id: int
@@ -95,37 +95,45 @@ class _Unit:
     disputed: list[int]
 
 
-def queue_units(filters: QueueFilters) -> list[int]:
-    """The ids of the paragraphs in the queue (``filters.status``), in
-    reading order. Cheap to page: items are built per page (``queue_items``)."""
+def queue(filters: QueueFilters) -> list[Unit]:
+    """The units in the queue (``filters.status``), in reading order. Cheap
+    to page: items are built per page (``queue_items``)."""
     units = _units(filters)
-    decided = _decided_pairs(filters.project, [u.paragraph_id for u in units])
+    decided = _decided_pairs(filters.project)
     chosen = []
     for unit in units:
         pairs = [(unit.paragraph_id, t) for t in unit.disputed]
         is_open = any(pair not in decided for pair in pairs)
         if (filters.status == OPEN) == is_open:
-            chosen.append(unit.paragraph_id)
+            chosen.append(unit)
     return chosen
 
 
-def queue_items(filters: QueueFilters, paragraph_ids: Sequence[int]) -> list[QueueItem]:
-    """The queue's items for ``paragraph_ids`` (one page), in that order."""
-    units = {u.paragraph_id: u for u in _units(filters, paragraph_ids)}
-    paragraphs = Paragraph.objects.select_related("document").in_bulk(units)
+def queue_units(filters: QueueFilters) -> list[int]:
+    """The ids of the paragraphs in the queue, in reading order."""
+    return [unit.paragraph_id for unit in queue(filters)]
+
+
+def queue_items(filters: QueueFilters, units: Sequence[Unit | int]) -> list[QueueItem]:
+    """The queue's items for ``units`` (one page; or paragraph ids), in order."""
+    ids = [u if isinstance(u, int) else u.paragraph_id for u in units]
+    if any(isinstance(u, int) for u in units):
+        units = _units(filters, ids)
+    found = {u.paragraph_id: u for u in units if isinstance(u, Unit)}
+    paragraphs = Paragraph.objects.select_related("document").in_bulk(found)
     decisions: dict[int, dict[int, ConsensusDecision]] = defaultdict(dict)
     rows = ConsensusDecision.objects.in_project(filters.project).filter(
-        paragraph_id__in=units
+        paragraph_id__in=found
     )
     for decision in rows.select_related("theme", "decided_by"):
         decisions[decision.paragraph_id][decision.theme_id] = decision
     themes = Theme.objects.filter(project=filters.project).in_bulk(
-        {t for u in units.values() for t in u.applied}
-        | {t for found in decisions.values() for t in found}
+        {t for u in found.values() for t in u.applied}
+        | {t for ds in decisions.values() for t in ds}
     )
     items = []
-    for pk in paragraph_ids:
-        unit = units[pk]
+    for pk in ids:
+        unit = found[pk]
         item = QueueItem(paragraphs[pk], unit.coders)
         shown = set(unit.applied) | set(decisions[pk])
         for theme_id in sorted(shown, key=lambda t: themes[t].name.lower()):
@@ -142,29 +150,37 @@ def queue_items(filters: QueueFilters, paragraph_ids: Sequence[int]) -> list[Que
     return items
 
 
-def _units(filters: QueueFilters, only: Sequence[int] | None = None) -> list[_Unit]:
+def _units(filters: QueueFilters, only: Sequence[int] | None = None) -> list[Unit]:
     """Every unit with a disputed theme (within ``filters.theme``), in
     reading order; only the paragraphs ``only`` when given."""
     coders = _coders_by_document(filters)
     rows = TaggedAnnotation.objects.filter(
         content_object__in=_annotations(filters, coders)
     ).values_list(
-        "content_object__paragraph_id", "tag_id", "content_object__author__username"
+        "content_object__paragraph_id",
+        "tag_id",
+        "content_object__author__username",
+        "content_object__document_id",
+        "content_object__document__source_name",
+        "content_object__paragraph__position",
     )
     if only is not None:
         rows = rows.filter(content_object__paragraph_id__in=only)
     applied: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for paragraph_id, theme_id, username in rows:
+    places: dict[int, tuple[str, int, int]] = {}
+    for paragraph_id, theme_id, username, document_id, source, position in rows:
         applied[paragraph_id][theme_id].add(username)
-    order = _reading_order(applied)
+        places[paragraph_id] = (source, position, document_id)
     units = []
-    for paragraph_id, document_id in order:
+    # Reading order: documents by source name, records by position.
+    for paragraph_id in sorted(places, key=places.__getitem__):
+        document_id = places[paragraph_id][2]
         themes = applied[paragraph_id]
         split = disputed(coders[document_id], themes)
         if filters.theme is not None:
             split = [t for t in split if t == filters.theme.pk]
         if split:
-            units.append(_Unit(paragraph_id, coders[document_id], dict(themes), split))
+            units.append(Unit(paragraph_id, coders[document_id], dict(themes), split))
     return units
 
 
@@ -194,18 +210,10 @@ def _coders_by_document(filters: QueueFilters) -> dict[int, list[str]]:
     return {doc: sorted(names) for doc, names in found.items() if len(names) >= 2}
 
 
-def _reading_order(paragraph_ids: Iterable[int]) -> list[tuple[int, int]]:
-    """(paragraph id, document id) in reading order."""
-    rows = Paragraph.objects.filter(pk__in=list(paragraph_ids)).in_reading_order()
-    return list(rows.values_list("pk", "document_id"))
-
-
-def _decided_pairs(
-    project: Project | None, paragraph_ids: list[int]
-) -> set[tuple[int, int]]:
-    rows = ConsensusDecision.objects.in_project(project).filter(
-        paragraph_id__in=paragraph_ids
-    )
+def _decided_pairs(project: Project | None) -> set[tuple[int, int]]:
+    """Every (paragraph id, theme id) the project decided (one query; no
+    list of ids, which SQLite would take as thousands of parameters)."""
+    rows = ConsensusDecision.objects.in_project(project)
     return set(rows.values_list("paragraph_id", "theme_id"))
 
 
@@ -242,7 +250,7 @@ def agreed_codings(
         key = (paragraph_id, theme_id)
         applied[key].add(username)
         latest[key] = max(created, latest.get(key, created))
-    decided = _decided_pairs(project, [p for p, _ in applied])
+    decided = _decided_pairs(project)
     paragraphs = Paragraph.objects.select_related("document").in_bulk(
         {p for p, _ in applied}
     )

@@ -123,7 +123,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "invalid": True}
         return render(request, "annotations/adjudicate.html", context, status=400)
     filters = form.filters()
-    units = adjudication.queue_units(filters)
+    units = adjudication.queue(filters)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
