@@ -96,7 +96,27 @@ def _require_storable(text: str) -> str:
 # (annotated_types bounds, not Field(): they hold inside ``X | None`` too.)
 # A number in a query string or a path: ASCII digits, 0 to MAX_NUMBER.
 QueryInt = Annotated[int, Interval(ge=0, le=MAX_NUMBER), BeforeValidator(ascii_digits)]
-# A number in a JSON body: a JSON integer (not true, "1" or 1e3), 0 to MAX_NUMBER.
-BodyInt = Annotated[StrictInt, Interval(ge=0, le=MAX_NUMBER)]
+# The same from 1 (a page, a page size). Its own type: a Field(ge=1) beside
+# QueryInt would be overridden by QueryInt's bound, in checks and description.
+CountingInt = Annotated[
+    int, Interval(ge=1, le=MAX_NUMBER), BeforeValidator(ascii_digits)
+]
+
+
+def integral(value: object) -> object:
+    """JSON Schema counts 5.0 as an integer (the description says "integer"),
+    so a body may send it; any other float, a string or a bool stays refused.
+
+    >>> integral(5.0), integral(5), integral(5.5), integral(True)
+    (5, 5, 5.5, True)
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A number in a JSON body: a JSON integer (5 or 5.0, not true, "1" or 5.5),
+# 0 to MAX_NUMBER.
+BodyInt = Annotated[StrictInt, Interval(ge=0, le=MAX_NUMBER), BeforeValidator(integral)]
 # Text a database can store (no NUL, no lone surrogate).
 Text = Annotated[StrictStr, AfterValidator(_require_storable)]

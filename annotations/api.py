@@ -1,7 +1,7 @@
 """The JSON API for themes and annotations (a django-ninja router).
 
 Thin handlers: the schemas (``annotations/schemas.py``) validate the input,
-the handler resolves ids to rows (an unknown one is a 400 naming the field),
+the handler resolves ids to rows (an unknown one is a 422 naming the field),
 checks the role, calls one service or selector and returns the result; the
 API assembled in ``config/api.py`` words every refusal as
 ``{"error": message, "errors": {field: [messages]}}``.
@@ -42,7 +42,16 @@ LAST_USED_GRANULARITY = 60  # seconds: a token check writes at most once a minut
 
 
 ERRORS_READ = {401: ErrorOut, 403: ErrorOut}
-ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut}
+ERRORS_INPUT = {400: ErrorOut, 422: ErrorOut}
+# 400: the request breaks the description; 422: well-formed, but the data
+# refuse it (config/api.py).
+ERRORS_WRITE = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
 
 router = Router(tags=["annotations"])
 
@@ -131,7 +140,7 @@ class AnnotationQuery(Schema):
 
 @router.get(
     "/annotations",
-    response={200: AnnotationPage, 400: ErrorOut, **ERRORS_READ},
+    response={200: AnnotationPage, **ERRORS_INPUT, **ERRORS_READ},
     summary="Annotations in reading order, filtered; at most 1000 a page.",
 )
 def annotation_list(
@@ -154,7 +163,7 @@ def annotation_list(
 def _filters(
     params: AnnotationQuery, user: User, project: Project | None
 ) -> AnnotationFilters:
-    """Query parameters -> filters; an unknown value is a 400, not an empty list.
+    """Query parameters -> filters; an unknown value is a 422, not an empty list.
 
     Every value is looked up in the request's project only: another project's
     document, paragraph, theme or person is "unknown", word for word.
@@ -183,7 +192,7 @@ def _project_paragraph(pk: int, project: Project | None) -> Paragraph:
 
 def _known(found: object, what: str, value: str) -> None:
     if found is None:
-        raise ApiError(400, f"Unknown {what}: “{value}”.", {what: ["Unknown."]})
+        raise ApiError(422, f"Unknown {what}: “{value}”.", {what: ["Unknown."]})
 
 
 def _user_named(username: str, project: Project | None) -> User:
@@ -242,7 +251,7 @@ NOT_FOUND = {404: ErrorOut}
 
 @router.get(
     ONE,
-    response={200: AnnotationOut, 400: ErrorOut, **ERRORS_READ, **NOT_FOUND},
+    response={200: AnnotationOut, **ERRORS_INPUT, **ERRORS_READ, **NOT_FOUND},
     summary="One annotation.",
 )
 def annotation(request: HttpRequest, pk: QueryInt) -> dict[str, Any]:
@@ -266,7 +275,7 @@ def annotation_update(
 
 @router.delete(
     ONE,
-    response={204: None, 400: ErrorOut, **ERRORS_READ, **NOT_FOUND},
+    response={204: None, **ERRORS_INPUT, **ERRORS_READ, **NOT_FOUND},
     summary="Delete (the author or a curator).",
 )
 def annotation_delete(request: HttpRequest, pk: QueryInt) -> HttpResponse:

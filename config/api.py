@@ -8,7 +8,11 @@ app (DESIGN.md, layering). Here are the parts every endpoint shares:
   in it, from ``accounts.api_auth``;
 - the body parser: size limits (413), nesting depth, JSON syntax (400);
 - the error shape ``{"error": message, "errors": {field: [messages]}}`` for
-  every refusal, schema violations included (400, worded for a person);
+  every refusal: a request the description itself rules out (schema
+  violations, JSON syntax) is a 400, worded for a person; a well-formed one
+  whose content cannot be used (an unknown id, a span past the paragraph's
+  end, a taken name) is a 422, so a client, or the fuzzer, can tell a request
+  that breaks the description from one the data refuse;
 - JSON 405s with ``Allow``, and the public description at /api/openapi.json,
   generated from the same schemas that validate the requests.
 """
@@ -201,7 +205,7 @@ def _too_big(exc: RequestDataTooBig) -> ApiError:
 def _invalid(exc: ValidationError) -> ApiError:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
     message = " ".join(m for messages in errors.values() for m in messages)
-    return ApiError(400, message, errors)
+    return ApiError(422, message, errors)
 
 
 @_handles(PermissionDenied)

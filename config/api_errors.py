@@ -13,6 +13,14 @@ into ``error`` and grouped by field in ``errors``:
 (400, '“start” is required. “limit” must be a whole number. Unknown field(s): theme.')
 >>> error.errors["theme"]
 ['Unknown field(s): theme.']
+
+Faults the description cannot show (text a database cannot store, a check
+across fields) are content the data refuse, not a broken request: a 422 when
+they are all there is (config/api.py).
+
+>>> schema_error([{"type": "value_error", "loc": ("body", "payload", "items", 0),
+...                "msg": "", "ctx": {"error": "Give both."}}]).status
+422
 """
 
 from __future__ import annotations
@@ -30,10 +38,13 @@ INT_FAULTS = {"int_type", "int_parsing", "int_from_float", WHOLE_NUMBER}
 BOUND_FAULTS = {"greater_than_equal", "less_than_equal"}
 UNSTORABLE_TEXT = "contains a NUL or an unpaired surrogate character"
 Violation = Mapping[str, Any]
+# A model's own check across fields, and text no database can store.
+CONTENT_FAULTS = {"value_error", UNSTORABLE, "string_unicode"}
 
 
 def schema_error(violations: Sequence[Violation]) -> ApiError:
-    """One 400 for all the violations of one request."""
+    """One refusal for all the violations of one request: a 400, or a 422 when
+    every violation is one the description cannot show."""
     errors: dict[str, list[str]] = {}
     for violation in violations:
         path = _path(violation["loc"])
@@ -42,7 +53,10 @@ def schema_error(violations: Sequence[Violation]) -> ApiError:
         if message not in messages:
             messages.append(message)
     sentences = dict.fromkeys(m for ms in errors.values() for m in ms)
-    return ApiError(400, " ".join(sentences), errors)
+    content_only = all(v["type"] in CONTENT_FAULTS for v in violations)
+    return ApiError(
+        422 if content_only and violations else 400, " ".join(sentences), errors
+    )
 
 
 def _path(loc: Sequence[Any]) -> tuple[Any, ...]:

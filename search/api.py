@@ -2,8 +2,10 @@
 
 The API assembled in ``config/api.py`` gives it the same authentication
 (session or ``Authorization: Bearer``), roles and JSON refusals as every other
-endpoint. A malformed query or parameter is a 400 whose ``error`` says what to
-fix; ``notice`` says when the results are partial (the time budget ran out).
+endpoint. A parameter the description rules out is a 400; a query whose syntax
+cannot be read (an unclosed quote, too deep a nesting) is a 422; either way
+``error`` says what to fix; ``notice`` says when the results are partial (the
+time budget ran out).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Literal, get_args
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from accounts.api_fields import ApiError, ErrorOut, QueryInt, Text
+from accounts.api_fields import ApiError, CountingInt, ErrorOut, Text
 from accounts.projects import request_project
 from search.backend import SORTS
 from search.query import QuerySyntaxError
@@ -37,9 +39,9 @@ class SearchQuery(Schema):
     lang: list[Text] = Field([], description="Language codes (any of them).")
     kind: list[Text] = Field([], description="Record kinds (any of them).")
     sort: Sort = "relevance"
-    page: QueryInt = Field(1, ge=1)
-    page_size: QueryInt = Field(
-        20, ge=1, description=f"Capped at {MAX_PAGE_SIZE}, not refused."
+    page: CountingInt = 1
+    page_size: CountingInt = Field(
+        20, description=f"Capped at {MAX_PAGE_SIZE}, not refused."
     )
 
 
@@ -86,6 +88,7 @@ class SearchOut(Schema):
         200: SearchOut,
         400: ErrorOut,
         401: ErrorOut,
+        422: ErrorOut,
         403: ErrorOut,
         429: ErrorOut,
     },
@@ -115,5 +118,5 @@ def search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
             429, str(exc), headers={"Retry-After": str(RETRY_AFTER)}
         ) from None
     except (QuerySyntaxError, SearchRequestError) as exc:
-        raise ApiError(400, str(exc)) from None
+        raise ApiError(422, str(exc)) from None
     return result.as_json()

@@ -30,7 +30,7 @@ MAX_RESULTS = 10_000  # page * page_size beyond this is refused (deep paging is 
 
 
 class SearchRequestError(ValueError):
-    """Parameters out of range; the message is for the user (a 400 in the API)."""
+    """Parameters out of range; the message is for the user (a 422 in the API)."""
 
 
 class SearchBusy(SearchRequestError):
