@@ -133,6 +133,9 @@ class PassageFilterForm(CodingFilterForm):
     order = _optional_choice(
         "Order", reading="document order", newest="newest first", oldest="oldest first"
     )
+    layer = _optional_choice(
+        "Layer", coders="coders", consensus="consensus (settled in adjudication)"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

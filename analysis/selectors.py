@@ -37,9 +37,11 @@ from django.utils import timezone
 from accounts.models import Project
 from analysis import charts, kwic, tables
 from annotations import hierarchy
+from annotations.adjudication import consensus_codings
 from annotations.models import (
     CODEBOOK_ORDER,
     Annotation,
+    ConsensusDecision,
     Memo,
     TaggedAnnotation,
     Theme,
@@ -695,3 +697,38 @@ def _corpus_records(
         coded = passages_matching(project, PassageFilters(themes=filters.themes))
         records = records.filter(pk__in=coded.values("paragraph_id"))
     return records.order_by("document__source_name", "position")
+
+
+# --- the consensus layer ------------------------------------------------------
+
+
+def consensus_listing(
+    project: Project | None, filters: PassageFilters
+) -> QuerySet[ConsensusDecision]:
+    """The consensus layer (``annotations.adjudication``) as the coded
+    passages page lists it: one row per settled paragraph and theme, in
+    reading order. Themes roll up and combine with OR (each row has one
+    theme); coders are the deciders and dates the decisions'."""
+    rows = consensus_codings(project)
+    if filters.themes:
+        parents = theme_parents(project)
+        groups = [_below(parents, theme) for theme in filters.themes]
+        rows = rows.filter(theme_id__in=set().union(*groups))
+    if filters.coders:
+        rows = rows.filter(decided_by__in=[coder.pk for coder in filters.coders])
+    if filters.documents:
+        rows = rows.filter(paragraph__document__in=filters.documents)
+    if filters.query:
+        rows = rows.filter(paragraph__text__icontains=filters.query)
+    if filters.languages:
+        rows = rows.filter(paragraph__lang__in=filters.languages)
+    if filters.kinds:
+        rows = rows.filter(paragraph__kind__in=filters.kinds)
+    if filters.since is not None:
+        rows = rows.filter(decided_at__gte=day_start(filters.since))
+    if filters.until is not None:
+        rows = rows.filter(decided_at__lt=day_start(filters.until + timedelta(days=1)))
+    if filters.paragraph_ids is not None:
+        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
+    order = ("paragraph__document__source_name", "paragraph__position", "theme__name")
+    return rows.order_by(*order, "pk")

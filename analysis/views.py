@@ -65,6 +65,8 @@ def passages(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_filters(request, "analysis/passages.html", form)
     filters = form.filters()
+    if form.cleaned_data["layer"] == "consensus":
+        return _consensus_passages(request, project, form, filters)
     order = form.cleaned_data["order"] or "reading"
     # by default, document order reads by document; a date order is one list
     group = form.cleaned_data["group"] or ("document" if order == "reading" else "none")
@@ -81,6 +83,25 @@ def passages(request: HttpRequest) -> HttpResponse:
         "query": _query_without(request, "page"),
         "export_query": _export_query(request, project, form.cleaned_data["theme"]),
         "export_skips": _export_skips(form.cleaned_data),
+    }
+    return render(request, "analysis/passages.html", context)
+
+
+def _consensus_passages(
+    request: HttpRequest, project: Project | None, form: Any, filters: Any
+) -> HttpResponse:
+    """The passages page on the consensus layer: the settled units."""
+    listing = selectors.consensus_listing(project, filters)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    export = _export_query(request, project, form.cleaned_data["theme"])
+    context = {
+        "form": form,
+        "page": page,
+        "decisions": page.object_list,
+        "total": page.paginator.count,
+        "query": _query_without(request, "page"),
+        "export_query": "&".join(q for q in (export, "layer=consensus") if q),
+        "consensus": True,
     }
     return render(request, "analysis/passages.html", context)
 

@@ -21,7 +21,7 @@ from accounts.roles import Role, role_required
 from annotations import selectors
 from annotations.exports import FORMATS, Format
 from annotations.exports.options import FilterError, parse_filters
-from annotations.exports.selection import ExportRows, export_rows
+from annotations.exports.selection import CODERS, ExportRows, export_rows
 from annotations.models import Theme
 from corpus.models import Document
 
@@ -45,6 +45,8 @@ def export_page(request: HttpRequest) -> HttpResponse:
             query=params.get("query", ""),
             date_labels=("Created from", "Created to"),  # as the form labels them
             viewer=request.user,
+            layer=params.get("layer") or CODERS,
+            agreed=params.get("agreed") == "1",
         )
     except FilterError as exc:
         return _form(request, str(exc), 400)

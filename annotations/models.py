@@ -16,6 +16,9 @@
 - ``Activity`` is the team's log.
 - ``CodingRound``: a blind coding round on some documents for some coders
   (``annotations.rounds`` holds the visibility rule and its services).
+- ``ConsensusDecision``: a curator's settlement of a unit (a paragraph) and a
+  theme where coders differ; the decisions with ``present`` are the consensus
+  layer (``annotations.adjudication``).
 
 Each theme, memo and log entry belongs to one project (``accounts.Project``);
 an annotation belongs to its document's project.
@@ -334,6 +337,9 @@ class Activity(models.Model):
         # Blind coding rounds (annotations.rounds).
         ROUND_OPENED = "round-opened"
         ROUND_CLOSED = "round-closed"
+        # Adjudication (annotations.consensus).
+        CONSENSUS_DECIDED = "consensus-decided"
+        CONSENSUS_CLEARED = "consensus-cleared"
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="activity"
@@ -462,3 +468,63 @@ class CodingRound(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed is None
+
+
+class ConsensusDecisionQuerySet(models.QuerySet["ConsensusDecision"]):
+    def in_project(self, project: Project | None) -> ConsensusDecisionQuerySet:
+        """``project``'s decisions; none without a project."""
+        return self.filter(project=project) if project else self.none()
+
+    def present(self) -> ConsensusDecisionQuerySet:
+        """The consensus layer's codings: the theme is on the unit."""
+        return self.filter(present=True)
+
+
+class ConsensusDecision(models.Model):
+    """A curator's settlement of one unit and theme: whether the consensus
+    layer has ``theme`` on ``paragraph`` (``present``) or not.
+
+    The unit is a paragraph (``unit_start``/``unit_end`` span it whole, so
+    sentence units can come later as narrower spans of the same paragraph).
+    Written by ``annotations.consensus``; one decision per unit and theme,
+    changed in place when a curator decides again.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="consensus_decisions"
+    )
+    # CASCADE: a re-ingested or curated record is a new unit to settle again.
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.CASCADE, related_name="consensus_decisions"
+    )
+    unit_start = models.PositiveIntegerField(default=0)
+    unit_end = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: to the end of the paragraph."
+    )
+    # PROTECT: a theme leaves decisions only by a merge (they follow it).
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="consensus_decisions"
+    )
+    present = models.BooleanField(help_text="The consensus has the theme here.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consensus_decisions",
+    )
+    decided_at = models.DateTimeField(db_index=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+
+    objects = ConsensusDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paragraph__document", "paragraph__position", "theme__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraph", "unit_start", "theme"],
+                name="consensus_one_decision_per_unit_theme",
+            )
+        ]
+
+    def __str__(self) -> str:
+        word = "has" if self.present else "lacks"
+        return f"consensus {word} {self.theme_id} on ¶ {self.paragraph_id}"

@@ -44,6 +44,7 @@ from accounts import roles
 from accounts.models import Project
 from annotations import hierarchy, search_sync
 from annotations.anchoring import Anchor, Quote, locate, quote_at, split_span
+from annotations.consensus import consensus_follow_merge
 from annotations.models import (
     CODEBOOK_ORDER,
     NOTE_MAX_LENGTH,
@@ -597,6 +598,7 @@ def theme_merge(
     has_target = TaggedAnnotation.objects.filter(tag=target).values("content_object")
     moving.filter(content_object__in=has_target).delete()
     moving.update(tag=target)
+    consensus_follow_merge(source=source, target=target)
     source.delete()
     summary = f"merged the theme {source.name} into {target.name} ({count} annotations)"
     _log(source.project, actor, Activity.Verb.THEME_MERGED, summary)

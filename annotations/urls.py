@@ -3,7 +3,7 @@ export and import."""
 
 from django.urls import path
 
-from annotations import export_views, import_views, views
+from annotations import adjudication_views, export_views, import_views, views
 
 app_name = "annotations"
 urlpatterns = [
@@ -26,4 +26,10 @@ urlpatterns = [
         name="round_close",
     ),
     path("annotations/bulk-review/", views.bulk_review, name="bulk_review"),
+    path("adjudicate/", adjudication_views.queue, name="adjudicate"),
+    path(
+        "adjudicate/decide/",
+        adjudication_views.decide,
+        name="adjudicate_decide",
+    ),
 ]

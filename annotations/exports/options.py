@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 
 from accounts.models import Project
-from annotations.exports.selection import ExportFilters
+from annotations.exports.selection import CODERS, LAYERS, ExportFilters
 from annotations.models import Theme
 from annotations.selectors import people
 from corpus.models import Document
@@ -40,11 +40,17 @@ def parse_filters(
     query: str = "",
     date_labels: tuple[str, str] = ("--since", "--until"),
     viewer: User | None = None,
+    layer: str = CODERS,
+    agreed: bool = False,
 ) -> ExportFilters:
     """``date_labels`` name the two date fields in messages the way the caller
     shows them (the command's options, the page's labels). Names are looked
     up in ``project`` only: another project's theme, person or document is
-    "no ... named", like one that does not exist."""
+    "no ... named", like one that does not exist. ``layer``: the coders'
+    annotations or the consensus layer (``agreed``: with the units all
+    coders agreed on)."""
+    if layer not in LAYERS:
+        raise FilterError(f"Layer: {layer!r} is not one of {', '.join(LAYERS)}.")
     return ExportFilters(
         project=project,
         themes=tuple(_theme(project, value) for value in themes if value),
@@ -54,6 +60,8 @@ def parse_filters(
         until=_date(until, date_labels[1]),
         paragraph_ids=search_hits(project, query, viewer) if query.strip() else None,
         viewer=viewer,
+        layer=layer,
+        agreed=agreed,
     )
 
 

@@ -26,7 +26,14 @@ from django.db.models import QuerySet
 
 from accounts.models import Project
 from annotations import rounds
-from annotations.models import Annotation, Memo, TaggedAnnotation, Theme
+from annotations.adjudication import agreed_codings, consensus_codings
+from annotations.models import (
+    Annotation,
+    ConsensusDecision,
+    Memo,
+    TaggedAnnotation,
+    Theme,
+)
 from annotations.selectors import annotations_filtered, display_name
 from corpus.models import Document, Paragraph
 
@@ -34,6 +41,9 @@ CHUNK_SIZE = 2000
 SEPARATOR = "\n\n"
 ANNOTATION_IRI = "urn:gloss:annotation:"
 USER_IRI = "urn:gloss:user:"
+CONSENSUS_IRI = "urn:gloss:consensus:"
+CODERS, CONSENSUS = "coders", "consensus"
+LAYERS = (CODERS, CONSENSUS)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,10 @@ class ExportFilters:
     # Who exports: a blind round's coder gets only their own annotations on
     # its documents (annotations.rounds); None (the command): everything.
     viewer: User | None = None
+    # "coders": the annotations; "consensus": the settled units
+    # (annotations.adjudication), and with ``agreed`` the units all coders agreed on.
+    layer: str = "coders"
+    agreed: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,8 +160,13 @@ def export_rows(filters: ExportFilters, base_url: str | None = None) -> ExportRo
     themes = Theme.objects.filter(project=filters.project).select_related("parent")
     codebook = [theme_info(theme) for theme in themes.order_by("name")]
     base = settings.GLOSS_BASE_URL if base_url is None else base_url
+    rows = (
+        consensus_rows(filters, base.rstrip("/"))
+        if filters.layer == CONSENSUS
+        else _rows(matching(filters), base.rstrip("/"))
+    )
     return ExportRows(
-        _rows(matching(filters), base.rstrip("/")),
+        rows,
         codebook,
         memo_infos(filters.project),
     )
@@ -318,3 +337,98 @@ def user_guid(username: str) -> str:
 
 def guid_for(*parts: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, ":".join(parts)))
+
+
+# --- the consensus layer -------------------------------------------------------
+# One row per settled unit and theme (a whole paragraph), the decider its
+# author; with ``filters.agreed`` also each unit and theme every coder applied.
+AGREED_USERNAME, AGREED_AUTHOR = "agreed", "All coders (agreed)"
+# (decision or None for an agreed unit, paragraph, theme, when)
+Unit = tuple[ConsensusDecision | None, Paragraph, Theme, dt.datetime]
+
+
+def consensus_rows(filters: ExportFilters, base_url: str) -> Iterator[ExportRow]:
+    """The consensus layer's rows matching ``filters`` in reading order:
+    themes, documents, search hits and the decision's date and decider."""
+    units: list[Unit] = [
+        (d, d.paragraph, d.theme, d.decided_at) for d in _decisions(filters)
+    ]
+    if filters.agreed and not filters.users:
+        agreed = agreed_codings(filters.project)
+        units += [(None, *unit) for unit in agreed if _keeps(filters, *unit)]
+    units.sort(key=lambda u: (u[1].document.source_name, u[1].position, u[2].name))
+    documents: dict[int, DocumentInfo] = {}
+    for decision, paragraph, theme, when in units:
+        if paragraph.document_id not in documents:
+            documents.clear()  # one document's text at a time
+            documents[paragraph.document_id] = document_info(paragraph.document)
+        info = documents[paragraph.document_id]
+        yield _consensus_row(decision, paragraph, theme, when, info, base_url)
+
+
+def _decisions(filters: ExportFilters) -> QuerySet[ConsensusDecision]:
+    rows = consensus_codings(filters.project)
+    if filters.themes:
+        rows = rows.filter(theme__in=filters.themes)
+    if filters.users:
+        rows = rows.filter(decided_by__in=filters.users)
+    if filters.documents:
+        rows = rows.filter(paragraph__document__in=filters.documents)
+    if filters.paragraph_ids is not None:
+        rows = rows.filter(paragraph_id__in=filters.paragraph_ids)
+    if filters.since is not None:
+        rows = rows.filter(decided_at__date__gte=filters.since)
+    if filters.until is not None:
+        rows = rows.filter(decided_at__date__lte=filters.until)
+    return rows
+
+
+def _keeps(
+    filters: ExportFilters, paragraph: Paragraph, theme: Theme, when: dt.datetime
+) -> bool:
+    """Whether an agreed unit passes the filters; its date (the last coder's
+    annotation) is not a decision's, so a date filter leaves it out."""
+    return (
+        (not filters.themes or theme in filters.themes)
+        and (not filters.documents or paragraph.document in filters.documents)
+        and (filters.paragraph_ids is None or paragraph.pk in filters.paragraph_ids)
+        and filters.since is None
+        and filters.until is None
+    )
+
+
+def _consensus_row(
+    decision: ConsensusDecision | None,
+    paragraph: Paragraph,
+    theme: Theme,
+    when: dt.datetime,
+    document: DocumentInfo,
+    base_url: str,
+) -> ExportRow:
+    if decision is None:
+        ident = f"{CONSENSUS_IRI}agreed:{paragraph.pk}:{theme.pk}"
+        username, author, note = AGREED_USERNAME, AGREED_AUTHOR, ""
+    else:
+        ident = f"{CONSENSUS_IRI}{decision.pk}"
+        username = decision.decided_by.get_username()
+        author, note = display_name(decision.decided_by), decision.note
+    return ExportRow(
+        id=ident,
+        quote=paragraph.text,
+        prefix="",
+        suffix="",
+        note=note,
+        themes=(theme_info(theme),),
+        username=username,
+        author=author,
+        created=when,
+        updated=when,
+        document=document,
+        section=paragraph.section,
+        position=paragraph.position,
+        page=paragraph.page,
+        context=paragraph.text,
+        start=0,
+        end=len(paragraph.text),
+        link=f"{base_url}{document.url}?hl={paragraph.position}#{paragraph.anchor}",
+    )

@@ -24,7 +24,14 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import Project
 from accounts.roles import Role
-from annotations.models import Activity, Annotation, CodingRound, Memo, Theme
+from annotations.models import (
+    Activity,
+    Annotation,
+    CodingRound,
+    ConsensusDecision,
+    Memo,
+    Theme,
+)
 from corpus.models import Document, IngestJob, Paragraph
 from tests.factories import (
     AnnotationFactory,
@@ -103,6 +110,15 @@ def secret(db: None) -> Secret:
     )
     coding_round.documents.set([document])
     coding_round.coders.set([author, second])
+    # B's consensus layer: a settled unit no listing of A may show.
+    ConsensusDecision.objects.create(
+        project=project,
+        paragraph=paragraph,
+        theme=theme,
+        present=True,
+        decided_by=author,
+        decided_at=annotation.created,
+    )
     return Secret(
         project, document, paragraph, annotation, theme, memo, job, coding_round
     )
@@ -169,6 +185,14 @@ def _api(method: str, url: str, body: Any = None) -> Callable[[Client], Any]:
     return send
 
 
+class _OwnParagraph:
+    """A's own record's id, read when the request is encoded (not when the
+    probe is built: the route coverage test replays probes without a database)."""
+
+    def __str__(self) -> str:
+        return str(Paragraph.objects.get(document__slug="own-doc").pk)
+
+
 # (name, kind, request builder given the identifier)
 PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
     # pages: reads
@@ -232,6 +256,50 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
         "delete memo",
         MEMO,
         lambda x: lambda c: c.post(f"/analysis/memos/{x}/delete/"),
+    ),
+    # adjudication (reads, then the decision itself)
+    ("queue of theme", THEME, lambda x: lambda c: c.get("/adjudicate/", {"theme": x})),
+    (
+        "queue of document",
+        DOC,
+        lambda x: lambda c: c.get("/adjudicate/", {"document": x}),
+    ),
+    ("queue of coder", PERSON, lambda x: lambda c: c.get("/adjudicate/", {"coder": x})),
+    (
+        "consensus passages of theme",
+        THEME,
+        lambda x: (
+            lambda c: c.get("/analysis/passages/", {"theme": x, "layer": "consensus"})
+        ),
+    ),
+    (
+        "consensus export by theme",
+        THEME,
+        lambda x: (
+            lambda c: c.get(
+                "/export/", {"format": "csv", "theme": x, "layer": "consensus"}
+            )
+        ),
+    ),
+    (
+        "settle paragraph",
+        PARA,
+        lambda x: (
+            lambda c: c.post(
+                "/adjudicate/decide/",
+                {"paragraph": x, "theme": "sovereignty", "decision": "keep"},
+            )
+        ),
+    ),
+    (
+        "settle with theme",
+        THEME,
+        lambda x: (
+            lambda c: c.post(
+                "/adjudicate/decide/",
+                {"paragraph": _OwnParagraph(), "theme": x, "decision": "keep"},
+            )
+        ),
     ),
     # pages: writes
     (
@@ -404,6 +472,10 @@ LISTINGS = [  # (page, the least role that may open it)
     ("/api/documents/own-doc/live", Role.VIEWER),
     ("/analysis/", Role.VIEWER),
     ("/analysis/passages/", Role.VIEWER),
+    ("/analysis/passages/?layer=consensus", Role.VIEWER),
+    ("/adjudicate/", Role.VIEWER),
+    ("/adjudicate/?status=settled", Role.VIEWER),
+    ("/export/?format=w3c&layer=consensus&agreed=1", Role.VIEWER),
     ("/analysis/matrix/", Role.VIEWER),
     ("/analysis/co-occurrence/", Role.VIEWER),
     ("/analysis/memos/", Role.VIEWER),
@@ -425,6 +497,7 @@ def state() -> tuple:
         list(Paragraph.objects.values_list("id", "position", "kind", "text", "hidden")),
         list(Document.objects.values_list("id", "title")),
         list(IngestJob.objects.values_list("id", "status", "attempts")),
+        list(ConsensusDecision.objects.values_list("id", "present", "theme")),
     )
 
 

@@ -8,11 +8,18 @@ from types import ModuleType
 import pytest
 
 from accounts import roles
-from annotations import agreement, anchoring, forms, hierarchy, sentences
+from annotations import (
+    adjudication,
+    agreement,
+    anchoring,
+    forms,
+    hierarchy,
+    sentences,
+)
 
 
 @pytest.mark.parametrize(
-    "module", [agreement, anchoring, forms, hierarchy, roles, sentences]
+    "module", [agreement, anchoring, forms, hierarchy, roles, sentences, adjudication]
 )
 def test_module_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module)

@@ -10,7 +10,7 @@ import pytest
 
 from accounts import services as account_services
 from accounts.roles import Role, role_of
-from annotations.models import Activity, Annotation, Memo, Theme
+from annotations.models import Activity, Annotation, ConsensusDecision, Memo, Theme
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
@@ -188,6 +188,11 @@ def _open_round(paragraphs, someone):
     )
 
 
+def page_settle(client, ctx):
+    data = {"paragraph": ctx["p"].pk, "theme": "distrust", "decision": "keep"}
+    return client.post("/adjudicate/decide/", data)
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -218,6 +223,7 @@ ACTIONS = [
     ("page rounds", "curator", page_rounds),
     ("page open round", "curator", page_round_open),
     ("page close round", "curator", page_round_close),
+    ("page settle a disagreement", "curator", page_settle),
 ]
 # Actions that only show a form or a review: allowed, they change nothing.
 SHOW_ONLY = {"page bulk review", "page import form", "page rounds"}
@@ -236,6 +242,7 @@ def state() -> tuple:
         Activity.objects.count(),
         list(Paragraph.objects.values_list("id", "position", "kind", "text", "hidden")),
         list(Document.objects.values_list("id", "title")),
+        list(ConsensusDecision.objects.values_list("id", "present")),
     )
 
 
@@ -301,6 +308,9 @@ READ_PAGES = [
     "/search/?q=sovereignty",
     "/api/search?q=sovereignty",
     "/export/",
+    "/adjudicate/",  # every member reads the queue; deciding needs Curator
+    "/adjudicate/?status=settled&theme=distrust",
+    "/analysis/passages/?layer=consensus",
 ]
 
 # JSON reads every role may make (the anonymous and no-role answers are the

@@ -5,7 +5,9 @@ Filters narrow the excerpts: ``--theme``, ``--user`` and ``--document`` may be
 repeated (any of them matches), ``--since``/``--until`` bound the creation
 date (inclusive), ``--query`` keeps excerpts in paragraphs a search finds.
 ``--output`` is written atomically; text formats go to stdout without it,
-binary ones (docx, qdpx, qdc) need it.
+binary ones (docx, qdpx, qdc) need it. ``--layer consensus`` exports the
+consensus layer (the settled units, the decider as author; ``--agreed`` adds
+the units all coders agreed on) instead of the coders' annotations.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from accounts.management.projects import add_project_argument, project_named
 from annotations.exports import FORMATS
 from annotations.exports.files import write_file
 from annotations.exports.options import FilterError, parse_filters
-from annotations.exports.selection import export_rows
+from annotations.exports.selection import CODERS, LAYERS, export_rows
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--until", default="", metavar="YYYY-MM-DD")
         parser.add_argument("--query", default="", metavar="Q")
         parser.add_argument("--output", type=Path, metavar="FILE")
+        parser.add_argument("--layer", choices=LAYERS, default=CODERS)
+        parser.add_argument("--agreed", action="store_true")
         add_project_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,6 +59,8 @@ class Command(BaseCommand):
                 since=options["since"],
                 until=options["until"],
                 query=options["query"],
+                layer=options["layer"],
+                agreed=options["agreed"],
             )
         except FilterError as exc:
             raise CommandError(str(exc)) from exc

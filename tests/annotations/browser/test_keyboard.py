@@ -28,6 +28,7 @@ PAGES = [
     "/import/",
     "/activity/",
     "/agreement/",
+    "/adjudicate/",
 ]
 
 # Number every control a person could operate by keyboard (visible, not
@@ -98,6 +99,11 @@ def test_tab_reaches_every_control_with_a_visible_focus(
         paragraph=document.paragraphs.get(position=0),
         author=people.annotator,
         themes=[themes["distrust"]],
+    )
+    AnnotationFactory(  # a disagreement, so the adjudication queue has a unit
+        paragraph=document.paragraphs.get(position=0),
+        author=people.other,
+        themes=[themes["sovereignty"]],
     )
     page = page_as(people.admin)
     problems = []
