@@ -56,7 +56,7 @@ class Undoer:
     (it decides whether the log shows an Undo button); ``apply(actor, entry)``
     restores the state before ``entry`` or raises ``ValidationError``."""
 
-    may: Callable[[User | AnonymousUser, Project, Activity], bool]
+    may: Callable[[User | AnonymousUser, Project | None, Activity], bool]
     apply: Callable[[User, Activity], None]
 
 
@@ -68,7 +68,9 @@ def register(verb: str, undoer: Undoer) -> None:
     REGISTRY[verb] = undoer
 
 
-def can_undo(user: User | AnonymousUser, project: Project, entry: Activity) -> bool:
+def can_undo(
+    user: User | AnonymousUser, project: Project | None, entry: Activity
+) -> bool:
     """Whether ``user`` may undo ``entry`` now (the log's Undo button)."""
     undoer = REGISTRY.get(entry.verb)
     return (
@@ -123,12 +125,14 @@ def _refuse(message: str) -> None:
 # --- who may ----------------------------------------------------------------
 
 
-def _curator(user: User | AnonymousUser, project: Project, entry: Activity) -> bool:
+def _curator(
+    user: User | AnonymousUser, project: Project | None, entry: Activity
+) -> bool:
     return roles.can_manage_codebook(user, project)
 
 
 def _own_and_recent(
-    user: User | AnonymousUser, project: Project, entry: Activity
+    user: User | AnonymousUser, project: Project | None, entry: Activity
 ) -> bool:
     return (
         entry.actor_id is not None

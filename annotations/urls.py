@@ -20,4 +20,6 @@ urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("agreement/", views.agreement, name="agreement"),
     path("annotations/bulk-review/", views.bulk_review, name="bulk_review"),
+    path("codebook/<slug:slug>/delete/", views.theme_delete, name="theme_delete"),
+    path("activity/<int:pk>/undo/", views.activity_undo, name="activity_undo"),
 ]
