@@ -498,7 +498,7 @@ def theme_merge_preview(source: Theme, target: Theme) -> list[str]:
     total = carrying.count()
     lines = [
         f"{_count(total, 'annotation')} of {source.name} move to {target.name}"
-        + (f" ({both} of them have {target.name} already)" if both else "")
+        + (f" ({both} of them also carry {target.name}: they keep one)" if both else "")
         + "."
     ]
     children = [name for name in _children_names(source) if name != target.name]
