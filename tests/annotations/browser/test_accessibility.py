@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page
 from accounts.roles import Role
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
+from annotations.models import Activity
 from corpus.models import Document, IngestJob
 from tests.annotations.browser.conftest import VIEWPORTS
 from tests.annotations.conftest import People
@@ -66,6 +67,13 @@ PAGES = {
     "export-error": "/export/?format=csv&since=yesterday",
     "import": "/import/",
     "activity": "/activity/",
+    "activity-filtered": "/activity/?action=theme-retired&size=5",
+    "activity-bad-page": "/activity/?before=nowhere",
+    "activity-undo": "/activity/{activity}/undo/",
+    "theme-merge-confirm": "/codebook/distrust/merge/?target=sovereignty",
+    "theme-retire-confirm": "/codebook/distrust/retire/",
+    "theme-delete-confirm": "/codebook/bilateralism/delete/",
+    "theme-delete-refused": "/codebook/distrust/delete/",
     "agreement": "/agreement/",
     "bulk-review": "/annotations/bulk-review/?paragraphs={record}&theme=distrust",
     "analysis": "/analysis/",
@@ -131,7 +139,19 @@ def corpus(people: People, document: Document, themes: dict[str, Any]) -> Any:
         result={"records": {"body": 3}, "warnings": ["A page had no text."]},
     )
     # job: listed on the upload page
-    return {"record": records[1].pk, "job": job.pk, "document": document.pk}
+    entry = Activity.objects.create(
+        project=first_project(),
+        actor=people.curator,
+        verb=Activity.Verb.THEME_RETIRED,
+        summary="retired the theme Bilateralism",
+        snapshot={"theme": themes["bilateralism"].pk, "retired": False},
+    )
+    return {
+        "record": records[1].pk,
+        "job": job.pk,
+        "document": document.pk,
+        "activity": entry.pk,
+    }
 
 
 @pytest.fixture
