@@ -254,16 +254,14 @@ def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
     theme = project_theme(request, slug)
     retired = request.POST.get("retired") != "0"
     if retired and not _confirmed(request):
-        lines = selectors.theme_retire_preview(theme)
-        if theme.retired:
-            lines = [f"{theme.name} is retired already."]
         return _confirm_page(
             request,
             theme,
             f"Retire {theme.name}?",
-            lines,
+            selectors.theme_retire_preview(theme),
             "Retire",
             hidden={"retired": "1"},
+            refusal=f"{theme.name} is retired already." if theme.retired else "",
         )
     services.theme_retire(actor=request.user, theme=theme, retired=retired)
     word = "Retired" if retired else "Restored"

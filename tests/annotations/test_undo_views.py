@@ -87,6 +87,9 @@ def test_the_retire_page_confirms_and_restore_needs_no_step(signed_in, people, t
     assert state() == before
     client.post("/codebook/distrust/retire/", {"retired": "1", "confirm": "yes"})
     assert Theme.objects.get(slug="distrust").retired
+    again = client.get("/codebook/distrust/retire/")
+    assert "Distrust is retired already." in text(again)
+    assert 'name="confirm"' not in again.content.decode()
     client.post("/codebook/distrust/retire/", {"retired": "0"})
     assert not Theme.objects.get(slug="distrust").retired
 
