@@ -312,6 +312,28 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
         THEME,
         lambda x: lambda c: c.post(f"/codebook/{x}/delete/", {"confirm": "yes"}),
     ),
+    # curation of a record: B's record under A's own document, or B's document
+    *[
+        (
+            f"{action} record",
+            PARA,
+            lambda x, action=action, data=data: (
+                lambda c: c.post(f"/documents/own-doc/records/{x}/{action}/", data)
+            ),
+        )
+        for action, data in [
+            ("hide", {}),
+            ("show", {}),
+            ("kind", {"kind": "heading"}),
+            ("merge", {"joiner": "space"}),
+            ("split", {"point": "custom", "offset": "3"}),
+        ]
+    ],
+    (
+        "record of document",
+        DOC,
+        lambda x: lambda c: c.post(f"/documents/{x}/records/870001/hide/"),
+    ),
     # API
     ("API annotation", ANN, lambda x: _api("get", f"/api/annotations/{x}")),
     (

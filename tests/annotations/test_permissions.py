@@ -15,6 +15,7 @@ from annotations.snapshots import annotation_state, theme_state
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
+    ParagraphFactory,
     ProjectFactory,
     ThemeFactory,
     UserFactory,
@@ -181,6 +182,14 @@ def page_record_hide(client, ctx):
     return client.post(_record_url(ctx, "hide"))
 
 
+def page_record_show(client, ctx):
+    return client.post(f"/documents/doc/records/{ctx['hidden'].pk}/show/")
+
+
+def page_import_form(client, ctx):
+    return client.get("/import/")
+
+
 ACTIONS = [
     ("API create", "annotator", api_create),
     ("API edit own", "annotator", api_patch_own),
@@ -209,11 +218,13 @@ ACTIONS = [
     ("page split record", "curator", page_record_split),
     ("page change record kind", "curator", page_record_kind),
     ("page hide record", "curator", page_record_hide),
+    ("page show record", "curator", page_record_show),
+    ("page import form", "curator", page_import_form),
 ]
-
-
+# Actions that only show a form or a review: allowed, they change nothing.
 SHOW_ONLY = {
     "page bulk review",
+    "page import form",
     "page merge confirmation",
     "page retire confirmation",
     "page delete confirmation",
@@ -249,6 +260,9 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         # A viewer's "own" annotation: made before they were demoted to viewer.
         "own": AnnotationFactory(paragraph=paragraphs[1], author=user),
         "others": AnnotationFactory(paragraph=paragraphs[2], author=someone),
+        "hidden": ParagraphFactory(
+            document=paragraphs[0].document, position=len(paragraphs), hidden=True
+        ),
     }
     ctx.update(_undo_entries(user, ctx["own"]))
     before = state()
@@ -261,7 +275,7 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         assert response.status_code in (200, 201, 204, 302), (name, response.content)
         if response.status_code == 302:
             assert "/accounts/login/" not in response["Location"]
-        if name not in SHOW_ONLY:  # these pages only show
+        if name not in SHOW_ONLY:
             assert state() != before, f"{name} by {role} changed nothing"
     else:
         assert response.status_code == 403, (name, role, response.status_code)
@@ -289,6 +303,10 @@ READ_PAGES = [
     "/analysis/charts/?chart=coders&format=csv",
     "/analysis/passages/?group=theme&order=oldest&kind=paragraph",
     "/analysis/memos/",
+    "/search/",
+    "/search/?q=sovereignty",
+    "/api/search?q=sovereignty",
+    "/export/",
 ]
 
 
@@ -303,6 +321,9 @@ def test_every_role_reads_every_page(signed_in, people, paragraphs, themes, url)
 )
 def test_anonymous_is_sent_to_sign_in(signed_in, document, themes, url):
     response = signed_in(None).get(url)
+    if url.startswith("/api/"):  # the API says so in JSON, it sends nowhere
+        assert response.status_code == 401
+        return
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
 

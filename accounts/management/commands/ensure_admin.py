@@ -41,5 +41,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Created superuser {username!r} with password: {password}\n"
-            "It is shown only this once; change it at /admin/password_change/."
+            "It is shown only this once; change it at /accounts/settings/."
         )
