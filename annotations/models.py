@@ -340,6 +340,9 @@ class Activity(models.Model):
         # Adjudication (annotations.consensus).
         CONSENSUS_DECIDED = "consensus-decided"
         CONSENSUS_CLEARED = "consensus-cleared"
+        # Undo and history (annotations.undo).
+        THEME_DELETED = "theme-deleted"
+        UNDONE = "undone"
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="activity"
@@ -363,10 +366,31 @@ class Activity(models.Model):
     # No FK: the log outlives deleted annotations.
     annotation_id = models.BigIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # What an undo needs to restore the state before this entry exactly (see
+    # annotations.undo: one key layout per verb); empty: cannot be undone.
+    snapshot = models.JSONField(default=dict, blank=True)
+    # The "undone" entry that reversed this one; set once (one-to-one).
+    undone_by = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="undoes",
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name_plural = "activity"
+        # The log's pages: newest first, in the project, by person or action.
+        indexes = [
+            models.Index(fields=["project", "created", "id"], name="activity_page"),
+            models.Index(
+                fields=["project", "actor", "created", "id"], name="activity_by_actor"
+            ),
+            models.Index(
+                fields=["project", "verb", "created", "id"], name="activity_by_verb"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor or 'system'}: {self.verb}"
@@ -528,3 +552,26 @@ class ConsensusDecision(models.Model):
     def __str__(self) -> str:
         word = "has" if self.present else "lacks"
         return f"consensus {word} {self.theme_id} on ¶ {self.paragraph_id}"
+
+
+class ActivityTheme(models.Model):
+    """A theme an activity entry is about (the log's theme filter).
+
+    No foreign key to the theme: the log outlives merged and deleted themes,
+    and an undo brings a theme back with its old id."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="theme_links"
+    )
+    theme_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["theme_id", "activity"], name="activity_theme")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "theme_id"], name="activity_theme_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} · theme {self.theme_id}"

@@ -522,3 +522,131 @@ def _theme_agreement(
         fleiss=agreement.fleiss_kappa(values),
         used_by=len({n for v in ratings.values() for n, x in v.items() if x}),
     )
+
+
+# --- the activity log's pages -----------------------------------------------
+
+ACTIVITY_PAGE_SIZE = 50
+ACTIVITY_PAGE_MAX = 200
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One page of the log, newest first; the cursors are the ids to pass as
+    ``before`` (older entries) and ``after`` (newer ones), None at either end."""
+
+    entries: list[Activity]
+    older: int | None
+    newer: int | None
+
+
+def activity_page(
+    project: Project | None,
+    *,
+    actor: User | None = None,
+    theme: Theme | None = None,
+    verb: str | None = None,
+    before: Activity | None = None,
+    after: Activity | None = None,
+    size: int = ACTIVITY_PAGE_SIZE,
+    viewer: User | None = None,
+) -> ActivityPage:
+    """Keyset paging over (created, id), on the log's indexes: every page
+    costs the same however far back it is. ``before``/``after`` are entries
+    of the project (the cursors). A blind round's coder (``viewer``) does not
+    see others' work on its documents."""
+    rows = Activity.objects.filter(project=project)
+    if viewer is not None:
+        rows = rounds.visible_activity(rows, viewer, project)
+    if actor is not None:
+        rows = rows.filter(actor=actor)
+    if theme is not None:
+        rows = rows.filter(theme_links__theme_id=theme.pk)
+    if verb:
+        rows = rows.filter(verb=verb)
+    rows = rows.select_related("actor", "document", "paragraph", "undoes")
+    if after is not None:
+        # (created, id) > the cursor's; the plain bound on created lets the
+        # index range-scan (an OR alone made SQLite scan the whole project).
+        newer = rows.filter(created__gte=after.created).filter(
+            Q(created__gt=after.created) | Q(pk__gt=after.pk)
+        )
+        found = list(newer.order_by("created", "id")[: size + 1])
+        more = len(found) > size
+        entries = found[:size][::-1]
+        return ActivityPage(entries, _last_id(entries), _first_id(entries, more))
+    if before is not None:
+        rows = rows.filter(created__lte=before.created).filter(
+            Q(created__lt=before.created) | Q(pk__lt=before.pk)
+        )
+    found = list(rows.order_by("-created", "-id")[: size + 1])
+    entries = found[:size]
+    older = _last_id(entries) if len(found) > size else None
+    return ActivityPage(entries, older, _first_id(entries, before is not None))
+
+
+def _first_id(entries: list[Activity], more: bool) -> int | None:
+    return entries[0].pk if entries and more else None
+
+
+def _last_id(entries: list[Activity]) -> int | None:
+    return entries[-1].pk if entries else None
+
+
+# --- what a codebook change will do (its confirmation page) -----------------
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _children_names(theme: Theme) -> list[str]:
+    return list(theme.children.order_by(*CODEBOOK_ORDER).values_list("name", flat=True))
+
+
+def theme_merge_preview(source: Theme, target: Theme) -> list[str]:
+    """The confirmation page's lines for merging ``source`` into ``target``."""
+    carrying = Annotation.objects.filter(themes=source)
+    both = carrying.filter(themes=target).count()
+    total = carrying.count()
+    lines = [
+        f"{_count(total, 'annotation')} of {source.name} move to {target.name}"
+        + (f" ({both} of them also carry {target.name}: they keep one)" if both else "")
+        + "."
+    ]
+    children = [name for name in _children_names(source) if name != target.name]
+    if children:
+        lines.append(f"Its sub-themes move under {target.name}: {', '.join(children)}.")
+    memos = source.memos.count()
+    if memos:
+        lines.append(f"{_count(memos, 'memo')} on {source.name} are deleted.")
+    lines.append(f"{source.name} is removed from the codebook.")
+    return lines
+
+
+def theme_retire_preview(theme: Theme) -> list[str]:
+    used = Annotation.objects.filter(themes=theme).count()
+    return [
+        f"{theme.name} is no longer offered when tagging or in filters.",
+        f"The {_count(used, 'annotation')} that have it keep it.",
+    ]
+
+
+def theme_delete_preview(theme: Theme) -> tuple[list[str], str]:
+    """The lines, and why the deletion is refused ("" when it is not)."""
+    used = Annotation.objects.filter(themes=theme).count()
+    if used:
+        refusal = (
+            f"{_count(used, 'annotation')} carry {theme.name}: merge it into "
+            "another theme, or retire it, instead."
+        )
+        return [], refusal
+    lines = [f"{theme.name} is removed from the codebook."]
+    children = _children_names(theme)
+    if children:
+        where = theme.parent.name if theme.parent else "the top level"
+        lines.append(f"Its sub-themes move up to {where}: {', '.join(children)}.")
+    memos = theme.memos.count()
+    if memos:
+        lines.append(f"{_count(memos, 'memo')} on {theme.name} are deleted.")
+    return lines, ""

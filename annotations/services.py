@@ -49,6 +49,7 @@ from annotations.models import (
     CODEBOOK_ORDER,
     NOTE_MAX_LENGTH,
     Activity,
+    ActivityTheme,
     Annotation,
     AnnotationChange,
     Memo,
@@ -56,6 +57,7 @@ from annotations.models import (
     TaggedAnnotation,
     Theme,
 )
+from annotations.snapshots import annotation_state, memos_on, theme_state
 from corpus.hooks import SplitOutcome
 from corpus.models import Document, Paragraph
 
@@ -151,6 +153,8 @@ def annotation_create(
         Activity.Verb.ANNOTATED,
         _describe(annotation, found),
         annotation,
+        snapshot={"after": annotation_state(annotation)},
+        themes=[theme.pk for theme in found],
     )
     _notify([paragraph.pk])
     return annotation
@@ -182,6 +186,7 @@ def annotation_update(
         roles.can_change_annotation(actor, project, annotation),
         "You may edit only your own annotations.",
     )
+    before = annotation_state(annotation)
     errors: Errors = {}
     found = None
     if themes is not None:
@@ -198,7 +203,16 @@ def annotation_update(
         annotation.themes.set(found)
     _changed([annotation], AnnotationChange.Kind.EDITED)
     summary = _describe(annotation, list(annotation.themes.all()))
-    _log(project, actor, Activity.Verb.EDITED, summary, annotation)
+    after = annotation_state(annotation)
+    _log(
+        project,
+        actor,
+        Activity.Verb.EDITED,
+        summary,
+        annotation,
+        snapshot={"before": before, "after": after},
+        themes=[*before["themes"], *after["themes"]],
+    )
     _notify([annotation.paragraph_id])
     return annotation
 
@@ -219,7 +233,17 @@ def annotation_delete(
     if version is not None and annotation.version != version:
         raise VersionConflict(annotation, version)
     summary = _describe(annotation, list(annotation.themes.all()))
-    _log(project, actor, Activity.Verb.DELETED, summary, annotation)
+    before = annotation_state(annotation)
+    snapshot = {"before": before, "memos": memos_on(annotation=annotation)}
+    _log(
+        project,
+        actor,
+        Activity.Verb.DELETED,
+        summary,
+        annotation,
+        snapshot=snapshot,
+        themes=before["themes"],
+    )
     _changed([annotation], AnnotationChange.Kind.DELETED)
     paragraph_id = annotation.paragraph_id
     annotation.delete()
@@ -590,6 +614,7 @@ def theme_merge(
             {"target": [f"“{target.name}” is retired; restore it before merging."]}
         )
     paragraphs = _paragraphs_with(source)
+    snapshot = _merge_snapshot(source, target)
     _adopt_children(source, target)
     _bump(target)
     moving = TaggedAnnotation.objects.filter(tag=source)
@@ -601,9 +626,41 @@ def theme_merge(
     consensus_follow_merge(source=source, target=target)
     source.delete()
     summary = f"merged the theme {source.name} into {target.name} ({count} annotations)"
-    _log(source.project, actor, Activity.Verb.THEME_MERGED, summary)
+    _log(
+        source.project,
+        actor,
+        Activity.Verb.THEME_MERGED,
+        summary,
+        snapshot=snapshot,
+        themes=[snapshot["source"]["id"], target.pk],
+    )
     _notify(paragraphs)
     return count
+
+
+def _merge_snapshot(source: Theme, target: Theme) -> dict[str, Any]:
+    """Before a merge: the source theme, its children and memos, the target's
+    parent, and each annotation with the source and whether it already had
+    the target (an undo takes the target off only where the merge put it)."""
+    with_target = set(
+        TaggedAnnotation.objects.filter(tag=target).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    carrying = TaggedAnnotation.objects.filter(tag=source).order_by("content_object")
+    ids = carrying.values_list("content_object_id", flat=True)
+    return {
+        "source": theme_state(source),
+        "target": target.pk,
+        "target_parent": target.parent_id,
+        "children": sorted(
+            Theme.objects.filter(parent=source)
+            .exclude(pk=target.pk)
+            .values_list("pk", flat=True)
+        ),
+        "annotations": [[pk, pk in with_target] for pk in ids],
+        "memos": memos_on(theme=source),
+    }
 
 
 def _adopt_children(source: Theme, target: Theme) -> None:
@@ -712,9 +769,52 @@ def theme_retire(
     theme.save(update_fields=["retired", "version"])
     verb = Activity.Verb.THEME_RETIRED if retired else Activity.Verb.THEME_RESTORED
     word = "retired" if retired else "restored"
-    _log(theme.project, actor, verb, f"{word} the theme {theme.name}")
+    _log(
+        theme.project,
+        actor,
+        verb,
+        f"{word} the theme {theme.name}",
+        snapshot={"theme": theme.pk, "retired": not retired},
+        themes=[theme.pk],
+    )
     _notify(_paragraphs_with(theme))
     return theme
+
+
+@transaction.atomic
+def theme_delete(*, actor: User, theme: Theme) -> None:
+    """Delete a theme no annotation carries (a used one is merged or retired:
+    coding is never lost by deleting a code). Its sub-themes move up to its
+    parent; its memos go with it. Undoable from the log (annotations.undo)."""
+    _require_codebook(actor, theme.project)
+    _lock_codebook(theme.project_id)
+    theme = Theme.objects.get(pk=theme.pk)
+    used = TaggedAnnotation.objects.filter(tag=theme).count()
+    if used:
+        raise ValidationError(
+            {
+                "theme": [
+                    f"{used} annotation{'s' if used != 1 else ''} carry "
+                    f"“{theme.name}”: merge it into another theme or retire it."
+                ]
+            }
+        )
+    children = Theme.objects.filter(parent=theme)
+    snapshot: dict[str, Any] = {
+        "theme": theme_state(theme),
+        "children": sorted(children.values_list("pk", flat=True)),
+        "memos": memos_on(theme=theme),
+    }
+    children.update(parent=theme.parent_id)
+    theme.delete()
+    _log(
+        theme.project,
+        actor,
+        Activity.Verb.THEME_DELETED,
+        f"deleted the theme {theme.name}",
+        snapshot=snapshot,
+        themes=[snapshot["theme"]["id"]],
+    )
 
 
 def _require_codebook(actor: User, project: Project) -> None:
@@ -943,8 +1043,13 @@ def _log(
     verb: str,
     summary: str,
     annotation: Annotation | None = None,
-) -> None:
-    Activity.objects.create(
+    *,
+    snapshot: dict[str, Any] | None = None,
+    themes: Iterable[int] = (),
+) -> Activity:
+    """An activity entry; ``snapshot`` is what an undo needs (annotations.undo),
+    ``themes`` the ids the log's theme filter finds it by."""
+    entry = Activity.objects.create(
         project=project,
         actor=actor,
         verb=verb,
@@ -952,7 +1057,11 @@ def _log(
         document_id=annotation.document_id if annotation else None,
         paragraph_id=annotation.paragraph_id if annotation else None,
         annotation_id=annotation.pk if annotation else None,
+        snapshot=snapshot or {},
     )
+    links = [ActivityTheme(activity=entry, theme_id=pk) for pk in sorted(set(themes))]
+    ActivityTheme.objects.bulk_create(links)
+    return entry
 
 
 def _notify(paragraph_ids: Iterable[int | None]) -> None:

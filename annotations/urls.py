@@ -32,4 +32,6 @@ urlpatterns = [
         adjudication_views.decide,
         name="adjudicate_decide",
     ),
+    path("codebook/<slug:slug>/delete/", views.theme_delete, name="theme_delete"),
+    path("activity/<int:pk>/undo/", views.activity_undo, name="activity_undo"),
 ]

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import roles
 from accounts.models import Project
 from accounts.projects import request_project
 from accounts.roles import Role, role_required
-from annotations import rounds, selectors, services
+from annotations import rounds, selectors, services, undo
 from annotations.forms import (
     AgreementForm,
     BulkTagForm,
@@ -35,7 +37,13 @@ from annotations.forms import (
     parse_item,
     parse_item_list,
 )
-from annotations.models import CODEBOOK_ORDER, Annotation, CodingRound, Theme
+from annotations.models import (
+    CODEBOOK_ORDER,
+    Activity,
+    Annotation,
+    CodingRound,
+    Theme,
+)
 from corpus.models import Paragraph
 
 # --- codebook ---------------------------------------------------------------
@@ -227,15 +235,67 @@ def _theme_conflict(
     return render(request, "annotations/theme_form.html", context, status=409)
 
 
-@require_POST
+CONFIRMED = "yes"
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """A codebook change acts only on the POST of its confirmation page."""
+    return request.method == "POST" and request.POST.get("confirm") == CONFIRMED
+
+
+def _confirm_page(
+    request: HttpRequest,
+    theme: Theme,
+    title: str,
+    lines: list[str],
+    button: str,
+    hidden: dict[str, str] | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """What a merge, retirement or deletion will do, and the button to do it.
+    The theme version the person saw travels on, so confirming a change to a
+    theme someone edited meanwhile is a conflict, not a silent overwrite."""
+    hidden = dict(hidden or {})
+    seen = request.POST.get("version") or request.GET.get("version")
+    if seen:
+        hidden["version"] = seen
+    context = {
+        "theme": theme,
+        "title": title,
+        "lines": lines,
+        "button": button,
+        "hidden": sorted(hidden.items()),
+        "refusal": refusal,
+        "confirm": CONFIRMED,
+    }
+    return render(request, "annotations/theme_confirm.html", context, status=status)
+
+
 @role_required(Role.CURATOR)
 def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET ``?target=slug``: what the merge will do; POST with ``confirm``: do it
+    (a POST without it shows the same page and changes nothing)."""
     source = project_theme(request, slug)
-    form = MergeForm(request.POST, source=source)
+    data = request.POST if request.method == "POST" else request.GET
+    form = MergeForm(data, source=source)
     if not form.is_valid():
-        messages.error(request, "Choose an active theme to merge into.")
-        return redirect("annotations:theme_detail", slug=slug)
+        message = "Choose an active theme of the codebook to merge into."
+        if request.method == "POST":
+            messages.error(request, message)
+            return redirect("annotations:theme_detail", slug=slug)
+        title = f"Merge {source.name}"
+        return _confirm_page(request, source, title, [], "", refusal=message)
     target = form.cleaned_data["target"]
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            source,
+            f"Merge {source.name} into {target.name}?",
+            selectors.theme_merge_preview(source, target),
+            f"Merge into {target.name}",
+            hidden={"target": target.slug},
+        )
     return _run_codebook_change(
         request,
         lambda: services.theme_merge(
@@ -252,11 +312,22 @@ def theme_merge(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_POST
 @role_required(Role.CURATOR)
 def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: what retiring will do; POST ``retired=1`` with ``confirm``: retire
+    (without it: the same page); POST ``retired=0``: restore at once."""
     theme = project_theme(request, slug)
     retired = request.POST.get("retired") != "0"
+    if retired and not _confirmed(request):
+        return _confirm_page(
+            request,
+            theme,
+            f"Retire {theme.name}?",
+            selectors.theme_retire_preview(theme),
+            "Retire",
+            hidden={"retired": "1"},
+            refusal=f"{theme.name} is retired already." if theme.retired else "",
+        )
     try:
         services.theme_retire(
             actor=request.user,
@@ -272,11 +343,31 @@ def theme_retire(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("annotations:theme_detail", slug=slug)
 
 
+@role_required(Role.CURATOR)
+def theme_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: what deleting will do (or why it cannot); POST with ``confirm``:
+    delete (without it: the same page)."""
+    theme = project_theme(request, slug)
+    lines, refusal = selectors.theme_delete_preview(theme)
+    if refusal or not _confirmed(request):
+        title = f"Delete {theme.name}?"
+        return _confirm_page(request, theme, title, lines, "Delete", refusal=refusal)
+    try:
+        services.theme_delete(actor=request.user, theme=theme)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("annotations:theme_detail", slug=slug)
+    messages.success(request, f"Deleted the theme {theme.name}.")
+    return redirect("annotations:codebook")
+
+
 # --- working together -------------------------------------------------------
 
 
 def activity(request: HttpRequest) -> HttpResponse:
-    """Recent activity (optionally one person's), counts, and orphans."""
+    """The log, a page at a time (``before``/``after`` an entry id, ``size``),
+    filtered by ``user``, ``theme`` and ``action``; counts; orphans. A bad
+    paging or action parameter is a 400 with a message on the page."""
     project = request_project(request)
     person = None
     if request.GET.get("user"):
@@ -284,20 +375,86 @@ def activity(request: HttpRequest) -> HttpResponse:
         person = get_object_or_404(
             selectors.people(project), username=request.GET["user"]
         )
-    themes = list(selectors.theme_counts(project))
+    slug = request.GET.get("theme")
+    theme = project_theme(request, slug) if slug else None
+    query, problem = activity_query(request, project)
+    page = selectors.activity_page(
+        project,
+        actor=person,
+        theme=theme,
+        viewer=request.user,  # type: ignore[arg-type]
+        **({} if problem else query),
+    )
+    filters = {"user": person.username if person else None, "theme": slug}
+    filters["action"] = query.get("verb")
     context = {
-        "entries": selectors.recent_activity(
-            project,
-            actor=person,
-            viewer=request.user,  # type: ignore[arg-type]
-        ),
+        "page": page,
+        "entries": [(e, undo.can_undo(request.user, project, e)) for e in page.entries],
+        "problem": problem,
         "person": person,
-        "people": selectors.annotators(project),
-        "themes": themes,
+        "theme_filter": theme,
+        "verb": query.get("verb", ""),
+        "verbs": Activity.Verb.choices,
+        "filters": urlencode({k: v for k, v in filters.items() if v}),
+        "people": selectors.people(project).order_by("username"),
+        "themes": list(selectors.theme_counts(project)),
         "documents": selectors.document_counts(project),
         "orphans": selectors.orphaned_annotations(project)[:50],
     }
-    return render(request, "annotations/activity.html", context)
+    status = 400 if problem else 200
+    return render(request, "annotations/activity.html", context, status=status)
+
+
+def activity_query(
+    request: HttpRequest, project: Project | None
+) -> tuple[dict[str, Any], str]:
+    """The paging and action parameters, or a message saying what is wrong."""
+    query: dict[str, Any] = {}
+    verb = request.GET.get("action", "")
+    if verb and verb not in Activity.Verb.values:
+        return query, f"Unknown action “{verb[:40]}”: choose one from the list."
+    if verb:
+        query["verb"] = verb
+    size = request.GET.get("size", "")
+    if size:
+        if not size.isdigit() or not 1 <= int(size) <= selectors.ACTIVITY_PAGE_MAX:
+            most = selectors.ACTIVITY_PAGE_MAX
+            return query, f"size must be a number from 1 to {most}."
+        query["size"] = int(size)
+    for key in ("before", "after"):
+        value = request.GET.get(key, "")
+        if not value:
+            continue
+        cursor = None
+        if value.isdigit() and len(value) <= 12:
+            cursor = Activity.objects.filter(project=project, pk=int(value)).first()
+        if cursor is None:
+            return query, "That place in the log is unknown; start from the newest."
+        query[key] = cursor
+    if "before" in query and "after" in query:
+        return query, "Use either before or after, not both."
+    return query, ""
+
+
+def activity_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what undoing the entry means (changes nothing); POST: undo it."""
+    project = request_project(request)
+    entry = get_object_or_404(
+        Activity.objects.select_related("actor", "undone_by"), project=project, pk=pk
+    )
+    allowed = undo.can_undo(request.user, project, entry)
+    if request.method != "POST":
+        context = {"entry": entry, "allowed": allowed}
+        return render(request, "annotations/activity_undo.html", context)
+    if not roles.can_annotate(request.user, project):
+        raise PermissionDenied("Viewers cannot undo changes.")
+    try:
+        undo.activity_undo(actor=request.user, entry=entry)
+    except ValidationError as error:
+        messages.error(request, "Not undone: " + " ".join(error.messages))
+    else:
+        messages.success(request, f"Undone: {entry.summary}")
+    return redirect("annotations:activity")
 
 
 def agreement(request: HttpRequest) -> HttpResponse:

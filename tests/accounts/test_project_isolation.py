@@ -119,6 +119,15 @@ def secret(db: None) -> Secret:
         decided_by=author,
         decided_at=annotation.created,
     )
+    # An entry of B's log that its curators could undo (undo and history).
+    Activity.objects.create(
+        pk=870006,
+        project=project,
+        actor=author,
+        verb=Activity.Verb.THEME_RETIRED,
+        summary="retired the theme Clandestine",
+        snapshot={"theme": theme.pk, "retired": False},
+    )
     return Secret(
         project, document, paragraph, annotation, theme, memo, job, coding_round
     )
@@ -158,6 +167,7 @@ MADE_UP = {
     PERSON: "nobody-here",
     WORD: "quombulative",
     ROUND: "987658",
+    "activity": "987659",
 }
 
 
@@ -172,6 +182,7 @@ def b_value(secret: Secret, kind: str) -> str:
         PERSON: "beatrix",
         WORD: "xylophonic",
         ROUND: str(secret.coding_round.pk),  # type: ignore[union-attr]
+        "activity": "870006",
     }[kind]
 
 
@@ -357,6 +368,51 @@ PROBES: list[tuple[str, str, Callable[[str], Callable[[Client], Any]]]] = [
         "switch to project",
         DOC,  # any slug: the project's own is checked below with "hidden"
         lambda x: lambda c: c.post("/accounts/project/", {"project": x}),
+    ),
+    # undo and history
+    ("undo page", "activity", lambda x: lambda c: c.get(f"/activity/{x}/undo/")),
+    ("undo", "activity", lambda x: lambda c: c.post(f"/activity/{x}/undo/")),
+    ("log before", "activity", lambda x: lambda c: c.get("/activity/", {"before": x})),
+    ("log after", "activity", lambda x: lambda c: c.get("/activity/", {"after": x})),
+    ("log about theme", THEME, lambda x: lambda c: c.get("/activity/", {"theme": x})),
+    (
+        "merge confirmation",
+        THEME,
+        lambda x: lambda c: c.get(f"/codebook/{x}/merge/", {"target": "sovereignty"}),
+    ),
+    (
+        "merge into confirmation",
+        THEME,
+        lambda x: lambda c: c.get("/codebook/sovereignty/merge/", {"target": x}),
+    ),
+    (
+        "confirmed merge into",
+        THEME,
+        lambda x: (
+            lambda c: c.post(
+                "/codebook/sovereignty/merge/", {"target": x, "confirm": "yes"}
+            )
+        ),
+    ),
+    (
+        "retire confirmation",
+        THEME,
+        lambda x: lambda c: c.get(f"/codebook/{x}/retire/"),
+    ),
+    (
+        "confirmed retire",
+        THEME,
+        lambda x: (
+            lambda c: c.post(
+                f"/codebook/{x}/retire/", {"retired": "1", "confirm": "yes"}
+            )
+        ),
+    ),
+    ("delete theme page", THEME, lambda x: lambda c: c.get(f"/codebook/{x}/delete/")),
+    (
+        "delete theme",
+        THEME,
+        lambda x: lambda c: c.post(f"/codebook/{x}/delete/", {"confirm": "yes"}),
     ),
     # curation of a record: B's record under A's own document, or B's document
     *[

@@ -84,6 +84,7 @@ def _sent_by_the_permission_tests() -> list[tuple[str, str]]:
     thing = SimpleNamespace(pk=1)
     ctx = {"p": thing, "paragraphs": [thing] * 3, "own": thing, "others": thing}
     ctx["hidden"] = thing
+    ctx["own_entry"] = ctx["codebook_entry"] = thing  # activity entries (undo)
     for _name, _needs, action in matrix.ACTIONS:
         action(recorder, ctx)
     for url in matrix.READ_PAGES:

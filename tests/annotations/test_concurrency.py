@@ -217,3 +217,32 @@ def test_two_edits_from_the_same_version_one_wins_one_conflicts(scene):
     assert annotation.version == 2
     assert annotation.note in ("from ana", "from cleo")
     assert Activity.objects.filter(verb="edited").count() == 1
+
+
+def test_two_undos_of_one_merge_at_once_undo_it_once(scene):
+    """Two curators press Undo on the same merge together: one restores, the
+    other is refused ("undone already"), and the theme exists once."""
+    from django.core.exceptions import ValidationError
+
+    from annotations import undo
+    from annotations.models import Theme
+
+    paragraph, (ana, *_) = scene
+    services.annotation_create(
+        author=ana, paragraph=paragraph, start=0, end=5, themes=["distrust"]
+    )
+    curators = [UserFactory(role=Role.CURATOR) for _ in range(2)]
+    services.theme_merge(
+        actor=curators[0],
+        source=Theme.objects.get(slug="distrust"),
+        target=Theme.objects.get(slug="sovereignty"),
+    )
+    entry = Activity.objects.get(verb="theme-merged")
+    failures = run_together(
+        *(lambda c=c: undo.activity_undo(actor=c, entry=entry) for c in curators)
+    )
+    assert len(failures) == 1 and isinstance(failures[0], ValidationError)
+    assert "undone already" in " ".join(failures[0].messages)
+    assert Theme.objects.filter(slug="distrust").count() == 1
+    assert Activity.objects.filter(verb="undone").count() == 1
+    assert Annotation.objects.get().themes.get().slug == "distrust"

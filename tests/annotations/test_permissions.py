@@ -11,12 +11,14 @@ import pytest
 from accounts import services as account_services
 from accounts.roles import Role, role_of
 from annotations.models import Activity, Annotation, ConsensusDecision, Memo, Theme
+from annotations.snapshots import annotation_state, theme_state
 from corpus.models import Document, Paragraph
 from tests.factories import (
     AnnotationFactory,
     DocumentFactory,
     ParagraphFactory,
     ProjectFactory,
+    ThemeFactory,
     UserFactory,
     first_project,
 )
@@ -95,11 +97,59 @@ def page_theme_edit(client, ctx):
 
 
 def page_theme_merge(client, ctx):
-    return client.post("/codebook/distrust/merge/", {"target": "sovereignty"})
+    data = {"target": "sovereignty", "confirm": "yes"}
+    return client.post("/codebook/distrust/merge/", data)
 
 
 def page_theme_retire(client, ctx):
-    return client.post("/codebook/distrust/retire/", {"retired": "1"})
+    return client.post("/codebook/distrust/retire/", {"retired": "1", "confirm": "yes"})
+
+
+def page_merge_confirmation(client, ctx):
+    return client.get("/codebook/distrust/merge/", {"target": "sovereignty"})
+
+
+def page_retire_confirmation(client, ctx):
+    return client.get("/codebook/distrust/retire/")
+
+
+def page_delete_confirmation(client, ctx):
+    return client.get("/codebook/bilateralism/delete/")
+
+
+def page_theme_delete(client, ctx):
+    return client.post("/codebook/bilateralism/delete/", {"confirm": "yes"})
+
+
+def page_undo_own_annotation(client, ctx):
+    return client.post(f"/activity/{ctx['own_entry'].pk}/undo/")
+
+
+def page_undo_codebook_change(client, ctx):
+    return client.post(f"/activity/{ctx['codebook_entry'].pk}/undo/")
+
+
+def _undo_entries(user, own) -> dict:
+    """An entry of ``user``'s own new annotation ``own``, and a theme deletion."""
+    project = first_project()
+    gone = ThemeFactory(slug="obsolete", name="Obsolete")
+    snapshot = {"theme": theme_state(gone), "children": [], "memos": []}
+    gone.delete()
+    return {
+        "own_entry": Activity.objects.create(
+            project=project,
+            actor=user,
+            verb=Activity.Verb.ANNOTATED,
+            summary="own",
+            snapshot={"after": annotation_state(own)},
+        ),
+        "codebook_entry": Activity.objects.create(
+            project=project,
+            verb=Activity.Verb.THEME_DELETED,
+            summary="deleted",
+            snapshot=snapshot,
+        ),
+    }
 
 
 def page_theme_edit_versioned(client, ctx):
@@ -209,6 +259,12 @@ ACTIONS = [
     ("page edit theme with its version", "curator", page_theme_edit_versioned),
     ("page merge themes", "curator", page_theme_merge),
     ("page retire theme", "curator", page_theme_retire),
+    ("page merge confirmation", "curator", page_merge_confirmation),
+    ("page retire confirmation", "curator", page_retire_confirmation),
+    ("page delete confirmation", "curator", page_delete_confirmation),
+    ("page delete theme", "curator", page_theme_delete),
+    ("page undo own annotation change", "annotator", page_undo_own_annotation),
+    ("page undo codebook change", "curator", page_undo_codebook_change),
     ("page move theme", "curator", page_theme_move),
     ("page reorder theme", "curator", page_theme_reorder),
     ("page write memo", "annotator", page_memo_new),
@@ -226,7 +282,14 @@ ACTIONS = [
     ("page settle a disagreement", "curator", page_settle),
 ]
 # Actions that only show a form or a review: allowed, they change nothing.
-SHOW_ONLY = {"page bulk review", "page import form", "page rounds"}
+SHOW_ONLY = {
+    "page bulk review",
+    "page import form",
+    "page rounds",
+    "page merge confirmation",
+    "page retire confirmation",
+    "page delete confirmation",
+}
 
 
 def state() -> tuple:
@@ -265,6 +328,7 @@ def test_permission_matrix(signed_in, paragraphs, themes, role, name, needs, act
         "round": _open_round(paragraphs, someone),
         "other_document": DocumentFactory(slug="other-doc"),
     }
+    ctx.update(_undo_entries(user, ctx["own"]))
     before = state()
     response = action(signed_in(user), ctx)
     allowed = role in AT_LEAST[needs]

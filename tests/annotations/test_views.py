@@ -120,11 +120,14 @@ def test_rename_through_the_page_keeps_annotations(
 def test_merge_and_retire_through_the_page(signed_in, people, paragraphs, themes):
     AnnotationFactory(paragraph=paragraphs[0], themes=[themes["distrust"]])
     client = signed_in(people.curator)
-    response = client.post("/codebook/distrust/merge/", {"target": "sovereignty"})
+    confirm = {"target": "sovereignty", "confirm": "yes"}
+    response = client.post("/codebook/distrust/merge/", confirm)
     assert response["Location"] == "/codebook/sovereignty/"
     page = html(client.get(response["Location"]))
     assert "Merged Distrust into Sovereignty (1 annotations)." in page
-    retired = client.post("/codebook/bilateralism/retire/", {"retired": "1"})
+    retired = client.post(
+        "/codebook/bilateralism/retire/", {"retired": "1", "confirm": "yes"}
+    )
     assert retired.status_code == 302
     assert Theme.objects.get(slug="bilateralism").retired
     assert "Restore" in html(client.get("/codebook/bilateralism/"))
@@ -132,10 +135,21 @@ def test_merge_and_retire_through_the_page(signed_in, people, paragraphs, themes
     assert "Choose an active theme" in html(client.get(bad["Location"]))
 
 
-def test_merge_and_retire_need_post(signed_in, people, themes):
+def test_merge_and_retire_act_only_when_confirmed(signed_in, people, themes):
+    """The confirmation pages (GET, or a POST without ``confirm``) change
+    nothing; tests/annotations/test_undo_views.py has the pages themselves."""
     client = signed_in(people.curator)
-    assert client.get("/codebook/distrust/merge/").status_code == 405
-    assert client.get("/codebook/distrust/retire/").status_code == 405
+    before = list(Theme.objects.values_list("slug", "retired"))
+    assert client.get("/codebook/distrust/merge/?target=sovereignty").status_code == 200
+    assert client.get("/codebook/distrust/retire/").status_code == 200
+    assert (
+        client.post("/codebook/distrust/merge/", {"target": "sovereignty"}).status_code
+        == 200
+    )
+    assert (
+        client.post("/codebook/distrust/retire/", {"retired": "1"}).status_code == 200
+    )
+    assert list(Theme.objects.values_list("slug", "retired")) == before
 
 
 # --- activity, counts, agreement ---------------------------------------------

@@ -25,6 +25,7 @@ from accounts.roles import Role
 from annotations import rounds
 from annotations.exports import FORMATS
 from annotations.exports.selection import ExportFilters, export_rows
+from annotations.models import Activity
 from corpus.models import Document, IngestJob
 from tests.annotations.browser.conftest import VIEWPORTS
 from tests.annotations.conftest import People
@@ -67,6 +68,13 @@ PAGES = {
     "export-error": "/export/?format=csv&since=yesterday",
     "import": "/import/",
     "activity": "/activity/",
+    "activity-filtered": "/activity/?action=theme-retired&size=5",
+    "activity-bad-page": "/activity/?before=nowhere",
+    "activity-undo": "/activity/{activity}/undo/",
+    "theme-merge-confirm": "/codebook/distrust/merge/?target=sovereignty",
+    "theme-retire-confirm": "/codebook/distrust/retire/",
+    "theme-delete-confirm": "/codebook/bilateralism/delete/",
+    "theme-delete-refused": "/codebook/distrust/delete/",
     "agreement": "/agreement/",
     "agreement-choices": "/agreement/?unit=sentence&bulk=on&theme=distrust",
     "rounds": "/agreement/rounds/",
@@ -144,7 +152,19 @@ def corpus(people: People, document: Document, themes: dict[str, Any]) -> Any:
         documents=[document],
         coders=[people.annotator, people.other],
     )
-    return {"record": records[1].pk, "job": job.pk, "document": document.pk}
+    entry = Activity.objects.create(
+        project=first_project(),
+        actor=people.curator,
+        verb=Activity.Verb.THEME_RETIRED,
+        summary="retired the theme Bilateralism",
+        snapshot={"theme": themes["bilateralism"].pk, "retired": False},
+    )
+    return {
+        "record": records[1].pk,
+        "job": job.pk,
+        "document": document.pk,
+        "activity": entry.pk,
+    }
 
 
 @pytest.fixture
