@@ -41,10 +41,14 @@ def identify(text: str) -> str | None:
     >>> identify("Conclusion") is None
     True
     """
-    evidence = without_names(text)
-    if _letters(evidence) < MIN_LETTERS:
+    return _identify(text, without_names(text))
+
+
+def _identify(text: str, evidence: str) -> str | None:
+    """``identify``, given the text's ``without_names``."""
+    if not _has_letters(evidence, MIN_LETTERS):
         evidence = text
-    if _letters(evidence) < MIN_LETTERS:
+    if not _has_letters(evidence, MIN_LETTERS):
         return None
     language, confidence = _identifier().classify(evidence)
     return str(language) if confidence >= MIN_CONFIDENCE else None
@@ -72,6 +76,23 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """``_letters(text) >= count``, counting only as far as needed (a
+    paragraph has its first forty letters in its first sentence).
+
+    >>> _has_letters("a1b2c", 3), _has_letters("a1b2c", 4), _has_letters("", 0)
+    (True, False, True)
+    """
+    if count <= 0:
+        return True
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if not count:
+                return True
+    return False
+
+
 def assign_languages(
     texts: list[str], *, looks_ahead: list[bool], borrows: list[bool]
 ) -> list[str]:
@@ -88,14 +109,18 @@ def assign_languages(
     ... )
     ['fr', 'fr', 'fr']
     """
-    found = [
-        None if borrow else identify(t)
+    evidence = [
+        "" if borrow else without_names(t)
         for t, borrow in zip(texts, borrows, strict=True)
+    ]
+    found = [
+        None if borrow else _identify(t, e)
+        for t, e, borrow in zip(texts, evidence, borrows, strict=True)
     ]
     fallback = _majority(found) or "en"
     donors = [
-        lang if lang and _letters(without_names(t)) >= MIN_DONOR_LETTERS else None
-        for t, lang in zip(texts, found, strict=True)
+        lang if lang and _has_letters(e, MIN_DONOR_LETTERS) else None
+        for e, lang in zip(evidence, found, strict=True)
     ]
     result = []
     for i, language in enumerate(found):

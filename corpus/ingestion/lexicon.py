@@ -73,6 +73,10 @@ class Lexicon:
         total = sum(self.counts.values())
         spanish = sum(self.counts[w] for w in _SPANISH_MARKS)
         self.spanish = total > 0 and spanish >= SPANISH_SHARE * total
+        # is_real_word's answers: asked about every pair of words in the
+        # text, it meets the same words over and over (and its answer for a
+        # fragment never changes: the counts are fixed).
+        self._real_words: dict[str, bool] = {}
 
     def is_real_word(self, fragment: str) -> bool:
         """A fragment that can stand alone as a word ("he", "a"; not "ity", "f").
@@ -85,6 +89,12 @@ class Lexicon:
         >>> Lexicon("que el de los la " * 20).is_real_word("leer")
         True
         """
+        known = self._real_words.get(fragment)
+        if known is None:
+            known = self._real_words[fragment] = self._is_real_word(fragment)
+        return known
+
+    def _is_real_word(self, fragment: str) -> bool:
         lowered = fragment.lower()
         if len(lowered) == 1:
             return lowered in SINGLE_LETTER_WORDS
