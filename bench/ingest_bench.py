@@ -128,7 +128,7 @@ def big_round(megabytes: float, workdir: Path) -> None:
     records = sum(outcome.counts.values())
     print(f"{path.name}: {size:.1f} MB, {records} records ({outcome.status})")
     print(f"{'stage':<12} {'wall s':>8} {'CPU s':>8}")
-    for (stage, wall, cpu), (_, wall2, cpu2) in zip(marks[1:], marks[2:]):
+    for (stage, wall, cpu), (_, wall2, cpu2) in zip(marks[1:], marks[2:], strict=False):
         print(f"{stage:<12} {wall2 - wall:>8.2f} {cpu2 - cpu:>8.2f}")
     wall = marks[-1][1] - marks[0][1]
     ingest = marks[-2][1] - marks[0][1]

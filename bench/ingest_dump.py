@@ -53,8 +53,10 @@ def main() -> None:
                 row = dataclasses.asdict(record)
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             size = path.stat().st_size / 1e6
-            print(f"{path.name}: {len(draft.paragraphs)} records, {seconds:.2f} s CPU, "
-                  f"{size:.2f} MB")
+            print(
+                f"{path.name}: {len(draft.paragraphs)} records, {seconds:.2f} s CPU, "
+                f"{size:.2f} MB"
+            )
 
 
 if __name__ == "__main__":

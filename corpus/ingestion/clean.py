@@ -261,7 +261,7 @@ def end_word(pattern: re.Pattern[str], text: str) -> str | None:
 
     >>> end_word(_WORD_END, "x " * 300 + "secur"), len(end_word(_WORD_END, "x" * 300))
     ('secur', 300)
-    >>> end_word(_WORD_END, "x " * 300 + "9"), end_word(_HYPHEN_END, "a " * 300 + "pre-")
+    >>> end_word(_WORD_END, "x " * 300 + "9"), end_word(_HYPHEN_END, "a " * 99 + "pre-")
     (None, 'pre')
     """
     tail = text[-_TAIL_WINDOW:]
