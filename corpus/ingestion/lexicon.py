@@ -21,7 +21,10 @@ LANGUAGES = ("en", "fr", "es")
 # Spanish lists rate fragments such as "ica" as words.
 STANDALONE_LANGUAGES = ("en", "fr")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+# A compound starts where a word does: a search from inside a word would
+# fail as the search from its start did, only after reading the word again
+# (the lookbehind changes no match and keeps the search linear).
+COMPOUND_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)+")
 SINGLE_LETTER_WORDS = frozenset({"a", "i", "à", "y", "o", "e", "á"})
 
 # Zipf 3 is about once per million words: common enough that a fragment with
@@ -66,9 +69,9 @@ class Lexicon:
     """Word evidence for one document: its own token counts plus wordfreq."""
 
     def __init__(self, text: str) -> None:
-        self.counts: Counter[str] = Counter(m.lower() for m in WORD_RE.findall(text))
+        self.counts: Counter[str] = Counter(map(str.lower, WORD_RE.findall(text)))
         self.compounds: Counter[str] = Counter(
-            m.lower() for m in COMPOUND_RE.findall(text)
+            map(str.lower, COMPOUND_RE.findall(text))
         )
         total = sum(self.counts.values())
         spanish = sum(self.counts[w] for w in _SPANISH_MARKS)
@@ -93,6 +96,15 @@ class Lexicon:
         if known is None:
             known = self._real_words[fragment] = self._is_real_word(fragment)
         return known
+
+    def real_words(self, fragments: list[str]) -> list[bool]:
+        """``is_real_word`` of each fragment.
+
+        >>> Lexicon("").real_words(["secur", "ity", "in", "to"])
+        [False, False, True, True]
+        """
+        known, ask = self._real_words, self.is_real_word
+        return [known[f] if f in known else ask(f) for f in fragments]
 
     def _is_real_word(self, fragment: str) -> bool:
         lowered = fragment.lower()
