@@ -119,6 +119,9 @@ def big_round(megabytes: float, workdir: Path) -> None:
 
     def mark(stage: str) -> None:
         marks.append((stage, time.perf_counter(), time.process_time()))
+        if len(marks) > 1:  # as it goes: a big file's stages take minutes
+            (done, wall, cpu), (_, wall2, cpu2) = marks[-2:]
+            print(f"  {done} took {wall2 - wall:.2f} s ({cpu2 - cpu:.2f} s CPU)")
 
     mark("(start)")
     outcome = document_ingest(path=path, on_stage=mark)
@@ -141,6 +144,7 @@ def big_round(megabytes: float, workdir: Path) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big", type=float, help="MB: time one big file instead")
