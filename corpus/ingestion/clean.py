@@ -249,7 +249,7 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
 
 
 # How much of a joined text's end the end-anchored patterns look at first.
-_TAIL_WINDOW = 200
+_TAIL_WINDOW = 64
 
 
 def end_word(pattern: re.Pattern[str], text: str) -> str | None:

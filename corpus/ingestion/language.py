@@ -91,14 +91,12 @@ def _has_letters(text: str, count: int) -> bool:
     >>> _has_letters("a1b2c", 3), _has_letters("a1b2c", 4), _has_letters("", 0)
     (True, False, True)
     """
-    if count <= 0:
-        return True
-    for ch in text:
-        if ch.isalpha():
-            count -= 1
-            if not count:
-                return True
-    return False
+    start = 0
+    while count > 0 and start < len(text):
+        chunk = text[start : start + 2 * count]  # most characters are letters
+        count -= sum(map(str.isalpha, chunk))
+        start += len(chunk)
+    return count <= 0
 
 
 def assign_languages(

@@ -58,7 +58,9 @@ _NAMING_WORDS = frozenset(
     cuadro tabla figura capítulo chapitre sección section artículo annexe""".split()
 )
 _YEAR_BEFORE = re.compile(r"(?:19|20)\d\d[.,]$")
-_NAME_WITH_DIGITS = re.compile(r"[^\W\d_]+\d+")
+# From a word's start only: a search from inside a word fails where the one
+# from its start did, after reading the word again (same matches, linear).
+_NAME_WITH_DIGITS = re.compile(r"(?<![^\W\d_])[^\W\d_]+\d+")
 
 
 def names_something(text: str, candidate: Candidate, names: Counter[str]) -> bool:

@@ -55,6 +55,12 @@ def test_note_marker_patterns_match_where_the_old_ones_did(name: str) -> None:
         assert _matches(new, text) == _matches(old, text), text
 
 
+def test_names_with_digits_are_found_as_before() -> None:
+    old = re.compile(r"[^\W\d_]+\d+")
+    for text in texts() + ["Python3 and x2 ab_c4 é9"]:
+        assert notes._NAME_WITH_DIGITS.findall(text) == old.findall(text), text
+
+
 def test_compounds_are_found_as_before() -> None:
     old = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
     for text in texts() + ["force-support and pre-war 1a-b _x-y"]:
@@ -110,9 +116,11 @@ def _old_tidy_spaces(text: str) -> str:
         (clean.tidy_spaces, _old_tidy_spaces),
         (
             clean.normalize_characters,
-            lambda t: clean.unicodedata.normalize("NFC", t)
-            .translate(clean.INVISIBLE)
-            .translate(clean.SPACES),
+            lambda t: (
+                clean.unicodedata.normalize("NFC", t)
+                .translate(clean.INVISIBLE)
+                .translate(clean.SPACES)
+            ),
         ),
         (clean.fix_t1_controls, clean.fix_t1_controls),  # (runs: no error)
         (language.without_names, lambda t: language._NAMES_AND_QUOTES.sub("", t)),
