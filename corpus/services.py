@@ -457,7 +457,8 @@ def _insert_paragraphs(document: Document, records: list[_Record]) -> list[int]:
     if not records:
         return []
     meta, quote = Paragraph._meta, connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in _PARAGRAPH_COLUMNS]
+    by_name = {f.name: f.get_attname_column()[1] for f in meta.concrete_fields}
+    columns = [str(by_name[name]) for name in _PARAGRAPH_COLUMNS]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(meta.db_table),
         ", ".join(quote(column) for column in columns),

@@ -88,8 +88,9 @@ def _insert_rows(ids: list[int], *, background: bool) -> None:
         return
     connection = connections[IndexOutbox.objects.db]
     meta, quote = IndexOutbox._meta, connection.ops.quote_name
+    by_name = {f.name: f.get_attname_column()[1] for f in meta.concrete_fields}
     names = ("paragraph_id", "background", "created_at")
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(str(by_name[name])) for name in names)
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)"
     with connection.cursor() as cursor:
