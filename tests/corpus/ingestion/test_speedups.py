@@ -186,3 +186,14 @@ def test_cached_word_evidence_answers_as_asked() -> None:
     words = ["leer", "ity", "he", "t", "a", "Secur", "leer"]
     assert lex.real_words(words) == [lex._is_real_word(w) for w in words]
     assert [lex.is_real_word(w) for w in words] == lex.real_words(words)
+
+
+def test_lexicon_counts_by_pieces_as_over_the_whole_text() -> None:
+    text = ("\n".join(texts()) + "\nforce-support pre-\nwar l’Hémisphère\n") * 20
+    pieces = lexicon.line_pieces(text)
+    assert "".join(pieces) == text and len(pieces) > 2
+    whole = lexicon.Lexicon(text)
+    words = lexicon.WORD_RE.findall(text)
+    compounds = lexicon.COMPOUND_RE.findall(text)
+    assert whole.counts == lexicon.Counter(w.lower() for w in words)
+    assert whole.compounds == lexicon.Counter(c.lower() for c in compounds)
