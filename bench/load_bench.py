@@ -659,8 +659,15 @@ def ingest_while_loaded(
         started = time.monotonic()
         upload(curator, rec, "big-generated.txt", data)
         while time.monotonic() - started < timeout:
+            begun = time.monotonic()
             found = jobs(curator)
-            if not found["queued"] and not found["running"]:
+            if any(kind.startswith("page ") for kind in found):
+                # The page itself failed (a timeout is status 0): a failed
+                # request like any other, and no reason to stop following.
+                status = int(next(iter(found)).split()[1])
+                ms = (time.monotonic() - begun) * 1000
+                rec.add(Sample("upload page", status, ms, False, False))
+            elif not found["queued"] and not found["running"]:
                 break
             time.sleep(2)
         rec.add(

@@ -213,7 +213,7 @@ def ingest_job_execute(*, job_id: int, task_id: str) -> str:
     owned = IngestJob.objects.filter(pk=job_id, task_id=task_id)
     heartbeat = _Heartbeat(owned)
     try:
-        outcome = _ingest(job, owned)
+        outcome = _ingest(job, owned, heartbeat)
     except (ExtractionError, InvalidMetadata) as exc:
         _fail(owned, str(exc))
         return IngestJob.Status.FAILED
@@ -240,7 +240,7 @@ def _claim(job_id: int, task_id: str) -> IngestJob | None:
     return job
 
 
-def _ingest(job: IngestJob, owned: Any) -> IngestOutcome:
+def _ingest(job: IngestJob, owned: Any, heartbeat: _Heartbeat) -> IngestOutcome:
     return _document_ingest(
         path=Path(job.file.path),
         project=job.project,
@@ -248,13 +248,19 @@ def _ingest(job: IngestJob, owned: Any) -> IngestOutcome:
         version_of=job.version_of,
         stored_as=job.file.name,
         refuse_duplicates=True,
-        on_stage=partial(_stage, owned),
+        on_stage=partial(_stage, owned, heartbeat),
         within_write=partial(_finish, owned),
     )
 
 
-def _stage(owned: Any, stage: str) -> None:
+def _stage(owned: Any, heartbeat: _Heartbeat, stage: str) -> None:
     owned.update(stage=stage, heartbeat_at=timezone.now())
+    if stage == "writing" and connection.vendor == "sqlite":
+        # The write transaction, next, holds SQLite's one write lock: a beat
+        # meanwhile could only wait for it (the connection's timeout) and log
+        # "database is locked". This beat covers the write (a few seconds
+        # even for a 50 MB file); the job's result then ends the job.
+        heartbeat.hold()
     if stage == "writing":
         _pause_for_tests("before-write")
 
@@ -336,6 +342,7 @@ class _Heartbeat:
     def __init__(self, owned: Any) -> None:
         self._owned = owned
         self._done = threading.Event()
+        self._held = threading.Event()
         self._thread: threading.Thread | None = None
         # Inside a transaction (tests run the worker in theirs), another
         # connection could neither see the job nor take SQLite's write lock.
@@ -347,7 +354,8 @@ class _Heartbeat:
         every = settings.GLOSS_INGEST_LEASE_SECONDS / 3
         try:
             while not self._done.wait(every):
-                self._beat_once()
+                if not self._held.is_set():
+                    self._beat_once()
         finally:
             connection.close()  # this thread's own connection
 
@@ -361,6 +369,10 @@ class _Heartbeat:
             running.update(heartbeat_at=timezone.now())
         except DatabaseError as exc:
             log.warning("ingest heartbeat skipped: %s", exc)
+
+    def hold(self) -> None:
+        """No more beats (the job's own write transaction is under way)."""
+        self._held.set()
 
     def stop(self) -> None:
         self._done.set()

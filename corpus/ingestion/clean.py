@@ -96,6 +96,7 @@ _T1_CONTROLS = {
     "\x1f": "ffl",
 }
 _T1_LIGATURE_WORD = re.compile(r"[^\W\d_]*[\x1b-\x1f][^\W\d_]*")
+_T1_LIGATURE_CODE = re.compile(r"[\x1b-\x1f]")
 
 
 def fix_t1_controls(text: str) -> str:
@@ -109,6 +110,8 @@ def fix_t1_controls(text: str) -> str:
     >>> fix_t1_controls("x\\x1cq zz\\x1eq")  # no word comes out: not T1
     'x\\x1cq zz\\x1eq'
     """
+    if not _T1_LIGATURE_CODE.search(text):
+        return text  # (cheap) no ligature code: the word search finds nothing
     words = _T1_LIGATURE_WORD.findall(text)
     if not words:
         return text
@@ -119,6 +122,7 @@ def fix_t1_controls(text: str) -> str:
 
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u2002\u2003\t"), " ")
+_REPLACEMENTS = [(chr(k), v or "") for k, v in {**INVISIBLE, **SPACES}.items()]
 
 
 def normalize_characters(text: str) -> str:
@@ -128,7 +132,13 @@ def normalize_characters(text: str) -> str:
     'cooperation now'
     """
     text = unicodedata.normalize("NFC", text)
-    return text.translate(INVISIBLE).translate(SPACES)
+    # str.replace per character the text has: translate looks every
+    # character up in the table, several times slower on a long text. The
+    # replacements are in neither table, so the order does not matter.
+    for char, replacement in _REPLACEMENTS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 _IMAGE_ALT = re.compile(
@@ -238,18 +248,52 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     return text
 
 
+# How much of a joined text's end the end-anchored patterns look at first.
+_TAIL_WINDOW = 64
+
+
+def end_word(pattern: re.Pattern[str], text: str) -> str | None:
+    """Group 1 of ``pattern.search(text)``, for a pattern anchored at the end
+    (``$``) whose match is a run of letters (after a lookbehind, or before a
+    final hyphen): searched in the text's tail first, since a search of the
+    whole text tries every position and a paragraph is joined one line at a
+    time (quadratic in its length).
+
+    A match in the tail that does not start at the tail's first character is
+    the text's match too (the character before it, which the lookbehind or
+    the run's start reads, is the same); one that does may go on further
+    left, so the whole text decides then. No match in the tail means none in
+    the text: a match starting further left would cover the whole tail, and
+    so match at its start.
+
+    >>> end_word(_WORD_END, "x " * 300 + "secur"), len(end_word(_WORD_END, "x" * 300))
+    ('secur', 300)
+    >>> end_word(_WORD_END, "x " * 300 + "9"), end_word(_HYPHEN_END, "a " * 99 + "pre-")
+    (None, 'pre')
+    """
+    tail = text[-_TAIL_WINDOW:]
+    found = pattern.search(tail)
+    if found is not None and found.start() == 0 and len(text) > len(tail):
+        found = pattern.search(text)
+    return found.group(1) if found else None
+
+
 def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
-    if _URL_SCHEME_END.search(left) and not right[:1].isspace():
+    if (
+        left.endswith("://")
+        and _URL_SCHEME_END.search(left)
+        and not right[:1].isspace()
+    ):
         return left + right  # "http://" alone is no address: the rest follows
     if left.endswith("-") and not left.endswith("--"):
-        head = _HYPHEN_END.search(left)
+        head = end_word(_HYPHEN_END, left)
         tail = _WORD_START.search(right) or _IDENTIFIER_START.search(right)
-        if head and tail and lexicon.should_drop_hyphen(head.group(1), tail.group(1)):
+        if head and tail and lexicon.should_drop_hyphen(head, tail.group(1)):
             return left[:-1] + right
         if left[-2:-1].isalnum() or left[-2:-1] in ".)":
             return left + right  # a compound split at its hyphen: "force-support"
-    head, tail = _WORD_END.search(left), _WORD_START.search(right)
-    if head and tail and lexicon.should_glue(head.group(1), tail.group(1)):
+    head, tail = end_word(_WORD_END, left), _WORD_START.search(right)
+    if head and tail and lexicon.should_glue(head, tail.group(1)):
         return left + right
     return f"{left} {right}"
 
@@ -284,13 +328,22 @@ def strip_markdown(text: str) -> str:
     >>> strip_markdown("<em>Writes</em> live in <app>/services.py<br/>")
     'Writes live in <app>/services.py'
     """
-    text = _MD_HEADING.sub("", text)
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    text = _MD_AUTOLINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
-    text = _HTML_TAG.sub("", text)
-    return _STRAY_STAR.sub("", text)
+    # Each pattern needs a character that most text has none of: looking for
+    # it in the current text first is much cheaper than a search (a pattern
+    # opening with a lookbehind is tried at every place), and changes nothing.
+    if text.startswith("#"):
+        text = _MD_HEADING.sub("", text)
+    if "](" in text:
+        text = _MD_LINK.sub(lambda m: m.group(1), text)
+    if "<" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    if "*" in text:
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    return _STRAY_STAR.sub("", text) if "*" in text else text
 
 
 _LIST_MARKER = re.compile(r"^(?:[-*+•▪◦●])\s+")
@@ -312,6 +365,9 @@ _SYMBOL_MARKER = re.compile(
     r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
+# Every marker above has one of these: "<sup>", "^", a superscript.
+_SYMBOL_MARKER_CHARS = "<^⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ"
+
 
 def remove_symbol_markers(text: str) -> str:
     """Footnote markers written as superscripts or markup leave the text.
@@ -327,6 +383,8 @@ def remove_symbol_markers(text: str) -> str:
     >>> remove_symbol_markers("S(¹) = B(¹) and ¹̂ is normal")
     'S(¹) = B(¹) and ¹̂ is normal'
     """
+    if not any(ch in text for ch in _SYMBOL_MARKER_CHARS):
+        return text  # (cheap) no character any marker needs
     return _SYMBOL_MARKER.sub("", text)
 
 
@@ -347,23 +405,37 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
     >>> repair_split_words("Mexico’s elections and Canada’s and “It’s an", lex)
     'Mexico’s elections and Canada’s and “It’s an'
     """
-    words = list(_WHOLE_WORD.finditer(text))
-    pieces, cursor, i = [], 0, 0
-    while i < len(words) - 1:
-        left, right = words[i], words[i + 1]
-        adjacent = text[left.end() : right.start()] == " "
-        if adjacent and lexicon.should_glue(left.group(), right.group()):
+    found = list(_WHOLE_WORD.finditer(text))
+    words = [match.group() for match in found]
+    pieces, cursor, glued = [], 0, -1
+    # Word by word, a pair is glued or the next pair is looked at; glued, the
+    # pair after it. Two real words are never glued, so only the pairs with
+    # a fragment need asking, in order, each unless its left word was glued.
+    for i in _pairs_with_a_fragment(lexicon.real_words(words)):
+        left, right = found[i], found[i + 1]
+        if i == glued or text[left.end() : right.start()] != " ":
+            continue
+        if lexicon.should_glue(words[i], words[i + 1]):
             pieces.append(text[cursor : left.end()])
-            cursor = right.start()
-            i += 2
-        else:
-            i += 1
+            cursor, glued = right.start(), i + 1
     pieces.append(text[cursor:])
     return "".join(pieces)
 
 
+def _pairs_with_a_fragment(real: list[bool]) -> list[int]:
+    """The pairs (by their left word) of which a word is not a real word.
+
+    >>> _pairs_with_a_fragment([True, False, True, True, False])
+    [0, 1, 3]
+    """
+    fragments = [i for i, is_word in enumerate(real) if not is_word]
+    pairs = {p for i in fragments for p in (i - 1, i) if 0 <= p < len(real) - 1}
+    return sorted(pairs)
+
+
 # Not an identifier: "deltaMethod()", "x.myValue", "$camelCase" are code.
 _CAMEL = re.compile(r"(?<![\w.$@])([a-z]{2,})([A-Z][a-z]{2,})\b(?![(_.\w])")
+_LOWER_UPPER = re.compile(r"[a-z][A-Z]")
 
 
 def split_glued_words(text: str) -> str:
@@ -383,6 +455,8 @@ def split_glued_words(text: str) -> str:
             return f"{head} {tail}"
         return match.group(0)
 
+    if not _LOWER_UPPER.search(text):
+        return text  # (cheaper) no "aB" anywhere: nothing to split
     return _CAMEL.sub(split, text)
 
 
@@ -395,6 +469,8 @@ def fix_acute_apostrophe(text: str) -> str:
     >>> fix_acute_apostrophe("the nation´s border")
     'the nation’s border'
     """
+    if "´" not in text and "`" not in text:
+        return text
     return _ACUTE_APOSTROPHE.sub("’", text)
 
 
@@ -413,7 +489,10 @@ def tidy_spaces(text: str) -> str:
     >>> tidy_spaces("for i = 1, . . . , n be"), tidy_spaces("(a test, . . . )")
     ('for i = 1, . . . , n be', '(a test, . . . )')
     """
-    text = _MULTI_SPACE.sub(" ", text)
+    if "  " in text or "\t" in text:  # (cheap) what _MULTI_SPACE needs
+        text = _MULTI_SPACE.sub(" ", text)
+    if ". ." not in text:  # (cheap) no spaced ellipsis
+        return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
     # A spaced ellipsis (". . .", LaTeX's \ldots) is the author's: keep it.
     parts = _SPACED_ELLIPSIS.split(text)
     tidy = [

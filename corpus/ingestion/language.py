@@ -41,18 +41,30 @@ def identify(text: str) -> str | None:
     >>> identify("Conclusion") is None
     True
     """
-    evidence = without_names(text)
-    if _letters(evidence) < MIN_LETTERS:
+    return _identify(text, without_names(text))
+
+
+def _identify(text: str, evidence: str) -> str | None:
+    """``identify``, given the text's ``without_names``."""
+    if not _has_letters(evidence, MIN_LETTERS):
         evidence = text
-    if _letters(evidence) < MIN_LETTERS:
+    if not _has_letters(evidence, MIN_LETTERS):
         return None
     language, confidence = _identifier().classify(evidence)
     return str(language) if confidence >= MIN_CONFIDENCE else None
 
 
-_NAMES_AND_QUOTES = re.compile(
-    r"\([^)]*\)|“[^”]*”|\"[^\"]*\"|\b[A-ZÀ-Ý][\w’'-]*|\S+@\S+|\S*www\.\S+"
-)
+_NAMES = r"\([^)]*\)|“[^”]*”|\"[^\"]*\"|\b[A-ZÀ-Ý][\w’'-]*"
+_MAIL, _WEB = r"\S+@\S+", r"\S*www\.\S+"
+_NAMES_AND_QUOTES = re.compile(f"{_NAMES}|{_MAIL}|{_WEB}")
+# The same without the alternatives that need an "@" or a "www.", by which
+# of the two a text has: those two try every run of non-spaces backwards,
+# and an alternative that cannot match anywhere in a text changes no match.
+_NAMES_FOR = {
+    (mail, web): re.compile("|".join([_NAMES] + [_MAIL] * mail + [_WEB] * web))
+    for mail in (False, True)
+    for web in (False, True)
+}
 
 
 def without_names(text: str) -> str:
@@ -65,11 +77,26 @@ def without_names(text: str) -> str:
     >>> without_names("Raúl Benítez is a researcher at (Centro de Estudios).")
     '  is a researcher at .'
     """
-    return _NAMES_AND_QUOTES.sub("", text)
+    return _NAMES_FOR["@" in text, "www." in text].sub("", text)
 
 
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """``_letters(text) >= count``, counting only as far as needed (a
+    paragraph has its first forty letters in its first sentence).
+
+    >>> _has_letters("a1b2c", 3), _has_letters("a1b2c", 4), _has_letters("", 0)
+    (True, False, True)
+    """
+    start = 0
+    while count > 0 and start < len(text):
+        chunk = text[start : start + 2 * count]  # most characters are letters
+        count -= sum(map(str.isalpha, chunk))
+        start += len(chunk)
+    return count <= 0
 
 
 def assign_languages(
@@ -88,14 +115,18 @@ def assign_languages(
     ... )
     ['fr', 'fr', 'fr']
     """
-    found = [
-        None if borrow else identify(t)
+    evidence = [
+        "" if borrow else without_names(t)
         for t, borrow in zip(texts, borrows, strict=True)
+    ]
+    found = [
+        None if borrow else _identify(t, e)
+        for t, e, borrow in zip(texts, evidence, borrows, strict=True)
     ]
     fallback = _majority(found) or "en"
     donors = [
-        lang if lang and _letters(without_names(t)) >= MIN_DONOR_LETTERS else None
-        for t, lang in zip(texts, found, strict=True)
+        lang if lang and _has_letters(e, MIN_DONOR_LETTERS) else None
+        for e, lang in zip(evidence, found, strict=True)
     ]
     result = []
     for i, language in enumerate(found):

@@ -21,7 +21,10 @@ LANGUAGES = ("en", "fr", "es")
 # Spanish lists rate fragments such as "ica" as words.
 STANDALONE_LANGUAGES = ("en", "fr")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-COMPOUND_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+# A compound starts where a word does: a search from inside a word would
+# fail as the search from its start did, only after reading the word again
+# (the lookbehind changes no match and keeps the search linear).
+COMPOUND_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)+")
 SINGLE_LETTER_WORDS = frozenset({"a", "i", "à", "y", "o", "e", "á"})
 
 # Zipf 3 is about once per million words: common enough that a fragment with
@@ -62,17 +65,40 @@ _SPANISH_MARKS = ("el", "los", "las", "del", "que", "por", "una", "para", "con")
 SPANISH_SHARE = 0.04
 
 
+def line_pieces(text: str, size: int = 1 << 16) -> list[str]:
+    r"""``text`` cut after line breaks into pieces of about ``size`` characters.
+
+    >>> line_pieces("ab\ncd\nef", 3), "".join(line_pieces("x" * 10, 4))
+    (['ab\n', 'cd\n', 'ef'], 'xxxxxxxxxx')
+    """
+    pieces, start = [], 0
+    while start < len(text):
+        cut = text.find("\n", start + size - 1)
+        end = len(text) if cut < 0 else cut + 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
 class Lexicon:
     """Word evidence for one document: its own token counts plus wordfreq."""
 
     def __init__(self, text: str) -> None:
-        self.counts: Counter[str] = Counter(m.lower() for m in WORD_RE.findall(text))
-        self.compounds: Counter[str] = Counter(
-            m.lower() for m in COMPOUND_RE.findall(text)
-        )
+        self.counts: Counter[str] = Counter()
+        self.compounds: Counter[str] = Counter()
+        # By pieces of lines (no word or compound crosses a line break): one
+        # search of a 50 MB text held the interpreter ~20 s, and the ingest
+        # job's heartbeat thread, starved meanwhile, let the job look dead.
+        for piece in line_pieces(text):
+            self.counts.update(map(str.lower, WORD_RE.findall(piece)))
+            self.compounds.update(map(str.lower, COMPOUND_RE.findall(piece)))
         total = sum(self.counts.values())
         spanish = sum(self.counts[w] for w in _SPANISH_MARKS)
         self.spanish = total > 0 and spanish >= SPANISH_SHARE * total
+        # is_real_word's answers: asked about every pair of words in the
+        # text, it meets the same words over and over (and its answer for a
+        # fragment never changes: the counts are fixed).
+        self._real_words: dict[str, bool] = {}
 
     def is_real_word(self, fragment: str) -> bool:
         """A fragment that can stand alone as a word ("he", "a"; not "ity", "f").
@@ -85,6 +111,21 @@ class Lexicon:
         >>> Lexicon("que el de los la " * 20).is_real_word("leer")
         True
         """
+        known = self._real_words.get(fragment)
+        if known is None:
+            known = self._real_words[fragment] = self._is_real_word(fragment)
+        return known
+
+    def real_words(self, fragments: list[str]) -> list[bool]:
+        """``is_real_word`` of each fragment.
+
+        >>> Lexicon("").real_words(["secur", "ity", "in", "to"])
+        [False, False, True, True]
+        """
+        known, ask = self._real_words, self.is_real_word
+        return [known[f] if f in known else ask(f) for f in fragments]
+
+    def _is_real_word(self, fragment: str) -> bool:
         lowered = fragment.lower()
         if len(lowered) == 1:
             return lowered in SINGLE_LETTER_WORDS

@@ -18,17 +18,22 @@ from dataclasses import dataclass
 
 from corpus.ingestion.clean import tidy_spaces
 
+# Each pattern opens with what it consumes first (a digit, a space), its
+# lookbehind just after, taking that character in: it matches exactly where
+# "(?<=…)(\d{1,3})" would, but the regex engine skips to the next digit or
+# space instead of trying the lookbehind at every character (several times
+# faster on long texts; tests/corpus/ingestion/test_speedups.py compares).
 # Strong candidates: glued to a word ("region1.") or after closing punctuation.
-_GLUED_TO_WORD = re.compile(r"(?<=[^\W\d_]{2})(\d{1,3})(?=[\s.,;:)”\"’]|$)")
+_GLUED_TO_WORD = re.compile(r"(\d(?<=[^\W\d_]{2}\d)\d{0,2})(?=[\s.,;:)”\"’]|$)")
 # Not after ":", where digits are a page ("2005:136").
-_AFTER_PUNCT = re.compile(r"(?<=[.,;!?”\"’)])(\d{1,3})(?=\s|$)")
-_GLUED_TO_NUMBER = re.compile(r"(?<=\d,\d{3})(\d{1,3})(?=\s|$)")
+_AFTER_PUNCT = re.compile(r"(\d(?<=[.,;!?”\"’)]\d)\d{0,2})(?=\s|$)")
+_GLUED_TO_NUMBER = re.compile(r"(\d(?<=\d,\d{3}\d)\d{0,2})(?=\s|$)")
 # Weak candidates: set apart by a space; only taken when exactly expected.
 _SPACED = re.compile(
-    r"(?:(?<=[^\W\d_][.,;:”\"’)…])|(?<=[^\W\d_][.!?…][”\"’)])) (\d{1,3})"
+    r" (?:(?:(?<=[^\W\d_][.,;:”\"’)…] )|(?<=[^\W\d_][.!?…][”\"’)] ))(\d{1,3})"
     r"(?=\s*$|\s+[A-Z“\"(])"
-    r"|(?<=[A-Z][a-z]{2}) (\d{1,3})(?= [a-z])"
-    r"|(?<=\d\)\)) (\d{1,3})(?=[.,;:](?:\s|$))"  # "véase debhelper(1)) 3."
+    r"|(?<=[A-Z][a-z]{2} )(\d{1,3})(?= [a-z])"
+    r"|(?<=\d\)\) )(\d{1,3})(?=[.,;:](?:\s|$)))"  # "véase debhelper(1)) 3."
 )
 # Numbering may restart at a new chapter; a document may start mid-chapter.
 _MAX_FIRST_MARKER = 30
@@ -53,7 +58,9 @@ _NAMING_WORDS = frozenset(
     cuadro tabla figura capítulo chapitre sección section artículo annexe""".split()
 )
 _YEAR_BEFORE = re.compile(r"(?:19|20)\d\d[.,]$")
-_NAME_WITH_DIGITS = re.compile(r"[^\W\d_]+\d+")
+# From a word's start only: a search from inside a word fails where the one
+# from its start did, after reading the word again (same matches, linear).
+_NAME_WITH_DIGITS = re.compile(r"(?<![^\W\d_])[^\W\d_]+\d+")
 
 
 def names_something(text: str, candidate: Candidate, names: Counter[str]) -> bool:

@@ -64,6 +64,7 @@ _SECTION_TITLE_RE = re.compile(r"^[1-9]\d?(?:\.\d{1,2})*\s+[A-ZÀ-Ý]")
 NOTE_SEPARATOR_MIN_SPACES = 10
 NOTE_START_RE = re.compile(r"^(\d{1,3})\s+(?=\S)")
 TERMINAL = '.!?:;”"’)»…'
+_TERMINAL = tuple(TERMINAL)
 # A note marker may trail the sentence's last character: "in 2003.3", "world.”ⁱⁱ".
 _TRAILING_MARKER = re.compile(r"(?<=[.!?:;”\"’)»])\d{1,3}$")
 
@@ -130,8 +131,11 @@ def ends_sentence(text: str) -> bool:
     >>> ends_sentence("by the fall of 2003.3"), ends_sentence("in the year 2003")
     (True, False)
     """
-    text = _TRAILING_MARKER.sub("", text.rstrip())
-    return text.endswith(tuple(TERMINAL))
+    text = text.rstrip()
+    # The marker is at most three digits after a mark: only the last four
+    # characters can hold it (a search of the whole text tries every place).
+    text = text[:-4] + _TRAILING_MARKER.sub("", text[-4:])
+    return text.endswith(_TERMINAL)
 
 
 # A line this share of the text width is full: its paragraph was wrapped.

@@ -378,3 +378,25 @@ def test_a_heartbeat_that_meets_a_locked_database_keeps_beating(
     heartbeat.stop()
     assert sum(owned.beats) >= 2  # beats after the failed one
     assert "ingest heartbeat skipped: database is locked" in caplog.text
+
+
+def test_a_held_heartbeat_beats_no_more(settings, monkeypatch):
+    """During the job's own write transaction (SQLite: the one write lock) a
+    beat could only wait for the lock and log "database is locked": none is
+    tried once the write begins."""
+    stand_in = SimpleNamespace(in_atomic_block=False, close=lambda: None)
+    monkeypatch.setattr(uploads, "connection", stand_in)
+    settings.GLOSS_INGEST_LEASE_SECONDS = 0.03  # a beat every 10 ms
+    owned = _LockedOnce()
+    owned.beats.append(0)  # no failure: every beat counts
+    heartbeat = _Heartbeat(owned)
+    deadline = time.monotonic() + 10
+    while sum(owned.beats) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    heartbeat.hold()
+    time.sleep(0.02)  # a beat under way when held ends
+    held_at = sum(owned.beats)
+    time.sleep(0.1)  # ten beats' time
+    heartbeat.stop()
+    assert held_at >= 1
+    assert sum(owned.beats) == held_at
