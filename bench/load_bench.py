@@ -445,7 +445,7 @@ def pick_slow_queries(client: Client, rng: random.Random) -> list[str]:
         print(f"  slow candidate {name:13} {status}  {ms:7.0f} ms  {trimmed[:60]}…")
         if status == 200:
             timed.append((ms, trimmed))
-        elif status != 400:
+        elif status not in (400, 422):  # refused: outside the limits
             raise SystemExit(f"probing {name} gave {status}: {body}")
     if not timed:
         raise SystemExit("every slow candidate was refused; widen the candidates")

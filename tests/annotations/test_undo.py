@@ -20,10 +20,15 @@ pytestmark = pytest.mark.django_db
 
 def full_state() -> dict:
     """Everything an undo must restore: every theme's fields (id, GUID and
-    creation time too), each annotation's fields and theme set, every memo."""
-    themes = list(Theme.objects.order_by("pk").values())
+    creation time too), each annotation's fields and theme set, every memo.
+    Not the versions: an undo is a new write, so it moves them on (a form
+    read before the undo must meet a conflict, not pass)."""
+    themes = [
+        {k: v for k, v in row.items() if k != "version"}
+        for row in Theme.objects.order_by("pk").values()
+    ]
     annotations = {
-        a.pk: {**annotation_state(a), "updated": None}
+        a.pk: {**annotation_state(a), "updated": None, "version": None}
         for a in Annotation.objects.order_by("pk")
     }
     memos = list(Memo.objects.order_by("pk").values())

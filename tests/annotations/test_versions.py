@@ -170,7 +170,10 @@ def test_the_theme_form_carries_its_version(signed_in, people, themes):
     page = signed_in(people.curator).get("/codebook/distrust/edit/").content.decode()
     assert 'name="version" value="1"' in page
     detail = signed_in(people.curator).get("/codebook/distrust/").content.decode()
-    assert detail.count('name="version" value="1"') == 3  # retire, move, merge
+    assert detail.count('name="version" value="1"') == 2  # move, merge
+    assert "/codebook/distrust/retire/?version=1" in detail  # to its confirmation
+    confirm = signed_in(people.curator).get("/codebook/distrust/retire/?version=1")
+    assert 'name="version" value="1"' in confirm.content.decode()  # travels on
 
 
 def test_a_stale_theme_form_shows_both_versions_and_saves_nothing(
@@ -204,7 +207,9 @@ def test_a_stale_retire_is_a_message_not_a_change(signed_in, people, themes):
     services.theme_update(actor=people.admin, theme=theme, colour="#000000")
     client = signed_in(people.curator)
     response = client.post(
-        "/codebook/distrust/retire/", {"retired": "1", "version": "1"}, follow=True
+        "/codebook/distrust/retire/",
+        {"retired": "1", "version": "1", "confirm": "yes"},
+        follow=True,
     )
     assert "Someone else changed this theme" in response.content.decode()
     assert not Theme.objects.get(pk=themes["distrust"].pk).retired

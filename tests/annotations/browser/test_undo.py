@@ -21,6 +21,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# Every column but the version counter, which an undo (a new write) moves on.
+THEME_COLUMNS = [f.attname for f in Theme._meta.concrete_fields if f.name != "version"]
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -40,7 +43,7 @@ def test_merge_with_confirmation_then_undo_from_the_log(
     paragraph = ParagraphFactory(text="Distrust shapes security cooperation.")
     only = AnnotationFactory(paragraph=paragraph, themes=[distrust])
     both = AnnotationFactory(paragraph=paragraph, end=8, themes=[distrust, sovereignty])
-    before = list(Theme.objects.order_by("pk").values())
+    before = list(Theme.objects.order_by("pk").values(*THEME_COLUMNS))
     page = page_as(UserFactory(role=Role.CURATOR))
 
     page.goto(f"{live_server.url}/codebook/distrust/")
@@ -67,7 +70,7 @@ def test_merge_with_confirmation_then_undo_from_the_log(
     expect(page.locator("li.verb-undone")).to_contain_text("undid: merged the theme")
     shot(page, "activity-undone", viewport)
 
-    assert list(Theme.objects.order_by("pk").values()) == before
+    assert list(Theme.objects.order_by("pk").values(*THEME_COLUMNS)) == before
     themes_of = {
         a.pk: sorted(a.themes.values_list("slug", flat=True))
         for a in Annotation.objects.all()
