@@ -30,5 +30,9 @@ def gloss(request: HttpRequest) -> dict[str, Any]:
             "upload": roles.can_upload_documents(user, project),
             "administer": roles.can_administer(user, project),
             "create_projects": roles.can_create_projects(user),
+            # Django's admin site lets in active staff only (AdminSite.has_permission).
+            "django_admin": bool(
+                user is not None and user.is_active and getattr(user, "is_staff", False)
+            ),
         },
     }

@@ -275,17 +275,25 @@ def test_a_bad_project_name_is_refused(people, signed_in, name, message):
 
 
 @pytest.mark.parametrize(
-    ("who", "team", "projects"),
+    ("who", "team", "projects", "django_admin"),
     [
-        ("viewer", False, False),
-        ("curator", False, False),
-        ("admin", True, False),
-        ("site_admin", True, True),
+        ("viewer", False, False, False),
+        ("curator", False, False, False),
+        # A project admin manages the team, not the site: the Django admin
+        # would only answer "not authorized", so the header does not offer it.
+        ("admin", True, False, False),
+        ("site_admin", True, True, True),
     ],
 )
-def test_the_header_links_follow_the_role(people, signed_in, who, team, projects):
-    html = page(signed_in(people.by_role()[who]).get("/"))
+def test_the_header_links_follow_the_role(
+    people, signed_in, who, team, projects, django_admin
+):
+    client = signed_in(people.by_role()[who])
+    html = page(client.get("/"))
     account = html.split('<div class="account">')[1].split("</div>")[0]
     assert 'href="/accounts/settings/"' in account
     assert ('href="/accounts/team/"' in account) is team
     assert ('href="/accounts/projects/"' in account) is projects
+    assert ('href="/admin/"' in html) is django_admin
+    # The link is offered exactly to those the admin site lets in.
+    assert (client.get("/admin/").status_code == 200) is django_admin

@@ -13,16 +13,22 @@ from playwright.sync_api import Browser, Page
 from accounts.roles import Role
 from tests.annotations.browser.test_accessibility import (  # noqa: F401
     axe,
-    violations,
+    look,
 )
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def check(page: Page, name: str) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    return [f"{name}: {line}" for line in violations(page)]
+def checker(viewport: dict[str, int]) -> Any:
+    """``check(page, name)``: axe on the page once it is idle (and a
+    screenshot with ``GLOSS_SCREENSHOT_DIR``, as for every other page)."""
+
+    def check(page: Page, name: str) -> list[str]:
+        page.wait_for_load_state("networkidle")
+        return look(page, f"account-{name}", viewport)
+
+    return check
 
 
 @pytest.mark.usefixtures("axe")
@@ -30,6 +36,7 @@ def test_the_account_pages_have_no_serious_accessibility_violation(
     page_as: Any, browser: Browser, live_server: Any, viewport: dict[str, int]
 ) -> None:
     found: list[str] = []
+    check = checker(viewport)
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     UserFactory(username="vera", role=Role.VIEWER)
     page = page_as(root, bypass_csp=True)

@@ -92,6 +92,9 @@ PAGES = {
     "analysis-memos": "/analysis/memos/",
     "analysis-charts": "/analysis/charts/",
     "not-found": "/documents/no-such-document/",
+}
+# The Django admin, for the site admins it lets in (staff superusers).
+ADMIN_PAGES = {
     "admin": "/admin/",
     "admin-documents": "/admin/corpus/document/",
     "admin-document": "/admin/corpus/document/{document}/change/",
@@ -202,6 +205,7 @@ def test_every_page_has_no_serious_accessibility_violation(
         page.wait_for_load_state("networkidle")
         found += look(page, name, viewport)
     found += _import_preview(page, live_server, viewport)
+    found += _admin_pages(page_as, live_server, viewport, corpus)
     found += _refused_page(page_as, live_server, viewport)
     page.goto(f"{live_server.url}/")
     page.click("text=Sign out")
@@ -227,6 +231,21 @@ def _import_preview(page: Page, live_server: Any, viewport: dict[str, int]) -> l
     page.click("form[enctype] button[type=submit]")
     page.wait_for_selector(".import-report")
     return look(page, "import-preview", viewport)
+
+
+def _admin_pages(
+    page_as: Any, live_server: Any, viewport: dict[str, int], corpus: dict[str, int]
+) -> list:
+    """The Django admin's pages as a site admin sees them (not its sign-in)."""
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    page = page_as(root, bypass_csp=True)
+    found = []
+    for name, address in ADMIN_PAGES.items():
+        page.goto(live_server.url + address.format(**corpus))
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#user-tools").count() == 1, f"{name}: not signed in"
+        found += look(page, name, viewport)
+    return found
 
 
 def _refused_page(page_as: Any, live_server: Any, viewport: dict[str, int]) -> list:
