@@ -305,7 +305,12 @@ _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
 _MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!$<>])")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-_STRAY_STAR = re.compile(r"(?<=\w)\*+(?=\W|$)|(?<=\s)\*+(?=\s)")
+# A star left over from markup: glued after a word ("Hristoulas*") or alone
+# between spaces, but not one spaced between two operands ("x * y", "lm(y) * w"),
+# which is a product in code or a formula.
+_STRAY_STAR = re.compile(
+    r"(?<=\w)\*+(?=\W|$)|(?<=\s)(?<![\w)\]] )\*+(?=\s)|(?<=\s)\*+(?=\s(?![\w(]))"
+)
 # Inline HTML that markdown extractions keep; "<app>" in prose is not a tag.
 _HTML_TAG = re.compile(
     r"</?(?:a|abbr|b|br|cite|code|em|font|i|mark|small|span|strong|sub|sup|u)"
@@ -327,6 +332,10 @@ def strip_markdown(text: str) -> str:
     'Athanasios Hristoulas http://x.org/a'
     >>> strip_markdown("<em>Writes</em> live in <app>/services.py<br/>")
     'Writes live in <app>/services.py'
+    >>> strip_markdown("so$cov.unscaled * as.vector(n) and 2 * x")
+    'so$cov.unscaled * as.vector(n) and 2 * x'
+    >>> strip_markdown("a list: * one").split()  # no operand after it: markup
+    ['a', 'list:', 'one']
     """
     # Each pattern needs a character that most text has none of: looking for
     # it in the current text first is much cheaper than a search (a pattern
@@ -475,7 +484,8 @@ def fix_acute_apostrophe(text: str) -> str:
 
 
 # Not before ; : ! ? » — French typography sets a space there ("Note :").
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
+# Not before "...": "function(obj, ...)", "wait ..." are spaced by their authors.
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?!\.\.\.)([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
 _SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:)\]]))?)")
 
@@ -488,6 +498,8 @@ def tidy_spaces(text: str) -> str:
     '« Source » : voir ceci ; et cela ! Vraiment ?'
     >>> tidy_spaces("for i = 1, . . . , n be"), tidy_spaces("(a test, . . . )")
     ('for i = 1, . . . , n be', '(a test, . . . )')
+    >>> tidy_spaces("bread.lm <- function(obj, ...)")
+    'bread.lm <- function(obj, ...)'
     """
     if "  " in text or "\t" in text:  # (cheap) what _MULTI_SPACE needs
         text = _MULTI_SPACE.sub(" ", text)
