@@ -164,8 +164,8 @@ def is_code_block(lines: list[str]) -> bool:
 def mark_code_blocks(blocks: list[Block], layout: LineStats) -> None:
     """A converter's text sets a listing at the margin like prose: its lines
     say what it is, and a listing is kept as printed and joined to nothing."""
-    if not layout.hard_wrapped:
-        return
+    if not (layout.hard_wrapped or layout.paged):
+        return  # a format's typed blocks say what is code themselves
     for block in blocks:
         if block.kind == BODY and not block.asserted and is_code_block(block.lines):
             block.meta["code"] = "1"

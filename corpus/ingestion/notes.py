@@ -189,15 +189,22 @@ _FOOT_NOTE_START = re.compile(
 MAX_NOTE_LINES = 8
 
 
+_NOTE_WORD = re.compile(r"[^\W\d_]{2}")
+
+
 def foot_note_label(line: str) -> int | None:
     """
     >>> foot_note_label("2. Vous pouvez"), foot_note_label("   3Hay varios")
     (2, 3)
+    >>> foot_note_label("                 1 n") is None  # a formula's row
+    True
     >>> foot_note_label("1995 Mexican") is None, foot_note_label("3.5 PBC") is None
     (True, True)
     """
     match = _FOOT_NOTE_START.match(line)
-    return int(match.group(1)) if match else None
+    if match is None or not _NOTE_WORD.search(line, match.end()):
+        return None  # "1 n" over "M = …": a display formula's fraction, no note
+    return int(match.group(1))
 
 
 def _zone_starts(lines: list[str]) -> list[tuple[int, int]]:

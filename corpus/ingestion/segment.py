@@ -189,6 +189,9 @@ def wrapped_onto_hyphen(previous: str, line: str, width: int) -> bool:
     False
     >>> wrapped_onto_hyphen("Features", "- fast", 64)
     False
+    >>> wrapped_onto_hyphen("- Fuzzer tests: `tests/fuzzer.c`, `tests/zstreamtest.c`,"
+    ...     " and `tests/decodecorpus.c`", "- `tests/zstreamtest.c` under Tsan", 64)
+    False
     >>> wrapped_onto_hyphen("a long enough line of text wrapped at a space "
     ...     "before a", "* star", 64)
     False
@@ -196,6 +199,8 @@ def wrapped_onto_hyphen(previous: str, line: str, width: int) -> bool:
     if not line.startswith("- "):
         return False  # "*", "+", "•" and numbers are not wrapped text
     last = previous.strip()
+    if last.startswith("- "):
+        return False  # an item under an item set with the same dash: a list
     if len(last) < FULL_LINE * width:
         return False
     return not (ends_sentence(last) or last.endswith(":"))
