@@ -30,7 +30,9 @@ def test_utf16_without_a_bom_is_read(tmp_path: Path) -> None:
 
 def test_a_binary_file_with_nuls_everywhere_is_still_refused(tmp_path: Path) -> None:
     path = tmp_path / "image.txt"
-    path.write_bytes(bytes([0, 1, 0, 0, 2, 0, 3, 0, 0, 4]) * 50)
+    # as UTF-16 these pairs would be letters ("䄀A"): only the NULs at both
+    # places of the pairs say it is not text
+    path.write_bytes(b"\x00\x41\x41\x00" * 100)
     with pytest.raises(ExtractionError, match="binary"):
         read_layout(path)
 
@@ -92,8 +94,8 @@ def test_rest_underlines_rank_headings_and_the_unnumbered_first_is_the_title() -
 
 def test_a_spaced_hyphen_wrapped_to_a_line_start_is_no_list_item() -> None:
     text = (
-        "    Observa que la lista no contiene paquetes marcados como esencial o\n"
-        "    requerido - al dar por supuesto que ya los tienes instalados.\n"
+        "    Observa que la lista no contiene paquetes marcados como esencial o requerido\n"
+        "    - al dar por supuesto que ya los tienes instalados.\n"
         "\n"
         "    Los paquetes son:\n"
         "    - uno\n"
@@ -162,10 +164,21 @@ _PAGE_2 = (
     "2. Model frame\n"
     "To fix notations, let us assume we have data in a regression setup with a vector\n"
     "of parameters that follow some distribution controlled by a k-dimensional one.\n"
+    "Inference about the parameters is typically performed relying on a central limit\n"
+    "theorem of the following type, whose sum runs over all of the observations:\n"
+    "\n"
+    "                                         1 n\n"
+    "                           S     =          f(yi, xi)                          (3)\n"
+    "                                         n i=1\n"
+    "where f is the estimating function of the model and n the number of observations\n"
+    "in the sample, which the function estfun() extracts from a fitted model object.\n"
     "\n"
     "3. Existing infrastructure\n"
     "Some computational infrastructure is required translating the conceptual tools to\n"
     "computational tools; R comes with many model-fitting functions that do this job.\n"
+    + "The estimate is then scaled by the product n * k of the two sizes, so that it can\n"
+    "be compared across models with different numbers of observations and of terms.\n"
+    * 6
 )
 
 
@@ -180,3 +193,4 @@ def test_layout_text_listing_title_and_formula_rows() -> None:
     assert by_text["Outer product estimators"].kind == "heading"
     assert all(p.kind != "footnote" for p in draft.paragraphs)  # "1 n" is a formula's
     assert any("the HC1 estimator from MacKinnon" in t for t in by_text)
+    assert any("scaled by the product n * k of the two sizes" in t for t in by_text)
