@@ -20,9 +20,9 @@ from corpus.ingestion.notes import (
 )
 from corpus.ingestion.segment import (
     BODY,
-    FULL_LINE,
     CODE_PROMPT_RE,
     FOOTNOTE,
+    FULL_LINE,
     LIST_ITEM_RE,
     MARKDOWN_HEADING_RE,
     NUMBERED_HEADING_RE,
@@ -253,7 +253,10 @@ def label_bracket_footnotes(blocks: list[Block]) -> None:
     """Blocks that open with "[N] " and whose marker "[N]" the text carries
     once are notes (``notes.bracket_notes``); their markers leave the text."""
     candidates = [b.kind == BODY and not b.asserted for b in blocks]
-    texts = ["\n".join(b.lines) if ok else "" for b, ok in zip(blocks, candidates)]
+    texts = [
+        "\n".join(b.lines) if ok else ""
+        for b, ok in zip(blocks, candidates, strict=True)
+    ]
     closed_at = next(
         (i for i, b in enumerate(blocks) if REFERENCE_HEADINGS.match(plain(b))), None
     )
@@ -263,7 +266,7 @@ def label_bracket_footnotes(blocks: list[Block]) -> None:
         block.kind, block.label = FOOTNOTE, str(label)
         first = BRACKET_NOTE_START.sub("", block.lines[0], count=1)
         block.lines = [first, *block.lines[1:]]
-    for block, text, ok in zip(blocks, texts, candidates):
+    for block, text, ok in zip(blocks, texts, candidates, strict=True):
         if ok and block.kind == BODY and found:
             cleaned = remove_bracket_markers(text, found.values())
             if cleaned != text:

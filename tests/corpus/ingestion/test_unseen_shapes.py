@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (made-up pages of converter text keep their printed line widths)
 """Shapes of documents Gloss was not tuned on (issue 8's third round): UTF-16
 without a BOM, notes labelled "[N]", reStructuredText underlines, a wrapped
 "- ", a chapter's dotted label, listings and run-in titles in layout text, a
@@ -50,10 +51,15 @@ _BRACKET_NOTES = (
 
 def test_a_note_labelled_in_brackets_is_a_note_and_its_marker_goes() -> None:
     records = _records(_BRACKET_NOTES)
-    assert ("footnote", "Ainsi, le message peut être facilement filtré par les "
-            "personnes qui ne veulent pas le lire.") in records
+    assert (
+        "footnote",
+        "Ainsi, le message peut être facilement filtré par les "
+        "personnes qui ne veulent pas le lire.",
+    ) in records
     body = [t for kind, t in records if kind == "paragraph"]
-    assert body[0].startswith("Écrivez à la liste en commençant le sujet par « [VAC] » et")
+    assert body[0].startswith(
+        "Écrivez à la liste en commençant le sujet par « [VAC] » et"
+    )
     assert "Le tableau x[1] reste tel quel dans le code." in body
 
 
@@ -120,9 +126,9 @@ def test_a_chapter_label_with_a_full_stop_heads_its_text() -> None:
     draft = process(text)
     kinds = {" ".join(p.text.split()): p.kind for p in draft.paragraphs}
     assert kinds["Capítulo 1. Empezando «de la forma correcta»."] == "heading"
-    assert draft.paragraphs[1].section == "Capítulo 1. Empezando «de la forma correcta»."
-
-
+    assert (
+        draft.paragraphs[1].section == "Capítulo 1. Empezando «de la forma correcta»."
+    )
 
 
 def _layout(*pages: str) -> str:
