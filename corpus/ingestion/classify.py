@@ -139,13 +139,15 @@ def drop_running_headers(blocks: list[Block]) -> None:
 
 # A line of R or C-like code: an assignment arrow, a brace that opens or
 # closes a body. Prose lines carry none of these.
-_CODE_LINE = re.compile(r"\s<-\s|\{\s*$|^\s*\}\s*$|^\s*\{")
+_CODE_LINE = re.compile(r"\s<-\s|\{\s*$|^\s*\}\s*$")
 MIN_CODE_SHARE = 0.5
+MIN_CODE_LINES = 2
 
 
 def is_code_block(lines: list[str]) -> bool:
-    """Whether a block's lines are a listing: two lines at least, and half of
-    them or more with an assignment arrow or a brace of a body.
+    """Whether a block's lines are a listing: half of them or more, and two
+    at least, with an assignment arrow or a brace that opens or closes a body
+    on its own line end (a set's "{(x1, y1), …}" in a formula is none).
 
     >>> is_code_block(["estfun.lm <- function (obj, ...)", "{",
     ...                "wts <- weights(obj)", "residuals(obj) * wts", "}"])
@@ -154,11 +156,14 @@ def is_code_block(lines: list[str]) -> bool:
     False
     >>> is_code_block(["x <- 1"])  # one line: a session's line, not a block
     False
+    >>> is_code_block(["i.e., we expect new observations. The sample",
+    ...                "{(x1, y1), . . . , (xn, yn)} will be called historic"])
+    False
     """
     if len(lines) < 2:
         return False
     code = sum(1 for line in lines if _CODE_LINE.search(line))
-    return code >= MIN_CODE_SHARE * len(lines)
+    return code >= max(MIN_CODE_LINES, MIN_CODE_SHARE * len(lines))
 
 
 def mark_code_blocks(blocks: list[Block], layout: LineStats) -> None:
