@@ -369,8 +369,14 @@ def strip_list_marker(text: str) -> str:
 # A superscript is a marker only after a word or punctuation and before a
 # space, punctuation or the end: "B(¹)" or "¹̂" (a misread Greek letter, a
 # combining hat) are symbols of a formula.
+# A caret is a marker after a word or a sentence's mark ("Canada^v has",
+# "borders.^{vi}"); after a digit, a bracket or a one-letter name it raises a
+# power ("I(dy1^2)", "R^2", "f(x)^{2}"), which stays.
+_CARET_AFTER = r"(?:(?<=[^\W\d_]{2})|(?<=[.,;:!?”\"’]))"
 _SYMBOL_MARKER = re.compile(
-    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\s?\^\(?\[\d{1,3}\]\)?|\^[0-9ivxlc]{1,8}\b"
+    rf"<sup>[^<]{{1,8}}</sup>|{_CARET_AFTER}\^\{{[^}}]{{1,8}}\}}"
+    r"|\s?\^\(?\[\d{1,3}\]\)?"
+    rf"|{_CARET_AFTER}\^[0-9ivxlc]{{1,8}}(?=[\s.,;:!?”\"’]|$)"
     r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
@@ -391,6 +397,8 @@ def remove_symbol_markers(text: str) -> str:
     'le paquet .tar.gz et Charte.'
     >>> remove_symbol_markers("S(¹) = B(¹) and ¹̂ is normal")
     'S(¹) = B(¹) and ¹̂ is normal'
+    >>> remove_symbol_markers("var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}")
+    'var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}'
     """
     if not any(ch in text for ch in _SYMBOL_MARKER_CHARS):
         return text  # (cheap) no character any marker needs
@@ -413,6 +421,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
     'a part of it, in to the'
     >>> repair_split_words("Mexico’s elections and Canada’s and “It’s an", lex)
     'Mexico’s elections and Canada’s and “It’s an'
+    >>> repair_split_words("a slope of f(x) and of g(y)", lex)
+    'a slope of f(x) and of g(y)'
     """
     found = list(_WHOLE_WORD.finditer(text))
     words = [match.group() for match in found]
@@ -424,6 +434,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
         left, right = found[i], found[i + 1]
         if i == glued or text[left.end() : right.start()] != " ":
             continue
+        if text[right.end() : right.end() + 1] == "(":
+            continue  # "of f(x)": a function applied, a formula's name, no fragment
         if lexicon.should_glue(words[i], words[i + 1]):
             pieces.append(text[cursor : left.end()])
             cursor, glued = right.start(), i + 1

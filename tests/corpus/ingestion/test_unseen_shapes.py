@@ -200,3 +200,13 @@ def test_layout_text_listing_title_and_formula_rows() -> None:
     assert all(p.kind != "footnote" for p in draft.paragraphs)  # "1 n" is a formula's
     assert any("the HC1 estimator from MacKinnon" in t for t in by_text)
     assert any("scaled by the product n * k of the two sizes" in t for t in by_text)
+
+
+def test_a_caret_raising_a_power_stays_a_caret_after_a_word_is_a_marker() -> None:
+    text = (
+        "The fit of the auxiliary model, with terms I(dy1^2) + I(dy2^2), has an R^2\n"
+        "of 0.9 and a slope of f(x)^{2}, as Canada^v has argued in its report.\n"
+    )
+    (record,) = [t for _, t in _records(text)]
+    assert "I(dy1^2) + I(dy2^2), has an R^2 of 0.9 and a slope of f(x)^{2}" in record
+    assert "as Canada has argued" in record
