@@ -369,14 +369,16 @@ def strip_list_marker(text: str) -> str:
 # A superscript is a marker only after a word or punctuation and before a
 # space, punctuation or the end: "B(¹)" or "¹̂" (a misread Greek letter, a
 # combining hat) are symbols of a formula.
-# A caret is a marker after a word or a sentence's mark ("Canada^v has",
-# "borders.^{vi}"); after a digit, a bracket or a one-letter name it raises a
+# A caret over a roman numeral is a marker ("Canada^v has", "(IBETS)^{xix}").
+# Over digits it is one after a word or a sentence's mark ("Smith^2 says",
+# "borders.^{12}"); after a digit, a bracket or a one-letter name it raises a
 # power ("I(dy1^2)", "R^2", "f(x)^{2}"), which stays.
 _CARET_AFTER = r"(?:(?<=[^\W\d_]{2})|(?<=[.,;:!?”\"’]))"
 _SYMBOL_MARKER = re.compile(
-    rf"<sup>[^<]{{1,8}}</sup>|{_CARET_AFTER}\^\{{[^}}]{{1,8}}\}}"
+    r"<sup>[^<]{1,8}</sup>|\^\{[ivxlc]{1,8}\}|\^[ivxlc]{1,8}\b"
+    rf"|{_CARET_AFTER}\^\{{[^}}]{{1,8}}\}}"
     r"|\s?\^\(?\[\d{1,3}\]\)?"
-    rf"|{_CARET_AFTER}\^[0-9ivxlc]{{1,8}}(?=[\s.,;:!?”\"’]|$)"
+    rf"|{_CARET_AFTER}\^\d{{1,3}}(?=[\s.,;:!?”\"’]|$)"
     r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
@@ -399,6 +401,8 @@ def remove_symbol_markers(text: str) -> str:
     'S(¹) = B(¹) and ¹̂ is normal'
     >>> remove_symbol_markers("var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}")
     'var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}'
+    >>> remove_symbol_markers("Teams (IBETS)^{xix} - as Smith^2 says")
+    'Teams (IBETS) - as Smith says'
     """
     if not any(ch in text for ch in _SYMBOL_MARKER_CHARS):
         return text  # (cheap) no character any marker needs
