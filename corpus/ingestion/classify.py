@@ -166,14 +166,48 @@ def is_code_block(lines: list[str]) -> bool:
     return code >= max(MIN_CODE_LINES, MIN_CODE_SHARE * len(lines))
 
 
-def mark_code_blocks(blocks: list[Block], layout: LineStats) -> None:
+def listing_start(lines: list[str]) -> int | None:
+    """Where a listing begins inside a block, right under its lead-in line
+    ("… for “lm” objects:" then "bread.lm <- function(obj, ...)" with no blank
+    line, as plain pdftotext sets it), or None.
+
+    >>> listing_start(["perform hardly any computations, e.g., for lm objects:",
+    ...                "bread.lm <- function(obj, ...)", "{", "so <- summary(obj)", "}"])
+    1
+    >>> listing_start(["The options are:", "a list of things", "and more"]) is None
+    True
+    """
+    # code lines from each line to the block's end, counted once (linear)
+    after = [0] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        after[i] = after[i + 1] + bool(_CODE_LINE.search(lines[i]))
+    for k in range(1, len(lines) - 1):
+        rest = len(lines) - k
+        code = after[k] >= max(MIN_CODE_LINES, MIN_CODE_SHARE * rest)
+        if code and lines[k - 1].rstrip().endswith(":"):
+            return k
+    return None
+
+
+def mark_code_blocks(blocks: list[Block], layout: LineStats) -> list[Block]:
     """A converter's text sets a listing at the margin like prose: its lines
-    say what it is, and a listing is kept as printed and joined to nothing."""
+    say what it is, and a listing is kept as printed and joined to nothing.
+    A listing under its lead-in with no blank line between is cut off it."""
     if not (layout.hard_wrapped or layout.paged):
-        return  # a format's typed blocks say what is code themselves
+        return blocks  # a format's typed blocks say what is code themselves
+    result = []
     for block in blocks:
-        if block.kind == BODY and not block.asserted and is_code_block(block.lines):
+        if block.kind != BODY or block.asserted or "code" in block.meta:
+            result.append(block)
+            continue
+        start = 0 if is_code_block(block.lines) else listing_start(block.lines)
+        if start:
+            result.append(_copy(block, block.lines[:start]))
+            block = _copy(block, block.lines[start:], after_break=False)
+        if start is not None:
             block.meta["code"] = "1"
+        result.append(block)
+    return result
 
 
 def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Block]:
@@ -1132,7 +1166,7 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
     gather_table_columns(blocks, layout)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
-    mark_code_blocks(blocks, layout)  # before splitting: "{" is no title
+    blocks = mark_code_blocks(blocks, layout)  # before splitting: "{" is no title
     blocks = split_leading_short_lines(blocks, layout)
     blocks = split_title_byline(blocks)
     label_symbol_footnotes(blocks)

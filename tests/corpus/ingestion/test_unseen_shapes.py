@@ -210,3 +210,22 @@ def test_a_caret_raising_a_power_stays_a_caret_after_a_word_is_a_marker() -> Non
     (record,) = [t for _, t in _records(text)]
     assert "I(dy1^2) + I(dy2^2), has an R^2 of 0.9 and a slope of f(x)^{2}" in record
     assert "as Canada has argued" in record
+
+
+def test_a_listing_right_under_its_lead_in_is_cut_off_it() -> None:
+    # plain pdftotext: no blank line between the sentence and the code
+    prose = "The package provides bread methods for several kinds of fitted models;\n" * 8
+    text = (
+        prose + "All of them simply re-use the information provided in the fitted models\n"
+        "and perform hardly any computations, e.g., for lm objects:\n"
+        "bread.lm <- function(obj, ...)\n"
+        "{\n"
+        "so <- summary(obj)\n"
+        "so$cov.unscaled * as.vector(sum(so$df[1:2]))\n"
+        "}\n"
+        "\n" + prose + "and that is all.\n"
+    )
+    records = [t for _, t in _records(text)]
+    assert records[0].endswith("for lm objects:")
+    assert records[1].startswith("bread.lm <- function(obj, ...)")
+    assert "so$cov.unscaled * as.vector(sum(so$df[1:2]))" in records[1]
