@@ -172,7 +172,7 @@ def listing_start(lines: list[str]) -> int | None:
     line, as plain pdftotext sets it), or None.
 
     >>> listing_start(["perform hardly any computations, e.g., for lm objects:",
-    ...                "bread.lm <- function(obj, ...)", "{", "so <- summary(obj)", "}"])
+    ...                "bread.lm <- function(obj, ...)", "{", "so <- x", "}"])
     1
     >>> listing_start(["The options are:", "a list of things", "and more"]) is None
     True

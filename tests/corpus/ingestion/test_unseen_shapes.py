@@ -214,9 +214,12 @@ def test_a_caret_raising_a_power_stays_a_caret_after_a_word_is_a_marker() -> Non
 
 def test_a_listing_right_under_its_lead_in_is_cut_off_it() -> None:
     # plain pdftotext: no blank line between the sentence and the code
-    prose = "The package provides bread methods for several kinds of fitted models;\n" * 8
+    prose = (
+        "The package provides bread methods for several kinds of fitted models;\n" * 8
+    )
     text = (
-        prose + "All of them simply re-use the information provided in the fitted models\n"
+        prose
+        + "All of them simply re-use the information provided in the fitted models\n"
         "and perform hardly any computations, e.g., for lm objects:\n"
         "bread.lm <- function(obj, ...)\n"
         "{\n"
