@@ -358,13 +358,20 @@ def reference_text(path: Path) -> str | None:
 
 
 def decode_bytes(data: bytes) -> str:
-    """UTF-16 when a BOM says so, else UTF-8; CRLF as LF.
+    """UTF-16 when a BOM says so, or when every other byte is NUL (UTF-16
+    without a BOM, as ``iconv -t UTF-16LE`` writes it); else UTF-8; CRLF as LF.
 
     >>> decode_bytes("é\\r\\n".encode("utf-16"))
     'é\\n'
+    >>> decode_bytes("ab\\r\\n".encode("utf-16-le"))
+    'ab\\n'
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
+    elif len(data) >= 2 and data[1::2].count(0) > 0.9 * (len(data) // 2):
+        text = data.decode("utf-16-le")
+    elif len(data) >= 2 and data[0::2].count(0) > 0.9 * (len(data) // 2):
+        text = data.decode("utf-16-be")
     else:
         text = data.decode("utf-8-sig")
     return text.replace("\r\n", "\n")

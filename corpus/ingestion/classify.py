@@ -13,10 +13,16 @@ from collections import Counter
 
 from corpus.ingestion.clean import strip_markdown
 from corpus.ingestion.geometry import KEYWORDS
+from corpus.ingestion.notes import (
+    BRACKET_NOTE_START,
+    bracket_notes,
+    remove_bracket_markers,
+)
 from corpus.ingestion.segment import (
     BODY,
     CODE_PROMPT_RE,
     FOOTNOTE,
+    FULL_LINE,
     LIST_ITEM_RE,
     MARKDOWN_HEADING_RE,
     NUMBERED_HEADING_RE,
@@ -131,12 +137,89 @@ def drop_running_headers(blocks: list[Block]) -> None:
             block.kind = NOISE
 
 
+# A line of R or C-like code: an assignment arrow, a brace that opens or
+# closes a body. Prose lines carry none of these.
+_CODE_LINE = re.compile(r"\s<-\s|\{\s*$|^\s*\}\s*$")
+MIN_CODE_SHARE = 0.5
+MIN_CODE_LINES = 2
+
+
+def is_code_block(lines: list[str]) -> bool:
+    """Whether a block's lines are a listing: half of them or more, and two
+    at least, with an assignment arrow or a brace that opens or closes a body
+    on its own line end (a set's "{(x1, y1), …}" in a formula is none).
+
+    >>> is_code_block(["estfun.lm <- function (obj, ...)", "{",
+    ...                "wts <- weights(obj)", "residuals(obj) * wts", "}"])
+    True
+    >>> is_code_block(["the steps of the method are", "shown in Table 2 {see}."])
+    False
+    >>> is_code_block(["x <- 1"])  # one line: a session's line, not a block
+    False
+    >>> is_code_block(["i.e., we expect new observations. The sample",
+    ...                "{(x1, y1), . . . , (xn, yn)} will be called historic"])
+    False
+    """
+    if len(lines) < 2:
+        return False
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    return code >= max(MIN_CODE_LINES, MIN_CODE_SHARE * len(lines))
+
+
+def listing_start(lines: list[str]) -> int | None:
+    """Where a listing begins inside a block, right under its lead-in line
+    ("… for “lm” objects:" then "bread.lm <- function(obj, ...)" with no blank
+    line, as plain pdftotext sets it), or None.
+
+    >>> listing_start(["perform hardly any computations, e.g., for lm objects:",
+    ...                "bread.lm <- function(obj, ...)", "{", "so <- x", "}"])
+    1
+    >>> listing_start(["The options are:", "a list of things", "and more"]) is None
+    True
+    """
+    # code lines from each line to the block's end, counted once (linear)
+    after = [0] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        after[i] = after[i + 1] + bool(_CODE_LINE.search(lines[i]))
+    for k in range(1, len(lines) - 1):
+        rest = len(lines) - k
+        code = after[k] >= max(MIN_CODE_LINES, MIN_CODE_SHARE * rest)
+        if code and lines[k - 1].rstrip().endswith(":"):
+            return k
+    return None
+
+
+def mark_code_blocks(blocks: list[Block], layout: LineStats) -> list[Block]:
+    """A converter's text sets a listing at the margin like prose: its lines
+    say what it is, and a listing is kept as printed and joined to nothing.
+    A listing under its lead-in with no blank line between is cut off it."""
+    if not (layout.hard_wrapped or layout.paged):
+        return blocks  # a format's typed blocks say what is code themselves
+    result = []
+    for block in blocks:
+        if block.kind != BODY or block.asserted or "code" in block.meta:
+            result.append(block)
+            continue
+        start = 0 if is_code_block(block.lines) else listing_start(block.lines)
+        if start:
+            result.append(_copy(block, block.lines[:start]))
+            block = _copy(block, block.lines[start:], after_break=False)
+        if start is not None:
+            block.meta["code"] = "1"
+        result.append(block)
+    return result
+
+
 def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Block]:
     """In hard-wrapped text a title line sits on top of its paragraph; cut it off."""
     if not layout.hard_wrapped:
         return blocks
     result = []
+    first = _first_content(blocks)
     for block in blocks:
+        if block is first and is_wrapped_title(block.lines, layout):
+            result.append(block)
+            continue
         while (
             block.kind == BODY
             and not block.asserted
@@ -151,6 +234,32 @@ def split_leading_short_lines(blocks: list[Block], layout: LineStats) -> list[Bl
             block = _copy(block, block.lines[1:], after_break=False)
         result.append(block)
     return result
+
+
+MAX_TITLE_LINES = 3
+
+
+def is_wrapped_title(lines: list[str], layout: LineStats) -> bool:
+    """The document's first block as a title set over a few short lines, no
+    text under it ("Object-Oriented Computation of Sandwich" / "Estimators"):
+    one title, not a title line over its paragraph. A last line of names is
+    a byline, which ``split_title_byline`` sets apart.
+
+    >>> stats = LineStats(hard_wrapped=True, line_width=90)
+    >>> is_wrapped_title(["Object-Oriented Computation of Sandwich",
+    ...                   "Estimators"], stats)
+    True
+    >>> is_wrapped_title(["Introduction", "This paper studies a thing."], stats)
+    False
+    >>> is_wrapped_title(["A Study of Things", "Ann Lee"], stats)
+    False
+    """
+    if not 2 <= len(lines) <= MAX_TITLE_LINES:
+        return False
+    if any(not is_short(line, layout, 0.6) for line in lines):
+        return False
+    last = lines[-1]
+    return not (ends_sentence(last) or is_byline(last) or last[:1].islower())
 
 
 def _copy(block: Block, lines: list[str], **changes: object) -> Block:
@@ -177,6 +286,30 @@ def label_symbol_footnotes(blocks: list[Block]) -> None:
         if split:
             block.kind, block.label = FOOTNOTE, split[0]
             block.lines = [split[1], *block.lines[1:]]
+
+
+def label_bracket_footnotes(blocks: list[Block]) -> None:
+    """Blocks that open with "[N] " and whose marker "[N]" the text carries
+    once are notes (``notes.bracket_notes``); their markers leave the text."""
+    candidates = [b.kind == BODY and not b.asserted for b in blocks]
+    texts = [
+        "\n".join(b.lines) if ok else ""
+        for b, ok in zip(blocks, candidates, strict=True)
+    ]
+    closed_at = next(
+        (i for i, b in enumerate(blocks) if REFERENCE_HEADINGS.match(plain(b))), None
+    )
+    found = bracket_notes(texts, closed_at)
+    for index, label in found.items():
+        block = blocks[index]
+        block.kind, block.label = FOOTNOTE, str(label)
+        first = BRACKET_NOTE_START.sub("", block.lines[0], count=1)
+        block.lines = [first, *block.lines[1:]]
+    for block, text, ok in zip(blocks, texts, candidates, strict=True):
+        if ok and block.kind == BODY and found:
+            cleaned = remove_bracket_markers(text, found.values())
+            if cleaned != text:
+                block.lines = cleaned.split("\n")
 
 
 def heading_level(text: str) -> int:
@@ -213,7 +346,9 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
         return False
     if not text[:1].isupper() and not text[:1].isdigit():
         return False
-    if ends_sentence(text) and not text.endswith(("?", "”", ")")):
+    if ends_sentence(text) and not (
+        text.endswith(("?", "”", ")")) or _DOTTED_CHAPTER.match(text)
+    ):
         return False
     if text.endswith(_FORMULA_END) or text.split()[-1].casefold() in _OPEN_WORDS:
         return False  # "Wn (t) =", "… properties (Andrews and": a line cut off
@@ -221,6 +356,14 @@ def is_heading_shaped(block: Block, layout: LineStats) -> bool:
 
 
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+# "Capítulo 1. Empezando «de la forma correcta».": a chapter's label, a full
+# stop, then its title, which may end with one of its own. Prose that names a
+# chapter ("Chapter 3 describes …") has no stop after the number.
+_DOTTED_CHAPTER = re.compile(
+    r"^(?:chapter|chapitre|cap[ií]tulo|kapitel|part|partie|parte|teil|appendix"
+    r"|annexe|ap[ée]ndice|anhang)\s+(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])[.:]\s+\S",
+    re.IGNORECASE,
+)
 # A title does not stop on a word that needs another after it, or on an operator.
 _OPEN_WORDS = frozenset(
     "and or of the a an with y o de del la le les et du des el los las".split()
@@ -258,15 +401,33 @@ def _paragraph_indent(block: Block, layout: LineStats) -> bool:
     )
 
 
+def underline_levels(characters: list[str]) -> dict[str, int]:
+    """Heading levels of underline characters, from the underlines in order.
+
+    Markdown has two: "=" is level 1, "-" level 2. reStructuredText (and
+    Sphinx's text output) ranks any character by its first appearance, and
+    a "*", "~" or "^" underline says the text is reST.
+
+    >>> underline_levels(["-", "=", "-"])
+    {'=': 1, '-': 2}
+    >>> underline_levels(["*", "*", "=", "-", "="])
+    {'*': 1, '=': 2, '-': 3}
+    """
+    if not set(characters) - {"=", "-"}:
+        return {"=": 1, "-": 2}
+    return {ch: rank for rank, ch in enumerate(dict.fromkeys(characters), 1)}
+
+
 def mark_headings(blocks: list[Block], layout: LineStats) -> None:
     body = [b for b in blocks if b.kind in (BODY, HEADING)]
+    levels = underline_levels([b.meta["setext"] for b in body if "setext" in b.meta])
     for i, block in enumerate(body):
         if block.kind != BODY or block.asserted:
             continue
         if "code" in block.meta:
             continue  # a literal block ("Hash: SHA1") is no title
         if "setext" in block.meta:  # underlined: the source says so
-            block.kind, block.level = HEADING, int(block.meta["setext"])
+            block.kind, block.level = HEADING, levels[block.meta["setext"]]
             continue
         if not is_heading_shaped(block, layout) or _paragraph_indent(block, layout):
             continue
@@ -311,6 +472,8 @@ def demote_unnumbered_headings(blocks: list[Block], layout: LineStats) -> None:
         return
     for block in headings[headings.index(numbered[0]) :]:
         text = plain(block)
+        if _between_paragraphs(block, blocks, layout):
+            continue
         if (
             _SECTION_NUMBER.match(text)
             or _LABELLED.match(text)
@@ -322,6 +485,29 @@ def demote_unnumbered_headings(blocks: list[Block], layout: LineStats) -> None:
         ):
             continue
         block.kind, block.level = BODY, 0
+
+
+# A run-in title's words: "Estimating functions", "Outer product estimators".
+_TITLE_WORDS = re.compile(r"[A-ZÀ-Ý][^\W\d_]*(?: [^\W\d_][^\W\d_’'\-]*){0,5}")
+
+
+def _between_paragraphs(block: Block, blocks: list[Block], layout: LineStats) -> bool:
+    """An unnumbered title between two paragraphs ("Estimating functions"
+    after "… is described in the following." and over a full line of text):
+    a lower level's title, where a formula's piece or a plot's label has
+    symbols, or no sentence's end before it and no prose after it."""
+    if not _TITLE_WORDS.fullmatch(plain(block)):
+        return False
+    at = blocks.index(block)
+    before = next((b for b in reversed(blocks[:at]) if b.kind != NOISE), None)
+    after = next((b for b in blocks[at + 1 :] if b.kind != NOISE), None)
+    if before is None or after is None or BODY not in (before.kind, after.kind):
+        return False
+    if before.kind != BODY or not (
+        ends_sentence(before.lines[-1]) or "code" in before.meta  # after a listing
+    ):
+        return False
+    return after.kind == BODY and not is_short(after.lines[0], layout, FULL_LINE)
 
 
 def _is_list_sibling(block: Block, other: Block | None) -> bool:
@@ -356,9 +542,16 @@ def mark_subtitles(blocks: list[Block]) -> None:
             and not MARKDOWN_HEADING_RE.match(block.text)
             and not NUMBERED_HEADING_RE.match(block.text)
             and not is_section_title(block.text)
+            and not _underlined_label(block)
         ):
             block.kind = META
         previous = block
+
+
+def _underlined_label(block: Block) -> bool:
+    """A heading its author underlined and numbered ("3. Devoirs" over "****")
+    is a chapter's or a section's, however close under the title it sits."""
+    return "setext" in block.meta and bool(_LABELLED.match(plain(block)))
 
 
 def _in_parentheses(block: Block) -> bool:
@@ -625,6 +818,15 @@ _BOOK_PART = re.compile(
     r"|epilogue|[ée]pilogue|ep[ií]logo|afterword|postface|nachwort)$",
     re.IGNORECASE,
 )
+
+
+def is_labelled(text: str) -> bool:
+    """A heading with a number or a chapter's label of its own.
+
+    >>> is_labelled("3. Devoirs du développeur"), is_labelled("Guide de référence")
+    (True, False)
+    """
+    return bool(_LABELLED.match(text))
 
 
 def is_chapter_heading(text: str) -> bool:
@@ -964,9 +1166,11 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_figure_residue(blocks, layout)  # after the ticks: they link the labels
     gather_table_columns(blocks, layout)
     drop_running_headers(blocks)  # before splitting: headers are whole blocks
+    blocks = mark_code_blocks(blocks, layout)  # before splitting: "{" is no title
     blocks = split_leading_short_lines(blocks, layout)
     blocks = split_title_byline(blocks)
     label_symbol_footnotes(blocks)
+    label_bracket_footnotes(blocks)
     mark_headings(blocks, layout)
     demote_unnumbered_headings(blocks, layout)
     demote_contents_entries(blocks)

@@ -305,7 +305,12 @@ _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
 _MD_ESCAPE = re.compile(r"\\+([\\`*_{}\[\]()#+\-.!$<>])")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-_STRAY_STAR = re.compile(r"(?<=\w)\*+(?=\W|$)|(?<=\s)\*+(?=\s)")
+# A star left over from markup: glued after a word ("Hristoulas*") or alone
+# between spaces, but not one spaced between two operands ("x * y", "lm(y) * w"),
+# which is a product in code or a formula.
+_STRAY_STAR = re.compile(
+    r"(?<=\w)\*+(?=\W|$)|(?<=\s)(?<![\w)\]] )\*+(?=\s)|(?<=\s)\*+(?=\s(?![\w(]))"
+)
 # Inline HTML that markdown extractions keep; "<app>" in prose is not a tag.
 _HTML_TAG = re.compile(
     r"</?(?:a|abbr|b|br|cite|code|em|font|i|mark|small|span|strong|sub|sup|u)"
@@ -327,6 +332,10 @@ def strip_markdown(text: str) -> str:
     'Athanasios Hristoulas http://x.org/a'
     >>> strip_markdown("<em>Writes</em> live in <app>/services.py<br/>")
     'Writes live in <app>/services.py'
+    >>> strip_markdown("so$cov.unscaled * as.vector(n) and 2 * x")
+    'so$cov.unscaled * as.vector(n) and 2 * x'
+    >>> strip_markdown("a list: * one").split()  # no operand after it: markup
+    ['a', 'list:', 'one']
     """
     # Each pattern needs a character that most text has none of: looking for
     # it in the current text first is much cheaper than a search (a pattern
@@ -360,8 +369,16 @@ def strip_list_marker(text: str) -> str:
 # A superscript is a marker only after a word or punctuation and before a
 # space, punctuation or the end: "B(¹)" or "¹̂" (a misread Greek letter, a
 # combining hat) are symbols of a formula.
+# A caret over a roman numeral is a marker ("Canada^v has", "(IBETS)^{xix}").
+# Over digits it is one after a word or a sentence's mark ("Smith^2 says",
+# "borders.^{12}"); after a digit, a bracket or a one-letter name it raises a
+# power ("I(dy1^2)", "R^2", "f(x)^{2}"), which stays.
+_CARET_AFTER = r"(?:(?<=[^\W\d_]{2})|(?<=[.,;:!?”\"’]))"
 _SYMBOL_MARKER = re.compile(
-    r"<sup>[^<]{1,8}</sup>|\^\{[^}]{1,8}\}|\s?\^\(?\[\d{1,3}\]\)?|\^[0-9ivxlc]{1,8}\b"
+    r"<sup>[^<]{1,8}</sup>|\^\{[ivxlc]{1,8}\}|\^[ivxlc]{1,8}\b"
+    rf"|{_CARET_AFTER}\^\{{[^}}]{{1,8}}\}}"
+    r"|\s?\^\(?\[\d{1,3}\]\)?"
+    rf"|{_CARET_AFTER}\^\d{{1,3}}(?=[\s.,;:!?”\"’]|$)"
     r"|(?<=[\w.,;:!?”\"’)])[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+(?![\w\u0300-\u036f(\[])"
 )
 
@@ -382,6 +399,10 @@ def remove_symbol_markers(text: str) -> str:
     'le paquet .tar.gz et Charte.'
     >>> remove_symbol_markers("S(¹) = B(¹) and ¹̂ is normal")
     'S(¹) = B(¹) and ¹̂ is normal'
+    >>> remove_symbol_markers("var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}")
+    'var.model <- ~ I(dy1^2) + x^2, R^2 and f(x)^{2}'
+    >>> remove_symbol_markers("Teams (IBETS)^{xix} - as Smith^2 says")
+    'Teams (IBETS) - as Smith says'
     """
     if not any(ch in text for ch in _SYMBOL_MARKER_CHARS):
         return text  # (cheap) no character any marker needs
@@ -404,6 +425,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
     'a part of it, in to the'
     >>> repair_split_words("Mexico’s elections and Canada’s and “It’s an", lex)
     'Mexico’s elections and Canada’s and “It’s an'
+    >>> repair_split_words("a slope of f(x) and of g(y)", lex)
+    'a slope of f(x) and of g(y)'
     """
     found = list(_WHOLE_WORD.finditer(text))
     words = [match.group() for match in found]
@@ -415,6 +438,8 @@ def repair_split_words(text: str, lexicon: Lexicon) -> str:
         left, right = found[i], found[i + 1]
         if i == glued or text[left.end() : right.start()] != " ":
             continue
+        if text[right.end() : right.end() + 1] == "(":
+            continue  # "of f(x)": a function applied, a formula's name, no fragment
         if lexicon.should_glue(words[i], words[i + 1]):
             pieces.append(text[cursor : left.end()])
             cursor, glued = right.start(), i + 1
@@ -475,7 +500,8 @@ def fix_acute_apostrophe(text: str) -> str:
 
 
 # Not before ; : ! ? » — French typography sets a space there ("Note :").
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.)\]”’])(?=\s|$|[,.;:)”’])")
+# Not before "...": "function(obj, ...)", "wait ..." are spaced by their authors.
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?!\.\.\.)([,.)\]”’])(?=\s|$|[,.;:)”’])")
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
 _SPACED_ELLIPSIS = re.compile(r"( ?(?:\. ){2,}\.(?: (?=[,;:)\]]))?)")
 
@@ -488,6 +514,8 @@ def tidy_spaces(text: str) -> str:
     '« Source » : voir ceci ; et cela ! Vraiment ?'
     >>> tidy_spaces("for i = 1, . . . , n be"), tidy_spaces("(a test, . . . )")
     ('for i = 1, . . . , n be', '(a test, . . . )')
+    >>> tidy_spaces("bread.lm <- function(obj, ...)")
+    'bread.lm <- function(obj, ...)'
     """
     if "  " in text or "\t" in text:  # (cheap) what _MULTI_SPACE needs
         text = _MULTI_SPACE.sub(" ", text)

@@ -818,9 +818,35 @@ def _row_kind(row: Row, body: float) -> str:
         return "residue"  # an axis tick or a plotted value
     if row.size >= body * _HEADING_RATIO and len(text) < 200:
         return HEADING
+    if is_minor_heading(text, row.size, body):
+        return HEADING
     if _BULLET.match(text):
         return LIST_ITEM
     return PARAGRAPH
+
+
+# A lower level's title is often only a little larger than the text (12 pt
+# italic over 10.9 pt); then only a short line of words will do.
+_MINOR_HEADING_RATIO = 1.06
+_MINOR_HEADING_WORDS = 8
+_WORDS_ONLY = re.compile(r"[^\W\d_][\w’'\-]*(?: [\w’'\-():]+)*")
+
+
+def is_minor_heading(text: str, size: float, body: float) -> bool:
+    """A short line of words set a little larger than the text: a title.
+
+    >>> is_minor_heading("Estimating functions", 12.0, 10.9)
+    True
+    >>> is_minor_heading("Estimating functions", 10.9, 10.9)  # text size
+    False
+    >>> is_minor_heading("M̂ = Σ È(yi, xi) (10)", 12.0, 10.9)  # a formula's row
+    False
+    >>> is_minor_heading("This is a sentence that ends.", 12.0, 10.9)
+    False
+    """
+    if size < body * _MINOR_HEADING_RATIO or len(text.split()) > _MINOR_HEADING_WORDS:
+        return False
+    return _WORDS_ONLY.fullmatch(text.strip()) is not None
 
 
 def _numeric(text: str) -> bool:

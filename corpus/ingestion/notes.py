@@ -189,15 +189,22 @@ _FOOT_NOTE_START = re.compile(
 MAX_NOTE_LINES = 8
 
 
+_NOTE_WORD = re.compile(r"[^\W\d_]{2}")
+
+
 def foot_note_label(line: str) -> int | None:
     """
     >>> foot_note_label("2. Vous pouvez"), foot_note_label("   3Hay varios")
     (2, 3)
+    >>> foot_note_label("                 1 n") is None  # a formula's row
+    True
     >>> foot_note_label("1995 Mexican") is None, foot_note_label("3.5 PBC") is None
     (True, True)
     """
     match = _FOOT_NOTE_START.match(line)
-    return int(match.group(1)) if match else None
+    if match is None or not _NOTE_WORD.search(line, match.end()):
+        return None  # "1 n" over "M = …": a display formula's fraction, no note
+    return int(match.group(1))
 
 
 def _zone_starts(lines: list[str]) -> list[tuple[int, int]]:
@@ -262,3 +269,76 @@ def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
             found.update({(p, i): label for i, label in starts})
             expected = starts[-1][1] + 1
     return found
+
+
+# --- notes labelled "[N]" in a text dump --------------------------------------
+
+# A note block as Sphinx's text writer and some dumps set it: "[1] Ainsi, …".
+BRACKET_NOTE_START = re.compile(r"^\[(\d{1,3})\]\s+(?=\S)")
+_PROSE = re.compile(r"[^\W\d_]{3,}")
+
+
+def _bracket_marker(label: int) -> re.Pattern[str]:
+    """Where "[label]" marks a note in body text: after a space that follows
+    a character ("« [VAC] » [1] et"), glued to closing punctuation ("chroot”).[5]"),
+    or opening a wrapped line. Never glued to a letter or digit: "x[1]",
+    "df[1:2]" index code."""
+    n = str(label)
+    return re.compile(
+        rf"(?<=\S) \[{n}\](?=[\s.,;:!?)]|$)"
+        rf"|(?<=[.,;:!?”\"’)])\[{n}\](?=[\s.,;:!?)]|$)"
+        rf"|^\[{n}\] (?=\S)",
+        re.MULTILINE,
+    )
+
+
+def bracket_notes(texts: list[str], closed_at: int | None = None) -> dict[int, int]:
+    """The blocks (index → label) that are notes labelled "[N]": a block that
+    opens with "[N] " and reads as prose, whose marker "[N]" occurs exactly
+    once in the other blocks, before it. A marker cited twice, or none, is
+    no note's ("[1]" citing a numbered reference list); ``closed_at``: the
+    index of a references heading, past which "[N] …" blocks are references.
+
+    >>> bracket_notes(["Il faut « [VAC] » [1] et donner la date.",
+    ...                "[1] Ainsi, le message peut être filtré."])
+    {1: 1}
+    >>> bracket_notes(["as [1] shows and [1] again", "[1] Smith, J. A study."])
+    {}
+    >>> bracket_notes(["> x[1]", "[1] 0.25 0.75"])  # R's printed vector, no note
+    {}
+    >>> bracket_notes(["shown [2].", "References", "[2] Doe, A title."], 1)
+    {}
+    """
+    found: dict[int, int] = {}
+    for index, text in enumerate(texts):
+        start = BRACKET_NOTE_START.match(text)
+        if start is None or (closed_at is not None and index > closed_at):
+            continue
+        if not _PROSE.search(text[start.end() :]):
+            continue
+        label = int(start.group(1))
+        marker = _bracket_marker(label)
+        places = [
+            i
+            for i, other in enumerate(texts)
+            if i != index and not BRACKET_NOTE_START.match(other)
+            for _ in marker.finditer(other)
+        ]
+        if len(places) == 1 and places[0] < index:
+            found[index] = label
+    return found
+
+
+def remove_bracket_markers(text: str, labels: Iterable[int]) -> str:
+    """``text`` without the markers of the notes ``labels``.
+
+    >>> remove_bracket_markers("par « [VAC] » [1] et donnez", [1])
+    'par « [VAC] » et donnez'
+    >>> remove_bracket_markers("chroot (Section 7.10).[5]\\n[2] la suite", [2, 5])
+    'chroot (Section 7.10).\\nla suite'
+    >>> remove_bracket_markers("df[1] and [3] stay", [1])
+    'df[1] and [3] stay'
+    """
+    for label in labels:
+        text = _bracket_marker(label).sub("", text)
+    return text

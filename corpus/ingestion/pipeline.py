@@ -399,10 +399,25 @@ def _opens_with_top_heading(blocks: list[Block]) -> bool:
     True
     >>> _opens_with_top_heading([title, part, title])
     False
+
+    A manual's title and its chapters can share one underline: the first is
+    still the title when it alone has no number ("Guide …" over "3. Devoirs").
+
+    >>> chapter = Block(lines=["3. Devoirs"], kind=Kind.HEADING, level=1)
+    >>> _opens_with_top_heading([title, chapter, part, chapter])
+    True
+    >>> _opens_with_top_heading([chapter, part, chapter])
+    False
     """
     if not blocks or blocks[0].kind != Kind.HEADING or blocks[0].level != 1:
         return False
-    return not any(b.kind == Kind.HEADING and b.level == 1 for b in blocks[1:])
+    peers = [b for b in blocks[1:] if b.kind == Kind.HEADING and b.level == 1]
+    if not peers:
+        return True
+    labelled = kinds.is_labelled
+    return not labelled(kinds.plain(blocks[0])) and all(
+        labelled(kinds.plain(b)) for b in peers
+    )
 
 
 def _dominant_language(paragraphs: list[ParagraphDraft]) -> str:

@@ -38,7 +38,9 @@ DASH_ITEM_RE = re.compile(r"^[—–] \S")
 # An interactive session's prompt ("R> fit <- lm(y ~ x)", "> summary(fit)",
 # "$ debuild -sa").
 CODE_PROMPT_RE = re.compile(r"^(?:R?>|\$) \S")
-SETEXT_RE = re.compile(r"^(?:={3,}|-{3,})$")
+# reStructuredText (and Sphinx's text writer) also underlines with "*", "~", "^";
+# only an underline as long as the line above counts (``underlined_lines``).
+SETEXT_RE = re.compile(r"^(?:={3,}|-{3,}|\*{3,}|~{3,}|\^{3,})$")
 RULE_RE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|(?:\* ){2,}\*|[━─═]{3,})$")
 LIST_ITEM_RE = re.compile(r"^(?:[-*+•▪◦●]|\d{1,2}[.)])\s+\S")
 NUMBERED_HEADING_RE = re.compile(
@@ -152,6 +154,56 @@ _OPENING = re.compile(r"^[\"“‘«¿¡(\[]?[A-ZÀ-Ý0-9]")
 
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" "))
+
+
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def has_word(text: str) -> bool:
+    """Whether ``text`` holds a word (two letters running), as a note's first
+    line does and a formula's pieces ("n", "i=1", "¹̂") do not.
+
+    >>> has_word("See Smith (2003)."), has_word("Ibid."), has_word("n"), has_word("i=1")
+    (True, True, False, False)
+    """
+    return _WORD.search(text) is not None
+
+
+def wrapped_onto_hyphen(previous: str, line: str, width: int) -> bool:
+    """Whether a line opening with "- " only goes on with a wrapped sentence.
+
+    A dump wraps text wherever a space falls, so a spaced hyphen ("capítulo
+    13 - 'Contribuir …'") can land at a line start and look like a list item.
+    The evidence that it did: the line before is full (the text was wrapped
+    there) and ends neither a sentence nor a lead-in ("…:"). A list under a
+    short line or a colon stays a list.
+
+    >>> wrapped_onto_hyphen("la lista no contiene paquetes marcados como "
+    ...     "esencial o requerido", "- al dar por supuesto", 64)
+    True
+    >>> wrapped_onto_hyphen("The following options are accepted by the "
+    ...     "command line tool:", "- verbose", 64)
+    False
+    >>> wrapped_onto_hyphen("This is the last sentence of a full paragraph.",
+    ...     "- an item", 50)
+    False
+    >>> wrapped_onto_hyphen("Features", "- fast", 64)
+    False
+    >>> wrapped_onto_hyphen("- Fuzzer tests: `tests/fuzzer.c`, `tests/zstreamtest.c`,"
+    ...     " and `tests/decodecorpus.c`", "- `tests/zstreamtest.c` under Tsan", 64)
+    False
+    >>> wrapped_onto_hyphen("a long enough line of text wrapped at a space "
+    ...     "before a", "* star", 64)
+    False
+    """
+    if not line.startswith("- "):
+        return False  # "*", "+", "•" and numbers are not wrapped text
+    last = previous.strip()
+    if last.startswith("- "):
+        return False  # an item under an item set with the same dash: a list
+    if len(last) < FULL_LINE * width:
+        return False
+    return not (ends_sentence(last) or last.endswith(":"))
 
 
 def opens_paragraph(previous: str, line: str, following: str, width: int) -> bool:
@@ -387,6 +439,8 @@ class _Segmenter:
         match = NOTE_START_RE.match(stripped)
         if not match or not self.layout.hard_wrapped:
             return None
+        if not has_word(stripped[match.end() :]):
+            return None  # "1 n" over "M̂ = …": a display formula's sum, no note
         if not self.in_note_zone and self.heads_paragraph(i, stripped):
             return None  # "2 The model" over its text: a section, not note 2
         number = int(match.group(1))
@@ -460,7 +514,7 @@ class _Segmenter:
         self.start(title[0])
         assert self.current is not None
         self.current.lines.extend(title[1:])
-        self.current.meta["setext"] = "1" if stripped[0] == "=" else "2"
+        self.current.meta["setext"] = stripped[0]
         self.close()
 
     def on_blank(self, raw: str) -> None:
@@ -575,8 +629,13 @@ class _Segmenter:
             self.pending_break = False
 
     def starts_new_block(self, stripped: str) -> bool:
-        if MARKDOWN_HEADING_RE.match(stripped) or LIST_ITEM_RE.match(stripped):
+        if MARKDOWN_HEADING_RE.match(stripped):
             return True
+        if LIST_ITEM_RE.match(stripped):
+            current = self.current
+            return current is None or not wrapped_onto_hyphen(
+                current.lines[-1], stripped, self.layout.line_width
+            )
         current = self.current
         assert current is not None
         if (

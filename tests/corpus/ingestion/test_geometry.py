@@ -145,6 +145,40 @@ def test_headings_by_size_and_weight_with_levels_by_size() -> None:
     ]
 
 
+def test_a_title_a_little_larger_than_the_text_is_a_heading_a_formula_is_not() -> None:
+    # a JSS paper's run-in title: 12 pt italic over 10.9 pt text
+    result = blocks(
+        page(
+            *[
+                line(t, 72, 100 + 13 * i, size=10.9)
+                for i, t in enumerate(
+                    [
+                        "The functions compute outer product estimators for models.",
+                        "Their design is described in the following.",
+                    ]
+                )
+            ],
+            line("Estimating functions", 72, 150, size=12.0),
+            line(
+                "Whereas residuals are typically available as a measure.",
+                72,
+                172,
+                size=10.9,
+            ),
+            line("M = Σ f(y, x) (10)", 200, 200, size=12.0),
+            line(
+                "This corresponds to the usual estimator of the meat.",
+                72,
+                228,
+                size=10.9,
+            ),
+        )
+    )
+    kinds = {b.text: b.kind for b in result}
+    assert kinds["Estimating functions"] == "heading"
+    assert all(kind != "heading" for text, kind in kinds.items() if "Σ" in text)
+
+
 def test_paragraph_breaks_and_line_ends_as_printed() -> None:
     full = 72 + 80 * 5.0  # the right edge of a full line (80 characters)
     result = blocks(
