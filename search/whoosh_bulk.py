@@ -25,12 +25,15 @@ is merged: a merge would read back and rewrite every posting.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import pickle
 import traceback
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from whoosh import fields, index
 from whoosh.codec import default_codec
@@ -41,8 +44,6 @@ from search import analysis
 
 Document = Mapping[str, Any]  # ``add_document`` keywords, ``to_document``'s result
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
-# Postings of one term: document numbers, weights, non-empty values.
-TermPostings = tuple[array, array, list[bytes]]
 
 # Estimated bytes of memory per posting held (arrays, values, dictionaries),
 # to turn ``limitmb`` into a segment size: past it a segment is written out
@@ -114,57 +115,34 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 
 class _Analyser:
-    """Every field's postings for one value, as ``field.index(value)`` gives
-    them (order aside), computed faster for ``AnalysedText`` fields."""
+    """The terms of a field's value: for ``AnalysedText`` fields as
+    term -> positions (``_Words``), for other fields as ``field.index(value)``
+    gives its postings. Both are remembered for short values, which recur
+    (ids of kinds and languages, titles, sections)."""
 
-    def __init__(self, schema: fields.Schema, text_fields: Mapping[str, str]) -> None:
-        self.schema = schema
+    def __init__(self, text_fields: Mapping[str, str]) -> None:
         self.text_fields = text_fields  # field name -> analysis language
         self.words = _Words()
+        self.text_cache: dict[tuple[str, str], dict[str, list[int]]] = {}
         self.cache: dict[tuple[str, Any], list[Posting]] = {}
-        self.single_positions: list[bytes] = []
+
+    def text_terms(self, name: str, value: str) -> dict[str, list[int]]:
+        lang = self.text_fields[name]
+        if len(value) > CACHED_VALUE_CHARS:
+            return self.words.terms(value, lang)
+        terms = self.text_cache.get((name, value))
+        if terms is None:
+            terms = self.text_cache[name, value] = self.words.terms(value, lang)
+        return terms
 
     def postings(self, name: str, field: Any, value: Any) -> list[Posting]:
         key = _cache_key(value)
         if key is None or field.unique:
-            return self._compute(name, field, value)
+            return list(field.index(value))
         cached = self.cache.get((name, key))
         if cached is None:
-            cached = self.cache[name, key] = self._compute(name, field, value)
+            cached = self.cache[name, key] = list(field.index(value))
         return cached
-
-    def _compute(self, name: str, field: Any, value: Any) -> list[Posting]:
-        lang = self.text_fields.get(name)
-        if lang is None or not isinstance(value, str):
-            return list(field.index(value))
-        boost = field.format.field_boost
-        terms = self.words.terms(value, lang)
-        if field.format.supports("positions"):
-            encode = self._encode_positions
-            return [
-                (term.encode("utf-8"), len(where), len(where) * boost, encode(where))
-                for term, where in terms.items()
-            ]
-        return [
-            (term.encode("utf-8"), len(where), len(where) * boost, _FREQUENCY[len(where)])
-            if len(where) < len(_FREQUENCY)
-            else (term.encode("utf-8"), len(where), len(where) * boost, pack_uint(len(where)))
-            for term, where in terms.items()
-        ]
-
-    def _encode_positions(self, where: list[int]) -> bytes:
-        """``formats.Positions.encode``; a word's only position from a table."""
-        if len(where) == 1:
-            singles = self.single_positions
-            position = where[0]
-            while len(singles) <= position:
-                singles.append(_POSITIONS.encode([len(singles)]))
-            return singles[position]
-        return _POSITIONS.encode(where)
-
-
-_POSITIONS = fields.TEXT().format  # Whoosh's Positions format (its encoder)
-_FREQUENCY = [pack_uint(n) for n in range(256)]  # Frequency values: pack_uint(freq)
 
 
 def _cache_key(value: Any) -> Any:
@@ -175,16 +153,126 @@ def _cache_key(value: Any) -> Any:
     return None
 
 
+class _Numbering(dict):  # type: ignore[type-arg]
+    """Term -> its number in the segment, numbered as first seen."""
+
+    def __missing__(self, key: Any) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+_POSITIONS = fields.TEXT().format  # Whoosh's Positions format (its encoder)
+_FREQUENCY = [pack_uint(n) for n in range(256)]  # Frequency values: pack_uint(freq)
+
+
+class _FieldPostings:
+    """One field's postings in a segment, flat, in the order documents came
+    (so in document order per term): term numbers, document numbers, boosts,
+    and frequencies (``AnalysedText``) or Whoosh's own weights and values
+    (other fields). ``terms()`` groups them by term when the segment is
+    written; holding them flat costs a few C-level appends per document
+    instead of several Python steps per posting."""
+
+    def __init__(self, field: Any, analysed: bool) -> None:
+        self.field = field
+        self.analysed = analysed
+        self.positions = field.format.supports("positions")
+        self.numbers = _Numbering()
+        self.term_numbers = array("I")
+        self.docs = array("I")
+        self.boosts = array("d")
+        self.freqs = array("I")  # analysed fields
+        self.weights = array("d")  # other fields: weight before the boost
+        self.values: list[bytes] = []  # positions, or other fields' values
+        self.singles: list[bytes] = []  # encoded lone positions, by position
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def add_text(self, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
+        """Hold an analysed value's terms; returns the field length."""
+        numbers, count = self.numbers, len(terms)
+        self.term_numbers.extend([numbers[term] for term in terms])
+        self.docs.extend(itertools.repeat(docnum, count))
+        self.boosts.extend(itertools.repeat(boost, count))
+        freqs = list(map(len, terms.values()))
+        self.freqs.extend(freqs)
+        if self.positions:
+            self.values.extend(map(self._encode_positions, terms.values()))
+        return sum(freqs)
+
+    def add_postings(self, docnum: int, postings: list[Posting], boost: float) -> int:
+        """Hold ``field.index`` postings; returns their total frequency."""
+        numbers, length = self.numbers, 0
+        for term, freq, weight, value in postings:
+            self.term_numbers.append(numbers[term])
+            self.docs.append(docnum)
+            self.boosts.append(boost)
+            self.weights.append(weight)
+            if value:
+                self.values.append(value)
+            length += freq
+        return length
+
+    def _encode_positions(self, where: list[int]) -> bytes:
+        """``formats.Positions.encode``; a word's only position from a table."""
+        if len(where) == 1:
+            singles, position = self.singles, where[0]
+            while len(singles) <= position:
+                singles.append(_POSITIONS.encode([len(singles)]))
+            return singles[position]
+        return _POSITIONS.encode(where)
+
+    def terms(self) -> list[tuple[bytes, slice]]:
+        """(term, its postings' slice of ``docs``/``weights``/``values``),
+        in term order, once the arrays are regrouped by term here (stably:
+        each term's postings stay in document order)."""
+        numbers = np.frombuffer(self.term_numbers, dtype=np.uint32)
+        order = np.argsort(numbers, kind="stable")
+        counts = np.bincount(numbers, minlength=len(self.numbers))
+        ends_n = np.cumsum(counts)
+        ends = ends_n.tolist()
+        boosts = np.frombuffer(self.boosts, dtype=np.float64)[order]
+        if self.analysed:
+            freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order]
+            # The same double arithmetic as ``AnalysedText.index`` and the
+            # writer: (frequency * field boost) * document boost.
+            weights = (freqs * self.field.format.field_boost) * boosts
+            if not self.positions:
+                table = _FREQUENCY
+                self.values = [
+                    table[f] if f < len(table) else pack_uint(f) for f in freqs.tolist()
+                ]
+        else:
+            weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
+        self.docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        self.weights = weights
+        if self.values and (self.positions or not self.analysed):
+            values = self.values
+            if len(values) != len(numbers):  # Whoosh keeps non-empty values only
+                raise ValueError(f"field {self.field!r}: some postings lack values")
+            self.values = [values[i] for i in order.tolist()]
+        keys = [
+            (term.encode("utf-8") if isinstance(term, str) else term, number)
+            for term, number in self.numbers.items()
+        ]
+        starts = (ends_n - counts).tolist()
+        return [
+            (term, slice(starts[number], ends[number])) for term, number in sorted(keys)
+        ]
+
+
 class _SegmentBuilder:
-    """Writes documents into segments of ``storage``, one per ``limit``
-    postings held, as Whoosh's ``SegmentWriter.add_document`` would."""
+    """Writes documents into segments of ``ix``, a new one past ``limitmb``
+    of postings held, as Whoosh's ``SegmentWriter.add_document`` would."""
 
     def __init__(
         self, ix: index.Index, text_fields: Mapping[str, str], limitmb: int
     ) -> None:
         self.storage, self.indexname, self.schema = ix.storage, ix.indexname, ix.schema
         self.codec = default_codec()
-        self.analyser = _Analyser(self.schema, text_fields)
+        self.text_fields = text_fields
+        self.analyser = _Analyser(text_fields)
         self.limit = max(1, limitmb * 1024 * 1024 // BYTES_PER_POSTING)
         self.segments: list[Any] = []
         self._begin()
@@ -192,8 +280,8 @@ class _SegmentBuilder:
     def _begin(self) -> None:
         self.segment = self.codec.new_segment(self.storage, self.indexname)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
-        self.terms: dict[str, dict[bytes, TermPostings]] = {}
-        self.lengths: dict[str, list[int]] = {}  # field -> length byte per doc
+        self.postings: dict[str, _FieldPostings] = {}
+        self.lengths: dict[str, array] = {}  # field -> length byte per doc
         self.docnum = 0
         self.held = 0  # postings in memory
 
@@ -225,29 +313,28 @@ class _SegmentBuilder:
 
     def _post(self, name: str, field: Any, value: Any, boost: float) -> int:
         """Hold the field's postings; its length if the field is scorable."""
-        terms = self.terms.get(name)
-        if terms is None:
-            terms = self.terms[name] = {}
-        docnum, length = self.docnum, 0
-        postings = self.analyser.postings(name, field, value)
-        for term, freq, weight, value_bytes in postings:
-            held = terms.get(term)
-            if held is None:
-                held = terms[term] = (array("I"), array("d"), [])
-            held[0].append(docnum)
-            held[1].append(weight * boost)
-            if value_bytes:
-                held[2].append(value_bytes)
-            length += freq
-        self.held += len(postings)
-        if not field.scorable:
+        analysed = name in self.text_fields and isinstance(value, str)
+        held = self.postings.get(name)
+        if held is None:
+            held = self.postings[name] = _FieldPostings(field, analysed)
+        if analysed != held.analysed:  # a list given to a text field
+            raise ValueError(f"field {name!r}: mixed string and list values")
+        before = len(held)
+        if analysed:
+            length = held.add_text(
+                self.docnum, self.analyser.text_terms(name, value), boost
+            )
+        else:
+            postings = self.analyser.postings(name, field, value)
+            length = held.add_postings(self.docnum, postings, boost)
+        self.held += len(held) - before
+        if not field.scorable or not length:
             return 0
-        if length:
-            lengths = self.lengths.get(name)
-            if lengths is None:
-                lengths = self.lengths[name] = []
-            lengths.extend([0] * (docnum + 1 - len(lengths)))
-            lengths[docnum] = length_to_byte(length)
+        lengths = self.lengths.get(name)
+        if lengths is None:
+            lengths = self.lengths[name] = array("B")
+        lengths.extend(bytes(self.docnum + 1 - len(lengths)))
+        lengths[self.docnum] = length_to_byte(length)
         return length
 
     def finish(self) -> None:
@@ -256,58 +343,64 @@ class _SegmentBuilder:
         if not self.docnum:
             return  # nothing added since the last segment: leave no files
         writer = self.codec.field_writer(self.storage, self.segment)
-        for name in sorted(self.terms):
+        for name in sorted(self.postings):
             writer.start_field(name, self.schema[name])
-            lengths = _field_lengths(self.lengths.get(name), self.docnum)
-            terms = self.terms[name]
-            for term in sorted(terms):
-                writer.start_term(term)
-                _write_postings(writer._postwriter, terms[term], lengths)
-                writer.finish_term()
+            self._write_field(writer, self.postings[name], self.lengths.get(name))
             writer.finish_field()
         writer.close()
-        self.terms = {}
+        self.postings = {}
         self.segment.set_doc_count(self.docnum)
         self.segment.create_compound_file(self.storage)  # as SegmentWriter does
         self.segments.append(self.segment)
 
+    def _write_field(
+        self, writer: Any, held: _FieldPostings, length_bytes: array | None
+    ) -> None:
+        terms = held.terms()  # regroups ``held``'s arrays first
+        docs = held.docs
+        # Per posting, the field length Whoosh's ``add_postings`` sees: the
+        # length byte decoded, 0 where it reads None (a zero byte) and skips.
+        if length_bytes is None:
+            lengths = None
+        else:
+            padded = np.zeros(self.docnum, dtype=np.int64)
+            padded[: len(length_bytes)] = np.frombuffer(length_bytes, dtype=np.uint8)
+            decoded = np.array([byte_to_length(b) if b else 0 for b in range(256)])
+            lengths = decoded[padded][docs].tolist()
+        postings = (
+            docs.tolist(),
+            held.weights.tolist(),
+            held.weights.astype(np.float32).tolist(),  # what array("f") holds
+            held.values,
+            lengths,
+        )
+        for term, where in terms:
+            writer.start_term(term)
+            _write_postings(writer._postwriter, postings, where)
+            writer.finish_term()
 
-def _field_lengths(length_bytes: list[int] | None, doccount: int) -> list[int] | None:
-    """Per document, the field length Whoosh's ``add_postings`` sees when it
-    writes a segment: the length byte decoded, 0 for a zero byte (Whoosh
-    reads None and skips it), None when no document has a length."""
-    if length_bytes is None:
-        return None
-    padded = length_bytes + [0] * (doccount - len(length_bytes))
-    return [byte_to_length(b) if b else 0 for b in padded]
 
-
-def _write_postings(
-    postwriter: Any, held: TermPostings, lengths: list[int] | None
-) -> None:
+def _write_postings(postwriter: Any, postings: tuple[Any, ...], where: slice) -> None:
     """One term's postings, in Whoosh's blocks (``W3PostingsWriter``): its
     buffers filled a block at a time instead of a posting at a time. The
     last block is left buffered for ``finish_term`` to write, as Whoosh's
     writer leaves it."""
-    docs, weights, values = held
-    assert len(values) in (0, len(docs)), "a field's postings all have values or none"
-    count, size = len(docs), postwriter._blocklimit
-    for start in range(0, count, size):
-        end = min(count, start + size)
-        block_docs = docs[start:end]
-        block_weights = weights[start:end]
-        postwriter._ids = block_docs
-        postwriter._weights = array("f", block_weights.tolist())
-        postwriter._values = values[start:end]
-        postwriter._maxweight = max(0, max(block_weights))
+    docs, weights, weights32, values, lengths = postings
+    size, stop = postwriter._blocklimit, where.stop
+    for start in range(where.start, stop, size):
+        end = min(stop, start + size)
+        postwriter._ids = docs[start:end]
+        postwriter._weights = weights32[start:end]
+        postwriter._values = values[start:end] if values else []
+        postwriter._maxweight = max(0, *weights[start:end])
         if lengths is None:
             postwriter._minlength, postwriter._maxlength = None, 0
         else:
-            block_lengths = [lengths[d] for d in block_docs]
-            known = [n for n in block_lengths if n]
+            block = lengths[start:end]
+            known = [n for n in block if n]
             postwriter._minlength = min(known) if known else None
-            postwriter._maxlength = max(block_lengths)
-        if end < count:
+            postwriter._maxlength = max(block)
+        if end < stop:
             postwriter._write_block()
 
 
