@@ -160,7 +160,8 @@ def term_statistics(info: Any) -> tuple[Any, ...]:
 
 
 def blocks(postings: bytes, info: Any) -> list[tuple[Any, Any, bool]]:
-    """A term's posting blocks: (block info, decoded data, last block?)."""
+    """A term's posting blocks: (block info, decoded data, last block?); the
+    compression level aside (the bulk writer leaves small blocks as they are)."""
     offset, (length,) = info.extent()
     data, position, found = postings[offset : offset + length], 4, []
     assert data[:4] == b"W3Bl"
@@ -170,7 +171,11 @@ def blocks(postings: bytes, info: Any) -> list[tuple[Any, Any, bool]]:
         block_info = pickle.load(stream)
         payload = stream.read()
         payload = zlib.decompress(payload) if block_info[3] else payload
-        found.append((block_info, pickle.loads(payload), size < 0))
+        data_tuple = pickle.loads(payload)
+        if not block_info[3]:
+            assert len(payload) < whoosh_bulk.SMALL_BLOCK  # left small: uncompressed
+        info_aside = block_info[:3] + block_info[4:]
+        found.append((info_aside, data_tuple, size < 0))
         position += 4 + abs(size)
     return found
 
