@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
 from whoosh import fields, index
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -47,6 +46,9 @@ from search import analysis
 
 Document = Mapping[str, Any]  # ``add_document`` keywords, ``to_document``'s result
 Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
+# A field's postings grouped by term: documents, weights, values, and each
+# term with its postings' slice of those.
+Grouped = tuple[np.ndarray, np.ndarray, list[bytes], list[tuple[bytes, slice]]]
 
 # Estimated bytes of memory per posting held (arrays, values, dictionaries),
 # to turn ``limitmb`` into a segment size: past it a segment is written out
@@ -97,6 +99,9 @@ class _Words:
         stems = self.stems.get(lang)
         if stems is None:
             return folded
+        stemmed = list(map(stems.__getitem__, folded))
+        if len(set(stemmed)) == len(stemmed):  # usually no two words share a stem
+            return dict(zip(stemmed, folded.values(), strict=True))
         terms: dict[str, list[int]] = {}
         for word, where in folded.items():
             stem = stems[word]
@@ -108,7 +113,7 @@ class _Words:
         return terms
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+class _Memo(dict[str, str]):
     """A dict that computes missing values: a hit is one C-level lookup."""
 
     def __init__(self, compute: Callable[[str], str]) -> None:
@@ -159,7 +164,7 @@ def _cache_key(value: Any) -> Any:
     return None
 
 
-class _Numbering(dict):  # type: ignore[type-arg]
+class _Numbering(dict[Any, int]):
     """Term -> its number in the segment, numbered as first seen."""
 
     def __missing__(self, key: Any) -> int:
@@ -197,15 +202,24 @@ class _FieldPostings:
 
     def add_text(self, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
         """Hold an analysed value's terms; returns the field length."""
-        numbers, count = self.numbers, len(terms)
-        self.term_numbers.extend([numbers[term] for term in terms])
+        count = len(terms)
+        # map() with C-level callables: no Python frame per term.
+        self.term_numbers.extend(map(self.numbers.__getitem__, terms))
         self.docs.extend(itertools.repeat(docnum, count))
         self.boosts.extend(itertools.repeat(boost, count))
         freqs = list(map(len, terms.values()))
         self.freqs.extend(freqs)
+        length = sum(freqs)
         if self.positions:
-            self.values.extend(map(self._encode_positions, terms.values()))
-        return sum(freqs)
+            singles = self._singles(length)  # every position of this value
+            encode = _POSITIONS.encode
+            self.values.extend(
+                [
+                    singles[where[0]] if len(where) == 1 else encode(where)
+                    for where in terms.values()
+                ]
+            )
+        return length
 
     def add_postings(self, docnum: int, postings: list[Posting], boost: float) -> int:
         """Hold ``field.index`` postings; returns their total frequency."""
@@ -220,25 +234,25 @@ class _FieldPostings:
             length += freq
         return length
 
-    def _encode_positions(self, where: list[int]) -> bytes:
-        """``formats.Positions.encode``; a word's only position from a table."""
-        if len(where) == 1:
-            singles, position = self.singles, where[0]
-            while len(singles) <= position:
-                singles.append(_POSITIONS.encode([len(singles)]))
-            return singles[position]
-        return _POSITIONS.encode(where)
+    def _singles(self, count: int) -> list[bytes]:
+        """``formats.Positions.encode([p])`` for every p < ``count``: most
+        words occur once in a record, and their encodings recur."""
+        singles = self.singles
+        while len(singles) < count:
+            singles.append(_POSITIONS.encode([len(singles)]))
+        return singles
 
-    def terms(self) -> list[tuple[bytes, slice]]:
-        """(term, its postings' slice of ``docs``/``weights``/``values``),
-        in term order, once the arrays are regrouped by term here (stably:
-        each term's postings stay in document order)."""
+    def grouped(self) -> Grouped:
+        """The postings regrouped by term, stably (each term's postings stay
+        in document order): documents, weights (boosts applied), values, and
+        (term, its postings' slice of those), in term order."""
         numbers = np.frombuffer(self.term_numbers, dtype=np.uint32)
         order = np.argsort(numbers, kind="stable")
         counts = np.bincount(numbers, minlength=len(self.numbers))
         ends_n = np.cumsum(counts)
         ends = ends_n.tolist()
         boosts = np.frombuffer(self.boosts, dtype=np.float64)[order]
+        values = self.values
         if self.analysed:
             freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order]
             # The same double arithmetic as ``AnalysedText.index`` and the
@@ -246,26 +260,25 @@ class _FieldPostings:
             weights = (freqs * self.field.format.field_boost) * boosts
             if not self.positions:
                 table = _FREQUENCY
-                self.values = [
+                values = [
                     table[f] if f < len(table) else pack_uint(f) for f in freqs.tolist()
                 ]
         else:
             weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
-        self.docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
-        self.weights = weights
-        if self.values and (self.positions or not self.analysed):
-            values = self.values
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        if values and (self.positions or not self.analysed):
             if len(values) != len(numbers):  # Whoosh keeps non-empty values only
                 raise ValueError(f"field {self.field!r}: some postings lack values")
-            self.values = [values[i] for i in order.tolist()]
+            values = [values[i] for i in order.tolist()]
         keys = [
             (term.encode("utf-8") if isinstance(term, str) else term, number)
             for term, number in self.numbers.items()
         ]
         starts = (ends_n - counts).tolist()
-        return [
+        terms = [
             (term, slice(starts[number], ends[number])) for term, number in sorted(keys)
         ]
+        return docs, weights, values, terms
 
 
 class _SegmentBuilder:
@@ -362,8 +375,7 @@ class _SegmentBuilder:
     def _write_field(
         self, writer: Any, held: _FieldPostings, length_bytes: array | None
     ) -> None:
-        terms = held.terms()  # regroups ``held``'s arrays first
-        docs = held.docs
+        docs, weights, values, terms = held.grouped()
         # Per posting, the field length Whoosh's ``add_postings`` sees: the
         # length byte decoded, 0 where it reads None (a zero byte) and skips.
         if length_bytes is None:
@@ -375,9 +387,9 @@ class _SegmentBuilder:
             lengths = decoded[padded][docs].tolist()
         postings = (
             docs.tolist(),
-            held.weights.tolist(),
-            held.weights.astype(np.float32).tolist(),  # what array("f") holds
-            held.values,
+            weights.tolist(),
+            weights.astype(np.float32).tolist(),  # what array("f") holds
+            values,
             lengths,
         )
         for term, where in terms:
@@ -422,7 +434,11 @@ def _write_block(postwriter: Any, last: bool) -> None:
     if not postwriter._blockcount:
         postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
     postwriter._terminfo.add_block(postwriter)
-    data = (postwriter._mini_ids(), postwriter._mini_weights(), postwriter._mini_values())
+    data = (
+        postwriter._mini_ids(),
+        postwriter._mini_weights(),
+        postwriter._mini_values(),
+    )
     databytes = dumps(data, 2)
     compression = postwriter._compression if len(databytes) >= SMALL_BLOCK else 0
     if compression:
@@ -503,9 +519,9 @@ def _runs(records: Sequence[Any], procs: int) -> list[Sequence[Any]]:
     """``procs`` contiguous runs of nearly equal length (the first may be
     the only one)."""
     size = -(-len(records) // procs) or 1
-    return [records[start : start + size] for start in range(0, len(records), size)] or [
-        records
-    ]
+    return [
+        records[start : start + size] for start in range(0, len(records), size)
+    ] or [records]
 
 
 def _start(

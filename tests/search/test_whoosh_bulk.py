@@ -230,7 +230,10 @@ def search_results(backend: WhooshBackend) -> list[Any]:
                 (
                     query,
                     sort,
-                    [(h.id, round(h.score, 9), h.highlight, h.themes) for h in page.hits],
+                    [
+                        (h.id, round(h.score, 9), h.highlight, h.themes)
+                        for h in page.hits
+                    ],
                     page.total,
                     page.facets,
                     page.corrected_query,
