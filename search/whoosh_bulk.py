@@ -50,10 +50,11 @@ Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
 # term with its postings' slice of those.
 Grouped = tuple[np.ndarray, np.ndarray, list[bytes], list[tuple[bytes, slice]]]
 
-# Estimated bytes of memory per posting held (arrays, values, dictionaries),
-# to turn ``limitmb`` into a segment size: past it a segment is written out
-# and the next one begun, so memory stays bounded on any corpus.
-BYTES_PER_POSTING = 40
+# Estimated bytes of memory per posting held (arrays, values, dictionaries,
+# and the lists a field's postings become while its segment is written), to
+# turn ``limitmb`` into a segment size: past it a segment is written out and
+# the next one begun, so memory stays bounded on any corpus.
+BYTES_PER_POSTING = 100
 # Values of short fields (ids, kinds, titles, sections) recur across records:
 # their postings are computed once per distinct value.
 CACHED_VALUE_CHARS = 256
