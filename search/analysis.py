@@ -67,7 +67,13 @@ def fold(word: str) -> str:
 
 
 @lru_cache(maxsize=len(STEMMED_LANGUAGES))
-def _stemmer(lang: str) -> Callable[[str], str]:
+def stemmer(lang: str) -> Callable[[str], str]:
+    """The Snowball stemmer of a stemmed language, for folded words:
+    ``normalise(word, lang) == stemmer(lang)(fold(word))``.
+
+    >>> stemmer("en")(fold("Cooperating")) == normalise("cooperation", "en")
+    True
+    """
     return Stemmer.Stemmer(STEMMED_LANGUAGES[lang]).stemWord
 
 
@@ -85,7 +91,7 @@ def normalise(word: str, lang: str) -> str:
     folded = fold(word)
     if lang not in STEMMED_LANGUAGES:
         return folded
-    return _stemmer(lang)(folded)
+    return stemmer(lang)(folded)
 
 
 def words(text: str) -> Iterator[str]:

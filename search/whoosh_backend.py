@@ -61,7 +61,7 @@ from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from search import analysis
+from search import analysis, whoosh_bulk
 from search import query as q
 from search.backend import (
     KIND_BOOST,
@@ -282,6 +282,15 @@ def make_schema() -> fields.Schema:
     )
 
 
+def analysed_fields(schema: fields.Schema) -> dict[str, str]:
+    """The ``AnalysedText`` fields of ``schema`` with their analysis language."""
+    return {
+        name: field.lang
+        for name, field in schema.items()
+        if isinstance(field, AnalysedText)
+    }
+
+
 def _frequency_field(lang: str) -> fields.TEXT:
     return AnalysedText(lang, phrase=False)
 
@@ -456,30 +465,21 @@ class WhooshBackend(SearchBackend):
         return count
 
     def _fill(self, ix: index.Index, records: Iterator[IndexRecord]) -> int:
-        """Bulk indexing; with ``procs`` > 1, Whoosh analyses in subprocesses and
-        keeps one segment per process (no final merge). A small corpus is
-        indexed in this process: starting subprocesses would cost more."""
-        first = list(itertools.islice(records, SMALL_BUILD))
-        if self.procs > 1 and len(first) == SMALL_BUILD:
-            writer = ix.writer(
-                procs=self.procs,
-                multisegment=True,
-                batchsize=512,
-                subargs={"limitmb": self.limitmb},
-            )
-        else:
-            writer = ix.writer(limitmb=self.limitmb)
-        count = 0
-        try:
-            for record in itertools.chain(first, records):
-                writer.add_document(**to_document(record))
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        # Whoosh's multiprocess writer drops a subprocess's segment silently if
-        # its result is late; never switch to an index that lost records.
+        """Bulk indexing (``search.whoosh_bulk``): with ``procs`` > 1, each
+        process indexes a contiguous run of the records into its own
+        segments (no merge). A small corpus is indexed in this process:
+        starting subprocesses would cost more."""
+        everything = list(records)
+        procs = self.procs if len(everything) >= SMALL_BUILD else 1
+        count = whoosh_bulk.write_index(
+            ix,
+            everything,
+            to_document,
+            analysed_fields(ix.schema),
+            procs=procs,
+            limitmb=self.limitmb,
+        )
+        # Never switch to an index that lost records.
         with ix.searcher() as searcher:
             if searcher.doc_count() != count:
                 raise RuntimeError(

@@ -1,0 +1,576 @@
+"""Bulk indexing for Whoosh: a new build's segments written straight from records.
+
+Part of the Whoosh engine (only ``whoosh_backend`` imports it). Whoosh's own
+writer spends most of a full build on bookkeeping per posting: a tuple into
+a pool, a sort of every tuple, then per posting a call with type checks and a
+read of the document's field length from the segment being written. This
+writer keeps each field's postings in memory, per term, as arrays already in
+document order (documents are numbered as they come), so only the term
+dictionary is sorted; it writes the same files through Whoosh's own codec
+objects, block by block. The segments hold exactly what Whoosh's
+``SegmentWriter`` writes for the same documents (``tests/search/
+test_whoosh_bulk.py`` compares them posting by posting, and searches).
+
+Analysis of the text fields (``AnalysedText``) is done once per record: the
+words are found once, folded once per distinct word, and each language's
+stems come from the folded words, not from the text again.
+
+With several processes the records are split into contiguous runs, one per
+process. The processes are forked, so the records are not pickled; each
+writes its own segments into the build and sends back only their
+descriptions, and the parent lists them in a new TOC in record order, so
+document numbers follow the records' order as with one process. No segment
+is merged: a merge would read back and rewrite every posting.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import pickle
+import traceback
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from whoosh import fields, index
+from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.compat import dumps
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search import analysis
+
+Document = Mapping[str, Any]  # ``add_document`` keywords, ``to_document``'s result
+Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
+# A field's postings grouped by term: documents, weights, values, and each
+# term with its postings' slice of those.
+Grouped = tuple[np.ndarray, np.ndarray, list[bytes], list[tuple[bytes, slice]]]
+
+# Estimated bytes of memory per posting held (arrays, values, dictionaries,
+# and the lists a field's postings become while its segment is written), to
+# turn ``limitmb`` into a segment size: past it a segment is written out and
+# the next one begun, so memory stays bounded on any corpus.
+BYTES_PER_POSTING = 100
+# Values of short fields (ids, kinds, titles, sections) recur across records:
+# their postings are computed once per distinct value.
+CACHED_VALUE_CHARS = 256
+# Posting blocks whose pickle is shorter are not compressed (``_write_block``).
+SMALL_BLOCK = 100
+BLOCK_WBITS = 12  # zlib window of posting blocks: 4 KB (``_write_block``)
+
+
+class _Words:
+    """Folded words and their positions, for the text fields of one record.
+
+    The text fields of a record (``raw`` and ``text_<lang>``) get the same
+    string: the words are found and folded once for all of them.
+    """
+
+    def __init__(self) -> None:
+        self.folded = _Memo(analysis.fold)
+        self.stems = {
+            lang: _Memo(analysis.stemmer(lang)) for lang in analysis.STEMMED_LANGUAGES
+        }
+        self._text: str | None = None
+        self._positions: dict[str, list[int]] = {}
+
+    def positions(self, text: str) -> dict[str, list[int]]:
+        """Folded word -> its positions (word numbers) in ``text``."""
+        if text is not self._text:
+            folded = self.folded
+            positions: dict[str, list[int]] = {}
+            for position, word in enumerate(analysis.TOKEN_RE.findall(text)):
+                term = folded[word]
+                where = positions.get(term)
+                if where is None:
+                    positions[term] = [position]
+                else:
+                    where.append(position)
+            self._text, self._positions = text, positions
+        return self._positions
+
+    def terms(self, text: str, lang: str) -> dict[str, list[int]]:
+        """Indexed term -> positions, as ``analysis.normalise(word, lang)``
+        gives the terms (stems of the folded words; folded words in ``xx``)."""
+        folded = self.positions(text)
+        stems = self.stems.get(lang)
+        if stems is None:
+            return folded
+        stemmed = list(map(stems.__getitem__, folded))
+        if len(set(stemmed)) == len(stemmed):  # usually no two words share a stem
+            return dict(zip(stemmed, folded.values(), strict=True))
+        terms: dict[str, list[int]] = {}
+        for word, where in folded.items():
+            stem = stems[word]
+            have = terms.get(stem)
+            if have is None:
+                terms[stem] = where
+            else:  # several words, one stem: positions in text order
+                terms[stem] = sorted(have + where)
+        return terms
+
+
+class _Memo(dict[str, str]):
+    """A dict that computes missing values: a hit is one C-level lookup."""
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self.compute(key)
+        return value
+
+
+class _Analyser:
+    """The terms of a field's value: for ``AnalysedText`` fields as
+    term -> positions (``_Words``), for other fields as ``field.index(value)``
+    gives its postings. Both are remembered for short values, which recur
+    (ids of kinds and languages, titles, sections)."""
+
+    def __init__(self, text_fields: Mapping[str, str]) -> None:
+        self.text_fields = text_fields  # field name -> analysis language
+        self.words = _Words()
+        self.text_cache: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.cache: dict[tuple[str, Any], list[Posting]] = {}
+
+    def text_terms(self, name: str, value: str) -> dict[str, list[int]]:
+        lang = self.text_fields[name]
+        if len(value) > CACHED_VALUE_CHARS:
+            return self.words.terms(value, lang)
+        terms = self.text_cache.get((name, value))
+        if terms is None:
+            terms = self.text_cache[name, value] = self.words.terms(value, lang)
+        return terms
+
+    def postings(self, name: str, field: Any, value: Any) -> list[Posting]:
+        key = _cache_key(value)
+        if key is None or field.unique:
+            return list(field.index(value))
+        cached = self.cache.get((name, key))
+        if cached is None:
+            cached = self.cache[name, key] = list(field.index(value))
+        return cached
+
+
+def _cache_key(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= CACHED_VALUE_CHARS else None
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+class _Numbering(dict[Any, int]):
+    """Term -> its number in the segment, numbered as first seen."""
+
+    def __missing__(self, key: Any) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+_POSITIONS = fields.TEXT().format  # Whoosh's Positions format (its encoder)
+_FREQUENCY = [pack_uint(n) for n in range(256)]  # Frequency values: pack_uint(freq)
+
+
+class _FieldPostings:
+    """One field's postings in a segment, flat, in the order documents came
+    (so in document order per term): term numbers, document numbers, boosts,
+    and frequencies (``AnalysedText``) or Whoosh's own weights and values
+    (other fields). ``terms()`` groups them by term when the segment is
+    written; holding them flat costs a few C-level appends per document
+    instead of several Python steps per posting."""
+
+    def __init__(self, field: Any, analysed: bool) -> None:
+        self.field = field
+        self.analysed = analysed
+        self.positions = field.format.supports("positions")
+        self.numbers = _Numbering()
+        self.term_numbers = array("I")
+        self.docs = array("I")
+        self.boosts = array("d")
+        self.freqs = array("I")  # analysed fields
+        self.weights = array("d")  # other fields: weight before the boost
+        self.values: list[bytes] = []  # positions, or other fields' values
+        self.singles: list[bytes] = []  # encoded lone positions, by position
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def add_text(self, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
+        """Hold an analysed value's terms; returns the field length."""
+        count = len(terms)
+        # map() with C-level callables: no Python frame per term.
+        self.term_numbers.extend(map(self.numbers.__getitem__, terms))
+        self.docs.extend(itertools.repeat(docnum, count))
+        self.boosts.extend(itertools.repeat(boost, count))
+        freqs = list(map(len, terms.values()))
+        self.freqs.extend(freqs)
+        length = sum(freqs)
+        if self.positions:
+            singles = self._singles(length)  # every position of this value
+            encode = _POSITIONS.encode
+            self.values.extend(
+                [
+                    singles[where[0]] if len(where) == 1 else encode(where)
+                    for where in terms.values()
+                ]
+            )
+        return length
+
+    def add_postings(self, docnum: int, postings: list[Posting], boost: float) -> int:
+        """Hold ``field.index`` postings; returns their total frequency."""
+        numbers, length = self.numbers, 0
+        for term, freq, weight, value in postings:
+            self.term_numbers.append(numbers[term])
+            self.docs.append(docnum)
+            self.boosts.append(boost)
+            self.weights.append(weight)
+            if value:
+                self.values.append(value)
+            length += freq
+        return length
+
+    def _singles(self, count: int) -> list[bytes]:
+        """``formats.Positions.encode([p])`` for every p < ``count``: most
+        words occur once in a record, and their encodings recur."""
+        singles = self.singles
+        while len(singles) < count:
+            singles.append(_POSITIONS.encode([len(singles)]))
+        return singles
+
+    def grouped(self) -> Grouped:
+        """The postings regrouped by term, stably (each term's postings stay
+        in document order): documents, weights (boosts applied), values, and
+        (term, its postings' slice of those), in term order."""
+        numbers = np.frombuffer(self.term_numbers, dtype=np.uint32)
+        order = np.argsort(numbers, kind="stable")
+        counts = np.bincount(numbers, minlength=len(self.numbers))
+        ends_n = np.cumsum(counts)
+        ends = ends_n.tolist()
+        boosts = np.frombuffer(self.boosts, dtype=np.float64)[order]
+        values = self.values
+        if self.analysed:
+            freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order]
+            # The same double arithmetic as ``AnalysedText.index`` and the
+            # writer: (frequency * field boost) * document boost.
+            weights = (freqs * self.field.format.field_boost) * boosts
+            if not self.positions:
+                table = _FREQUENCY
+                values = [
+                    table[f] if f < len(table) else pack_uint(f) for f in freqs.tolist()
+                ]
+        else:
+            weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        if values and (self.positions or not self.analysed):
+            if len(values) != len(numbers):  # Whoosh keeps non-empty values only
+                raise ValueError(f"field {self.field!r}: some postings lack values")
+            values = [values[i] for i in order.tolist()]
+        keys = [
+            (term.encode("utf-8") if isinstance(term, str) else term, number)
+            for term, number in self.numbers.items()
+        ]
+        starts = (ends_n - counts).tolist()
+        terms = [
+            (term, slice(starts[number], ends[number])) for term, number in sorted(keys)
+        ]
+        return docs, weights, values, terms
+
+
+class _SegmentBuilder:
+    """Writes documents into segments of ``ix``, a new one past ``limitmb``
+    of postings held, as Whoosh's ``SegmentWriter.add_document`` would."""
+
+    def __init__(
+        self, ix: index.Index, text_fields: Mapping[str, str], limitmb: int
+    ) -> None:
+        self.storage, self.indexname, self.schema = ix.storage, ix.indexname, ix.schema
+        self.codec = default_codec()
+        self.text_fields = text_fields
+        self.analyser = _Analyser(text_fields)
+        self.limit = max(1, limitmb * 1024 * 1024 // BYTES_PER_POSTING)
+        self.segments: list[Any] = []
+        self._begin()
+
+    def _begin(self) -> None:
+        self.segment = self.codec.new_segment(self.storage, self.indexname)
+        self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
+        self.postings: dict[str, _FieldPostings] = {}
+        self.lengths: dict[str, array] = {}  # field -> length byte per doc
+        self.docnum = 0
+        self.held = 0  # postings in memory
+
+    def add(self, document: Document) -> None:
+        """``SegmentWriter.add_document(**document)``, field by field."""
+        schema, perdoc, docnum = self.schema, self.perdoc, self.docnum
+        docboost = float(document.get("_boost", 1.0))
+        names = sorted(name for name in document if not name.startswith("_"))
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = document[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                boost = float(document.get(f"_{name}_boost", docboost))
+                length = self._post(name, field, value, boost)
+            stored = document.get(f"_stored_{name}", value)
+            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                value = field.to_column_value(stored)
+                perdoc.add_column_value(name, field.column_type, value)
+        perdoc.finish_doc()
+        self.docnum += 1
+        if self.held >= self.limit:
+            self.finish()
+            self._begin()
+
+    def _post(self, name: str, field: Any, value: Any, boost: float) -> int:
+        """Hold the field's postings; its length if the field is scorable."""
+        analysed = name in self.text_fields and isinstance(value, str)
+        held = self.postings.get(name)
+        if held is None:
+            held = self.postings[name] = _FieldPostings(field, analysed)
+        if analysed != held.analysed:  # a list given to a text field
+            raise ValueError(f"field {name!r}: mixed string and list values")
+        before = len(held)
+        if analysed:
+            length = held.add_text(
+                self.docnum, self.analyser.text_terms(name, value), boost
+            )
+        else:
+            postings = self.analyser.postings(name, field, value)
+            length = held.add_postings(self.docnum, postings, boost)
+        self.held += len(held) - before
+        if not field.scorable or not length:
+            return 0
+        lengths = self.lengths.get(name)
+        if lengths is None:
+            lengths = self.lengths[name] = array("B")
+        lengths.extend(bytes(self.docnum + 1 - len(lengths)))
+        lengths[self.docnum] = length_to_byte(length)
+        return length
+
+    def finish(self) -> None:
+        """Write the held postings and close the segment (if it has documents)."""
+        self.perdoc.close()
+        if not self.docnum:
+            return  # nothing added since the last segment: leave no files
+        writer = self.codec.field_writer(self.storage, self.segment)
+        for name in sorted(self.postings):
+            writer.start_field(name, self.schema[name])
+            self._write_field(writer, self.postings[name], self.lengths.get(name))
+            writer.finish_field()
+        writer.close()
+        self.postings = {}
+        self.segment.set_doc_count(self.docnum)
+        self.segment.create_compound_file(self.storage)  # as SegmentWriter does
+        self.segments.append(self.segment)
+
+    def _write_field(
+        self, writer: Any, held: _FieldPostings, length_bytes: array | None
+    ) -> None:
+        docs, weights, values, terms = held.grouped()
+        # Per posting, the field length Whoosh's ``add_postings`` sees: the
+        # length byte decoded, 0 where it reads None (a zero byte) and skips.
+        if length_bytes is None:
+            lengths = None
+        else:
+            padded = np.zeros(self.docnum, dtype=np.int64)
+            padded[: len(length_bytes)] = np.frombuffer(length_bytes, dtype=np.uint8)
+            decoded = np.array([byte_to_length(b) if b else 0 for b in range(256)])
+            lengths = decoded[padded][docs].tolist()
+        postings = (
+            docs.tolist(),
+            weights.tolist(),
+            weights.astype(np.float32).tolist(),  # what array("f") holds
+            values,
+            lengths,
+        )
+        for term, where in terms:
+            writer.start_term(term)
+            _write_postings(writer._postwriter, postings, where)
+            writer.finish_term()
+
+
+def _write_postings(postwriter: Any, postings: tuple[Any, ...], where: slice) -> None:
+    """One term's postings, in Whoosh's blocks (``W3PostingsWriter``): its
+    buffers filled a block at a time instead of a posting at a time."""
+    docs, weights, weights32, values, lengths = postings
+    size, stop = postwriter._blocklimit, where.stop
+    for start in range(where.start, stop, size):
+        end = min(stop, start + size)
+        postwriter._ids = docs[start:end]
+        postwriter._weights = weights32[start:end]
+        postwriter._values = values[start:end] if values else []
+        postwriter._maxweight = max(0, *weights[start:end])
+        if lengths is None:
+            postwriter._minlength, postwriter._maxlength = None, 0
+        else:
+            block = lengths[start:end]
+            known = [n for n in block if n]
+            postwriter._minlength = min(known) if known else None
+            postwriter._maxlength = max(block)
+        _write_block(postwriter, last=end == stop)
+
+
+def _write_block(postwriter: Any, last: bool) -> None:
+    """``W3PostingsWriter._write_block``, but for the compression.
+
+    zlib was a quarter of bulk indexing: a new compressor per block, and
+    most of its time went to setting up its default 32 KB window, for blocks
+    of a few hundred bytes. Blocks are compressed with a 4 KB window
+    (``BLOCK_WBITS``: as small or smaller on blocks of 128 postings, and
+    ``zlib.decompress`` reads any window up to 32 KB), and a block whose
+    pickle is under ``SMALL_BLOCK`` bytes is left uncompressed (block info
+    says so; readers decompress only blocks marked compressed), which Whoosh's
+    own code meant to do (its test for small blocks is overwritten on the
+    next line). ``finish_postings`` then finds no block left to write."""
+    if not postwriter._blockcount:
+        postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
+    postwriter._terminfo.add_block(postwriter)
+    data = (
+        postwriter._mini_ids(),
+        postwriter._mini_weights(),
+        postwriter._mini_values(),
+    )
+    databytes = dumps(data, 2)
+    compression = postwriter._compression if len(databytes) >= SMALL_BLOCK else 0
+    if compression:
+        databytes = zlib.compress(databytes, compression, BLOCK_WBITS)
+    ids = postwriter._ids
+    info = (
+        len(ids),
+        ids[-1],
+        postwriter._maxweight,
+        compression,
+        length_to_byte(postwriter._minlength),
+        length_to_byte(postwriter._maxlength),
+    )
+    infobytes = dumps(info, 2)
+    blocklength = len(infobytes) + len(databytes)
+    postwriter._postfile.write_int(-blocklength if last else blocklength)
+    postwriter._postfile.write(infobytes)
+    postwriter._postfile.write(databytes)
+    postwriter._blockcount += 1
+    postwriter._ids = []
+
+
+def _build_run(
+    ix: index.Index,
+    records: Iterable[Any],
+    to_document: Callable[[Any], Document],
+    text_fields: Mapping[str, str],
+    limitmb: int,
+) -> list[Any]:
+    builder = _SegmentBuilder(ix, text_fields, limitmb)
+    for record in records:
+        builder.add(to_document(record))
+    builder.finish()
+    return builder.segments
+
+
+def write_index(
+    ix: index.Index,
+    records: Sequence[Any],
+    to_document: Callable[[Any], Document],
+    text_fields: Mapping[str, str],
+    procs: int = 1,
+    limitmb: int = 1024,
+) -> int:
+    """Index ``records`` into the new, empty index ``ix`` (its first commit).
+
+    ``to_document`` gives a record's ``add_document`` keywords;
+    ``text_fields`` names the ``AnalysedText`` fields with their analysis
+    language. ``procs`` processes each index a contiguous run of the records,
+    with ``limitmb`` of postings in memory each. Returns the record count.
+    """
+    schema = ix.schema
+    for name, field in schema.items():
+        if field.vector or field.separate_spelling():  # not written here
+            raise ValueError(f"field {name!r}: vectors and spelling are not supported")
+    runs = _runs(records, max(1, procs))
+    children = [_start(ix, run, to_document, text_fields, limitmb) for run in runs[1:]]
+    try:
+        segments = _build_run(ix, runs[0], to_document, text_fields, limitmb)
+        for process, connection in children:
+            segments += _result(process, connection)
+    except BaseException:
+        for process, _ in children:
+            process.terminate()
+            process.join()
+        raise
+    finally:
+        # The per-document writers' scratch directory (SegmentWriter removes
+        # the same one when it finishes).
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+    generation = ix.latest_generation() + 1
+    index.TOC(schema, segments, generation).write(ix.storage, ix.indexname)
+    index.clean_files(ix.storage, ix.indexname, generation, segments)
+    return len(records)
+
+
+def _runs(records: Sequence[Any], procs: int) -> list[Sequence[Any]]:
+    """``procs`` contiguous runs of nearly equal length (the first may be
+    the only one)."""
+    size = -(-len(records) // procs) or 1
+    return [
+        records[start : start + size] for start in range(0, len(records), size)
+    ] or [records]
+
+
+def _start(
+    ix: index.Index,
+    run: Sequence[Any],
+    to_document: Callable[[Any], Document],
+    text_fields: Mapping[str, str],
+    limitmb: int,
+) -> tuple[Any, Any]:
+    context = multiprocessing.get_context("fork")  # the run is inherited, not pickled
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child,
+        args=(sender, ix, run, to_document, text_fields, limitmb),
+        daemon=True,
+    )
+    process.start()
+    sender.close()
+    return process, receiver
+
+
+def _child(
+    sender: Any,
+    ix: index.Index,
+    run: Sequence[Any],
+    to_document: Callable[[Any], Document],
+    text_fields: Mapping[str, str],
+    limitmb: int,
+) -> None:
+    try:
+        segments = _build_run(ix, run, to_document, text_fields, limitmb)
+        sender.send_bytes(pickle.dumps(("ok", segments)))
+    except BaseException:
+        sender.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+    finally:
+        sender.close()
+
+
+def _result(process: Any, receiver: Any) -> list[Any]:
+    """A child's segments; its error raised here, with its traceback."""
+    try:
+        status, payload = pickle.loads(receiver.recv_bytes())
+    except EOFError:
+        status, payload = "error", f"exit code {process.exitcode}"
+    finally:
+        receiver.close()
+        process.join()
+    if status != "ok":
+        raise RuntimeError(f"an indexing process failed:\n{payload}")
+    segments: list[Any] = payload
+    return segments
