@@ -197,3 +197,25 @@ def test_lexicon_counts_by_pieces_as_over_the_whole_text() -> None:
     compounds = lexicon.COMPOUND_RE.findall(text)
     assert whole.counts == lexicon.Counter(w.lower() for w in words)
     assert whole.compounds == lexicon.Counter(c.lower() for c in compounds)
+
+
+def test_the_zipf_lookup_answers_as_wordfreq_does() -> None:
+    """The shortcut for unlisted lowercase ASCII words gives wordfreq's own
+    answer for listed words, joins of two, fragments, capitals, accents,
+    apostrophes and digits alike."""
+    import wordfreq
+
+    rng = random.Random(3)
+    words = {"Security", "SECURITY", "été", "Été", "l'état", "x2", "straße", "ﬁn"}
+    for lang in lexicon.LANGUAGES:
+        listed = sorted(wordfreq.get_frequency_dict(lang, "best"))
+        for _ in range(400):
+            a, b = rng.choice(listed), rng.choice(listed)
+            words |= {a, a + b, a[: rng.randint(1, len(a))] + b[:2], a.title()}
+    for _ in range(400):
+        words.add("".join(rng.choices("abcdefghijklmnopqrstuvwxyzéA", k=6)))
+    for word in sorted(words):
+        for lang in lexicon.LANGUAGES:
+            assert lexicon.zipf_frequency(word, lang) == wordfreq.zipf_frequency(
+                word, lang
+            ), (word, lang)
