@@ -68,7 +68,7 @@ from whoosh import (
     sorting,
 )
 from whoosh import query as wq
-from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.codec import whoosh3
 from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
@@ -244,12 +244,52 @@ def _cached_column_reader(
     return cache[key]
 
 
+# Decoded posting blocks of the search running in this thread (None: none).
+_BLOCKS = threading.local()
+
+
+def _block_reader(original: Any, attribute: str) -> Any:
+    """``W3LeafMatcher._read_ids`` (weights, values) reusing a block this
+    search decoded already: the fast path reads a block for the matching set,
+    then Whoosh's matcher reads it again to score the page. Blocks of a
+    written segment never change; the cache lives for one search."""
+
+    def read(self: Any) -> None:
+        cache = getattr(_BLOCKS, "cache", None)
+        if cache is None:
+            original(self)
+            return
+        key = (id(self._postfile), self._dataoffset, attribute)
+        if key in cache:
+            setattr(self, attribute, cache[key])
+        else:
+            original(self)
+            cache[key] = getattr(self, attribute)
+
+    return read
+
+
+@contextlib.contextmanager
+def _cached_blocks() -> Iterator[None]:
+    _BLOCKS.cache = {}
+    try:
+        yield
+    finally:
+        _BLOCKS.cache = None
+
+
 # whoosh-reloaded is pinned (2.7.5): the replaced methods are checked against
 # the originals (kept here) in tests/search/test_whoosh_backend.py.
 whoosh_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
 whoosh3.W3PerDocReader.doc_field_length = _cached_doc_field_length
 whoosh_column_reader = reading.SegmentReader.column_reader
 reading.SegmentReader.column_reader = _cached_column_reader
+whoosh_block_readers = {
+    name: getattr(whoosh3.W3LeafMatcher, name)
+    for name in ("_read_ids", "_read_weights", "_read_values")
+}
+for _name, _original in whoosh_block_readers.items():
+    setattr(whoosh3.W3LeafMatcher, _name, _block_reader(_original, f"_{_name[6:]}"))
 
 
 class ThemesField(fields.KEYWORD):
@@ -863,6 +903,7 @@ class _SegmentEvaluator:
         self._complete: set[tuple[str, bytes]] = set()  # read whole
         self._probed: dict[tuple[str, bytes], set[int]] = {}  # else looked for
         self._scorers: dict[tuple[str, bytes], Any] = {}
+        self.inexact: set[int] = set()  # see ``estimates``
 
     # -- the matching set ------------------------------------------------
 
@@ -969,6 +1010,7 @@ class _SegmentEvaluator:
         deleted: Collection[int] = ()
         if isinstance(matcher, matching.FilterMatcher):
             deleted, matcher = matcher._ids, matcher.child
+        # (Whoosh's codec inlines no postings by default: every list has blocks.)
         if not isinstance(matcher, whoosh3.W3LeafMatcher):
             raise _Unsupported(type(matcher).__name__)
         self._scorers[key] = matcher.scorer
@@ -1076,7 +1118,15 @@ class _SegmentEvaluator:
     # -- score estimates ---------------------------------------------------
 
     def estimates(self, query: wq.Query, docs: set[int]) -> SegmentScores:
-        """Estimated scores of ``query`` for ``docs`` (all matches of it)."""
+        """Estimated scores of ``query`` for ``docs`` (all matches of it).
+
+        Each term's score is Whoosh's own (the same function of the same
+        weight and length, boosts applied alike), and Whoosh adds them up
+        pairwise along its matcher tree. Where at most two parts of a node
+        match a record, the order of the additions cannot change the sum, so
+        the estimate is Whoosh's score to the bit; records where three or
+        more add up at some node (their grouping depends on Whoosh's tree
+        shape) are left in ``inexact`` for Whoosh's matcher to score."""
         self.check_time()
         if query is wq.NullQuery or not docs:
             return {}
@@ -1087,12 +1137,17 @@ class _SegmentEvaluator:
         kind = type(query)
         if kind is wq.Or:
             total: SegmentScores = {}
+            addends: collections.Counter[int] = collections.Counter()
             for sub in query.subqueries:
                 mine = set(self.within(sub, docs))
+                addends.update(mine)
                 for doc, score in self.estimates(sub, mine).items():
                     total[doc] = total.get(doc, 0.0) + score
+            self.inexact.update(doc for doc, n in addends.items() if n > 2)
             return _boosted(total, query.boost)
         if kind is wq.And:
+            if len(query.subqueries) > 2:
+                self.inexact.update(docs)
             nots = sum(1.0 for sub in query.subqueries if isinstance(sub, wq.Not))
             total = dict.fromkeys(docs, nots)
             for sub in query.subqueries:
@@ -1113,6 +1168,8 @@ class _SegmentEvaluator:
             return dict.fromkeys(docs, query.score or 1.0)
         if kind is wq.Phrase:
             # SpanNear2 wraps an intersection of the words' terms: their sum.
+            if len(query.words) > 2:
+                self.inexact.update(docs)
             total = dict.fromkeys(docs, 0.0)
             for word in query.words:
                 term = wq.Term(query.fieldname, word)
@@ -1157,6 +1214,7 @@ class _Segment:
     searcher: Searcher
     offset: int
     scores: SegmentScores  # the project's matches in this segment
+    inexact: set[int]  # matches whose estimate may differ from Whoosh's score
 
 
 class _FastPath:
@@ -1178,8 +1236,12 @@ class _FastPath:
         """(the first ``limit`` hits as (stored fields, score), total, facets)."""
         if not isinstance(self.searcher.weighting, scoring.BM25F):
             raise _Unsupported("another weighting")
+        with _cached_blocks():
+            return self._run(compiled, limit, sort)
+
+    def _run(self, compiled: wq.Query, limit: int, sort: str) -> tuple[list, int, dict]:
         segments = [
-            self._segment(compiled, sub, offset)
+            self._segment(compiled, sub, offset, sort != "document")
             for sub, offset in self.searcher.leaf_searchers()
         ]
         total = sum(len(s.scores) for s in segments)
@@ -1191,13 +1253,18 @@ class _FastPath:
         stored = self.searcher.stored_fields
         return [(stored(doc), score) for score, doc in ranked], total, facets
 
-    def _segment(self, compiled: wq.Query, sub: Searcher, offset: int) -> _Segment:
+    def _segment(
+        self, compiled: wq.Query, sub: Searcher, offset: int, scored: bool
+    ) -> _Segment:
         evaluator = _SegmentEvaluator(sub, self.check_time)
         docs = set(evaluator.docs(compiled))
         allowed = self.allowed
         if allowed is not None:
             docs = {doc for doc in docs if offset + doc in allowed}
-        return _Segment(sub, offset, evaluator.estimates(compiled, docs))
+        if not scored:  # sorted by document: scores are not shown
+            return _Segment(sub, offset, dict.fromkeys(docs, 0.0), set())
+        scores = evaluator.estimates(compiled, docs)
+        return _Segment(sub, offset, scores, evaluator.inexact)
 
     def _facets(self, segments: list[_Segment]) -> dict[str, dict[Any, int]]:
         """What Whoosh's Count facets give: per field, name -> matches (a
@@ -1221,7 +1288,9 @@ class _FastPath:
         self, compiled: wq.Query, segments: list[_Segment], limit: int
     ) -> list[tuple[float, int]]:
         """The top ``limit`` as Whoosh ranks them: score descending, then
-        document number; scores from Whoosh's matcher, for the candidates."""
+        document number. Only matches whose estimate comes within
+        ``SCORE_SLACK`` of the ``limit``-th best can be among them; those
+        whose estimate may be off are scored by Whoosh's matcher."""
         estimates = [s for segment in segments for s in segment.scores.values()]
         if len(estimates) > limit:
             last = heapq.nlargest(limit, estimates)[-1]
@@ -1230,9 +1299,14 @@ class _FastPath:
             floor = -math.inf
         ranked = []
         for segment in segments:
-            candidates = sorted(d for d, s in segment.scores.items() if s >= floor)
-            exact = self._exact_scores(compiled, segment, candidates)
-            ranked += [(score, segment.offset + d) for d, score in exact]
+            scores, inexact = segment.scores, segment.inexact
+            candidates = [d for d, s in scores.items() if s >= floor]
+            unsure = sorted(d for d in candidates if d in inexact)
+            exact = dict(self._exact_scores(compiled, segment, unsure))
+            ranked += [
+                (exact[d] if d in exact else scores[d], segment.offset + d)
+                for d in candidates
+            ]
         ranked.sort(key=lambda item: (-item[0], item[1]))
         return ranked[:limit]
 
@@ -1444,11 +1518,19 @@ def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> list[Any]:
 
     Copies: Whoosh's tokenizer yields one Token object changed in place, and a
     phrase is only seen whole by looking at the words around each one."""
-    copies = [token.copy() for token in tokens]
+    copies = [_copy(token) for token in tokens]
     flags = marker.flags([token.text for token in copies], lang)
     for token, matched in zip(copies, flags, strict=True):
         token.matched = matched
     return copies
+
+
+def _copy(token: Token) -> Token:
+    """``Token.copy()`` without its ``__init__`` (a third of highlighting):
+    the same attributes, in a new object."""
+    copy = object.__new__(Token)
+    copy.__dict__ = dict(token.__dict__)
+    return copy
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
