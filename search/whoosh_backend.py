@@ -288,8 +288,9 @@ whoosh_block_readers = {
     name: getattr(whoosh3.W3LeafMatcher, name)
     for name in ("_read_ids", "_read_weights", "_read_values")
 }
-for _name, _original in whoosh_block_readers.items():
-    setattr(whoosh3.W3LeafMatcher, _name, _block_reader(_original, f"_{_name[6:]}"))
+for _reader_name, _reader in whoosh_block_readers.items():
+    _cached = _block_reader(_reader, f"_{_reader_name[6:]}")  # _read_ids -> _ids
+    setattr(whoosh3.W3LeafMatcher, _reader_name, _cached)
 
 
 class ThemesField(fields.KEYWORD):
@@ -1331,6 +1332,7 @@ class _FastPath:
     ) -> list[tuple[Any, int]]:
         """The first ``limit`` in reading order, with Whoosh's sort keys."""
         sortedby = _sort("document")
+        assert sortedby is not None
         categorizer = sortedby.categorizer(self.searcher)
         if categorizer.needs_current:
             raise _Unsupported("a sort that needs the matcher")
@@ -1513,27 +1515,42 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> list[Any]:
-    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks).
-
-    Copies: Whoosh's tokenizer yields one Token object changed in place, and a
+def _mark(marker: Marker, tokens: list[Any], lang: str) -> list[Any]:
+    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks); a
     phrase is only seen whole by looking at the words around each one."""
-    copies = [_copy(token) for token in tokens]
-    flags = marker.flags([token.text for token in copies], lang)
-    for token, matched in zip(copies, flags, strict=True):
+    flags = marker.flags([token.text for token in tokens], lang)
+    for token, matched in zip(tokens, flags, strict=True):
         token.matched = matched
-    return copies
-
-
-def _copy(token: Token) -> Token:
-    """``Token.copy()`` without its ``__init__`` (a third of highlighting):
-    the same attributes, in a new object."""
-    copy = object.__new__(Token)
-    copy.__dict__ = dict(token.__dict__)
-    return copy
+    return tokens
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
+# The attributes ``_TOKENIZER(text, chars=True, mode="query")`` gives a token.
+_QUERY_TOKEN = {
+    "positions": False,
+    "chars": True,
+    "stopped": False,
+    "boost": 1.0,
+    "removestops": True,
+    "mode": "query",
+}
+
+
+def _query_tokens(text: str) -> list[Token]:
+    """The tokens Whoosh's tokenizer yields for a highlight, each its own
+    object (the tokenizer changes one Token in place, and copying each took
+    a third of highlighting)."""
+    tokens = []
+    for match in _TOKENIZER.expression.finditer(text):
+        token = object.__new__(Token)
+        token.__dict__ = {
+            **_QUERY_TOKEN,
+            "text": match.group(0),
+            "startchar": match.start(),
+            "endchar": match.end(),
+        }
+        tokens.append(token)
+    return tokens
 
 
 def highlight_html(text: str, marker: Marker, lang: str) -> str:
@@ -1542,7 +1559,7 @@ def highlight_html(text: str, marker: Marker, lang: str) -> str:
     become excerpts around the matches; with no match, the opening lines."""
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     field_lang = analysis.field_language(lang)
-    tokens = _mark(marker, _TOKENIZER(text, chars=True, mode="query"), field_lang)
+    tokens = _mark(marker, _query_tokens(text), field_lang)
     if len(text) <= WHOLE_TEXT_CHARS:
         fragmenter: Any = highlight.WholeFragmenter()
     else:

@@ -110,7 +110,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
     backend = WhooshBackend(Path(tmp_path_factory.mktemp("fast")) / "index", source)
     backend.rebuild()
     rng = random.Random(8)
-    for batch in range(3):
+    for _batch in range(3):  # one commit (segment) each
         changed = rng.sample(records, 25)
         source.put(*(dataclasses.replace(r, text=f"{r.text} trust") for r in changed))
         backend.upsert([r.id for r in changed])
@@ -155,13 +155,13 @@ def test_fast_path_gives_whooshs_results(backend, monkeypatch, fast_runs, query)
     for project in (A, B):
         for sort in ("relevance", "document"):
             for page, page_size in ((1, 20), (2, 20), (1, 3), (1, 500)):
-                search = dict(
-                    query=query,
-                    project=project,
-                    sort=sort,
-                    page=page,
-                    page_size=page_size,
-                )
+                search = {
+                    "query": query,
+                    "project": project,
+                    "sort": sort,
+                    "page": page,
+                    "page_size": page_size,
+                }
                 fast = backend.search(**search)
                 assert fast == reference(backend, monkeypatch, **search), search
                 compared += fast.total
@@ -177,7 +177,7 @@ def test_fast_path_gives_whooshs_results_with_filters(backend, monkeypatch) -> N
         {"document": ["doc-2"]},
     ):
         for query in ("security", "trust OR border", '"north america"', ""):
-            search = dict(query=query, project=A, filters=filters, page_size=50)
+            search = {"query": query, "project": A, "filters": filters, "page_size": 50}
             assert backend.search(**search) == reference(backend, monkeypatch, **search)
 
 
