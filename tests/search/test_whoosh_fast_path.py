@@ -196,3 +196,22 @@ def test_a_facet_filter_keeps_the_ranking_of_the_records_it_keeps(
         assert 10 < filtered.total < everything.total
         moved = {round(hit.score - scores[hit.id], 9) for hit in filtered.hits}
         assert moved == {2.0}
+
+
+def test_one_edit_spelling_candidates_are_whooshs(backend) -> None:
+    """``_terms_within`` answers one-edit lookups from a vocabulary kept per
+    segment; every segment must give exactly the words Whoosh's DFA gives."""
+    rng = random.Random(9)
+    probes = {"s", "se", "zzzz", "quokka", "zanzibar", "souverainete"}
+    for word in [w for w in WORDS if w.isalpha()] + ["zanzibar"]:
+        for _ in range(4):  # a letter dropped, doubled or changed
+            i = rng.randrange(len(word))
+            probes |= {word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:]}
+            probes.add(word[:i] + rng.choice("aeiouxyz") + word[i + 1 :])
+        probes.add(word)
+    searcher = backend._searcher()
+    for leaf, _offset in searcher.reader().leaf_readers():
+        for probe in sorted(probes):
+            ours = sorted(whoosh_backend._terms_within(leaf, probe, 1))
+            whooshs = sorted(leaf.terms_within("raw", probe, 1, prefix=1))
+            assert ours == whooshs, probe
