@@ -10,10 +10,10 @@ A script, not a test: it prints figures and asserts nothing.
 2. Times bulk indexing with ``WhooshBackend.rebuild`` (the production path,
    records fed from memory instead of the database).
 3. Runs a fixed query mix (one word, two-word AND, phrase, OR, NOT, typo,
-   theme filter, prefix*), each with highlights and facets, printing p50 and p95 per
-   type; then the same queries on SQLite FTS5 (Python's sqlite3, porter +
-   unicode61 without diacritics) with snippet() and the same four facet counts,
-   and the Whoosh/FTS5 ratios.
+   theme filter, prefix*), each with highlights and facets, on Whoosh and,
+   query by query in turn, on SQLite FTS5 (Python's sqlite3, porter +
+   unicode61 without diacritics) with snippet() and the same four facet
+   counts; prints p50 and p95 per type and the Whoosh/FTS5 ratios.
 
     .venv/bin/python bench/search_bench.py [--size N] [--queries N] [--seed S]
         [--projects N] [--reuse-index DIR]
@@ -260,15 +260,22 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 def time_queries(
-    queries: list[Query], run: Callable[[Query], object]
-) -> dict[str, list[float]]:
-    for kind in QUERY_TYPES:  # warm caches once per type
-        run(next(query for query in queries if query.kind == kind))
-    timings: dict[str, list[float]] = {kind: [] for kind in QUERY_TYPES}
+    queries: list[Query], runs: list[Callable[[Query], object]]
+) -> list[dict[str, list[float]]]:
+    """Milliseconds per query type, for each engine's ``run``. The engines
+    take turns query by query, so a machine busy with other work slows both
+    alike and their ratio stays readable."""
+    for run in runs:
+        for kind in QUERY_TYPES:  # warm caches once per type
+            run(next(query for query in queries if query.kind == kind))
+    timings: list[dict[str, list[float]]] = [
+        {kind: [] for kind in QUERY_TYPES} for _ in runs
+    ]
     for query in queries:
-        start = time.perf_counter()
-        run(query)
-        timings[query.kind].append((time.perf_counter() - start) * 1000)
+        for run, timing in zip(runs, timings, strict=True):
+            start = time.perf_counter()
+            run(query)
+            timing[query.kind].append((time.perf_counter() - start) * 1000)
     return timings
 
 
@@ -435,10 +442,7 @@ def main() -> None:
             f"\n{len(queries)} queries ({args.queries} per type),"
             " page of 20 with highlights and 4 facets:"
         )
-        report(
-            time_queries(queries, whoosh_run(backend)),
-            time_queries(queries, fts_run(db)),
-        )
+        report(*time_queries(queries, [whoosh_run(backend), fts_run(db)]))
         print(
             "(typo: FTS5 has no spelling correction and runs the misspelled word,"
             " which finds nothing; Whoosh finds the correction and runs that.)"
