@@ -1045,7 +1045,10 @@ class _SegmentEvaluator:
 
     def _leaf(self, key: tuple[str, bytes]) -> tuple[Any, Collection[int]] | None:
         """A fresh posting matcher for the term and the deleted records it
-        would hide (Whoosh's FilterMatcher), or None: not in this segment."""
+        would hide (Whoosh's FilterMatcher), or None: not in this segment.
+        The matcher may already have passed leading deleted records, or be
+        exhausted when every record with the term here was deleted (the
+        FilterMatcher moved it on when it was made)."""
         if key not in self.reader:
             return None
         matcher = self.searcher.postings(*key)
@@ -1091,10 +1094,10 @@ class _SegmentEvaluator:
         if leaf is not None:
             matcher, deleted = leaf
             for doc in todo:
-                matcher.skip_to(doc)
-                if not matcher.is_active():
+                if not matcher.is_active():  # also at once: see ``_leaf``
                     break
-                if matcher.id() == doc and doc not in deleted:
+                matcher.skip_to(doc)
+                if matcher.is_active() and matcher.id() == doc and doc not in deleted:
                     weights[doc] = matcher.weight()
         probed.update(todo)
         return {doc: weights[doc] for doc in among if doc in weights}
