@@ -10,18 +10,23 @@ A script, not a test: it prints figures and asserts nothing.
 2. Times bulk indexing with ``WhooshBackend.rebuild`` (the production path,
    records fed from memory instead of the database).
 3. Runs a fixed query mix (one word, two-word AND, phrase, OR, NOT, typo,
-   theme filter), each with highlights and facets, printing p50 and p95 per
-   type; then the same queries on SQLite FTS5 (Python's sqlite3, porter +
-   unicode61 without diacritics) with snippet() and the same four facet counts,
-   and the Whoosh/FTS5 ratios.
+   theme filter, prefix*), each with highlights and facets, on Whoosh and,
+   query by query in turn, on SQLite FTS5 (Python's sqlite3, porter +
+   unicode61 without diacritics) with snippet() and the same four facet
+   counts; prints p50 and p95 per type and the Whoosh/FTS5 ratios.
 
     .venv/bin/python bench/search_bench.py [--size N] [--queries N] [--seed S]
-        [--projects N]
+        [--projects N] [--reuse-index DIR]
+
+``--reuse-index DIR`` keeps the Whoosh and FTS5 indexes in DIR and reuses them
+on later runs with the same corpus (size, seed, projects), so query-side
+changes are measured without the ~3 minutes of indexing each time.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -65,6 +70,7 @@ QUERY_TYPES = (
     "NOT",
     "typo",
     "theme filter",
+    "prefix*",
 )
 
 
@@ -214,6 +220,12 @@ def make_queries(records: list[IndexRecord], per_type: int, seed: int) -> list[Q
             Query("typo", typo, typo),
             Query("theme filter", f"theme:{theme} {a}", a, theme),
         ]
+    # Drawn from their own generator so the other types' queries stay the ones
+    # earlier runs measured.
+    prefix_rng = random.Random(seed + 2)
+    for _ in range(per_type):
+        prefix = _prefix(prefix_rng, words)
+        queries.append(Query("prefix*", f"{prefix}*", f"{prefix}*"))
     return queries
 
 
@@ -235,6 +247,11 @@ def _bigram(rng: random.Random, records: list[IndexRecord]) -> str:
             return f"{words[i]} {words[i + 1]}"
 
 
+def _prefix(rng: random.Random, words: list[str]) -> str:
+    """The first 4 to 6 letters of a content word (Gloss needs at least 3)."""
+    return rng.choice(words)[: rng.randint(4, 6)]
+
+
 def _typo(rng: random.Random, word: str) -> str:
     i = rng.randrange(1, len(word) - 1)
     return word[:i] + word[i + 1 :]  # one letter dropped
@@ -244,15 +261,22 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 def time_queries(
-    queries: list[Query], run: Callable[[Query], object]
-) -> dict[str, list[float]]:
-    for query in queries[: len(QUERY_TYPES)]:
-        run(query)  # warm caches once per type
-    timings: dict[str, list[float]] = {kind: [] for kind in QUERY_TYPES}
+    queries: list[Query], runs: list[Callable[[Query], object]]
+) -> list[dict[str, list[float]]]:
+    """Milliseconds per query type, for each engine's ``run``. The engines
+    take turns query by query, so a machine busy with other work slows both
+    alike and their ratio stays readable."""
+    for run in runs:
+        for kind in QUERY_TYPES:  # warm caches once per type
+            run(next(query for query in queries if query.kind == kind))
+    timings: list[dict[str, list[float]]] = [
+        {kind: [] for kind in QUERY_TYPES} for _ in runs
+    ]
     for query in queries:
-        start = time.perf_counter()
-        run(query)
-        timings[query.kind].append((time.perf_counter() - start) * 1000)
+        for run, timing in zip(runs, timings, strict=True):
+            start = time.perf_counter()
+            run(query)
+            timing[query.kind].append((time.perf_counter() - start) * 1000)
     return timings
 
 
@@ -395,6 +419,12 @@ def main() -> None:
         help="spread the documents over this many projects; queries run in the"
         " first (default 1: the index holds one project)",
     )
+    parser.add_argument(
+        "--reuse-index",
+        metavar="DIR",
+        help="keep both indexes in DIR and reuse them on later runs with the same"
+        " --size, --seed and --projects (default: a temporary directory)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -407,47 +437,76 @@ def main() -> None:
     )
     queries = make_queries(records, args.queries, args.seed)
 
-    with tempfile.TemporaryDirectory(prefix="gloss-search-bench-") as tmp:
-        backend = WhooshBackend(
-            Path(tmp) / "index",
-            MemorySource(records),
-            procs=args.procs,
-            memory_mb=args.memory_mb,
-        )
-        start, cpu = time.perf_counter(), cpu_seconds()
-        backend.rebuild()
-        seconds = time.perf_counter() - start
-        whoosh_cpu = cpu_seconds() - cpu
-        print(
-            f"whoosh bulk indexing: {seconds:.1f} s"
-            f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes,"
-            f" {args.memory_mb} MB each)"
-        )
-        cpu = cpu_seconds()
-        db, fts_seconds = fts_setup(records, Path(tmp) / "fts.sqlite3")
-        fts_cpu = cpu_seconds() - cpu
-        print(
-            f"fts5 bulk indexing:   {fts_seconds:.1f} s"
-            f" ({len(records) / fts_seconds:,.0f} paragraphs/s)"
-        )
-        print(f"indexing ratio whoosh/fts5: {seconds / fts_seconds:.1f}x")
-        print(
-            f"indexing cpu: whoosh {whoosh_cpu:.1f} s (all its processes),"
-            f" fts5 {fts_cpu:.1f} s, ratio {whoosh_cpu / max(fts_cpu, 0.001):.1f}x"
-        )
+    with contextlib.ExitStack() as stack:
+        if args.reuse_index:
+            where = Path(args.reuse_index).resolve()
+            where.mkdir(parents=True, exist_ok=True)
+        else:
+            tmp = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="gloss-search-bench-")
+            )
+            where = Path(tmp)
+        backend, db = build_indexes(records, where, args)
         print(
             f"\n{len(queries)} queries ({args.queries} per type),"
             " page of 20 with highlights and 4 facets:"
         )
-        report(
-            time_queries(queries, whoosh_run(backend)),
-            time_queries(queries, fts_run(db)),
-        )
+        report(*time_queries(queries, [whoosh_run(backend), fts_run(db)]))
         print(
             "(typo: FTS5 has no spelling correction and runs the misspelled word,"
             " which finds nothing; Whoosh finds the correction and runs that.)"
         )
         db.close()
+        backend.close()
+
+
+def build_indexes(
+    records: list[IndexRecord], where: Path, args: argparse.Namespace
+) -> tuple[WhooshBackend, sqlite3.Connection]:
+    """Both indexes under ``where``: reused when ``BENCH`` there says they were
+    built from this corpus (and the Whoosh build still opens with this code's
+    schema), else built and timed."""
+    backend = WhooshBackend(
+        where / "index",
+        MemorySource(records),
+        procs=args.procs,
+        memory_mb=args.memory_mb,
+    )
+    marker, fts_path = where / "BENCH", where / "fts.sqlite3"
+    stamp = f"size={args.size} seed={args.seed} projects={args.projects}\n"
+    if (
+        marker.exists()
+        and marker.read_text() == stamp
+        and fts_path.exists()
+        and backend.status().documents == len(records)
+    ):
+        print(f"indexes reused from {where} (built for {stamp.strip()})")
+        return backend, sqlite3.connect(fts_path)
+    marker.unlink(missing_ok=True)
+    fts_path.unlink(missing_ok=True)
+    start, cpu = time.perf_counter(), cpu_seconds()
+    backend.rebuild()
+    seconds = time.perf_counter() - start
+    whoosh_cpu = cpu_seconds() - cpu
+    print(
+        f"whoosh bulk indexing: {seconds:.1f} s"
+        f" ({len(records) / seconds:,.0f} paragraphs/s, {args.procs} processes,"
+        f" {args.memory_mb} MB each)"
+    )
+    cpu = cpu_seconds()
+    db, fts_seconds = fts_setup(records, fts_path)
+    fts_cpu = cpu_seconds() - cpu
+    print(
+        f"fts5 bulk indexing:   {fts_seconds:.1f} s"
+        f" ({len(records) / fts_seconds:,.0f} paragraphs/s)"
+    )
+    print(f"indexing ratio whoosh/fts5: {seconds / fts_seconds:.1f}x")
+    print(
+        f"indexing cpu: whoosh {whoosh_cpu:.1f} s (all its processes),"
+        f" fts5 {fts_cpu:.1f} s, ratio {whoosh_cpu / max(fts_cpu, 0.001):.1f}x"
+    )
+    marker.write_text(stamp)
+    return backend, db
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search import analysis
 from search import query as q
@@ -36,6 +36,10 @@ class Marker:
     exact: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[tuple[str, ...], ...] = ()
+    # (word, analysis language) -> whether it matches: a page shares words.
+    _known: dict[tuple[str, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def from_node(cls, node: q.Node) -> Marker:
@@ -73,6 +77,12 @@ class Marker:
         """Whether ``word`` (as it appears in a text of analysis language
         ``lang``: en, fr or xx) is one the query looks for, on its own (phrase
         words only count in their phrase: see ``flags``)."""
+        known = self._known.get((word, lang))
+        if known is None:
+            known = self._known[word, lang] = self._matches(word, lang)
+        return known
+
+    def _matches(self, word: str, lang: str) -> bool:
         raw = analysis.fold(word)
         return (
             analysis.normalise(word, lang) in self.stems[lang]

@@ -31,10 +31,14 @@ when ``CURRENT`` names another build or the build has a newer commit.
 
 from __future__ import annotations
 
+import bisect
+import collections
 import contextlib
 import fcntl
+import heapq
 import itertools
 import logging
+import math
 import secrets
 import shutil
 import struct
@@ -52,9 +56,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, columns, fields, highlight, index, reading, sorting
+from whoosh import (
+    collectors,
+    columns,
+    fields,
+    highlight,
+    index,
+    matching,
+    reading,
+    scoring,
+    sorting,
+)
 from whoosh import query as wq
-from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.codec import whoosh3
 from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
@@ -230,12 +244,53 @@ def _cached_column_reader(
     return cache[key]
 
 
+# Decoded posting blocks of the search running in this thread (None: none).
+_BLOCKS = threading.local()
+
+
+def _block_reader(original: Any, attribute: str) -> Any:
+    """``W3LeafMatcher._read_ids`` (weights, values) reusing a block this
+    search decoded already: the fast path reads a block for the matching set,
+    then Whoosh's matcher reads it again to score the page. Blocks of a
+    written segment never change; the cache lives for one search."""
+
+    def read(self: Any) -> None:
+        cache = getattr(_BLOCKS, "cache", None)
+        if cache is None:
+            original(self)
+            return
+        key = (id(self._postfile), self._dataoffset, attribute)
+        if key in cache:
+            setattr(self, attribute, cache[key])
+        else:
+            original(self)
+            cache[key] = getattr(self, attribute)
+
+    return read
+
+
+@contextlib.contextmanager
+def _cached_blocks() -> Iterator[None]:
+    _BLOCKS.cache = {}
+    try:
+        yield
+    finally:
+        _BLOCKS.cache = None
+
+
 # whoosh-reloaded is pinned (2.7.5): the replaced methods are checked against
 # the originals (kept here) in tests/search/test_whoosh_backend.py.
 whoosh_doc_field_length = whoosh3.W3PerDocReader.doc_field_length
 whoosh3.W3PerDocReader.doc_field_length = _cached_doc_field_length
 whoosh_column_reader = reading.SegmentReader.column_reader
 reading.SegmentReader.column_reader = _cached_column_reader
+whoosh_block_readers = {
+    name: getattr(whoosh3.W3LeafMatcher, name)
+    for name in ("_read_ids", "_read_weights", "_read_values")
+}
+for _reader_name, _reader in whoosh_block_readers.items():
+    _cached = _block_reader(_reader, f"_{_reader_name[6:]}")  # _read_ids -> _ids
+    setattr(whoosh3.W3LeafMatcher, _reader_name, _cached)
 
 
 class ThemesField(fields.KEYWORD):
@@ -595,33 +650,54 @@ class _Search:
         self, filters: Mapping[str, Sequence[str]], page: int, page_size: int, sort: str
     ) -> SearchPage:
         node, corrected = q.correct(self.parsed.text, self.parsed.node, self._fix)
-        compiled = wq.And([compile_query(node), *compile_filters(filters)])
-        collector: Any = self.searcher.collector(
-            limit=page * page_size,
-            groupedby=_facets(),
-            sortedby=_sort(sort),
-            scored=True,
+        compiled = compile_query(node, compile_filters(filters))
+        started = time.monotonic()
+        deadline = None if self.time_budget is None else started + self.time_budget
+        notice = ""
+        try:
+            fast = _FastPath(self.searcher, self._allowed(), deadline)
+            shown, total, groups = fast.run(compiled, page * page_size, sort)
+        except (_Unsupported, _OutOfTime):
+            # Whoosh's collectors, with what is left of the budget.
+            spent = time.monotonic() - started
+            shown, total, groups, notice = self._collect(
+                compiled, page * page_size, sort, spent
+            )
+        marker = Marker.from_node(node)
+        start = (page - 1) * page_size
+        hits = [_hit(stored, score, marker) for stored, score in shown[start:]]
+        return SearchPage(
+            hits=hits,
+            total=total,
+            page=page,
+            page_size=page_size,
+            facets=_facet_counts(groups),
+            corrected_query=corrected,
+            notice=notice,
+            partial=bool(notice),
         )
-        collector = _ProjectCollector(collector, self._allowed(), self.time_budget)
+
+    def _collect(
+        self, compiled: wq.Query, limit: int, sort: str, spent: float
+    ) -> tuple[list[tuple[Mapping[str, Any], Any]], int, dict[str, Any], str]:
+        """The search through Whoosh's collectors: every match scored and
+        categorised (the fast path's reference, and its fallback)."""
+        collector: Any = self.searcher.collector(
+            limit=limit, groupedby=_facets(), sortedby=_sort(sort), scored=True
+        )
+        budget = (
+            None if self.time_budget is None else max(0.0, self.time_budget - spent)
+        )
+        collector = _ProjectCollector(collector, self._allowed(), budget)
         notice = ""
         try:
             self.searcher.search_with_collector(compiled, collector)
         except collectors.TimeLimit:
             notice = BUDGET_NOTICE.format(seconds=self.time_budget)
         results = collector.results()
-        marker = Marker.from_node(node)
-        start = (page - 1) * page_size
-        hits = [_hit(hit, marker) for hit in results[start : page * page_size]]
-        return SearchPage(
-            hits=hits,
-            total=len(results),
-            page=page,
-            page_size=page_size,
-            facets=_facet_counts(results),
-            corrected_query=corrected,
-            notice=notice,
-            partial=bool(notice),
-        )
+        shown = [(hit.fields(), hit.score) for hit in results[:limit]]
+        groups = {name: results.groups(name) for name in _FACET_NAMES}
+        return shown, len(results), groups, notice
 
     def _fix(self, word: str) -> str | None:
         """A replacement for a word the index does not know, or None.
@@ -717,7 +793,7 @@ def _suggest(
         words = {
             word
             for leaf, _offset in searcher.reader().leaf_readers()
-            for word in leaf.terms_within("raw", folded, maxdist, prefix=1)
+            for word in _terms_within(leaf, folded, maxdist)
         }
         found = {
             word: count
@@ -727,6 +803,47 @@ def _suggest(
         if found:
             return max(found, key=lambda w: (found[w], w))
     return None
+
+
+def _terms_within(leaf: Any, folded: str, maxdist: int) -> Iterable[str]:
+    """``leaf.terms_within("raw", folded, maxdist, prefix=1)``: the segment's
+    words with ``folded``'s first letter whose rest is within ``maxdist``
+    edits (Levenshtein) of its rest. Whoosh walks the term file with a DFA
+    built for each word (5 ms a segment at 100,000 records for one edit, 30
+    for two); for one edit this looks up every one-edit variant of the word
+    in the segment's vocabulary, kept in memory per segment."""
+    if maxdist != 1 or not folded:
+        return leaf.terms_within("raw", folded, maxdist, prefix=1)
+    vocabulary, alphabet = _spelling_vocabulary(leaf)
+    first, rest = folded[0], folded[1:]
+    variants = {rest}
+    for i in range(len(rest) + 1):
+        head, tail = rest[:i], rest[i:]
+        variants.update(head + c + tail for c in alphabet)  # an insertion
+        if tail:
+            variants.add(head + tail[1:])  # a deletion
+            variants.update(head + c + tail[1:] for c in alphabet)  # a change
+    return [first + v for v in variants if first + v in vocabulary]
+
+
+# (segment id, field) -> the words of ``raw`` in the segment and their
+# letters; a segment's term dictionary never changes once written.
+_VOCABULARY_CACHE: dict[tuple[str, str], tuple[frozenset[str], str]] = {}
+_VOCABULARY_CACHE_SIZE = 32
+
+
+def _spelling_vocabulary(leaf: Any) -> tuple[frozenset[str], str]:
+    key = (leaf.segment().segment_id(), "raw")
+    found = _VOCABULARY_CACHE.get(key)
+    if found is None:
+        field = leaf.schema["raw"]
+        words = frozenset(field.from_bytes(term) for term in leaf.lexicon("raw"))
+        found = (words, "".join(sorted(set().union(*words))))
+        with _NAMES_LOCK:
+            if len(_VOCABULARY_CACHE) >= _VOCABULARY_CACHE_SIZE:
+                _VOCABULARY_CACHE.pop(next(iter(_VOCABULARY_CACHE)))
+            _VOCABULARY_CACHE[key] = found
+    return found
 
 
 def _raw_frequency(
@@ -770,13 +887,545 @@ def project_frequency(
     return sum(1 for _ in itertools.islice(docs, limit))
 
 
+# -- the fast path ------------------------------------------------------------
+#
+# Whoosh's collectors score every match and categorise it for each facet, one
+# Python call chain per document: 60-80% of a word search at 100,000 records,
+# and AND queries leapfrogged through six posting lists a document at a time.
+# Here the matching set is computed per segment from whole posting blocks
+# (set algebra: intersections in C, cheapest first), facets and the total are
+# counted from it without scoring, and every match gets an estimate of its
+# score from the same per-posting BM25F function Whoosh scores with, summed in
+# another order. Whoosh's own matcher then scores exactly the matches that can
+# reach the page shown (estimate within SCORE_SLACK of the page's last one),
+# so hits, scores, order, totals and facets are Whoosh's (checked against a
+# plain Whoosh search in tests/search/test_whoosh_fast_path.py). Query shapes
+# it does not know, and searches past their time budget, go to the collectors.
+
+# Estimates differ from Whoosh's scores only by float rounding (another order
+# of the same additions, ~1e-15 relative); this margin is far wider than that.
+SCORE_SLACK = 1e-9
+
+SegmentScores = dict[int, float]  # segment document number -> estimated score
+
+
+class _Unsupported(Exception):
+    """A query (or an index state) the fast path does not handle."""
+
+
+class _OutOfTime(Exception):
+    """The time budget ran out during the fast path."""
+
+
+# A term is probed (its posting list searched for given records) rather than
+# read whole when it has this many times more postings than there are records
+# to look for: a probe decodes only the blocks holding them.
+PROBE_RATIO = 8
+
+
+class _SegmentEvaluator:
+    """The matches of a compiled query in one segment, then score estimates
+    for those matches only.
+
+    ``within`` mirrors Whoosh's matchers as set operations: And starts from
+    its smallest part and looks for those records in the others (probing long
+    posting lists instead of reading them), Not subtracts, Or unites.
+    ``estimates`` sums, per match, the BM25F scores of the terms matching it,
+    with Whoosh's boosts (and the 1.0 that Whoosh's InverseMatcher adds for
+    each Not inside an And).
+    """
+
+    def __init__(self, searcher: Searcher, check_time: Any) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.check_time = check_time
+        self._docs: dict[int, Collection[int]] = {}  # id(query) -> all matches
+        self._expansions: dict[int, wq.Query] = {}  # id(prefix) -> its terms
+        self._weights: dict[tuple[str, bytes], dict[int, float]] = {}
+        self._complete: set[tuple[str, bytes]] = set()  # read whole
+        self._probed: dict[tuple[str, bytes], set[int]] = {}  # else looked for
+        self._scorers: dict[tuple[str, bytes], Any] = {}
+        self.inexact: set[int] = set()  # see ``estimates``
+
+    # -- the matching set ------------------------------------------------
+
+    def docs(self, query: wq.Query) -> Collection[int]:
+        """Every match of ``query`` in the segment."""
+        key = id(query)
+        if key not in self._docs:
+            self._docs[key] = self.within(query, None)
+        return self._docs[key]
+
+    def within(self, query: wq.Query, among: set[int] | None) -> Collection[int]:
+        """The matches of ``query`` among ``among`` (None: all records)."""
+        self.check_time()
+        if among is not None and id(query) in self._docs:
+            return among.intersection(self._docs[id(query)])
+        if query is wq.NullQuery or among is not None and not among:
+            return ()
+        if isinstance(query, wq.Or | wq.And) and len(query.subqueries) == 1:
+            return self.within(query.subqueries[0], among)  # Whoosh: the child alone
+        if isinstance(query, wq.Term):
+            return self._term_docs(query, among)
+        kind = type(query)
+        if kind is wq.Or:
+            if query.minmatch or query.scale:
+                raise _Unsupported("Or with minmatch or scale")
+            return set().union(*(self.within(sub, among) for sub in query.subqueries))
+        if kind is wq.And:
+            return self._intersection(query.subqueries, among)
+        if kind is wq.AndMaybe:
+            return self.within(query.a, among)
+        if kind is wq.AndNot:
+            kept = set(self.within(query.a, among))
+            return kept.difference(self.within(query.b, kept))
+        if kind is wq.ConstantScoreQuery:
+            return self.within(query.child, among)
+        if kind is wq.Phrase:
+            return self._phrase(query, among)
+        if kind is wq.Prefix:
+            return self.within(self._expanded(query), among)
+        if kind is wq.Every and query.fieldname in (None, "", "*"):
+            docs = self.reader.all_doc_ids()  # live records only
+            return set(docs) if among is None else set(docs).intersection(among)
+        raise _Unsupported(kind.__name__)
+
+    def _intersection(
+        self, subs: Sequence[wq.Query], among: set[int] | None
+    ) -> Collection[int]:
+        positive = sorted((s for s in subs if not isinstance(s, wq.Not)), key=self.size)
+        if not positive:
+            raise _Unsupported("And of Nots only")
+        docs = set(self.within(positive[0], among))  # the cheapest first
+        for sub in positive[1:]:
+            docs = set(self.within(sub, docs))
+        for sub in subs:
+            if isinstance(sub, wq.Not) and docs:
+                docs.difference_update(self.within(sub.query, docs))
+        return docs
+
+    def size(self, query: wq.Query) -> int:
+        """At most how many records ``query`` matches (for ordering work)."""
+        if isinstance(query, wq.Term):
+            key = self._key(query.fieldname, query.text)
+            return self.reader.doc_frequency(*key) if key else 0
+        if isinstance(query, wq.Phrase):
+            return min(
+                (self.size(wq.Term(query.fieldname, w)) for w in query.words),
+                default=0,
+            )
+        if isinstance(query, wq.Prefix):
+            return self.size(self._expanded(query))
+        if isinstance(query, wq.Or):
+            return sum(self.size(sub) for sub in query.subqueries)
+        if isinstance(query, wq.And):
+            return min((self.size(s) for s in query.subqueries), default=0)
+        if isinstance(query, wq.AndMaybe | wq.AndNot):
+            return self.size(query.a)
+        if isinstance(query, wq.ConstantScoreQuery):
+            return self.size(query.child)
+        return self.reader.doc_count_all()
+
+    def _term_docs(self, query: wq.Term, among: set[int] | None) -> Collection[int]:
+        key = self._key(query.fieldname, query.text)
+        if key is None:
+            return ()
+        if among is None or key in self._complete:
+            weights = self._read(key)
+            return weights.keys() if among is None else among.intersection(weights)
+        if self.reader.doc_frequency(*key) <= PROBE_RATIO * len(among):
+            return among.intersection(self._read(key))
+        return self._probe(key, among).keys()
+
+    def _key(self, fieldname: str, text: Any) -> tuple[str, bytes] | None:
+        try:
+            return fieldname, self.searcher.schema[fieldname].to_bytes(text)
+        except ValueError:  # Whoosh's Term matches nothing then
+            return None
+
+    def _leaf(self, key: tuple[str, bytes]) -> tuple[Any, Collection[int]] | None:
+        """A fresh posting matcher for the term and the deleted records it
+        would hide (Whoosh's FilterMatcher), or None: not in this segment.
+        The matcher may already have passed leading deleted records, or be
+        exhausted when every record with the term here was deleted (the
+        FilterMatcher moved it on when it was made)."""
+        if key not in self.reader:
+            return None
+        matcher = self.searcher.postings(*key)
+        deleted: Collection[int] = ()
+        if isinstance(matcher, matching.FilterMatcher):
+            deleted, matcher = matcher._ids, matcher.child
+        # (Whoosh's codec inlines no postings by default: every list has blocks.)
+        if not isinstance(matcher, whoosh3.W3LeafMatcher):
+            raise _Unsupported(type(matcher).__name__)
+        self._scorers[key] = matcher.scorer
+        return matcher, deleted
+
+    def _read(self, key: tuple[str, bytes]) -> dict[int, float]:
+        """The whole posting list (record -> weight), a block at a time."""
+        if key in self._complete:
+            return self._weights[key]
+        weights: dict[int, float] = {}
+        leaf = self._leaf(key)
+        if leaf is not None:
+            matcher, deleted = leaf
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                weights.update(zip(matcher._ids, matcher._weights, strict=True))
+                matcher._next_block()
+            for doc in deleted:
+                weights.pop(doc, None)
+        self._weights[key] = weights
+        self._complete.add(key)
+        return weights
+
+    def _probe(
+        self, key: tuple[str, bytes], among: Collection[int]
+    ) -> dict[int, float]:
+        """The postings of the term for ``among``: skipping through the list
+        decodes only the blocks that may hold them."""
+        weights = self._weights.setdefault(key, {})
+        if key in self._complete:
+            return {doc: weights[doc] for doc in among if doc in weights}
+        probed = self._probed.setdefault(key, set())
+        todo = sorted(set(among).difference(probed))
+        leaf = self._leaf(key) if todo else None
+        if leaf is not None:
+            matcher, deleted = leaf
+            for doc in todo:
+                if not matcher.is_active():  # also at once: see ``_leaf``
+                    break
+                matcher.skip_to(doc)
+                if matcher.is_active() and matcher.id() == doc and doc not in deleted:
+                    weights[doc] = matcher.weight()
+        probed.update(todo)
+        return {doc: weights[doc] for doc in among if doc in weights}
+
+    def _phrase(self, query: wq.Phrase, among: set[int] | None) -> Collection[int]:
+        """Records with every word, then those where the words stand adjacent
+        and in order: what Whoosh's SpanNear2 (slop 1, ordered, mindist 1)
+        accepts, read from the candidates' positions only."""
+        if query.slop != 1 or not query.words:
+            raise _Unsupported("Phrase with slop or no words")
+        terms = [wq.Term(query.fieldname, word) for word in query.words]
+        candidates = set(self._intersection(terms, among))
+        if not candidates:
+            return ()
+        keys = [self._key(query.fieldname, word) for word in query.words]
+        positions = [self._positions(key, candidates) for key in keys if key]
+        found = set()
+        for doc in candidates:
+            starts = set(positions[0][doc])
+            for offset, word in enumerate(positions[1:], 1):
+                starts.intersection_update(p - offset for p in word[doc])
+            if starts:
+                found.add(doc)
+        return found
+
+    def _positions(
+        self, key: tuple[str, bytes], docs: set[int]
+    ) -> dict[int, list[int]]:
+        """The term's positions in each of ``docs`` (which all have it),
+        decoding only the posting blocks that hold them."""
+        leaf = self._leaf(key)
+        if leaf is None:
+            raise _Unsupported("a phrase word vanished")
+        matcher, _deleted = leaf
+        decode = self.searcher.schema[key[0]].format.decode_positions
+        wanted = sorted(docs)
+        found: dict[int, list[int]] = {}
+        at = 0
+        while matcher.is_active() and at < len(wanted):
+            if matcher.block_max_id() >= wanted[at]:
+                matcher._read_ids()
+                matcher._read_values()
+                for doc, value in zip(matcher._ids, matcher._values, strict=True):
+                    if doc in docs:
+                        found[doc] = decode(value)
+                at = bisect.bisect_right(wanted, matcher.block_max_id(), at)
+            matcher._next_block()
+        return found
+
+    def _expanded(self, query: wq.Prefix) -> wq.Query:
+        """A prefix as the terms it expands to here (Whoosh's MultiTerm)."""
+        key = id(query)
+        if key not in self._expansions:
+            terms = [t for t in query._btexts(self.reader) if t]
+            expanded: wq.Query = wq.Or(
+                [wq.Term(query.fieldname, t) for t in terms], boost=query.boost
+            )
+            if len(terms) == 1:  # Whoosh uses the one Term alone (boost dropped)
+                expanded = wq.Term(query.fieldname, terms[0])
+            self._expansions[key] = expanded
+        return self._expansions[key]
+
+    # -- score estimates ---------------------------------------------------
+
+    def estimates(self, query: wq.Query, docs: set[int]) -> SegmentScores:
+        """Estimated scores of ``query`` for ``docs`` (all matches of it).
+
+        Each term's score is Whoosh's own (the same function of the same
+        weight and length, boosts applied alike), and Whoosh adds them up
+        pairwise along its matcher tree. Where at most two parts of a node
+        match a record, the order of the additions cannot change the sum, so
+        the estimate is Whoosh's score to the bit; records where three or
+        more add up at some node (their grouping depends on Whoosh's tree
+        shape) are left in ``inexact`` for Whoosh's matcher to score."""
+        self.check_time()
+        if query is wq.NullQuery or not docs:
+            return {}
+        if isinstance(query, wq.Or | wq.And) and len(query.subqueries) == 1:
+            return self.estimates(query.subqueries[0], docs)
+        if isinstance(query, wq.Term):
+            return self._term_scores(query, docs)
+        kind = type(query)
+        if kind is wq.Or:
+            total: SegmentScores = {}
+            addends: collections.Counter[int] = collections.Counter()
+            for sub in query.subqueries:
+                mine = set(self.within(sub, docs))
+                addends.update(mine)
+                for doc, score in self.estimates(sub, mine).items():
+                    total[doc] = total.get(doc, 0.0) + score
+            self.inexact.update(doc for doc, n in addends.items() if n > 2)
+            return _boosted(total, query.boost)
+        if kind is wq.And:
+            if len(query.subqueries) > 2:
+                self.inexact.update(docs)
+            nots = sum(1.0 for sub in query.subqueries if isinstance(sub, wq.Not))
+            total = dict.fromkeys(docs, nots)
+            for sub in query.subqueries:
+                if not isinstance(sub, wq.Not):
+                    for doc, score in self.estimates(sub, docs).items():
+                        total[doc] += score
+            return _boosted(total, query.boost)
+        if kind is wq.AndMaybe:
+            total = self.estimates(query.a, docs)
+            optional = set(self.within(query.b, docs))
+            for doc, score in self.estimates(query.b, optional).items():
+                total[doc] += score
+            return _boosted(total, query.boost)
+        if kind is wq.AndNot:
+            return _boosted(self.estimates(query.a, docs), query.boost)
+        if kind is wq.ConstantScoreQuery:
+            # A ListMatcher of weight ``score``; a weight of 0.0 reads as 1.0.
+            return dict.fromkeys(docs, query.score or 1.0)
+        if kind is wq.Phrase:
+            # SpanNear2 wraps an intersection of the words' terms: their sum.
+            if len(query.words) > 2:
+                self.inexact.update(docs)
+            total = dict.fromkeys(docs, 0.0)
+            for word in query.words:
+                term = wq.Term(query.fieldname, word)
+                for doc, score in self._term_scores(term, docs).items():
+                    total[doc] += score
+            return _boosted(total, query.boost)
+        if kind is wq.Prefix:
+            return self.estimates(self._expanded(query), docs)
+        if kind is wq.Every:
+            return dict.fromkeys(docs, query.boost or 1.0)
+        raise _Unsupported(kind.__name__)
+
+    def _term_scores(self, query: wq.Term, docs: set[int]) -> SegmentScores:
+        key = self._key(query.fieldname, query.text)
+        if key is None:
+            return {}
+        if key in self._complete:
+            weights = self._weights[key]
+            if len(weights) < len(docs):
+                found = {d: w for d, w in weights.items() if d in docs}
+            else:
+                found = {d: weights[d] for d in docs if d in weights}
+        else:
+            found = self._probe(key, docs)
+        if not found:
+            return {}
+        scorer = self._scorers[key]
+        if type(scorer) is not scoring.BM25FScorer or scoring.bm25 is not _BM25:
+            raise _Unsupported(f"scored by {type(scorer).__name__}")
+        # BM25FScorer._score(weight, length) inlined: the same expression on
+        # the same numbers (so the same float), without four calls a posting.
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        lengths = _field_lengths(self.reader, query.fieldname)
+        scores = {
+            d: idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * lengths[d] / avgfl)))
+            for d, w in found.items()
+        }
+        return _boosted(scores, query.boost)
+
+
+_BM25 = scoring.bm25
+
+
+def _field_lengths(reader: Any, fieldname: str) -> list[Any]:
+    """Each record's length in ``fieldname`` as BM25F reads it
+    (``doc_field_length(doc, field, 1)``), listed once per segment reader."""
+    perdoc = reader._perdoc
+    cache = perdoc.__dict__.setdefault("_gloss_length_values", {})
+    if fieldname not in cache:
+        length = perdoc.doc_field_length
+        count = reader.doc_count_all()
+        cache[fieldname] = [length(doc, fieldname, 1) for doc in range(count)]
+    lengths: list[Any] = cache[fieldname]
+    return lengths
+
+
+def _boosted(scores: SegmentScores, boost: float) -> SegmentScores:
+    if boost != 1.0:
+        return {doc: score * boost for doc, score in scores.items()}
+    return scores
+
+
+@dataclass
+class _Segment:
+    searcher: Searcher
+    offset: int
+    scores: SegmentScores  # the project's matches in this segment
+    inexact: set[int]  # matches whose estimate may differ from Whoosh's score
+
+
+class _FastPath:
+    """Total, facets and the page of one search without Whoosh's collectors
+    (see the comment above ``SCORE_SLACK``)."""
+
+    def __init__(
+        self, searcher: Searcher, allowed: Container[int] | None, deadline: float | None
+    ) -> None:
+        self.searcher = searcher
+        self.allowed = allowed
+        self.deadline = deadline
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise _OutOfTime
+
+    def run(self, compiled: wq.Query, limit: int, sort: str) -> tuple[list, int, dict]:
+        """(the first ``limit`` hits as (stored fields, score), total, facets)."""
+        if not isinstance(self.searcher.weighting, scoring.BM25F):
+            raise _Unsupported("another weighting")
+        with _cached_blocks():
+            return self._run(compiled, limit, sort)
+
+    def _run(self, compiled: wq.Query, limit: int, sort: str) -> tuple[list, int, dict]:
+        segments = [
+            self._segment(compiled, sub, offset, sort != "document")
+            for sub, offset in self.searcher.leaf_searchers()
+        ]
+        total = sum(len(s.scores) for s in segments)
+        facets = self._facets(segments)
+        if sort == "document":
+            ranked = self._by_document(segments, limit)
+        else:
+            ranked = self._by_score(compiled, segments, limit)
+        stored = self.searcher.stored_fields
+        return [(stored(doc), score) for score, doc in ranked], total, facets
+
+    def _segment(
+        self, compiled: wq.Query, sub: Searcher, offset: int, scored: bool
+    ) -> _Segment:
+        evaluator = _SegmentEvaluator(sub, self.check_time)
+        docs = set(evaluator.docs(compiled))
+        allowed = self.allowed
+        if allowed is not None:
+            docs = {doc for doc in docs if offset + doc in allowed}
+        if not scored:  # sorted by document: scores are not shown
+            return _Segment(sub, offset, dict.fromkeys(docs, 0.0), set())
+        scores = evaluator.estimates(compiled, docs)
+        return _Segment(sub, offset, scores, evaluator.inexact)
+
+    def _facets(self, segments: list[_Segment]) -> dict[str, dict[Any, int]]:
+        """What Whoosh's Count facets give: per field, name -> matches (a
+        list column counts every name in a record's list)."""
+        counts: dict[str, dict[Any, int]] = {}
+        for name, facet in _facets().items():
+            counted: collections.Counter[Any] = collections.Counter()
+            for segment in segments:
+                names = _segment_names(
+                    segment.searcher.reader(), facet.fieldname, facet.allow_overlap
+                )
+                if facet.allow_overlap:  # every name of each record's list
+                    lists = map(names.__getitem__, segment.scores)
+                    counted.update(itertools.chain.from_iterable(lists))
+                else:
+                    counted.update(map(names.__getitem__, segment.scores))
+            counts[name] = dict(counted)
+        return counts
+
+    def _by_score(
+        self, compiled: wq.Query, segments: list[_Segment], limit: int
+    ) -> list[tuple[float, int]]:
+        """The top ``limit`` as Whoosh ranks them: score descending, then
+        document number. Only matches whose estimate comes within
+        ``SCORE_SLACK`` of the ``limit``-th best can be among them; those
+        whose estimate may be off are scored by Whoosh's matcher."""
+        estimates = [s for segment in segments for s in segment.scores.values()]
+        if len(estimates) > limit:
+            last = heapq.nlargest(limit, estimates)[-1]
+            floor = last - SCORE_SLACK * max(1.0, abs(last))
+        else:
+            floor = -math.inf
+        ranked = []
+        for segment in segments:
+            scores, inexact = segment.scores, segment.inexact
+            candidates = [d for d, s in scores.items() if s >= floor]
+            unsure = sorted(d for d in candidates if d in inexact)
+            exact = dict(self._exact_scores(compiled, segment, unsure))
+            ranked += [
+                (exact[d] if d in exact else scores[d], segment.offset + d)
+                for d in candidates
+            ]
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return ranked[:limit]
+
+    def _exact_scores(
+        self, compiled: wq.Query, segment: _Segment, docs: list[int]
+    ) -> list[tuple[int, float]]:
+        if not docs:
+            return []
+        matcher = compiled.matcher(segment.searcher, self.searcher.context())
+        exact = []
+        for doc in docs:  # ascending
+            self.check_time()
+            if matcher.is_active():
+                matcher.skip_to(doc)
+            if not matcher.is_active() or matcher.id() != doc:
+                raise _Unsupported("the evaluation and Whoosh's matcher disagree")
+            exact.append((doc, matcher.score()))
+        return exact
+
+    def _by_document(
+        self, segments: list[_Segment], limit: int
+    ) -> list[tuple[Any, int]]:
+        """The first ``limit`` in reading order, with Whoosh's sort keys."""
+        sortedby = _sort("document")
+        assert sortedby is not None
+        categorizer = sortedby.categorizer(self.searcher)
+        if categorizer.needs_current:
+            raise _Unsupported("a sort that needs the matcher")
+        items = []
+        for segment in segments:
+            categorizer.set_searcher(segment.searcher, segment.offset)
+            key = categorizer.key_for
+            items += [(key(None, d), segment.offset + d) for d in segment.scores]
+        items.sort()
+        return items[:limit]
+
+
 # -- compiling the query tree -------------------------------------------------
 
 
-def compile_query(node: q.Node) -> wq.Query:
-    """The tree as a Whoosh query: words in the records' own text, ranked up
-    when the section, title or byline has them too."""
-    compiled = compile_node(node)
+def compile_query(node: q.Node, filters: Sequence[wq.Query] = ()) -> wq.Query:
+    """The tree (and the facet filters) as a Whoosh query: words in the
+    records' own text, ranked up when the section, title or byline has them
+    too.
+
+    The filters go inside the AndMaybe, not around it: Whoosh's
+    ``AndMaybeMatcher.skip_to`` moves its optional side to the target rather
+    than to where the required side landed, so under an intersection it
+    missed the context bonus of some records, and filtering by a facet
+    changed the order of the records it kept."""
+    compiled = wq.And([compile_node(node), *filters])
     words = [leaf for leaf in q.positive_leaves(node) if isinstance(leaf, q.Word)]
     if not words:
         return compiled
@@ -912,11 +1561,15 @@ def _sort(sort: str) -> sorting.MultiFacet | None:
     return None
 
 
-def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
+_FACET_NAMES = ("document", "theme", "lang", "kind")
+
+
+def _facet_counts(
+    groups: Mapping[str, Mapping[Any, int]],
+) -> dict[str, list[FacetCount]]:
     counts = {}
-    for name in ("document", "theme", "lang", "kind"):
-        groups = results.groups(name)
-        items = [(_name(key), n) for key, n in groups.items() if key is not None]
+    for name in _FACET_NAMES:
+        items = [(_name(key), n) for key, n in groups[name].items() if key is not None]
         items.sort(key=lambda item: (-item[1], item[0]))
         counts[name] = [FacetCount(value, n) for value, n in items]
     return counts
@@ -929,19 +1582,42 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-def _mark(marker: Marker, tokens: Iterable[Any], lang: str) -> list[Any]:
-    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks).
-
-    Copies: Whoosh's tokenizer yields one Token object changed in place, and a
+def _mark(marker: Marker, tokens: list[Any], lang: str) -> list[Any]:
+    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks); a
     phrase is only seen whole by looking at the words around each one."""
-    copies = [token.copy() for token in tokens]
-    flags = marker.flags([token.text for token in copies], lang)
-    for token, matched in zip(copies, flags, strict=True):
+    flags = marker.flags([token.text for token in tokens], lang)
+    for token, matched in zip(tokens, flags, strict=True):
         token.matched = matched
-    return copies
+    return tokens
 
 
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
+# The attributes ``_TOKENIZER(text, chars=True, mode="query")`` gives a token.
+_QUERY_TOKEN = {
+    "positions": False,
+    "chars": True,
+    "stopped": False,
+    "boost": 1.0,
+    "removestops": True,
+    "mode": "query",
+}
+
+
+def _query_tokens(text: str) -> list[Token]:
+    """The tokens Whoosh's tokenizer yields for a highlight, each its own
+    object (the tokenizer changes one Token in place, and copying each took
+    a third of highlighting)."""
+    tokens = []
+    for match in _TOKENIZER.expression.finditer(text):
+        token = object.__new__(Token)
+        token.__dict__ = {
+            **_QUERY_TOKEN,
+            "text": match.group(0),
+            "startchar": match.start(),
+            "endchar": match.end(),
+        }
+        tokens.append(token)
+    return tokens
 
 
 def highlight_html(text: str, marker: Marker, lang: str) -> str:
@@ -950,7 +1626,7 @@ def highlight_html(text: str, marker: Marker, lang: str) -> str:
     become excerpts around the matches; with no match, the opening lines."""
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
     field_lang = analysis.field_language(lang)
-    tokens = _mark(marker, _TOKENIZER(text, chars=True, mode="query"), field_lang)
+    tokens = _mark(marker, _query_tokens(text), field_lang)
     if len(text) <= WHOLE_TEXT_CHARS:
         fragmenter: Any = highlight.WholeFragmenter()
     else:
@@ -970,13 +1646,13 @@ def highlight_html(text: str, marker: Marker, lang: str) -> str:
     return before + html + after
 
 
-def _hit(hit: Any, marker: Marker) -> Hit:
-    score = hit.score if isinstance(hit.score, float) else 0.0
+def _hit(stored: Mapping[str, Any], score: Any, marker: Marker) -> Hit:
+    """A hit from its stored fields; sorted searches' scores are sort keys."""
     return Hit(
-        id=int(hit["id"]),
-        score=score,
-        highlight=highlight_html(hit["body"], marker, hit.get("lang", "")),
-        themes=tuple(_themes(hit.get("themes"))),
+        id=int(stored["id"]),
+        score=score if isinstance(score, float) else 0.0,
+        highlight=highlight_html(stored["body"], marker, stored.get("lang", "")),
+        themes=tuple(_themes(stored.get("themes"))),
     )
 
 

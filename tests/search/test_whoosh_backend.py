@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import fields
+from whoosh.analysis import Token
 
 from search import whoosh_backend
 from search.backend import IndexRecord
@@ -289,3 +290,16 @@ def test_segment_facets_count_as_whooshs_own_facets(backend, tmp_path) -> None:
     other.rebuild()
     ours, whooshs = both_counts(other)
     assert ours == whooshs == {**ours, "kind": {"footnote": len(CORPUS)}}
+
+
+@pytest.mark.parametrize("text", SAMPLE_TEXTS)
+def test_highlight_tokens_are_whooshs_tokens(text) -> None:
+    """``_query_tokens`` builds the tokens highlighting marks without Whoosh's
+    tokenizer; each must have exactly the attributes Whoosh's would have."""
+    whooshs = [
+        token.copy().__dict__
+        for token in whoosh_backend._TOKENIZER(text, chars=True, mode="query")
+    ]
+    ours = [token.__dict__ for token in whoosh_backend._query_tokens(text)]
+    assert ours == whooshs
+    assert {type(t) for t in whoosh_backend._query_tokens(text)} <= {Token}
