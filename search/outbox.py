@@ -10,6 +10,13 @@ Crash safety: rows are deleted only after the index commit. Killed before the
 commit, nothing was written and the rows remain; killed after it, the rows
 remain and are applied again, which is harmless (upserts re-read the database).
 
+Read your writes: every row names the person whose change it is. A search
+waits only for its own person's small rows (and for unattributed ones, a
+command's or an ingest's), never for everyone's queue: it marks them
+``waited``, the drainer applies waited rows first, and in inline mode the
+search applies just those rows itself. Another person's backlog of tags does
+not hold up anyone else's next search.
+
 Priorities: the rows of a large change (more than ``BACKGROUND_OVER``
 paragraphs at once, a big document ingested) are background rows. The drainer
 applies the small changes queued meanwhile first, in smaller batches between
@@ -37,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from corpus.models import Paragraph
@@ -64,37 +71,43 @@ SEARCH_LOCK_WAIT = 5.0
 SEARCH_DRAIN_BUDGET = 10.0
 
 
-def enqueue(paragraph_ids: Iterable[int]) -> None:
+def enqueue(paragraph_ids: Iterable[int], *, actor_id: int | None = None) -> None:
     """Record that these paragraphs changed (call inside the changing
-    transaction); after commit, try to apply them at once if no one else is."""
+    transaction), by ``actor_id`` (the person, whose next search waits for
+    it); after commit, try to apply them at once if no one else is."""
     ids = list(paragraph_ids)
     if not ids:
         return
-    _insert_rows(ids, background=len(ids) > BACKGROUND_OVER)
+    _insert_rows(ids, background=len(ids) > BACKGROUND_OVER, actor_id=actor_id)
     if dedicated_drainer():
         transaction.on_commit(ring)
     elif not _deferred:
         transaction.on_commit(try_drain)
 
 
-def _insert_rows(ids: list[int], *, background: bool) -> None:
+def _insert_rows(ids: list[int], *, background: bool, actor_id: int | None) -> None:
     """One outbox row per id. A big document's ingest queues one row per
     record inside its write transaction: ``bulk_create`` of 93,000 rows took
     ~19 s of it (a model instance and SQL per value), a plain ``executemany``
     of the same values a fraction of that."""
     if len(ids) <= BACKGROUND_OVER:
-        rows = [IndexOutbox(paragraph_id=pid, background=background) for pid in ids]
+        rows = [
+            IndexOutbox(paragraph_id=pid, background=background, actor_id=actor_id)
+            for pid in ids
+        ]
         IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         return
     connection = connections[IndexOutbox.objects.db]
     meta, quote = IndexOutbox._meta, connection.ops.quote_name
     by_name = {f.name: f.get_attname_column()[1] for f in meta.concrete_fields}
-    names = ("paragraph_id", "background", "created_at")
+    names = ("paragraph_id", "background", "actor_id", "waited", "created_at")
     columns = ", ".join(quote(str(by_name[name])) for name in names)
     created = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)"
+    values = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
+    row = (background, actor_id, False, created)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(pid, background, created) for pid in ids])
+        cursor.executemany(sql, [(pid, *row) for pid in ids])
 
 
 _deferred: list[bool] = []
@@ -132,30 +145,39 @@ def drain(
     batch_size: int = BATCH_SIZE,
     lock_timeout: float | None = None,
     budget: float | None = None,
+    only: QuerySet[IndexOutbox] | None = None,
 ) -> int:
     """Apply pending rows in batches (one index commit each); return how many.
 
     Raises ``SearchUnavailable`` if the lock is not had within
     ``lock_timeout`` seconds. Stops starting new batches after ``budget``
-    seconds (``None``: when the outbox is empty).
+    seconds (``None``: when the outbox is empty, or ``only``'s rows are gone:
+    a search applies its own person's rows and leaves the rest queued).
     """
     backend = backend or get_backend()
     deadline = None if budget is None else time.monotonic() + budget
     applied = 0
     with backend.exclusive(lock_timeout):
         while deadline is None or time.monotonic() < deadline:
-            done = _drain_batch(backend, batch_size)
+            done = _drain_batch(backend, batch_size, only)
             if not done:
                 break
             applied += done
     return applied
 
 
-def _drain_batch(backend: SearchBackend, batch_size: int) -> int:
-    """One index commit: small changes first, then (if none) background ones."""
-    queued = IndexOutbox.objects.order_by("id").values_list("id", "paragraph_id")
-    rows = list(queued.filter(background=False)[:batch_size])
-    if not rows:
+def _drain_batch(
+    backend: SearchBackend,
+    batch_size: int,
+    only: QuerySet[IndexOutbox] | None = None,
+) -> int:
+    """One index commit: small changes first (those a search waits for ahead
+    of the rest), then (if none) background ones."""
+    pending = IndexOutbox.objects.all() if only is None else only
+    queued = pending.order_by("id").values_list("id", "paragraph_id")
+    small = queued.filter(background=False).order_by("-waited", "id")
+    rows = list(small[:batch_size])
+    if not rows and only is None:
         background = queued.filter(background=True)
         rows = list(background[: min(batch_size, BACKGROUND_BATCH)])
     if not rows:
@@ -176,14 +198,18 @@ def try_drain() -> None:
         log.exception("draining the search outbox failed; rows stay queued")
 
 
-def catch_up(backend: SearchBackend, project: Project | None = None) -> str:
+def catch_up(
+    backend: SearchBackend, project: Project | None = None, viewer_id: int | None = None
+) -> str:
     """Before a search: apply pending changes so a user sees their own edits.
 
     Returns a notice for the user when some changes could not be applied in
     time, or a large one is still being indexed (the search then shows the
-    index as it is). Only small changes are waited for. With ``project``, only
-    its records' changes are waited for and told of: another project's large
-    upload is none of this search's business (nor may it learn of it).
+    index as it is). Only small changes are waited for: with ``viewer_id``,
+    only that person's own (and unattributed ones); without, everyone's. With
+    ``project``, only its records' changes are waited for and told of:
+    another project's large upload is none of this search's business (nor
+    may it learn of it).
     """
     newest = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
@@ -191,18 +217,46 @@ def catch_up(backend: SearchBackend, project: Project | None = None) -> str:
     # Only rows that were pending when this search began count: others are
     # newer changes made by someone else meanwhile.
     before = IndexOutbox.objects.filter(id__lte=newest)
-    if project is not None:
-        mine = Paragraph.objects.filter(document__project=project).values("id")
-        before = before.filter(paragraph_id__in=mine)
-    if dedicated_drainer():
-        behind = _wait_for_drainer(before.filter(background=False))
-    else:
-        behind = _drain_before_search(backend, before.filter(background=False))
-    if behind:
+    if _awaited(backend, before.filter(background=False), project, viewer_id):
         return BEHIND_NOTICE
+    if project is not None:
+        before = before.filter(paragraph_id__in=_records_of(project))
     if before.filter(background=True).exists():
         return BACKGROUND_NOTICE
     return ""
+
+
+def _records_of(project: Project) -> QuerySet[Paragraph, dict[str, int]]:
+    return Paragraph.objects.filter(document__project=project).values("id")
+
+
+def _awaited(
+    backend: SearchBackend,
+    small: QuerySet[IndexOutbox],
+    project: Project | None,
+    viewer_id: int | None,
+) -> bool:
+    """Wait for the rows this search must see; whether some are left after
+    the wait. Another person's rows are not this search's: they wait for
+    the drainer (or their own person's next search)."""
+    # The project's records, and records deleted since (their project is
+    # unknown now; removing an entry is cheap).
+    scope = Q()  # without a project, every record's
+    if project is not None:
+        gone = ~Q(paragraph_id__in=Paragraph.objects.values("id"))
+        scope = Q(paragraph_id__in=_records_of(project)) | gone
+    if viewer_id is not None:  # their own rows anywhere, and no one's here
+        scope = Q(actor_id=viewer_id) | (Q(actor_id__isnull=True) & scope)
+    ids = list(small.filter(scope).values_list("id", flat=True))
+    if not ids:
+        return False
+    awaited = IndexOutbox.objects.filter(id__in=ids)
+    if dedicated_drainer():
+        # Ahead of the queue: the drainer takes waited rows first.
+        awaited.filter(waited=False).update(waited=True)
+        ring()
+        return _wait_for_drainer(awaited)
+    return _drain_before_search(backend, awaited)
 
 
 BEHIND_NOTICE = "Some recent changes are still being indexed and may not show yet."
@@ -212,10 +266,14 @@ BACKGROUND_NOTICE = (
 
 
 def _drain_before_search(backend: SearchBackend, small: QuerySet[IndexOutbox]) -> bool:
-    """Inline mode: drain (within a budget) ourselves; whether rows are left."""
+    """Inline mode: apply these rows (within a budget) ourselves, leaving
+    everyone else's queued; whether some are left."""
     try:
         drain(
-            backend=backend, lock_timeout=SEARCH_LOCK_WAIT, budget=SEARCH_DRAIN_BUDGET
+            backend=backend,
+            only=small,
+            lock_timeout=SEARCH_LOCK_WAIT,
+            budget=SEARCH_DRAIN_BUDGET,
         )
     except SearchUnavailable:
         log.warning("search outbox busy; searching without the latest changes")
@@ -223,8 +281,8 @@ def _drain_before_search(backend: SearchBackend, small: QuerySet[IndexOutbox]) -
 
 
 def _wait_for_drainer(small: QuerySet[IndexOutbox]) -> bool:
-    """Let the dedicated drainer apply the small changes queued before this
-    search; whether some are still waiting after SEARCH_LOCK_WAIT."""
+    """Let the dedicated drainer apply the small changes this search waits
+    for; whether some are still waiting after SEARCH_LOCK_WAIT."""
     deadline = time.monotonic() + SEARCH_LOCK_WAIT
     while small.exists():
         if time.monotonic() >= deadline:
