@@ -188,6 +188,20 @@ def _drain_batch(
     return len(rows)
 
 
+def queued_ids() -> list[int]:
+    """The ids of the rows committed now (before a rebuild reads the database)."""
+    return list(IndexOutbox.objects.values_list("id", flat=True))
+
+
+def settle(row_ids: list[int]) -> None:
+    """Forget rows a rebuild has made true: it read the database after they
+    were committed, so applying them again (93,000 after a big first ingest,
+    in background batches) would only repeat it."""
+    for start in range(0, len(row_ids), BATCH_SIZE):
+        chunk = row_ids[start : start + BATCH_SIZE]
+        IndexOutbox.objects.filter(id__in=chunk).delete()
+
+
 def try_drain() -> None:
     """Drain now if no other process is (never raises: the rows stay queued)."""
     try:
