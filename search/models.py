@@ -27,8 +27,6 @@ class IndexOutbox(models.Model):
     # search waits for its own person's rows only, not for everyone's queue.
     # Not a foreign key, like paragraph_id: the row outlives nothing it names.
     actor_id = models.BigIntegerField(null=True, blank=True)
-    # Someone's search is waiting for this row: the drainer applies it first.
-    waited = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

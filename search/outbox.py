@@ -12,10 +12,11 @@ remain and are applied again, which is harmless (upserts re-read the database).
 
 Read your writes: every row names the person whose change it is. A search
 waits only for its own person's small rows (and for unattributed ones, a
-command's or an ingest's), never for everyone's queue: it marks them
-``waited``, the drainer applies waited rows first, and in inline mode the
-search applies just those rows itself. Another person's backlog of tags does
-not hold up anyone else's next search.
+command's or an ingest's), never for everyone's queue: it rings the drainer's
+doorbell with that person's id, the drainer puts their rows first in its next
+batch (no database write: on SQLite every write queues for the one write
+lock), and in inline mode the search applies just those rows itself. Another
+person's backlog of tags does not hold up anyone else's next search.
 
 Priorities: the rows of a large change (more than ``BACKGROUND_OVER``
 paragraphs at once, a big document ingested) are background rows. The drainer
@@ -38,13 +39,13 @@ import select
 import signal
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from corpus.models import Paragraph
@@ -69,6 +70,8 @@ FOLLOW_POLL_MAX = 2.0
 # and how long to spend draining, before searching what the index has.
 SEARCH_LOCK_WAIT = 5.0
 SEARCH_DRAIN_BUDGET = 10.0
+# A waiting search rings the drainer again after this long (a lost datagram).
+RING_AGAIN = 0.5
 
 
 def enqueue(paragraph_ids: Iterable[int], *, actor_id: int | None = None) -> None:
@@ -100,12 +103,12 @@ def _insert_rows(ids: list[int], *, background: bool, actor_id: int | None) -> N
     connection = connections[IndexOutbox.objects.db]
     meta, quote = IndexOutbox._meta, connection.ops.quote_name
     by_name = {f.name: f.get_attname_column()[1] for f in meta.concrete_fields}
-    names = ("paragraph_id", "background", "actor_id", "waited", "created_at")
+    names = ("paragraph_id", "background", "actor_id", "created_at")
     columns = ", ".join(quote(str(by_name[name])) for name in names)
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     values = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
-    row = (background, actor_id, False, created)
+    row = (background, actor_id, created)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(pid, *row) for pid in ids])
 
@@ -146,23 +149,29 @@ def drain(
     lock_timeout: float | None = None,
     budget: float | None = None,
     only: QuerySet[IndexOutbox] | None = None,
+    first: Collection[int] = (),
+    max_batches: int | None = None,
 ) -> int:
     """Apply pending rows in batches (one index commit each); return how many.
 
     Raises ``SearchUnavailable`` if the lock is not had within
     ``lock_timeout`` seconds. Stops starting new batches after ``budget``
     seconds (``None``: when the outbox is empty, or ``only``'s rows are gone:
-    a search applies its own person's rows and leaves the rest queued).
+    a search applies its own person's rows and leaves the rest queued), or
+    after ``max_batches``. The rows of the people in ``first`` (ids of people
+    whose search waits) go ahead of older ones.
     """
     backend = backend or get_backend()
     deadline = None if budget is None else time.monotonic() + budget
-    applied = 0
+    applied, batches = 0, 0
     with backend.exclusive(lock_timeout):
         while deadline is None or time.monotonic() < deadline:
-            done = _drain_batch(backend, batch_size, only)
+            done = _drain_batch(backend, batch_size, only, first)
             if not done:
                 break
-            applied += done
+            applied, batches = applied + done, batches + 1
+            if max_batches is not None and batches >= max_batches:
+                break
     return applied
 
 
@@ -170,12 +179,16 @@ def _drain_batch(
     backend: SearchBackend,
     batch_size: int,
     only: QuerySet[IndexOutbox] | None = None,
+    first: Collection[int] = (),
 ) -> int:
-    """One index commit: small changes first (those a search waits for ahead
-    of the rest), then (if none) background ones."""
+    """One index commit: small changes first (those of the people in
+    ``first`` ahead of the rest), then (if none) background ones."""
     pending = IndexOutbox.objects.all() if only is None else only
     queued = pending.order_by("id").values_list("id", "paragraph_id")
-    small = queued.filter(background=False).order_by("-waited", "id")
+    small = queued.filter(background=False)
+    if first:
+        waiting = Case(When(actor_id__in=list(first), then=0), default=1)
+        small = small.order_by(waiting, "id")
     rows = list(small[:batch_size])
     if not rows and only is None:
         background = queued.filter(background=True)
@@ -266,10 +279,7 @@ def _awaited(
         return False
     awaited = IndexOutbox.objects.filter(id__in=ids)
     if dedicated_drainer():
-        # Ahead of the queue: the drainer takes waited rows first.
-        awaited.filter(waited=False).update(waited=True)
-        ring()
-        return _wait_for_drainer(awaited)
+        return _wait_for_drainer(awaited, viewer_id)
     return _drain_before_search(backend, awaited)
 
 
@@ -294,14 +304,21 @@ def _drain_before_search(backend: SearchBackend, small: QuerySet[IndexOutbox]) -
     return small.exists()
 
 
-def _wait_for_drainer(small: QuerySet[IndexOutbox]) -> bool:
+def _wait_for_drainer(small: QuerySet[IndexOutbox], viewer_id: int | None) -> bool:
     """Let the dedicated drainer apply the small changes this search waits
-    for; whether some are still waiting after SEARCH_LOCK_WAIT."""
-    deadline = time.monotonic() + SEARCH_LOCK_WAIT
+    for (ringing with the person's id: their rows go first, and again now and
+    then, as a datagram may be lost); whether some are still waiting after
+    SEARCH_LOCK_WAIT."""
+    started = time.monotonic()
+    rung = started - RING_AGAIN
     while small.exists():
-        if time.monotonic() >= deadline:
+        now = time.monotonic()
+        if now - started >= SEARCH_LOCK_WAIT:
             log.warning("search drainer is behind; searching without the latest")
             return True
+        if now - rung >= RING_AGAIN:
+            ring(viewer_id)
+            rung = now
         time.sleep(0.02)
     return False
 
@@ -318,21 +335,26 @@ def follow(*, max_idle: float | None = None) -> int:
         stop = _stop_on_signals()
         applied, idle_since = 0, time.monotonic()
         pauses = idle_pauses()
+        waiting: set[int] = set()  # people whose search waits: theirs first
         while not stop:
-            done = _follow_once()
+            waiting |= _wait(bell, 0)  # rung during the last batch
+            done = _follow_once(waiting)
             applied += done
             if done:
                 idle_since, pauses = time.monotonic(), idle_pauses()
+                waiting = set()  # their rows led that batch
             elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
                 break
             else:
-                _wait(bell, next(pauses))
+                waiting |= _wait(bell, next(pauses))
     return applied
 
 
-def _follow_once() -> int:
+def _follow_once(first: Collection[int] = ()) -> int:
+    """One batch (one index commit), so that people ringing meanwhile get
+    their rows into the next one rather than after the whole queue."""
     try:
-        return drain(lock_timeout=FOLLOW_POLL)
+        return drain(lock_timeout=FOLLOW_POLL, first=first, max_batches=1)
     except SearchUnavailable:
         return 0  # a rebuild holds the lock; wait for it
     except Exception:
@@ -364,15 +386,17 @@ def doorbell_address() -> str:
     return f"\0gloss-search-drainer-{digest[:32]}"
 
 
-def ring() -> None:
-    """Wake the dedicated drainer now (after a commit that queued rows).
+def ring(waiting: int | None = None) -> None:
+    """Wake the dedicated drainer now (after a commit that queued rows), or
+    tell it that ``waiting`` (a person's id) waits for their rows.
 
     Never raises: with no drainer listening, the rows wait for its next look.
     """
+    message = b"!" if waiting is None else f"w{waiting}".encode()
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
             sender.setblocking(False)
-            sender.sendto(b"!", doorbell_address())
+            sender.sendto(message, doorbell_address())
     except OSError:
         pass  # no drainer is listening, or its queue is full: it is awake
 
@@ -396,17 +420,33 @@ def _doorbell() -> Iterator[socket.socket | None]:
         bell.close()
 
 
-def _wait(bell: socket.socket | None, seconds: float) -> None:
-    """Pause up to ``seconds``; a ring ends the pause (all rings are taken)."""
+def _wait(bell: socket.socket | None, seconds: float) -> set[int]:
+    """Pause up to ``seconds``; a ring ends the pause (all rings are taken).
+    Returns the people the rings said are waiting."""
     if bell is None:
         time.sleep(seconds)
-        return
+        return set()
     ready, _, _ = select.select([bell], [], [], seconds)
+    messages = []
     while ready:
         try:
-            bell.recv(64)
+            messages.append(bell.recv(64))
         except BlockingIOError:
             break
+    return waiting_people(messages)
+
+
+def waiting_people(messages: Iterable[bytes]) -> set[int]:
+    """The people named in doorbell messages (``w<id>``; ``!`` names none).
+
+    >>> sorted(waiting_people([b"!", b"w12", b"w3", b"w12", b"wx"]))
+    [3, 12]
+    """
+    people = set()
+    for message in messages:
+        if message.startswith(b"w") and message[1:].isdigit():
+            people.add(int(message[1:]))
+    return people
 
 
 def _stop_on_signals() -> list[int]:

@@ -77,22 +77,46 @@ def test_with_a_dedicated_drainer_a_search_waits_for_its_own_rows_only(
 
 
 @pytest.mark.django_db
-def test_the_drainer_applies_a_waited_row_before_an_older_backlog(
+def test_the_drainer_applies_a_waiting_persons_row_before_an_older_backlog(
     small_corpus, people, settings, monkeypatch
 ):
-    """Ana's search marks her row as waited for: the drainer's next batch
-    takes it ahead of Ben's older rows, so her next search finds her tag."""
+    """Ana's search rings the drainer with her id; given it, the drainer's
+    next batch takes her row ahead of Ben's older rows, so her next search
+    finds her tag."""
     settings.GLOSS_SEARCH_DRAINER = "process"
     monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 0.05)
+    rings: list[int | None] = []
+    monkeypatch.setattr(outbox, "ring", rings.append)
     ana, ben = people
     record = paragraph(small_corpus, 3)
     tag(ana, record)
     found(ana, "theme:sovereignty")  # waits in vain: no drainer runs
+    assert rings == [ana.pk]
     backend = get_backend()
     with backend.exclusive():
-        assert outbox._drain_batch(backend, batch_size=10) == 10
+        assert outbox._drain_batch(backend, batch_size=10, first={ana.pk}) == 10
     assert found(ana, "theme:sovereignty") == ({record.id}, "")
     assert bens_rows(ben) == BACKLOG - 9
+
+
+@pytest.mark.django_db
+def test_the_following_drainer_passes_the_people_rung_to_its_next_batch(
+    monkeypatch,
+):
+    """What the doorbell said (``_wait``'s answer) reaches the next drain as
+    the people to serve first; after a batch that applied rows it is spent."""
+    heard = iter([{7}, set(), set()])
+    monkeypatch.setattr(outbox, "_wait", lambda bell, seconds: next(heard, set()))
+    batches: list[dict] = []
+
+    def drain(**kwargs):  # noqa: ANN003, ANN202
+        batches.append({**kwargs, "first": set(kwargs["first"])})
+        return 1 if len(batches) == 1 else 0
+
+    monkeypatch.setattr(outbox, "drain", drain)
+    outbox.follow(max_idle=0.0)
+    assert [b["first"] for b in batches] == [{7}, set()]
+    assert {b["max_batches"] for b in batches} == {1}
 
 
 @pytest.mark.django_db
