@@ -377,7 +377,9 @@ class Target:
 def targets(paragraphs: list[dict[str, Any]]) -> list[Target]:
     found = []
     for p in paragraphs:
-        words = re.findall(r"[^\W\d_]{5,}", p["text"])
+        # Whole tokens of letters only: a word glued to an apostrophe or a
+        # hyphen ("l'Amérique") is not a word of its own to every analyser.
+        words = [w for w in p["text"].split() if w.isalpha() and len(w) >= 5]
         if p["kind"] == "paragraph" and len(p["text"]) > 40 and words:
             found.append(
                 Target(p["id"], len(p["text"]), p["document"], max(words, key=len))
