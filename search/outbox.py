@@ -28,7 +28,9 @@ being indexed. Otherwise one 50 MB upload made every search wait for it.
 The dedicated drainer (``follow``) backs off while idle: it looks again after
 0.1 s, then 0.2, 0.4 … up to 2 s, so an idle server costs next to nothing. A
 committed change does not wait for that: it rings the drainer's doorbell (a
-datagram to a socket named after the index), which wakes it at once.
+datagram to a socket named after the index), which wakes it at once; it then
+gathers the rest of the burst for up to ``GATHER`` (0.1 s) so that a burst of
+tags is one index commit, unless someone's search is waiting.
 """
 
 from __future__ import annotations
@@ -64,8 +66,11 @@ BACKGROUND_OVER = 200
 BACKGROUND_BATCH = 100
 # The dedicated drainer's pauses while idle: FOLLOW_POLL after a batch,
 # doubling up to FOLLOW_POLL_MAX (a change rings the doorbell meanwhile).
+# Woken, it gathers the rest of a burst for up to GATHER before its commit
+# (a waiting search cuts that short).
 FOLLOW_POLL = 0.1
 FOLLOW_POLL_MAX = 2.0
+GATHER = 0.1
 # Before a search: how long to wait for another process's drain to finish,
 # and how long to spend draining, before searching what the index has.
 SEARCH_LOCK_WAIT = 5.0
@@ -346,7 +351,8 @@ def follow(*, max_idle: float | None = None) -> int:
             elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
                 break
             else:
-                waiting |= _wait(bell, next(pauses))
+                woken = _wait(bell, next(pauses))
+                waiting |= woken or _gather(bell, GATHER)
     return applied
 
 
@@ -434,6 +440,19 @@ def _wait(bell: socket.socket | None, seconds: float) -> set[int]:
         except BlockingIOError:
             break
     return waiting_people(messages)
+
+
+def _gather(bell: socket.socket | None, seconds: float) -> set[int]:
+    """After an idle drainer is woken: let the burst it belongs to arrive, up
+    to ``seconds``, so that twenty tags made at once are one index commit and
+    one searcher reopen per web worker, not twenty. A person's waiting search
+    ends the pause at once: returns the people waiting (none: it timed out).
+    """
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        if people := _wait(bell, left):
+            return people
+    return set()
 
 
 def waiting_people(messages: Iterable[bytes]) -> set[int]:

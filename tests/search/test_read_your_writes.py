@@ -132,3 +132,34 @@ def test_an_unattributed_change_is_still_waited_for(small_corpus, people):
     outbox.drain()
     assert outbox.pending() == 0
     assert get_backend().drift().clean
+
+
+@pytest.mark.django_db
+def test_a_woken_drainer_gathers_a_burst_until_someone_waits(settings):
+    """Plain rings (changes committed) are gathered for the whole pause; a
+    ring from a waiting search ends it, naming the person."""
+    with outbox._doorbell() as bell:
+        assert bell is not None
+        outbox.ring()
+        outbox.ring()
+        assert outbox._gather(bell, 0.2) == set()  # a burst: nobody waits
+        outbox.ring()
+        outbox.ring(9)
+        assert outbox._gather(bell, 60.0) == {9}  # (else it would pause 60 s)
+
+
+@pytest.mark.django_db
+def test_an_idle_drainer_woken_gathers_before_draining(monkeypatch):
+    """The wiring: after an idle pause the drainer gathers (GATHER) before it
+    looks again, unless the pause's rings named someone waiting."""
+    calls: list[str] = []
+    monkeypatch.setattr(outbox, "_wait", lambda bell, seconds: set())
+    monkeypatch.setattr(outbox, "drain", lambda **kwargs: calls.append("drain") or 0)
+
+    def gather(bell, seconds):  # noqa: ANN001, ANN202
+        calls.append(f"gather {seconds}")
+        return set()
+
+    monkeypatch.setattr(outbox, "_gather", gather)
+    outbox.follow(max_idle=0.01)
+    assert calls[:3] == ["drain", f"gather {outbox.GATHER}", "drain"]
