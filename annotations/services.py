@@ -1069,7 +1069,7 @@ def _notify(paragraph_ids: Iterable[int | None], actor: User | None = None) -> N
     and by whom: ``actor``'s next search waits for them, no one else's."""
     ids = sorted({pk for pk in paragraph_ids if pk is not None})
     if ids:
-        search_sync.paragraphs_changed(ids, actor.pk if actor else None)
+        search_sync.paragraphs_changed(ids, actor_id=actor.pk if actor else None)
 
 
 def _describe(annotation: Annotation, themes: Sequence[Theme]) -> str:
