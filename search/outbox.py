@@ -43,7 +43,7 @@ import socket
 import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -258,7 +258,7 @@ def catch_up(
     return ""
 
 
-def _records_of(project: Project) -> QuerySet[Paragraph, dict[str, int]]:
+def _records_of(project: Project) -> QuerySet[Paragraph, Any]:
     return Paragraph.objects.filter(document__project=project).values("id")
 
 
