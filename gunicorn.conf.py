@@ -6,8 +6,8 @@ Override with GLOSS_BIND (e.g. 0.0.0.0:8000 behind a proxy) and WEB_CONCURRENCY.
 Search consistency: workers never open an index writer. They queue changes in
 the outbox (same transaction as the change); one drainer process, started and
 kept alive by the gunicorn master, applies them with one writer and one commit
-per batch. A search waits for the changes queued before it, so a person finds
-their own edit in their next search.
+per batch. A search waits for its own person's changes queued before it (not
+for everyone's), so a person finds their own edit in their next search.
 
 Uploads: the web workers only store the file and queue a task; one task worker
 (``manage.py db_worker``, django-tasks' database backend), also kept alive by

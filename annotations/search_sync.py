@@ -21,10 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def paragraphs_changed(paragraph_ids: Iterable[int]) -> None:
-    """Queue these paragraphs for re-indexing, in the caller's transaction."""
+def paragraphs_changed(
+    paragraph_ids: Iterable[int], actor_id: int | None = None
+) -> None:
+    """Queue these paragraphs for re-indexing, in the caller's transaction;
+    ``actor_id``'s next search waits for them (and no one else's does)."""
     # Imported here: search reads themes back from annotations (its theme
     # source), so importing it at module level would make the two circular.
     from search.services import paragraphs_changed as queue_for_index
 
-    queue_for_index(paragraph_ids=sorted(set(paragraph_ids)))
+    queue_for_index(paragraph_ids=sorted(set(paragraph_ids)), actor_id=actor_id)

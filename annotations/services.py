@@ -156,7 +156,7 @@ def annotation_create(
         snapshot={"after": annotation_state(annotation)},
         themes=[theme.pk for theme in found],
     )
-    _notify([paragraph.pk])
+    _notify([paragraph.pk], author)
     return annotation
 
 
@@ -213,7 +213,7 @@ def annotation_update(
         snapshot={"before": before, "after": after},
         themes=[*before["themes"], *after["themes"]],
     )
-    _notify([annotation.paragraph_id])
+    _notify([annotation.paragraph_id], actor)
     return annotation
 
 
@@ -247,7 +247,7 @@ def annotation_delete(
     _changed([annotation], AnnotationChange.Kind.DELETED)
     paragraph_id = annotation.paragraph_id
     annotation.delete()
-    _notify([paragraph_id])
+    _notify([paragraph_id], actor)
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ def annotations_bulk_create(
     _changed(outcome.created, AnnotationChange.Kind.CREATED)
     summary = f"tagged {len(outcome.created)} passages with {found[0].name}"
     _log(project, author, Activity.Verb.BULK_TAGGED, summary)
-    _notify(a.paragraph_id for a in outcome.created)
+    _notify((a.paragraph_id for a in outcome.created), author)
     return outcome
 
 
@@ -582,7 +582,7 @@ def theme_update(
     summary = renamed if name != old_name else f"edited the theme {name}"
     _log(theme.project, actor, Activity.Verb.THEME_CHANGED, summary)
     if name != old_name:
-        _notify(_paragraphs_with(theme))
+        _notify(_paragraphs_with(theme), actor)
     return theme
 
 
@@ -634,7 +634,7 @@ def theme_merge(
         snapshot=snapshot,
         themes=[snapshot["source"]["id"], target.pk],
     )
-    _notify(paragraphs)
+    _notify(paragraphs, actor)
     return count
 
 
@@ -715,7 +715,7 @@ def theme_move(
     # The index stores each paragraph's themes with their ancestors.
     moved = hierarchy.descendants(_parent_map(theme.project_id), theme.pk)
     rows = Annotation.objects.filter(tagged_items__tag_id__in=moved)
-    _notify(rows.values_list("paragraph_id", flat=True).distinct())
+    _notify(rows.values_list("paragraph_id", flat=True).distinct(), actor)
     return theme
 
 
@@ -777,7 +777,7 @@ def theme_retire(
         snapshot={"theme": theme.pk, "retired": not retired},
         themes=[theme.pk],
     )
-    _notify(_paragraphs_with(theme))
+    _notify(_paragraphs_with(theme), actor)
     return theme
 
 
@@ -1064,11 +1064,12 @@ def _log(
     return entry
 
 
-def _notify(paragraph_ids: Iterable[int | None]) -> None:
-    """Tell search (in this transaction) which paragraphs' themes changed."""
+def _notify(paragraph_ids: Iterable[int | None], actor: User | None = None) -> None:
+    """Tell search (in this transaction) which paragraphs' themes changed,
+    and by whom: ``actor``'s next search waits for them, no one else's."""
     ids = sorted({pk for pk in paragraph_ids if pk is not None})
     if ids:
-        search_sync.paragraphs_changed(ids)
+        search_sync.paragraphs_changed(ids, actor_id=actor.pk if actor else None)
 
 
 def _describe(annotation: Annotation, themes: Sequence[Theme]) -> str:
@@ -1123,7 +1124,7 @@ def annotation_import(
     _changed([annotation], AnnotationChange.Kind.CREATED)
     summary = "imported " + _describe(annotation, themes)
     _log(project, actor, Activity.Verb.IMPORTED, summary, annotation)
-    _notify([paragraph.pk])
+    _notify([paragraph.pk], actor)
     return annotation
 
 

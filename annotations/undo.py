@@ -178,7 +178,7 @@ def undo_annotated(actor: User, entry: Activity) -> None:
         _refuse("A memo was written on this passage since; delete it first.")
     paragraph_id = annotation.paragraph_id
     annotation.delete()
-    services._notify([paragraph_id])
+    services._notify([paragraph_id], actor)
 
 
 def undo_edited(actor: User, entry: Activity) -> None:
@@ -195,7 +195,7 @@ def undo_edited(actor: User, entry: Activity) -> None:
     annotation.last_position = before["last_position"]
     annotation.save()
     annotation.themes.set(themes)
-    services._notify([annotation.paragraph_id])
+    services._notify([annotation.paragraph_id], actor)
 
 
 def undo_deleted(actor: User, entry: Activity) -> None:
@@ -218,7 +218,7 @@ def undo_deleted(actor: User, entry: Activity) -> None:
     Annotation.objects.filter(pk=annotation.pk).update(created=before["created"])
     annotation.themes.set(themes)
     _restore_memos(entry.snapshot.get("memos", []))
-    services._notify([annotation.paragraph_id])
+    services._notify([annotation.paragraph_id], actor)
 
 
 def _rebuilt(before: State, document: Document | None) -> Annotation:
@@ -275,7 +275,7 @@ def undo_retired(actor: User, entry: Activity) -> None:
         _refuse(f"“{theme.name}” was restored since.")
     theme.retired = False
     theme.save(update_fields=["retired"])
-    services._notify(services._paragraphs_with(theme))
+    services._notify(services._paragraphs_with(theme), actor)
 
 
 def _restore_theme(entry: Activity, state: State) -> Theme:
@@ -348,7 +348,7 @@ def undo_merged(actor: User, entry: Activity) -> None:
     _retag(source, target, snap["annotations"])
     _restore_memos(snap.get("memos", []))
     rows = Annotation.objects.filter(pk__in=ids, paragraph__isnull=False)
-    services._notify(rows.values_list("paragraph_id", flat=True))
+    services._notify(rows.values_list("paragraph_id", flat=True), actor)
 
 
 def _retag(source: Theme, target: Theme, annotations: list[list[Any]]) -> None:

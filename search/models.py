@@ -23,11 +23,18 @@ class IndexOutbox(models.Model):
     # Part of a large change (a big document ingested): applied after the
     # small ones queued meanwhile, and a search does not wait for it.
     background = models.BooleanField(default=False)
+    # Who made the change (a user's id; None for a command or an ingest). A
+    # search waits for its own person's rows only, not for everyone's queue.
+    # Not a foreign key, like paragraph_id: the row outlives nothing it names.
+    actor_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["background", "id"], name="outbox_order")]
+        indexes = [
+            models.Index(fields=["background", "id"], name="outbox_order"),
+            models.Index(fields=["actor_id", "id"], name="outbox_actor"),
+        ]
         verbose_name = "index outbox row"
 
     def __str__(self) -> str:

@@ -141,7 +141,11 @@ def search_paragraphs(
                 BUSY.format(terms=q.term_count(query), heavy=gate.HEAVY_TERMS)
             )
         # An engine written in each change's transaction is already current.
-        notice = "" if backend.same_transaction else outbox.catch_up(backend, project)
+        notice = (
+            ""
+            if backend.same_transaction
+            else outbox.catch_up(backend, project, _person_id(viewer))
+        )
         view = selectors.theme_view(project, viewer)
         if view is None:
             found = backend.search(
@@ -155,16 +159,26 @@ def search_paragraphs(
     return result
 
 
-def paragraphs_changed(*, paragraph_ids: Collection[int]) -> None:
+def paragraphs_changed(
+    *, paragraph_ids: Collection[int], actor_id: int | None = None
+) -> None:
     """Update the index for these paragraphs (created, changed, deleted or
     re-themed), in the caller's transaction: written now when the engine lives
     in the database (PostgreSQL), else queued in the outbox and applied after
-    commit or, at the latest, before the next search (Whoosh)."""
+    commit or, at the latest, before ``actor_id``'s next search (Whoosh)."""
     backend = get_backend()
     if backend.same_transaction:
         backend.upsert(paragraph_ids)
     else:
-        outbox.enqueue(paragraph_ids)
+        outbox.enqueue(paragraph_ids, actor_id=actor_id)
+
+
+def _person_id(viewer: Any) -> int | None:
+    """The signed-in person searching (their own changes are waited for);
+    None for a command or an anonymous caller (everyone's are)."""
+    if getattr(viewer, "is_authenticated", False):
+        return int(viewer.pk)
+    return None
 
 
 class _IndexFollowsRecords:

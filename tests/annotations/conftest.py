@@ -129,10 +129,12 @@ def api_as(signed_in: Callable[..., Client]) -> Callable[..., JsonClient]:
 class HookCalls:
     calls: list[list[int]] = field(default_factory=list)
     in_transaction: list[bool] = field(default_factory=list)
+    actors: list[int | None] = field(default_factory=list)  # whose change
 
     def clear(self) -> None:
         self.calls.clear()
         self.in_transaction.clear()
+        self.actors.clear()
 
     @property
     def ids(self) -> set[int]:
@@ -146,8 +148,9 @@ def hook(db: None, monkeypatch: pytest.MonkeyPatch) -> HookCalls:
     record = HookCalls()
     baseline = len(connection.atomic_blocks)  # the test's own transaction
 
-    def spy(paragraph_ids: Any) -> None:
+    def spy(paragraph_ids: Any, actor_id: int | None = None) -> None:
         record.calls.append(sorted(paragraph_ids))
+        record.actors.append(actor_id)
         record.in_transaction.append(len(connection.atomic_blocks) > baseline)
 
     monkeypatch.setattr(search_sync, "paragraphs_changed", spy)

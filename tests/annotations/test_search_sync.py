@@ -62,6 +62,8 @@ def test_create_update_delete_notify_their_paragraph(people, paragraphs, themes,
     services.annotation_delete(actor=people.annotator, annotation=annotation)
     assert hook.calls == [[paragraphs[1].pk]] * 3
     assert hook.in_transaction == [True] * 3
+    # Whose change it is: their next search waits for it (search.outbox).
+    assert hook.actors == [people.annotator.pk] * 3
 
 
 def test_failed_write_notifies_nothing(people, paragraphs, themes, hook):
@@ -76,6 +78,7 @@ def test_bulk_notifies_once_with_every_paragraph(people, paragraphs, themes, hoo
         project=first_project(), author=people.annotator, theme="distrust", items=items
     )
     assert hook.calls == [sorted(p.pk for p in paragraphs)]
+    assert hook.actors == [people.annotator.pk]
 
 
 def test_theme_changes_notify_the_paragraphs_that_carry_it(

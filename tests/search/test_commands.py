@@ -85,6 +85,18 @@ def test_rebuild(small_corpus):
     assert get_backend().count() == 7
 
 
+def test_rebuild_settles_the_changes_queued_before_it(small_corpus):
+    """The rebuild read them from the database: not applied a second time
+    (after a big first ingest that was every record again, in small batches)."""
+    record = paragraph(small_corpus, 2)
+    Paragraph.objects.filter(pk=record.pk).update(text="Zebrafinch words.")
+    IndexOutbox.objects.create(paragraph_id=record.pk)
+    out = run("search_index", "rebuild")
+    assert "Applied" not in out
+    assert IndexOutbox.objects.count() == 0
+    assert get_backend().drift().clean
+
+
 def test_drain(small_corpus):
     IndexOutbox.objects.create(paragraph_id=paragraph(small_corpus, 2).id)
     assert run("search_index", "drain") == "Applied 1 pending change.\n"

@@ -55,7 +55,9 @@ class Command(BaseCommand):
 
     def rebuild(self) -> None:
         backend = get_backend()
+        covered = outbox.queued_ids()  # committed before the rebuild reads
         count = backend.rebuild()
+        outbox.settle(covered)
         drained = outbox.drain(backend=backend)
         status = backend.status()
         self.stdout.write(
