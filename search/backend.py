@@ -1,7 +1,7 @@
 """The narrow interface between Gloss and a search engine.
 
 Everything outside the engine modules talks to search through
-``SearchBackend``: ``search/whoosh_backend.py`` (the default, an index
+``SearchBackend``: ``search/whoosh_backend/`` (the default, an index
 directory on one host) and ``search/postgres_backend.py`` (full-text search in
 the database, for several hosts) implement it and pass the same contract tests
 (``tests/search/contract.py``). ``get_backend`` is the one place that picks.

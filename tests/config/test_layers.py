@@ -79,3 +79,31 @@ def test_every_app_is_in_a_layer() -> None:
         if (path.parent / "__init__.py").exists()
     }
     assert apps <= set(LAYERS), sorted(apps - set(LAYERS))
+
+
+# The one package that may import Whoosh (DESIGN.md: the engine stays behind
+# ``search/backend.py``; swapping it must touch nothing else).
+WHOOSH_PACKAGE = "search/whoosh_backend"
+
+
+def whoosh_imports(root: Path) -> list[str]:
+    """Every import of ``whoosh`` outside ``search/whoosh_backend/``."""
+    wrong = []
+    for app in LAYERS:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root)
+            if relative.as_posix().startswith(WHOOSH_PACKAGE + "/"):
+                continue
+            dotted = ".".join(relative.with_suffix("").parts)
+            for line, module in imported_modules(path.read_text("utf-8"), dotted):
+                if module.split(".")[0] == "whoosh":
+                    wrong.append(f"{relative}:{line} imports {module}")
+    return wrong
+
+
+def test_only_the_whoosh_engine_imports_whoosh(tmp_path: Path) -> None:
+    assert whoosh_imports(ROOT) == []
+    # ...and the check sees one elsewhere.
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "views.py").write_text("from whoosh import index\n")
+    assert whoosh_imports(tmp_path) == ["search/views.py:1 imports whoosh"]

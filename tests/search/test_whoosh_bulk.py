@@ -1,4 +1,4 @@
-"""The bulk writer (``search.whoosh_bulk``) against Whoosh's own writer: the
+"""The bulk writer (``search.whoosh_backend.bulk``) against Whoosh's own writer: the
 same records must give the same index, file by file, posting by posting, and
 the same search results, with one process, several, and several segments."""
 
@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from whoosh import index
 
-from search import whoosh_backend, whoosh_bulk
+from search import whoosh_backend
 from search.backend import IndexRecord
 from search.whoosh_backend import WhooshBackend, make_schema, to_document
+from search.whoosh_backend import bulk as whoosh_bulk
 from tests.search.contract import A, MemorySource, record
 
 # Words with what the analysis must get right: stems shared by several words

@@ -1,14 +1,14 @@
 """Bulk indexing for Whoosh: a new build's segments written straight from records.
 
-Part of the Whoosh engine (only ``whoosh_backend`` imports it). Whoosh's own
-writer spends most of a full build on bookkeeping per posting: a tuple into
-a pool, a sort of every tuple, then per posting a call with type checks and a
-read of the document's field length from the segment being written. This
-writer keeps each field's postings in memory, per term, as arrays already in
-document order (documents are numbered as they come), so only the term
-dictionary is sorted; it writes the same files through Whoosh's own codec
-objects, block by block. The segments hold exactly what Whoosh's
-``SegmentWriter`` writes for the same documents (``tests/search/
+Part of the Whoosh engine (the ``whoosh_backend`` package, the only code that
+imports Whoosh). Whoosh's own writer spends most of a full build on bookkeeping
+per posting: a tuple into a pool, a sort of every tuple, then per posting a
+call with type checks and a read of the document's field length from the
+segment being written. This writer keeps each field's postings in memory, per
+term, as arrays already in document order (documents are numbered as they
+come), so only the term dictionary is sorted; it writes the same files through
+Whoosh's own codec objects, block by block. The segments hold exactly what
+Whoosh's ``SegmentWriter`` writes for the same documents (``tests/search/
 test_whoosh_bulk.py`` compares them posting by posting, and searches).
 
 Analysis of the text fields (``AnalysedText``) is done once per record: the

@@ -75,7 +75,7 @@ from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from search import analysis, whoosh_bulk
+from search import analysis
 from search import query as q
 from search.backend import (
     KIND_BOOST,
@@ -90,6 +90,7 @@ from search.backend import (
     SearchUnavailable,
 )
 from search.highlight import Marker
+from search.whoosh_backend import bulk
 
 log = logging.getLogger(__name__)
 # Below this many records a rebuild runs in one process.
@@ -520,13 +521,13 @@ class WhooshBackend(SearchBackend):
         return count
 
     def _fill(self, ix: index.Index, records: Iterator[IndexRecord]) -> int:
-        """Bulk indexing (``search.whoosh_bulk``): with ``procs`` > 1, each
+        """Bulk indexing (``search.whoosh_backend.bulk``): with ``procs`` > 1, each
         process indexes a contiguous run of the records into its own
         segments (no merge). A small corpus is indexed in this process:
         starting subprocesses would cost more."""
         everything = list(records)
         procs = self.procs if len(everything) >= SMALL_BUILD else 1
-        count = whoosh_bulk.write_index(
+        count = bulk.write_index(
             ix,
             everything,
             to_document,
