@@ -45,8 +45,12 @@ def test_sign_in_and_out(client, db):
     assert client.get("/").status_code == 302
 
 
-def test_admin_sees_the_admin_link(signed_in, people):
-    assert 'href="/admin/"' in html(signed_in(people.admin).get("/"))
+def test_only_staff_see_the_django_admin_link(signed_in, people):
+    """A project admin manages the team page; the Django admin is for staff
+    (it would answer a project admin "not authorized")."""
+    assert 'href="/admin/"' not in html(signed_in(people.admin).get("/"))
+    staff = UserFactory(username="root", is_superuser=True, is_staff=True)
+    assert 'href="/admin/"' in html(signed_in(staff).get("/"))
 
 
 def test_forbidden_page_explains(signed_in, people):
