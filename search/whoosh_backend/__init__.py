@@ -45,6 +45,7 @@ import struct
 import threading
 import time
 from collections.abc import (
+    Callable,
     Collection,
     Container,
     Iterable,
@@ -206,18 +207,66 @@ def _cached_doc_field_length(
     """
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    cache = self.__dict__.setdefault("_gloss_lengths", {})
-    lengths = cache.get(fieldname)
+    lengths = _length_bytes(self, fieldname)
     if lengths is None:
-        reader = self._cached_reader(
-            whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
-        )
-        lengths = cache[fieldname] = b"" if reader is None else bytes(reader.load())
-        cache[fieldname, "column"] = reader is not None
-    if not cache[fieldname, "column"]:
         return default
     lbyte = lengths[docnum] if docnum < len(lengths) else 0
     return byte_to_length(lbyte) if lbyte else None
+
+
+class _SegmentCache:
+    """What is read from a written segment, kept across searchers.
+
+    A segment's files never change once written (deletions are kept apart,
+    in the index's table of contents), so what is derived from them is keyed
+    by the segment's id and document count, not by the reader: a searcher
+    reopened after a small commit finds the big segments' entries here and
+    reads only the new segment. The least recently used entry goes first,
+    so the entries of big segments in use outlive those of short-lived small
+    segments that merges replaced.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: collections.OrderedDict[Any, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()  # outside the lock: another thread may make it too
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _segment_key(segment: Any, *parts: Any) -> tuple[Any, ...]:
+    return (segment.segment_id(), segment.doc_count_all(), *parts)
+
+
+# (segment, field) -> the field's length bytes (None: no length column).
+_LENGTH_BYTES = _SegmentCache(256)
+
+
+def _length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    def load() -> bytes | None:
+        reader = perdoc._cached_reader(
+            whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+        )
+        return None if reader is None else bytes(reader.load())
+
+    found: bytes | None = _LENGTH_BYTES.get(
+        _segment_key(perdoc._segment, fieldname), load
+    )
+    return found
 
 
 def _cached_column_reader(
@@ -1259,17 +1308,29 @@ class _SegmentEvaluator:
 _BM25 = scoring.bm25
 
 
-def _field_lengths(reader: Any, fieldname: str) -> list[Any]:
+def _field_lengths(reader: Any, fieldname: str) -> Sequence[Any]:
     """Each record's length in ``fieldname`` as BM25F reads it
-    (``doc_field_length(doc, field, 1)``), listed once per segment reader."""
+    (``doc_field_length(doc, field, 1)``), listed once per segment."""
     perdoc = reader._perdoc
-    cache = perdoc.__dict__.setdefault("_gloss_length_values", {})
-    if fieldname not in cache:
-        length = perdoc.doc_field_length
+
+    def listed() -> tuple[Any, ...]:
         count = reader.doc_count_all()
-        cache[fieldname] = [length(doc, fieldname, 1) for doc in range(count)]
-    lengths: list[Any] = cache[fieldname]
-    return lengths
+        lengths = _length_bytes(perdoc, fieldname)
+        if lengths is None:  # no length column: the default
+            return (1,) * count
+        values = [_BYTE_LENGTHS[b] for b in lengths[:count]]
+        return (*values, *(None,) * (count - len(values)))  # past the end: byte 0
+
+    found: tuple[Any, ...] = _LENGTH_VALUES.get(
+        _segment_key(perdoc._segment, fieldname), listed
+    )
+    return found
+
+
+# (segment, field) -> ``_field_lengths``.
+_LENGTH_VALUES = _SegmentCache(256)
+# What ``doc_field_length`` answers for each length byte (None for 0).
+_BYTE_LENGTHS = (None, *(byte_to_length(b) for b in range(1, 256)))
 
 
 def _boosted(scores: SegmentScores, boost: float) -> SegmentScores:
