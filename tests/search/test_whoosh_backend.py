@@ -303,3 +303,28 @@ def test_highlight_tokens_are_whooshs_tokens(text) -> None:
     ours = [token.__dict__ for token in whoosh_backend._query_tokens(text)]
     assert ours == whooshs
     assert {type(t) for t in whoosh_backend._query_tokens(text)} <= {Token}
+
+
+def test_segment_files_are_read_from_the_mapped_file_not_copied(backend) -> None:
+    """Opening a reader no longer copies each file of a compound segment into
+    a stream; reading the file as a stream (made on first use) gives the
+    bytes ``get`` reads from the mapped file, as Whoosh's copy did."""
+    ix = backend._open()
+    segments = [s for s in ix._segments() if s.is_compound()]
+    assert segments  # what a built index is made of
+    files = segments[0].open_compound_file(ix.storage)
+    try:
+        for name in files.list():
+            opened = files.open_file(name)
+            assert opened._gloss_stream is None  # nothing copied yet
+            whole = opened.get(0, files.file_length(name))
+            assert opened.read() == whole
+            opened.seek(3)
+            assert opened.read(4) == whole[3:7]
+            assert opened.tell() == min(7, len(whole))
+            opened.close()
+            unread = files.open_file(name)
+            unread.close()  # closing does not make the stream either
+            assert unread._gloss_stream is None and unread.is_closed
+    finally:
+        files.close()
