@@ -354,42 +354,57 @@ def _buffer_file_init(
     Whoosh copied each one whole into a ``BytesIO`` when a reader opened it:
     reopening the searcher after a one-record commit copied every segment's
     terms and postings (a third of a search's time right after a commit, at
-    30,000 records). Readers use ``get``, which reads the view; the stream is
-    made only when something reads the file as a stream.
+    30,000 records). The stream reads the view instead, copying only the
+    bytes each read returns.
     """
     self._buf = buf
     self._name = name
     self.onclose = onclose
     self.is_real = False
     self.is_closed = False
-    self._gloss_stream = None
+    self.file = _ViewStream(buf)
 
 
-def _buffer_file_stream(self: Any) -> Any:
-    if getattr(self, "_gloss_stream", None) is None:
-        self._gloss_stream = io.BytesIO(self._buf)
-    return self._gloss_stream
+class _ViewStream:
+    """A read-only binary stream over a buffer (what Whoosh reads segment
+    files with: read, seek, tell; readline for pickles)."""
 
+    def __init__(self, view: Any) -> None:
+        self._view = memoryview(view).cast("B")
+        self._pos = 0
+        self.closed = False
 
-def _buffer_file_set_stream(self: Any, stream: Any) -> None:
-    self._gloss_stream = stream
+    def read(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._view)
+        end = total if size is None or size < 0 else min(total, start + size)
+        self._pos = max(start, end)
+        return bytes(self._view[start:end])
 
+    def readline(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._view)
+        limit = total if size is None or size < 0 else min(total, start + size)
+        end = start
+        while end < limit and self._view[end] != 0x0A:
+            end += 1
+        return self.read(min(end + 1, limit) - start)
 
-def _buffer_file_close(self: Any) -> None:
-    """``StructFile.close``, without making the stream only to close it."""
-    if self.is_closed:
-        raise ValueError("This file is already closed")
-    if self.onclose:
-        self.onclose(self)
-    if getattr(self, "_gloss_stream", None) is not None:
-        self._gloss_stream.close()
-    self.is_closed = True
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}
+        position = base[whence] + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._pos = position
+        return position
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self.closed = True
 
 
 whoosh_buffer_file_init = BufferFile.__init__
 BufferFile.__init__ = _buffer_file_init
-BufferFile.file = property(_buffer_file_stream, _buffer_file_set_stream)
-BufferFile.close = _buffer_file_close
 
 
 class ThemesField(fields.KEYWORD):
