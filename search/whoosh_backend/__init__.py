@@ -400,6 +400,8 @@ class _ViewStream:
         return self._pos
 
     def close(self) -> None:
+        # Our export of the compound file's map ends here, so the map can close.
+        self._view.release()
         self.closed = True
 
 
