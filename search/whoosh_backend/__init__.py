@@ -36,6 +36,7 @@ import collections
 import contextlib
 import fcntl
 import heapq
+import io
 import itertools
 import logging
 import math
@@ -45,6 +46,7 @@ import struct
 import threading
 import time
 from collections.abc import (
+    Callable,
     Collection,
     Container,
     Iterable,
@@ -70,6 +72,7 @@ from whoosh import (
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.codec import whoosh3
+from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
@@ -206,18 +209,66 @@ def _cached_doc_field_length(
     """
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    cache = self.__dict__.setdefault("_gloss_lengths", {})
-    lengths = cache.get(fieldname)
+    lengths = _length_bytes(self, fieldname)
     if lengths is None:
-        reader = self._cached_reader(
-            whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
-        )
-        lengths = cache[fieldname] = b"" if reader is None else bytes(reader.load())
-        cache[fieldname, "column"] = reader is not None
-    if not cache[fieldname, "column"]:
         return default
     lbyte = lengths[docnum] if docnum < len(lengths) else 0
     return byte_to_length(lbyte) if lbyte else None
+
+
+class _SegmentCache:
+    """What is read from a written segment, kept across searchers.
+
+    A segment's files never change once written (deletions are kept apart,
+    in the index's table of contents), so what is derived from them is keyed
+    by the segment's id and document count, not by the reader: a searcher
+    reopened after a small commit finds the big segments' entries here and
+    reads only the new segment. The least recently used entry goes first,
+    so the entries of big segments in use outlive those of short-lived small
+    segments that merges replaced.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: collections.OrderedDict[Any, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()  # outside the lock: another thread may make it too
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _segment_key(segment: Any, *parts: Any) -> tuple[Any, ...]:
+    return (segment.segment_id(), segment.doc_count_all(), *parts)
+
+
+# (segment, field) -> the field's length bytes (None: no length column).
+_LENGTH_BYTES = _SegmentCache(256)
+
+
+def _length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    def load() -> bytes | None:
+        reader = perdoc._cached_reader(
+            whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+        )
+        return None if reader is None else bytes(reader.load())
+
+    found: bytes | None = _LENGTH_BYTES.get(
+        _segment_key(perdoc._segment, fieldname), load
+    )
+    return found
 
 
 def _cached_column_reader(
@@ -292,6 +343,70 @@ whoosh_block_readers = {
 for _reader_name, _reader in whoosh_block_readers.items():
     _cached = _block_reader(_reader, f"_{_reader_name[6:]}")  # _read_ids -> _ids
     setattr(whoosh3.W3LeafMatcher, _reader_name, _cached)
+
+
+def _buffer_file_init(
+    self: Any, buf: Any, name: str | None = None, onclose: Any = None
+) -> None:
+    """``BufferFile.__init__`` without copying ``buf`` into a ``BytesIO``.
+
+    A segment's files are views of its memory-mapped compound file, and
+    Whoosh copied each one whole into a ``BytesIO`` when a reader opened it:
+    reopening the searcher after a one-record commit copied every segment's
+    terms and postings (a third of a search's time right after a commit, at
+    30,000 records). The stream reads the view instead, copying only the
+    bytes each read returns.
+    """
+    self._buf = buf
+    self._name = name
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+    self.file = _ViewStream(buf)
+
+
+class _ViewStream:
+    """A read-only binary stream over a buffer (what Whoosh reads segment
+    files with: read, seek, tell; readline for pickles)."""
+
+    def __init__(self, view: Any) -> None:
+        self._view = memoryview(view).cast("B")
+        self._pos = 0
+        self.closed = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._view)
+        end = total if size is None or size < 0 else min(total, start + size)
+        self._pos = max(start, end)
+        return bytes(self._view[start:end])
+
+    def readline(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._view)
+        limit = total if size is None or size < 0 else min(total, start + size)
+        end = start
+        while end < limit and self._view[end] != 0x0A:
+            end += 1
+        return self.read(min(end + 1, limit) - start)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}
+        position = base[whence] + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._pos = position
+        return position
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        # Our export of the compound file's map ends here, so the map can close.
+        self._view.release()
+        self.closed = True
+
+
+whoosh_buffer_file_init = BufferFile.__init__
+BufferFile.__init__ = _buffer_file_init
 
 
 class ThemesField(fields.KEYWORD):
@@ -1259,17 +1374,29 @@ class _SegmentEvaluator:
 _BM25 = scoring.bm25
 
 
-def _field_lengths(reader: Any, fieldname: str) -> list[Any]:
+def _field_lengths(reader: Any, fieldname: str) -> Sequence[Any]:
     """Each record's length in ``fieldname`` as BM25F reads it
-    (``doc_field_length(doc, field, 1)``), listed once per segment reader."""
+    (``doc_field_length(doc, field, 1)``), listed once per segment."""
     perdoc = reader._perdoc
-    cache = perdoc.__dict__.setdefault("_gloss_length_values", {})
-    if fieldname not in cache:
-        length = perdoc.doc_field_length
+
+    def listed() -> tuple[Any, ...]:
         count = reader.doc_count_all()
-        cache[fieldname] = [length(doc, fieldname, 1) for doc in range(count)]
-    lengths: list[Any] = cache[fieldname]
-    return lengths
+        lengths = _length_bytes(perdoc, fieldname)
+        if lengths is None:  # no length column: the default
+            return (1,) * count
+        values = [_BYTE_LENGTHS[b] for b in lengths[:count]]
+        return (*values, *(None,) * (count - len(values)))  # past the end: byte 0
+
+    found: tuple[Any, ...] = _LENGTH_VALUES.get(
+        _segment_key(perdoc._segment, fieldname), listed
+    )
+    return found
+
+
+# (segment, field) -> ``_field_lengths``.
+_LENGTH_VALUES = _SegmentCache(256)
+# What ``doc_field_length`` answers for each length byte (None for 0).
+_BYTE_LENGTHS = (None, *(byte_to_length(b) for b in range(1, 256)))
 
 
 def _boosted(scores: SegmentScores, boost: float) -> SegmentScores:

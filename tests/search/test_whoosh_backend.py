@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import io
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,45 @@ def test_highlight_tokens_are_whooshs_tokens(text) -> None:
     ours = [token.__dict__ for token in whoosh_backend._query_tokens(text)]
     assert ours == whooshs
     assert {type(t) for t in whoosh_backend._query_tokens(text)} <= {Token}
+
+
+def test_segment_files_are_read_from_the_mapped_file_not_copied(backend) -> None:
+    """Opening a reader no longer copies each file of a compound segment into
+    a ``BytesIO``: the file's stream reads the mapped file, and gives the bytes
+    ``get`` reads, as Whoosh's copy did."""
+    ix = backend._open()
+    segments = [s for s in ix._segments() if s.is_compound()]
+    assert segments  # what a built index is made of
+    files = segments[0].open_compound_file(ix.storage)
+    try:
+        for name in files.list():
+            opened = files.open_file(name)
+            assert not isinstance(opened.raw_file(), io.BytesIO)  # nothing copied
+            whole = opened.get(0, files.file_length(name))
+            assert opened.read() == whole
+            opened.seek(3)
+            assert opened.read(4) == whole[3:7]
+            assert opened.tell() == min(7, len(whole))
+            opened.close()
+            assert opened.is_closed
+    finally:
+        files.close()
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [("read", 5), ("tell",), ("read", -1), ("read", 3)],  # past the end: b""
+        [("seek", 4), ("read", None), ("seek", 0, 0), ("read", 2)],
+        [("seek", 2, 1), ("seek", -3, 2), ("read", 10), ("tell",)],  # from here, end
+        [("readline",), ("readline",), ("readline", 2), ("readline",), ("readline",)],
+        [("seek", 100), ("read", 4), ("tell",), ("readline",)],  # beyond the end
+    ],
+)
+def test_view_stream_reads_as_bytesio(steps) -> None:
+    data = b"first line\nsecond\n\nno newline at the end"
+    ours, theirs = whoosh_backend._ViewStream(memoryview(data)), io.BytesIO(data)
+    for name, *args in steps:
+        assert getattr(ours, name)(*args) == getattr(theirs, name)(*args), (name, args)
+    with pytest.raises(ValueError):
+        ours.seek(-1)

@@ -222,3 +222,52 @@ def test_one_edit_spelling_candidates_are_whooshs(backend) -> None:
             ours = sorted(whoosh_backend._terms_within(leaf, probe, 1))
             whooshs = sorted(leaf.terms_within("raw", probe, 1, prefix=1))
             assert ours == whooshs, probe
+
+
+def test_segment_caches_survive_a_reopen_and_see_new_records_and_deletions(
+    tmp_path, monkeypatch, fast_runs
+) -> None:
+    """After a small commit the searcher is reopened: the big segment's field
+    lengths and facet names are taken from the caches (not read again), while
+    the new segment's records are found, scored and counted as Whoosh's own
+    collectors do, and records deleted from the old segment are gone."""
+    records = make_records(11)
+    source = MemorySource(records)
+    backend = WhooshBackend(tmp_path / "index", source)
+    backend.rebuild()
+    search = {"query": "security OR trust", "project": A, "page_size": 500}
+    before = backend.search(**search)
+    old = {s.segment_id() for s in backend._searcher().reader().segments()}
+    cached = {
+        key: value
+        for cache in (whoosh_backend._LENGTH_VALUES, whoosh_backend._LENGTH_BYTES)
+        for key, value in cache._entries.items()
+        if key[0] in old
+    }
+    assert cached  # the first search filled them
+    gone = before.hits[0].id
+    new = dataclasses.replace(
+        records[0], id=9001, text="security " * 9 + "zanzibar", position=9001
+    )
+    source.put(new)
+    backend.upsert([new.id])
+    backend.delete([gone])
+    after = backend.search(**search)
+    assert after == reference(backend, monkeypatch, **search)
+    found = {hit.id for hit in after.hits}
+    assert new.id in found and gone not in found
+    assert after.total == before.total  # one record in, one out
+    entries = {
+        **whoosh_backend._LENGTH_VALUES._entries,
+        **whoosh_backend._LENGTH_BYTES._entries,
+    }
+    assert {key for key in entries if key[0] in old} == set(cached)  # not read again
+    assert all(entries[key] is value for key, value in cached.items())
+    searcher = backend._searcher()
+    assert {s.segment_id() for s in searcher.reader().segments()} - old  # a new one
+    for segment, _ in searcher.reader().leaf_readers():
+        perdoc = segment._perdoc
+        for docnum in range(segment.doc_count_all()):
+            for name in ("raw", "text_en", "title"):
+                original = whoosh_backend.whoosh_doc_field_length(perdoc, docnum, name)
+                assert perdoc.doc_field_length(docnum, name) == original
