@@ -110,7 +110,7 @@ def document_update(*, actor: Actor, document: Document, **fields: Any) -> Docum
     document.save(update_fields=list(changed))
     if INDEXED_FIELDS & changed.keys():
         ids = document.paragraphs.values_list("id", flat=True)
-        hooks.paragraphs_changed(list(ids))
+        hooks.paragraphs_changed(list(ids), actor_id=_person(actor))
     summary = f"edited {', '.join(changed)} of {document.display_title}"
     _log(actor, "document-edited", summary, document)
     return document
@@ -147,7 +147,8 @@ def document_delete(*, actor: Actor, document: Document) -> DeletePreview:
     project = document.project
     document = _locked_document(document)
     gone = document_delete_preview(document)
-    hooks.paragraphs_changed(list(document.paragraphs.values_list("id", flat=True)))
+    ids = list(document.paragraphs.values_list("id", flat=True))
+    hooks.paragraphs_changed(ids, actor_id=_person(actor))
     hooks.document_deleting(document)
     document.paragraphs.all().delete()
     summary = (
@@ -193,7 +194,8 @@ def paragraph_merge_next(
     gone_id, gone_position = second.pk, second.position
     second.delete()
     touched = [first.pk, gone_id, *_shift_after(first.document, gone_position, -1)]
-    _finish(first, touched, heading=Paragraph.Kind.HEADING in (first.kind, second.kind))
+    heading = Paragraph.Kind.HEADING in (first.kind, second.kind)
+    _finish(actor, first, touched, heading=heading)
     summary = f"merged records {first.position} and {gone_position}"
     _log(actor, "records-merged", f"{summary} ({moved} annotations moved)", first)
     return first
@@ -271,7 +273,7 @@ def paragraph_split(
     first.save(update_fields=["text"])
     outcome = hooks.record_split(first, second, old_text, point.cut, point.resume)
     heading = Paragraph.Kind.HEADING in (first.kind, kind)
-    _finish(first, [*touched, second.pk], heading=heading)
+    _finish(actor, first, [*touched, second.pk], heading=heading)
     summary = (
         f"split record {first.position} at character {offset} "
         f"({outcome.moved} annotations moved, {outcome.divided} divided"
@@ -293,7 +295,9 @@ def paragraph_set_kind(*, actor: Actor, paragraph: Paragraph, kind: str) -> Para
         return record
     before, record.kind = record.kind, kind
     record.save(update_fields=["kind"])
-    _finish(record, [record.pk], heading=Paragraph.Kind.HEADING in (before, kind))
+    _finish(
+        actor, record, [record.pk], heading=Paragraph.Kind.HEADING in (before, kind)
+    )
     summary = f"record {record.position}: {before} → {kind}"
     _log(actor, "kind-changed", summary, record)
     return record
@@ -383,7 +387,7 @@ def _set_hidden(actor: Actor, paragraph: Paragraph, *, hidden: bool) -> Paragrap
         return record
     record.hidden = hidden
     record.save(update_fields=["hidden"])
-    _finish(record, [record.pk], heading=record.kind == Paragraph.Kind.HEADING)
+    _finish(actor, record, [record.pk], heading=record.kind == Paragraph.Kind.HEADING)
     verb = "record-hidden" if hidden else "record-shown"
     summary = (
         f"{'hid' if hidden else 'showed'} record {record.position} ({record.kind})"
@@ -422,12 +426,20 @@ def _shift_after(document: Document, position: int, delta: int) -> list[int]:
     return ids
 
 
-def _finish(record: Paragraph, touched: Iterable[int], *, heading: bool) -> None:
-    """Recompute sections if a heading was involved, then queue the index."""
+def _finish(
+    actor: Actor, record: Paragraph, touched: Iterable[int], *, heading: bool
+) -> None:
+    """Recompute sections if a heading was involved, then queue the index
+    (as the actor's change: their next search waits for it)."""
     ids = set(touched)
     if heading:
         ids.update(_recompute_sections(record.document))
-    hooks.paragraphs_changed(sorted(ids))
+    hooks.paragraphs_changed(sorted(ids), actor_id=_person(actor))
+
+
+def _person(actor: Actor) -> int | None:
+    """The signed-in person's id (None for an anonymous actor)."""
+    return actor.pk if isinstance(actor, User) else None
 
 
 def _recompute_sections(document: Document) -> list[int]:

@@ -52,7 +52,9 @@ class Orphan:
 
 
 class IndexListener(Protocol):
-    def paragraphs_changed(self, paragraph_ids: Collection[int]) -> None: ...
+    def paragraphs_changed(
+        self, paragraph_ids: Collection[int], actor_id: int | None = None
+    ) -> None: ...
 
     def batch(self) -> AbstractContextManager[None]: ...
 
@@ -97,11 +99,15 @@ def register_records(listener: RecordsListener) -> None:
         _records.append(listener)
 
 
-def paragraphs_changed(paragraph_ids: Collection[int]) -> None:
+def paragraphs_changed(
+    paragraph_ids: Collection[int], *, actor_id: int | None = None
+) -> None:
+    """``actor_id``: the person whose edit this is (their next search waits
+    for it; None for a command's or an ingest's changes)."""
     ids = sorted(set(paragraph_ids))
     if ids:
         for listener in _index:
-            listener.paragraphs_changed(ids)
+            listener.paragraphs_changed(ids, actor_id)
 
 
 @contextmanager

@@ -184,8 +184,10 @@ def _person_id(viewer: Any) -> int | None:
 class _IndexFollowsRecords:
     """``corpus.hooks`` listener: changed records are indexed again."""
 
-    def paragraphs_changed(self, paragraph_ids: Collection[int]) -> None:
-        paragraphs_changed(paragraph_ids=paragraph_ids)
+    def paragraphs_changed(
+        self, paragraph_ids: Collection[int], actor_id: int | None = None
+    ) -> None:
+        paragraphs_changed(paragraph_ids=paragraph_ids, actor_id=actor_id)
 
     def batch(self) -> AbstractContextManager[None]:
         return outbox.deferred()

@@ -163,3 +163,22 @@ def test_an_idle_drainer_woken_gathers_before_draining(monkeypatch):
     monkeypatch.setattr(outbox, "_gather", gather)
     outbox.follow(max_idle=0.01)
     assert calls[:3] == ["drain", f"gather {outbox.GATHER}", "drain"]
+
+
+@pytest.mark.django_db
+def test_a_curators_edit_is_theirs_to_wait_for_not_everyones(
+    small_corpus, settings, monkeypatch
+):
+    """A merge of two records is queued as the curator's change: the
+    curator's next search waits for it, another person's does not (no
+    drainer runs here, so a wait is seen as the notice)."""
+    from corpus import curation
+
+    settings.GLOSS_SEARCH_DRAINER = "process"
+    monkeypatch.setattr(outbox, "SEARCH_LOCK_WAIT", 0.05)
+    ana, cleo = UserFactory(role=Role.ANNOTATOR), UserFactory(role=Role.CURATOR)
+    curation.paragraph_merge_next(actor=cleo, paragraph=paragraph(small_corpus, 1))
+    assert IndexOutbox.objects.filter(actor_id=cleo.pk).exists()
+    assert not IndexOutbox.objects.filter(actor_id=None).exists()
+    assert found(ana, "distrust")[1] == ""
+    assert found(cleo, "distrust")[1] == outbox.BEHIND_NOTICE
