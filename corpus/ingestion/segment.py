@@ -743,7 +743,7 @@ def paged_lines(text: str) -> PagedLines:
     if PAGE_TURN not in text:
         return PagedLines(text.split("\n"))
     pages, numbers = strip_furniture(text)
-    foot_notes = find_foot_notes(pages)
+    foot_notes = find_foot_notes(pages, is_title=is_section_title)
     result = PagedLines([], numbers)
     for p, page in enumerate(pages):
         if p:

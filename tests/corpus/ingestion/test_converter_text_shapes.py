@@ -11,6 +11,7 @@ from corpus.ingestion.furniture import find_furniture
 from corpus.ingestion.layout import HEADING, PARAGRAPH, Layout, TypedBlock
 from corpus.ingestion.notes import find_foot_notes
 from corpus.ingestion.pipeline import process
+from corpus.ingestion.segment import is_section_title
 
 _PROSE = (
     "The series was transformed suitably and then a small model was fitted and\n"
@@ -295,3 +296,27 @@ def test_a_line_set_in_like_a_paragraph_and_a_formulas_sigma_are_no_headings() -
     assert [r.text for r in records if r.kind == "heading"] == ["1 Introduction"]
     having = next(r for r in records if r.text.startswith("Having the expectation"))
     assert having.section == "1 Introduction"
+
+
+def test_a_section_title_at_a_page_foot_is_no_note() -> None:
+    # plain pdftotext: a section starts in a page's last lines; "Section 3."
+    # above reads like a set-apart marker 3, but the line heads its paragraph
+    page = [
+        "The results form the basis for the procedures described in Section 3.",
+        "",
+        "3 Global and Simultaneous Inference",
+        "Based on the results from Section 2, we now focus on the derivation",
+        "of suitable inference procedures.",
+    ]
+    assert find_foot_notes([page]) == {(0, 2): 3}  # what the labels alone say
+    assert find_foot_notes([page], is_title=is_section_title) == {}
+
+
+def test_a_note_under_a_sentence_end_is_still_a_note() -> None:
+    page = [
+        "The boundaries are computed by one function, as Smith.3 Later we see",
+        "that they hold in every case.",
+        "",
+        "3 The authors thank a colleague for the first code of these tables.",
+    ]
+    assert find_foot_notes([page], is_title=is_section_title) == {(0, 3): 3}
