@@ -14,6 +14,7 @@ import unicodedata
 import ftfy
 
 from corpus.ingestion.lexicon import WORD_RE, Lexicon, zipf
+from corpus.ingestion.texttables import unframe_text_tables
 
 # -- document stages ----------------------------------------------------------
 
@@ -198,6 +199,7 @@ DOCUMENT_STAGES = (
     normalize_characters,
     strip_link_references,
     strip_image_alt,  # per line, before segmentation reads where lines end
+    unframe_text_tables,  # after the characters are normal: it reads columns
 )
 
 
