@@ -975,7 +975,7 @@ def drop_echoed_contents(blocks: list[Block]) -> None:
     i = 0
     while i < len(blocks):
         end = i
-        while end < len(blocks) and keys[end] and counts[keys[end]] == 2:
+        while end < len(blocks) and counts[keys[end] or ""] == 2:
             end += 1
         later = [keys.index(k, end) for k in keys[i:end] if k in keys[end:]]
         if (
