@@ -955,6 +955,53 @@ def drop_contents_lists(blocks: list[Block]) -> None:
             i += 1
 
 
+def _entry_key(block: Block) -> str | None:
+    """A one-line body block that could be a contents entry, as compared."""
+    if block.kind != BODY or block.asserted or len(block.lines) != 1:
+        return None
+    text = plain(block)
+    return text.casefold() if text and _is_contents_entry(text) else None
+
+
+def drop_echoed_contents(blocks: list[Block]) -> None:
+    """An unnumbered table of contents: a run of two or more title lines, each
+    repeated once further on, in the same order, as a title standing apart
+    (other blocks between them): the run announced the titles, which stay.
+    A header repeated as a pair is no contents: its repeats stand together.
+    The titles the run announced are headings, whatever follows them, and a
+    title line right over the run is the page's own title, over them all."""
+    keys = [_entry_key(b) for b in blocks]
+    counts = Counter(k for k in keys if k)
+    i = 0
+    while i < len(blocks):
+        end = i
+        while end < len(blocks) and counts[keys[end] or ""] == 2:
+            end += 1
+        later = [keys.index(k, end) for k in keys[i:end] if k in keys[end:]]
+        if (
+            end - i >= 2
+            and len(later) == end - i
+            and later == sorted(later)
+            and all(b - a > 1 for a, b in zip(later, later[1:], strict=False))
+        ):
+            for block in blocks[i:end]:
+                block.kind = NOISE
+            for index in later:
+                blocks[index].kind, blocks[index].level = HEADING, 2
+            above = blocks[i - 1] if i else None
+            if above is not None and _entry_key(above) is None:
+                _title_over_contents(above)
+        i = max(end, i + 1)
+
+
+def _title_over_contents(block: Block) -> None:
+    """A one-line body block of a title's length, over a contents run."""
+    if block.kind != BODY or block.asserted or len(block.lines) != 1:
+        return
+    if len(plain(block).split()) <= MAX_HEADING_WORDS:
+        block.kind, block.level = HEADING, 1
+
+
 def _contents_run_end(blocks: list[Block], start: int) -> int:
     end = start
     while end < len(blocks):
@@ -1161,6 +1208,7 @@ def classify(blocks: list[Block], layout: LineStats) -> list[Block]:
     drop_navigation(blocks)
     drop_contents(blocks)  # before headings: a contents line looks like one
     drop_contents_lists(blocks)
+    drop_echoed_contents(blocks)  # before running headers: both see repeats
     blocks = merge_heading_labels(blocks)
     drop_numbers_only(blocks)  # after the labels: "1.1" alone heads a title
     drop_figure_residue(blocks, layout)  # after the ticks: they link the labels

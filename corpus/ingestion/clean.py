@@ -14,6 +14,7 @@ import unicodedata
 import ftfy
 
 from corpus.ingestion.lexicon import WORD_RE, Lexicon, zipf
+from corpus.ingestion.texttables import unframe_text_tables
 
 # -- document stages ----------------------------------------------------------
 
@@ -198,6 +199,7 @@ DOCUMENT_STAGES = (
     normalize_characters,
     strip_link_references,
     strip_image_alt,  # per line, before segmentation reads where lines end
+    unframe_text_tables,  # after the characters are normal: it reads columns
 )
 
 
@@ -219,6 +221,13 @@ _WORD_END = re.compile(r"(?<![\w'’])([^\W\d_]+)$")
 
 # A line that ends on a URL's scheme ("en http://") broke the URL there.
 _URL_SCHEME_END = re.compile(r"(?<![\w.+-])[a-z][a-z0-9+.-]*://$", re.IGNORECASE)
+# Nor is a host of one label and a dot ("http://www.") a whole address: a
+# sentence ending on a URL ends on a whole host ("http://www.r-project.org.").
+_URL_HOST_LABEL_END = re.compile(
+    r"(?<![\w.+-])(?:https?|ftp)://[a-z0-9-]+\.$", re.IGNORECASE
+)
+# What may go on a host: a label, a dot, another label ("biometrical-journal.com").
+_HOST_REST = re.compile(r"^[a-z0-9-]+\.[a-z]", re.IGNORECASE)
 
 
 def join_lines(lines: list[str], lexicon: Lexicon) -> str:
@@ -239,6 +248,10 @@ def join_lines(lines: list[str], lexicon: Lexicon) -> str:
     'the functions independence_test and symmetry_test'
     >>> join_lines(["documentation (TLDP) en http://", "tldp.org/ et"], lex)
     'documentation (TLDP) en http://tldp.org/ et'
+    >>> join_lines(["available online http://www.", "biometrical-journal.com."], lex)
+    'available online http://www.biometrical-journal.com.'
+    >>> join_lines(["see http://www.r-project.org.", "example.com is another."], lex)
+    'see http://www.r-project.org. example.com is another.'
     """
     text = ""
     for line in (line.strip() for line in lines):
@@ -285,6 +298,12 @@ def _join_two(left: str, right: str, lexicon: Lexicon) -> str:
         and not right[:1].isspace()
     ):
         return left + right  # "http://" alone is no address: the rest follows
+    if (
+        left.endswith(".")
+        and _URL_HOST_LABEL_END.search(left[-_TAIL_WINDOW:])
+        and _HOST_REST.match(right)
+    ):
+        return left + right  # "http://www." / "biometrical-journal.com."
     if left.endswith("-") and not left.endswith("--"):
         head = end_word(_HYPHEN_END, left)
         tail = _WORD_START.search(right) or _IDENTIFIER_START.search(right)

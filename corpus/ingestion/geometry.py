@@ -362,22 +362,32 @@ def drop_furniture(
         seen.update({_shape(f.text) for f in page if _in_band(f, height)})
     result = []
     for page, height in zip(pages, heights, strict=True):
-        furniture = _furniture(page, height, seen, len(pages))
+        furniture = _furniture(page, height, seen, body)
         result.append([f for f in page if id(f) not in furniture])
     return result
 
 
+# A running header is set at the text's size or smaller; the title it repeats
+# is set larger on the first page, and stays.
+_DISPLAY_SIZE = 1.2
+
+
 def _furniture(
-    page: list[Fragment], height: float, seen: Counter[str], count: int
+    page: list[Fragment], height: float, seen: Counter[str], body: float
 ) -> set[int]:
-    """Band fragments that repeat, or share their height with a page number."""
+    """Band fragments that repeat (unless set as display type), or share
+    their height with a page number."""
     band = [f for f in page if _in_band(f, height)]
     marked = {
         id(f)
         for f in band
         if _is_page_number(f.text)
         or _ROMAN_NUMBER.match(_squash(f.text))
-        or (_wordy(_shape(f.text)) and seen[_shape(f.text)] > 1)
+        or (
+            _wordy(_shape(f.text))
+            and seen[_shape(f.text)] > 1
+            and not (body and f.size > _DISPLAY_SIZE * body)
+        )
     }
     for fragment in band:  # "Achim Zeileis ……… 5": a header beside its number
         if any(_same_height(fragment, o) for o in band if id(o) in marked):

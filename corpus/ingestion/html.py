@@ -576,6 +576,9 @@ class _Emitter:
             yield from self.leaf(node, LIST_ITEM)
         elif tag == "table" and not _is_layout_table(node):
             yield from self.table(node)
+        elif tag == "tr" and _is_question_row(node):
+            # a FAQ's question row ("3.1." | the question) titles its answer
+            yield from self.leaf(node, HEADING, level=6)
         else:
             yield from self.walk(node)  # p, div, section, dd, blockquote, cells…
 
@@ -705,13 +708,34 @@ def _is_layout_table(table: Node) -> bool:
     its rows are a single cell."""
     if "presentation" in _tokens(table, "role"):
         return True
-    if table.attrs.get("summary", "").lower() in _ADMONITIONS:
+    if table.attrs.get("summary", "").lower() in _ADMONITIONS | _LAID_OUT:
         return True
+    if any(_is_question_row(row) for row in _rows(table)):
+        return True
+    if any(_blocks_in(cell) >= 2 for row in _rows(table) for cell in _cells(row)):
+        return True  # a cell of several paragraphs is text laid out, not data
     inner = [n for n in table.elements() if n is not table]
     if any(n.tag in HEADINGS or n.tag == "table" for n in inner):
         return True
     widths = [len(_cells(row)) for row in _rows(table)]
     return bool(widths) and 2 * sum(1 for w in widths if w < 2) >= len(widths)
+
+
+_LAID_OUT = frozenset({"block quote", "q and a set"})  # DocBook XSL summaries
+_CELL_BLOCKS = frozenset("p div pre ul ol dl blockquote table".split())
+
+
+def _blocks_in(cell: Node) -> int:
+    """How many block elements a table cell holds as its own children."""
+    return sum(
+        1 for c in cell.children if isinstance(c, Node) and c.tag in _CELL_BLOCKS
+    )
+
+
+def _is_question_row(row: Node) -> bool:
+    """DocBook XSL writes a ``qandaset`` as a table whose rows say what they
+    are: ``<tr class="question">`` then ``<tr class="answer">``."""
+    return row.tag == "tr" and "question" in _tokens(row, "class")
 
 
 def _cells(row: Node) -> list[Node]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from corpus.ingestion.clean import tidy_spaces
@@ -246,14 +246,44 @@ def has_marker(body: str, label: int) -> bool:
     return re.search(pattern, body) is not None
 
 
-def find_foot_notes(pages: list[list[str]]) -> dict[tuple[int, int], int]:
+def heads_section(lines: list[str], i: int, is_title: Callable[[str], bool]) -> bool:
+    """Whether line ``i`` is a numbered section title over its first paragraph
+    ("3 Global Inference" after a sentence's end, a capital on the next line),
+    not note 3: a page's last lines may begin a section.
+
+    >>> title = lambda line: not line.rstrip().endswith(".")
+    >>> page = ["ends here.", "3 Global Inference", "Based on the results"]
+    >>> heads_section(page, 1, title), heads_section(["it goes", *page[1:]], 1, title)
+    (True, False)
+    """
+    if not is_title(lines[i]):
+        return False
+    before = next((x.strip() for x in reversed(lines[:i]) if x.strip()), "")
+    after = next((x.strip() for x in lines[i + 1 :] if x.strip()), "")
+    if not after or foot_note_label(after) is not None:
+        return False  # a one-line note over the next note
+    return before.endswith((".", "!", "?", ":")) and after[:1].isupper()
+
+
+def find_foot_notes(
+    pages: list[list[str]], is_title: Callable[[str], bool] | None = None
+) -> dict[tuple[int, int], int]:
     """Note starts at the pages' feet, keyed by (page, line): a run of
     consecutive labels that goes on with the document's note sequence, each
-    with its marker in the body text above it on the same page."""
+    with its marker in the body text above it on the same page. With
+    ``is_title``, a start that heads a section (see ``heads_section``) and the
+    starts above it are not notes."""
     found: dict[tuple[int, int], int] = {}
     expected = 1
     for p, lines in enumerate(pages):
         starts = _zone_starts(lines)
+        if is_title is not None:
+            titled = [
+                k
+                for k, (i, _) in enumerate(starts)
+                if heads_section(lines, i, is_title)
+            ]
+            starts = starts[titled[-1] + 1 :] if titled else starts
         first = starts[0][1] if starts else 0
         # A text may begin mid-chapter: its first notes need not be 1.
         opening = expected == 1 and first <= _MAX_FIRST_MARKER

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from statistics import quantiles
+from statistics import median, quantiles
 
 from corpus.ingestion.furniture import strip_furniture
 from corpus.ingestion.notes import find_foot_notes
@@ -116,9 +116,39 @@ def measure_lines(lines: list[str]) -> LineStats:
         return LineStats(hard_wrapped=False, line_width=max(lengths, default=0))
     p90 = int(quantiles(lengths, n=10)[-1])
     mid = sum(1 for n in lengths if 30 <= n <= 140)
+    if p90 > 140:
+        p90 = _width_without_joined_lines(lengths) or p90
     return LineStats(
         hard_wrapped=p90 <= 140 and mid >= 0.6 * len(lengths), line_width=p90
     )
+
+
+# Plain pdftotext joins a line that ends on a hyphen to the next one
+# ("para-" + "metric models …"): a few lines up to ~2.5 times the width.
+MAX_JOINED_SHARE = 0.15
+
+
+def _width_without_joined_lines(lengths: list[int]) -> int | None:
+    """The width of hard-wrapped lines among which a few are two lines
+    joined, or None when the long lines are too many or the widest ones are
+    not that much wider (a text of long lines, or of lines of varied width).
+
+    >>> _width_without_joined_lines([80] * 17 + [170, 175, 160])
+    80
+    >>> _width_without_joined_lines([80] * 10 + [900] * 10) is None
+    True
+    >>> _width_without_joined_lines([130] * 17 + [142, 150, 250]) is None
+    True
+    """
+    cut = 1.5 * median(lengths)
+    kept = [n for n in lengths if n <= cut]
+    if len(lengths) - len(kept) > MAX_JOINED_SHARE * len(lengths) or len(kept) < 10:
+        return None
+    width = int(quantiles(kept, n=10)[-1])
+    p90 = quantiles(lengths, n=10)[-1]
+    if p90 < 1.5 * width or max(lengths) > 3 * width:
+        return None  # the widest lines are the text's own width
+    return width
 
 
 def is_short(line: str, layout: LineStats, ratio: float = 0.7) -> bool:
@@ -743,7 +773,7 @@ def paged_lines(text: str) -> PagedLines:
     if PAGE_TURN not in text:
         return PagedLines(text.split("\n"))
     pages, numbers = strip_furniture(text)
-    foot_notes = find_foot_notes(pages)
+    foot_notes = find_foot_notes(pages, is_title=is_section_title)
     result = PagedLines([], numbers)
     for p, page in enumerate(pages):
         if p:

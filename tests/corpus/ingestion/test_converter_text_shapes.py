@@ -11,6 +11,7 @@ from corpus.ingestion.furniture import find_furniture
 from corpus.ingestion.layout import HEADING, PARAGRAPH, Layout, TypedBlock
 from corpus.ingestion.notes import find_foot_notes
 from corpus.ingestion.pipeline import process
+from corpus.ingestion.segment import is_section_title
 
 _PROSE = (
     "The series was transformed suitably and then a small model was fitted and\n"
@@ -295,3 +296,62 @@ def test_a_line_set_in_like_a_paragraph_and_a_formulas_sigma_are_no_headings() -
     assert [r.text for r in records if r.kind == "heading"] == ["1 Introduction"]
     having = next(r for r in records if r.text.startswith("Having the expectation"))
     assert having.section == "1 Introduction"
+
+
+def test_a_section_title_at_a_page_foot_is_no_note() -> None:
+    # plain pdftotext: a section starts in a page's last lines; "Section 3."
+    # above reads like a set-apart marker 3, but the line heads its paragraph
+    page = [
+        "The results form the basis for the procedures described in Section 3.",
+        "",
+        "3 Global and Simultaneous Inference",
+        "Based on the results from Section 2, we now focus on the derivation",
+        "of suitable inference procedures.",
+    ]
+    assert find_foot_notes([page]) == {(0, 2): 3}  # what the labels alone say
+    assert find_foot_notes([page], is_title=is_section_title) == {}
+
+
+def test_a_note_under_a_sentence_end_is_still_a_note() -> None:
+    page = [
+        "The boundaries are computed by one function, as Smith.3 Later we see",
+        "that they hold in every case.",
+        "",
+        "3 The authors thank a colleague for the first code of these tables.",
+    ]
+    assert find_foot_notes([page], is_title=is_section_title) == {(0, 3): 3}
+
+
+def _plain_page_with_joined_lines() -> str:
+    # plain pdftotext joins a line ending on a hyphen to the next one (and
+    # runs a line of math on): a few lines twice the width must not make the
+    # text look unwrapped (multcomp's generalsiminf.pdf, page 3)
+    full = (
+        "for some positive, nondecreasing sequence an . Furthermore, we assume"
+        " that a multivariate"
+    )
+    long = (
+        "Let M((Z1 , . . . , Zn ), θ, η) denote a semi-parametric statistical"
+        " model. The set of n observations is described by (Z1 , . . . , Zn )."
+        " The model contains fixed but unknown elemental"
+    )
+    lines = [
+        "In this section we introduce the underlying model assumptions and derive"
+        " some asymptotic",
+        "results necessary in the subsequent sections. The results from this"
+        " section form the basis",
+        "for the simultaneous inference procedures described in Section 3.",
+        long,
+        "parameters θ ∈ Rp and other (random or nuisance) parameters η. We are"
+        " primarily interested in the linear functions ϑ := Kθ of the parameter"
+        " vector θ as specified through",
+        "corresponding test statistics for hypotheses about ϑ and their limiting.",
+    ] + [full] * 12
+    return "\n".join(lines) + "\n"
+
+
+def test_a_few_joined_lines_do_not_hide_a_short_last_line() -> None:
+    texts = [p.text for p in process(_plain_page_with_joined_lines()).paragraphs]
+    first = next(t for t in texts if "in Section 3." in t)
+    assert first.endswith("in Section 3.")
+    assert any(t.startswith("Let M((Z1") for t in texts)

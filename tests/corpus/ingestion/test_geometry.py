@@ -55,6 +55,25 @@ def test_a_header_seen_once_is_text_unless_a_page_number_sits_beside_it() -> Non
     assert [(b.text, b.page) for b in blocks(numbered)] == [("Body.", 7)]
 
 
+def test_a_title_set_large_stays_though_running_headers_repeat_it() -> None:
+    # a JSS paper: the title at 17 pt on page 1, then "2   Title" at 10 pt on
+    # top of the even pages
+    first = page(
+        line("Residual-Based Shadings", 150, 40, size=17.0),
+        *prose(150, "The text of the first page goes on here.", "And on."),
+    )
+    later = [
+        page(
+            line(f"{n}   Residual-Based Shadings", 72, 30),
+            *prose(150, f"The text of page {n} goes on here.", "And on."),
+        )
+        for n in (2, 4)
+    ]
+    texts = [b.text for b in blocks(first, *later)]
+    assert texts.count("Residual-Based Shadings") == 1
+    assert not [t for t in texts if t.startswith(("2 ", "4 "))]
+
+
 def test_two_columns_are_read_left_then_right_under_a_full_width_title() -> None:
     lines = [line("A Title Across Both Columns Of The Page", 100, 40, size=20)]
     for i in range(8):

@@ -311,3 +311,56 @@ def test_notes_in_an_article_footer_are_kept(tmp_path: Path) -> None:
         ("paragraph", "A claim.", ""),
         ("footnote", "The source.", "1"),
     ]
+
+
+# DocBook XSL writes a qandaset as a table whose rows say what they hold, and an
+# epigraph as a "Block quote" table: both lay text out, neither holds data.
+_QANDASET = """<h1>Chapitre 3. Foire aux questions</h1>
+<table border="0" class="blockquote" summary="Block quote"><tr><td> </td>
+<td><p>« Quel... est ton nom ? »</p><p>« Arthur, roi des Anglais. »</p></td></tr>
+</table>
+<div class="qandaset"><table border="0"><tbody>
+<tr class="question"><td><p><strong>3.1.</strong></p></td>
+<td><p>Comment trouver un paquet par son nom exact ?</p></td></tr>
+<tr class="answer"><td></td><td><p>Le motif « ^nom$ » correspond au paquet nommé
+nom.</p><p>Par exemple, tapez ^apt$ pour apt.</p></td></tr>
+<tr class="question"><td><p><strong>3.2.</strong></p></td>
+<td><p>Comment trouver les paquets cassés ?</p></td></tr>
+<tr class="answer"><td></td><td><p>Utilisez Rechercher les cassés (b).</p></td></tr>
+</tbody></table></div>"""
+
+
+def test_a_docbook_faq_keeps_questions_as_headings_and_answers_apart(
+    tmp_path: Path,
+) -> None:
+    result = process(page(tmp_path, _QANDASET))
+    question = record_with(result, "Comment trouver les paquets cassés ?")
+    assert (question.kind, question.text) == (
+        "heading",
+        "3.2. Comment trouver les paquets cassés ?",
+    )
+    answer = record_with(result, "Rechercher les cassés (b).")
+    assert answer.section == question.text
+    first = record_with(result, "correspond au paquet nommé nom.")
+    assert "Par exemple" not in first.text  # an answer's two paragraphs
+    assert "|" not in first.text
+
+
+def test_an_epigraph_table_keeps_its_lines_apart(tmp_path: Path) -> None:
+    result = process(page(tmp_path, _QANDASET))
+    assert record_with(result, "« Quel... est ton nom ? »").text == (
+        "« Quel... est ton nom ? »"
+    )
+
+
+def test_a_data_table_with_one_paragraph_per_cell_stays_a_table(
+    tmp_path: Path,
+) -> None:
+    body = (
+        "<h1>Packages</h1><p>The sizes of the two packages are these.</p>"
+        "<table><tr><th><p>name</p></th><th><p>size</p></th></tr>"
+        "<tr><td><p>gloss</p></td><td><p>12 kB</p></td></tr>"
+        "<tr><td><p>whoosh</p></td><td><p>40 kB</p></td></tr></table>"
+    )
+    result = process(page(tmp_path, body))
+    assert record_with(result, "gloss").text.count("|") >= 2

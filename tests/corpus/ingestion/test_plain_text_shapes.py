@@ -218,3 +218,103 @@ def test_a_tables_caption_in_another_language_is_no_section_heading() -> None:
         "1.4.8. Usando el editor"
     ]
     assert records[-1].section == "1.4.8. Usando el editor"
+
+
+# pandoc -t plain of a DocBook page: the page title, its contents (the section
+# titles, unnumbered), then each title over its text; one text opens with a
+# command name in lower case.
+_PANDOC_PAGE = """Llaves GPG: Entender y gestionar la confianza de los paquetes.
+
+Entender la confianza
+
+Confiar en llaves adicionales
+
+La habilidad de apt de acceder a múltiples fuentes de paquetes conduce a
+una potencial vulnerabilidad de seguridad.
+
+Entender la confianza
+
+apt permite al administrador de un archivo dotar de una firma al índice
+del archivo.
+
+Confiar en llaves adicionales
+
+Puede encontrar útil que apt confié en archivos externos.
+"""
+
+
+def test_unnumbered_contents_go_and_the_titles_they_announce_stay_headings() -> None:
+    # the page title opens the records (a heading, or title matter: meta)
+    assert _records(_PANDOC_PAGE)[1:] == [
+        (
+            "paragraph",
+            "La habilidad de apt de acceder a múltiples fuentes de paquetes conduce"
+            " a una potencial vulnerabilidad de seguridad.",
+        ),
+        ("heading", "Entender la confianza"),
+        (
+            "paragraph",
+            "apt permite al administrador de un archivo dotar de una firma"
+            " al índice del archivo.",
+        ),
+        ("heading", "Confiar en llaves adicionales"),
+        ("paragraph", "Puede encontrar útil que apt confié en archivos externos."),
+    ]
+    assert process(_PANDOC_PAGE).title.startswith("Llaves GPG")
+
+
+def test_a_running_header_pair_repeated_together_is_no_contents() -> None:
+    text = (
+        "Guide Title\n\nChapter One\n\nThe first page of text ends here.\n\n"
+        "Guide Title\n\nChapter One\n\nThe second page of text ends here.\n"
+    )
+    texts = [t for _, t in _records(text)]
+    assert "Guide Title" not in texts and "Chapter One" not in texts
+
+
+_ADMONITION = """Afortunadamente, apt tiene defensas incorporadas.
+
++:---------------------------------:+:----------------------------------+
+| [[Aviso]]                         | Aviso                             |
++-----------------------------------+-----------------------------------+
+|                                   | Los mecanismos de seguridad de    |
+|                                   | apt proporcionan una garantía     |
+|                                   | casi perfecta. Aun así, no        |
+|                                   | son perfectos.                    |
+|                                   |                                   |
+|                                   | Asegurando que solo pueda         |
+|                                   | instalar desde una fuente firmada |
+|                                   | le dará un alto grado de          |
+|                                   | protección.                       |
++-----------------------------------+-----------------------------------+
+
+  -----------------------------------------
+  [[untrusted packages/versions warning]]
+  -----------------------------------------
+
+Confiar en llaves adicionales.
+
+  ---------- ------
+  paquete    tamaño
+  apt        1 MB
+  ---------- ------
+"""
+
+
+def test_a_pandoc_grid_table_around_prose_is_read_cell_by_cell() -> None:
+    texts = [t for _, t in _records(_ADMONITION)]
+    assert (
+        "Los mecanismos de seguridad de apt proporcionan una garantía casi perfecta."
+        " Aun así, no son perfectos." in texts
+    )
+    assert (
+        "Asegurando que solo pueda instalar desde una fuente firmada le dará un"
+        " alto grado de protección." in texts
+    )
+    assert not [t for t in texts if "[[" in t or "+---" in t or "| " in t]
+
+
+def test_a_pandoc_data_table_is_left_as_it_is() -> None:
+    # short cells are data: read row by row as printed, not column by column
+    joined = "\n".join(t for _, t in _records(_ADMONITION))
+    assert "paquete tamaño apt 1 MB" in joined
