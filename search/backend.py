@@ -168,6 +168,11 @@ class SearchBackend(ABC):
     def apply(self, upserts: Sequence[IndexRecord], deletes: Collection[int]) -> None:
         """Add or replace ``upserts`` and remove ``deletes``, in one commit."""
 
+    def tidy(self) -> bool:
+        """Housekeeping for the drainer's idle moments (Whoosh: merging the
+        small segments its commits left); whether anything was done."""
+        return False
+
     def upsert(self, paragraph_ids: Collection[int]) -> None:
         """Bring the given records up to date from the source, in one commit:
         ids the source still has are (re)indexed, the others removed."""

@@ -43,11 +43,12 @@ import socket
 import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from corpus.models import Paragraph
@@ -69,6 +70,8 @@ BACKGROUND_BATCH = 100
 # Woken, it gathers the rest of a burst for up to GATHER before its commit
 # (a waiting search cuts that short).
 FOLLOW_POLL = 0.1
+# After this long with nothing queued, the drainer tidies the index once.
+TIDY_AFTER = 5.0
 FOLLOW_POLL_MAX = 2.0
 GATHER = 0.1
 # Before a search: how long to wait for another process's drain to finish,
@@ -251,15 +254,23 @@ def catch_up(
     before = IndexOutbox.objects.filter(id__lte=newest)
     if _awaited(backend, before.filter(background=False), project, viewer_id):
         return BEHIND_NOTICE
+    large = before.filter(background=True)
     if project is not None:
-        before = before.filter(paragraph_id__in=_records_of(project))
-    if before.filter(background=True).exists():
+        large = large.filter(_records_of(project))
+    if large.exists():
         return BACKGROUND_NOTICE
     return ""
 
 
-def _records_of(project: Project) -> QuerySet[Paragraph, Any]:
-    return Paragraph.objects.filter(document__project=project).values("id")
+def _records_of(project: Project, *, or_gone: bool = False) -> Combinable:
+    """Whether an outbox row's record is ``project``'s (or, ``or_gone``, no
+    longer exists), looked up by primary key row by row. As ``paragraph_id IN
+    (the project's records)`` SQLite first listed all the project's records:
+    ~17 ms per search at 10,000 records, and every search under writes ran it."""
+    records = Paragraph.objects.filter(pk=OuterRef("paragraph_id"))
+    if or_gone:  # no record of another project: the project's, or deleted
+        return ~Exists(records.exclude(document__project=project))
+    return Exists(records.filter(document__project=project))
 
 
 def _awaited(
@@ -275,8 +286,7 @@ def _awaited(
     # unknown now; removing an entry is cheap).
     scope = Q()  # without a project, every record's
     if project is not None:
-        gone = ~Q(paragraph_id__in=Paragraph.objects.values("id"))
-        scope = Q(paragraph_id__in=_records_of(project)) | gone
+        scope = Q(_records_of(project, or_gone=True))
     if viewer_id is not None:  # their own rows anywhere, and no one's here
         scope = Q(actor_id=viewer_id) | (Q(actor_id__isnull=True) & scope)
     ids = list(small.filter(scope).values_list("id", flat=True))
@@ -341,13 +351,17 @@ def follow(*, max_idle: float | None = None) -> int:
         applied, idle_since = 0, time.monotonic()
         pauses = idle_pauses()
         waiting: set[int] = set()  # people whose search waits: theirs first
+        tidy = False  # whether the index needs tidying once idle
         while not stop:
             waiting |= _wait(bell, 0)  # rung during the last batch
             done = _follow_once(waiting)
             applied += done
             if done:
                 idle_since, pauses = time.monotonic(), idle_pauses()
-                waiting = set()  # their rows led that batch
+                waiting, tidy = set(), True  # their rows led that batch
+            elif tidy and time.monotonic() - idle_since >= TIDY_AFTER:
+                tidy = False
+                _tidy()
             elif max_idle is not None and time.monotonic() - idle_since >= max_idle:
                 break
             else:
@@ -367,6 +381,17 @@ def _follow_once(first: Collection[int] = ()) -> int:
         log.exception("search drainer: a batch failed; it stays queued")
         connections.close_all()  # a broken connection is reopened
         return 0
+
+
+def _tidy() -> None:
+    """Let the backend tidy up while nothing is queued (Whoosh: merge the
+    small segments the batches made). Never raises: it is only housekeeping."""
+    try:
+        get_backend().tidy()
+    except SearchUnavailable:
+        pass  # a rebuild holds the lock: its new index is tidy anyway
+    except Exception:
+        log.exception("search drainer: tidying the index failed")
 
 
 def idle_pauses(
