@@ -31,6 +31,7 @@ when ``CURRENT`` names another build or the build has a newer commit.
 
 from __future__ import annotations
 
+import array
 import bisect
 import collections
 import contextlib
@@ -40,11 +41,13 @@ import io
 import itertools
 import logging
 import math
+import pickle
 import secrets
 import shutil
 import struct
 import threading
 import time
+import zlib
 from collections.abc import (
     Callable,
     Collection,
@@ -62,6 +65,7 @@ from whoosh import (
     collectors,
     columns,
     fields,
+    formats,
     highlight,
     index,
     matching,
@@ -75,7 +79,7 @@ from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from search import analysis
@@ -1087,7 +1091,8 @@ class _SegmentEvaluator:
         if kind is wq.Or:
             if query.minmatch or query.scale:
                 raise _Unsupported("Or with minmatch or scale")
-            return set().union(*(self.within(sub, among) for sub in query.subqueries))
+            subs = self._needed(query.subqueries)
+            return set().union(*(self.within(sub, among) for sub in subs))
         if kind is wq.And:
             return self._intersection(query.subqueries, among)
         if kind is wq.AndMaybe:
@@ -1105,6 +1110,26 @@ class _SegmentEvaluator:
             docs = self.reader.all_doc_ids()  # live records only
             return set(docs) if among is None else set(docs).intersection(among)
         raise _Unsupported(kind.__name__)
+
+    def _needed(self, subs: Sequence[wq.Query]) -> Sequence[wq.Query]:
+        """An Or's parts without the exact-form ``raw`` term of a word whose
+        stemmed terms are there too, when no record of the segment has text
+        in ``raw`` only (``_raw_covered``): every record with the word in
+        ``raw`` then has its stem in its language's field, so the stems
+        already match it. The term still scores (``estimates``), but only
+        for the matches, instead of being read whole to find them: it is the
+        longest list of the three (positions), and in an AND most of it is
+        records the other words rule out.
+
+        >>> word = "Borders"
+        >>> stems = [wq.Term(f"text_{lang}", analysis.normalise(word, lang))
+        ...          for lang in ("en", "fr")]
+        >>> [t.fieldname for t in _stems_cover([*stems, wq.Term("raw", "borders")])]
+        ['text_en', 'text_fr']
+        """
+        if len(subs) < 3 or not _raw_covered(self.reader):
+            return subs
+        return _stems_cover(subs)
 
     def _intersection(
         self, subs: Sequence[wq.Query], among: set[int] | None
@@ -1185,11 +1210,8 @@ class _SegmentEvaluator:
         leaf = self._leaf(key)
         if leaf is not None:
             matcher, deleted = leaf
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                weights.update(zip(matcher._ids, matcher._weights, strict=True))
-                matcher._next_block()
+            for block in _posting_blocks(matcher):
+                weights.update(zip(block.ids, block.weights(), strict=True))
             for doc in deleted:
                 weights.pop(doc, None)
         self._weights[key] = weights
@@ -1209,12 +1231,18 @@ class _SegmentEvaluator:
         leaf = self._leaf(key) if todo else None
         if leaf is not None:
             matcher, deleted = leaf
-            for doc in todo:
-                if not matcher.is_active():  # also at once: see ``_leaf``
+            wanted = set(todo)
+            at = 0
+            # Only the blocks holding a record looked for are decoded (the
+            # lambda reads ``at`` as the loop moves it).
+            skip = lambda last: last < todo[at]  # noqa: E731, B023
+            for block in _posting_blocks(matcher, skip):
+                for doc, weight in zip(block.ids, block.weights(), strict=True):
+                    if doc in wanted and doc not in deleted:
+                        weights[doc] = weight
+                at = bisect.bisect_right(todo, block.last, at)
+                if at == len(todo):
                     break
-                matcher.skip_to(doc)
-                if matcher.is_active() and matcher.id() == doc and doc not in deleted:
-                    weights[doc] = matcher.weight()
         probed.update(todo)
         return {doc: weights[doc] for doc in among if doc in weights}
 
@@ -1248,19 +1276,21 @@ class _SegmentEvaluator:
         if leaf is None:
             raise _Unsupported("a phrase word vanished")
         matcher, _deleted = leaf
-        decode = self.searcher.schema[key[0]].format.decode_positions
+        if type(self.searcher.schema[key[0]].format) is not formats.Positions:
+            raise _Unsupported("positions in another format")
         wanted = sorted(docs)
         found: dict[int, list[int]] = {}
         at = 0
-        while matcher.is_active() and at < len(wanted):
-            if matcher.block_max_id() >= wanted[at]:
-                matcher._read_ids()
-                matcher._read_values()
-                for doc, value in zip(matcher._ids, matcher._values, strict=True):
-                    if doc in docs:
-                        found[doc] = decode(value)
-                at = bisect.bisect_right(wanted, matcher.block_max_id(), at)
-            matcher._next_block()
+        # The lambda reads ``at`` as this loop moves it (a block is skipped
+        # when it ends before the next record wanted).
+        skip = lambda last: last < wanted[at]  # noqa: E731, B023
+        for block in _posting_blocks(matcher, skip):
+            for doc, value in zip(block.ids, block.values(), strict=True):
+                if doc in docs:
+                    found[doc] = _decode_positions(value)
+            at = bisect.bisect_right(wanted, block.last, at)
+            if at == len(wanted):
+                break
         return found
 
     def _expanded(self, query: wq.Prefix) -> wq.Query:
@@ -1372,6 +1402,135 @@ class _SegmentEvaluator:
 
 
 _BM25 = scoring.bm25
+
+
+def _stems_cover(subs: Sequence[wq.Query]) -> Sequence[wq.Query]:
+    """``subs`` without each ``raw`` term whose word's stemmed terms (every
+    stemmed field's) are among them (see ``_SegmentEvaluator._needed``)."""
+    terms = {(s.fieldname, s.text) for s in subs if type(s) is wq.Term}
+
+    def covered(sub: wq.Query) -> bool:
+        if type(sub) is not wq.Term or sub.fieldname != "raw":
+            return False
+        if not isinstance(sub.text, str):  # a prefix's expansion: no stems
+            return False
+        return all(
+            (f"text_{lang}", analysis.normalise(sub.text, lang)) in terms
+            for lang in analysis.STEMMED_LANGUAGES
+        )
+
+    kept = [sub for sub in subs if not covered(sub)]
+    return subs if len(kept) == len(subs) else kept
+
+
+def _raw_covered(reader: Any) -> bool:
+    """Whether every record of the segment with words in ``raw`` has words in
+    a stemmed field too (its language's: ``to_document``): false when a
+    record's language is neither English nor French. Read from the length
+    columns (a length byte is 0 exactly when the field is empty), once per
+    segment."""
+
+    def covered() -> bool:
+        perdoc, count = reader._perdoc, reader.doc_count_all()
+        raw, *stemmed = (
+            (_length_bytes(perdoc, name) or b"").ljust(count, b"\0")
+            for name in (
+                "raw",
+                *(f"text_{lang}" for lang in analysis.STEMMED_LANGUAGES),
+            )
+        )
+        return all(
+            not length or any(lengths[doc] for lengths in stemmed)
+            for doc, length in enumerate(raw[:count])
+        )
+
+    found: bool = _RAW_COVERED.get(_segment_key(reader._perdoc._segment), covered)
+    return found
+
+
+_RAW_COVERED = _SegmentCache(256)
+
+
+@dataclass
+class _Block:
+    """One posting block as ``W3LeafMatcher`` decodes it (``_read_ids``,
+    ``_read_weights``, ``_read_values``), from its pickled data tuple."""
+
+    last: int  # its highest record number (block info)
+    count: int
+    data: tuple[Any, Any, Any] | None  # (ids, weights, values) once read
+    raw: Any  # the data's bytes (zlib-compressed when ``compressed``)
+    compressed: bool
+    byteids: bool
+    fixedsize: int | None
+
+    def _tuple(self) -> tuple[Any, Any, Any]:
+        if self.data is None:
+            raw = zlib.decompress(self.raw) if self.compressed else self.raw
+            self.data = pickle.loads(raw)
+        return self.data
+
+    @property
+    def ids(self) -> Sequence[int]:
+        ids = self._tuple()[0]
+        return ids if self.byteids else tuple(itertools.accumulate(ids))
+
+    def weights(self) -> Sequence[float]:
+        weights = self._tuple()[1]
+        if weights is None:
+            return (1.0,) * self.count
+        if isinstance(weights, float):  # Whoosh's array("f") rounds it
+            return (array.array("f", (weights,))[0],) * self.count
+        return weights
+
+    def values(self) -> Sequence[Any]:
+        values, fixedsize = self._tuple()[2], self.fixedsize
+        if fixedsize is None or fixedsize < 0:
+            return values
+        if fixedsize == 0:
+            return (None,) * self.count
+        return [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+
+
+_BLOCK_LENGTH = struct.Struct("!i")  # Whoosh's ``write_int``
+
+
+def _posting_blocks(
+    matcher: Any, skip: Callable[[int], bool] | None = None
+) -> Iterator[_Block]:
+    """The term's posting blocks from ``matcher``'s current one to its last,
+    read straight from the postings file: one slice per block, its info
+    unpickled from memory, and ids delta-decoded in C. Whoosh's matcher made
+    a dozen Python calls a block and a generator step a posting (about half
+    of a two-word AND search at 100,000 records). Blocks for which ``skip``
+    (given the block's last record number) is true are not decoded."""
+    if not matcher.is_active():
+        return
+    get, byteids = matcher._postfile.get, matcher._byteids
+    fixedsize = matcher._fixedsize
+    dataoffset, end, last = matcher._dataoffset, matcher._nextoffset, matcher._lastblock
+    info = (matcher._blocklength, matcher._maxid, None, matcher._compression)
+    while True:
+        if skip is None or not skip(info[1]):
+            raw = get(dataoffset, end - dataoffset)
+            yield _Block(info[1], info[0], None, raw, bool(info[3]), byteids, fixedsize)
+        if last:
+            return
+        (length,) = _BLOCK_LENGTH.unpack(get(end, 4))
+        last, start = length < 0, end + 4
+        block = io.BytesIO(get(start, abs(length)))
+        info = pickle.load(block)
+        dataoffset, end = start + block.tell(), start + abs(length)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """``formats.Positions.decode_positions``: the deltas summed in C.
+
+    >>> value = formats.Positions().encode([3, 5, 9])
+    >>> _decode_positions(value) == formats.Positions().decode_positions(value)
+    True
+    """
+    return list(itertools.accumulate(pickle.loads(value[_INT_SIZE:])))
 
 
 def _field_lengths(reader: Any, fieldname: str) -> Sequence[Any]:
