@@ -1463,11 +1463,19 @@ class _Block:
     compressed: bool
     byteids: bool
     fixedsize: int | None
+    cache: dict[Any, Any] | None  # this search's decoded blocks (``_BLOCKS``)
+    key: Any
 
     def _tuple(self) -> tuple[Any, Any, Any]:
         if self.data is None:
-            raw = zlib.decompress(self.raw) if self.compressed else self.raw
-            self.data = pickle.loads(raw)
+            cache = self.cache
+            if cache is not None and self.key in cache:
+                self.data = cache[self.key]
+            else:
+                raw = zlib.decompress(self.raw) if self.compressed else self.raw
+                self.data = pickle.loads(raw)
+                if cache is not None:  # a phrase reads its words' blocks twice
+                    cache[self.key] = self.data
         return self.data
 
     @property
@@ -1507,13 +1515,26 @@ def _posting_blocks(
     if not matcher.is_active():
         return
     get, byteids = matcher._postfile.get, matcher._byteids
+    cache, name = getattr(_BLOCKS, "cache", None), id(matcher._postfile)
     fixedsize = matcher._fixedsize
     dataoffset, end, last = matcher._dataoffset, matcher._nextoffset, matcher._lastblock
     info = (matcher._blocklength, matcher._maxid, None, matcher._compression)
     while True:
         if skip is None or not skip(info[1]):
-            raw = get(dataoffset, end - dataoffset)
-            yield _Block(info[1], info[0], None, raw, bool(info[3]), byteids, fixedsize)
+            key = (name, dataoffset, "data")
+            cached = cache is not None and key in cache
+            raw = b"" if cached else get(dataoffset, end - dataoffset)
+            yield _Block(
+                info[1],
+                info[0],
+                None,
+                raw,
+                bool(info[3]),
+                byteids,
+                fixedsize,
+                cache,
+                key,
+            )
         if last:
             return
         (length,) = _BLOCK_LENGTH.unpack(get(end, 4))
