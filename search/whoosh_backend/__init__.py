@@ -1890,15 +1890,6 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-def _mark(marker: Marker, tokens: list[Any], lang: str) -> list[Any]:
-    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks); a
-    phrase is only seen whole by looking at the words around each one."""
-    flags = marker.flags([token.text for token in tokens], lang)
-    for token, matched in zip(tokens, flags, strict=True):
-        token.matched = matched
-    return tokens
-
-
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
 # The attributes ``_TOKENIZER(text, chars=True, mode="query")`` gives a token.
 _QUERY_TOKEN = {
@@ -1909,41 +1900,95 @@ _QUERY_TOKEN = {
     "removestops": True,
     "mode": "query",
 }
+# (start, end, the Token when the word is marked, else None)
+Span = tuple[int, int, Token | None]
 
 
-def _query_tokens(text: str) -> list[Token]:
-    """The tokens Whoosh's tokenizer yields for a highlight, each its own
-    object (the tokenizer changes one Token in place, and copying each took
-    a third of highlighting)."""
+def _spans(text: str, marker: Marker, lang: str) -> list[Span]:
+    """Every word of ``text`` as Whoosh's tokenizer finds it, with a Token
+    (what Whoosh's fragmenters copy into a fragment) for the marked words
+    only: the others are only counted in characters, and making a Token for
+    each word took a third of highlighting."""
+    matches = list(_TOKENIZER.expression.finditer(text))
+    flags = marker.flags([match.group(0) for match in matches], lang)
+    spans: list[Span] = []
+    for match, matched in zip(matches, flags, strict=True):
+        start, end = match.span()
+        token = None
+        if matched:
+            token = object.__new__(Token)
+            token.__dict__ = {
+                **_QUERY_TOKEN,
+                "text": match.group(0),
+                "startchar": start,
+                "endchar": end,
+                "matched": True,
+            }
+        spans.append((start, end, token))
+    return spans
+
+
+def _whole_fragment(text: str, spans: list[Span]) -> list[highlight.Fragment]:
+    """``WholeFragmenter().fragment_tokens`` on the spans."""
+    limit = highlight.DEFAULT_CHARLIMIT
     tokens = []
-    for match in _TOKENIZER.expression.finditer(text):
-        token = object.__new__(Token)
-        token.__dict__ = {
-            **_QUERY_TOKEN,
-            "text": match.group(0),
-            "startchar": match.start(),
-            "endchar": match.end(),
-        }
-        tokens.append(token)
-    return tokens
+    for _start, end, token in spans:
+        if end > limit:
+            break
+        if token is not None:
+            tokens.append(token)
+    return [highlight.Fragment(text, tokens)]
+
+
+def _context_fragments(text: str, spans: list[Span]) -> Iterator[highlight.Fragment]:
+    """``ContextFragmenter(maxchars=300, surround=90).fragment_tokens`` on
+    the spans, step for step (Whoosh's loop, reading tuples)."""
+    maxchars, surround, limit = 300, 90, highlight.DEFAULT_CHARLIMIT
+    first: int | None = None
+    firsts: collections.deque[int] = collections.deque()
+    countdown, currentlen, end = -1, 0, None
+    tokens: list[Token] = []
+    for start, end, token in spans:
+        length = end - start
+        if end > limit:
+            break
+        if countdown < 0 and token is None:
+            firsts.append(start)
+            while firsts and end - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + length > maxchars:
+            countdown = 0
+        elif token is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first, countdown = start, countdown + surround
+            tokens.append(token)
+        if countdown >= 0:
+            currentlen += length
+            countdown -= length
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tokens, startchar=first, endchar=end)
+                tokens, firsts, first, currentlen = [], collections.deque(), None, 0
+    if tokens:
+        yield highlight.mkfrag(text, tokens, startchar=first, endchar=end)
 
 
 def highlight_html(text: str, marker: Marker, lang: str) -> str:
     """Safe HTML for a record: the text escaped by Whoosh's ``HtmlFormatter``
     (the only Whoosh formatter that escapes), matches in <mark>. Long texts
-    become excerpts around the matches; with no match, the opening lines."""
+    become excerpts around the matches (Whoosh's ContextFragmenter, 300
+    characters, 90 around a match); with no match, the opening lines."""
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-    field_lang = analysis.field_language(lang)
-    tokens = _mark(marker, _query_tokens(text), field_lang)
+    spans = _spans(text, marker, analysis.field_language(lang))
     if len(text) <= WHOLE_TEXT_CHARS:
-        fragmenter: Any = highlight.WholeFragmenter()
+        found: Iterable[highlight.Fragment] = _whole_fragment(text, spans)
     else:
-        fragmenter = highlight.ContextFragmenter(maxchars=300, surround=90)
-    fragments = highlight.top_fragments(
-        fragmenter.fragment_tokens(text, tokens),
-        2,
-        highlight.BasicFragmentScorer(),
-        highlight.FIRST,
+        found = _context_fragments(text, spans)
+    fragments: list[highlight.Fragment] = highlight.top_fragments(
+        found, 2, highlight.BasicFragmentScorer(), highlight.FIRST
     )
     if not fragments:
         end = min(len(text), WHOLE_TEXT_CHARS)
