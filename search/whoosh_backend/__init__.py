@@ -1231,16 +1231,17 @@ class _SegmentEvaluator:
         leaf = self._leaf(key) if todo else None
         if leaf is not None:
             matcher, deleted = leaf
-            wanted = set(todo)
             at = 0
             # Only the blocks holding a record looked for are decoded (the
             # lambda reads ``at`` as the loop moves it).
             skip = lambda last: last < todo[at]  # noqa: E731, B023
             for block in _posting_blocks(matcher, skip):
-                for doc, weight in zip(block.ids, block.weights(), strict=True):
-                    if doc in wanted and doc not in deleted:
-                        weights[doc] = weight
-                at = bisect.bisect_right(todo, block.last, at)
+                found = dict(zip(block.ids, block.weights(), strict=True))
+                upto = bisect.bisect_right(todo, block.last, at)
+                for doc in todo[at:upto]:  # the wanted records this block spans
+                    if doc in found and doc not in deleted:
+                        weights[doc] = found[doc]
+                at = upto
                 if at == len(todo):
                     break
         probed.update(todo)
@@ -1285,10 +1286,11 @@ class _SegmentEvaluator:
         # when it ends before the next record wanted).
         skip = lambda last: last < wanted[at]  # noqa: E731, B023
         for block in _posting_blocks(matcher, skip):
-            for doc, value in zip(block.ids, block.values(), strict=True):
-                if doc in docs:
-                    found[doc] = _decode_positions(value)
-            at = bisect.bisect_right(wanted, block.last, at)
+            values = dict(zip(block.ids, block.values(), strict=True))
+            upto = bisect.bisect_right(wanted, block.last, at)
+            for doc in wanted[at:upto]:  # all have the term: see above
+                found[doc] = _decode_positions(values[doc])
+            at = upto
             if at == len(wanted):
                 break
         return found
