@@ -271,24 +271,29 @@ def _typo(rng: random.Random, word: str) -> str:
 # -- running ------------------------------------------------------------------
 
 
+Timings = dict[str, list[float]]  # query type -> milliseconds per query
+
+
 def time_queries(
     queries: list[Query], runs: list[Callable[[Query], object]]
-) -> list[dict[str, list[float]]]:
-    """Milliseconds per query type, for each engine's ``run``. The engines
-    take turns query by query, so a machine busy with other work slows both
-    alike and their ratio stays readable."""
+) -> tuple[list[Timings], list[Timings]]:
+    """Wall and CPU milliseconds per query type, for each engine's ``run``.
+    The engines take turns query by query, so a machine busy with other work
+    slows both alike and their ratio stays readable; CPU time (this process's:
+    both engines run in it, one query at a time) is what a query cost,
+    whatever share of the cores it got."""
     for run in runs:
         for kind in QUERY_TYPES:  # warm caches once per type
             run(next(query for query in queries if query.kind == kind))
-    timings: list[dict[str, list[float]]] = [
-        {kind: [] for kind in QUERY_TYPES} for _ in runs
-    ]
+    walls: list[Timings] = [{kind: [] for kind in QUERY_TYPES} for _ in runs]
+    cpus: list[Timings] = [{kind: [] for kind in QUERY_TYPES} for _ in runs]
     for query in queries:
-        for run, timing in zip(runs, timings, strict=True):
-            start = time.perf_counter()
+        for run, wall, cpu in zip(runs, walls, cpus, strict=True):
+            start, cpu_start = time.perf_counter(), time.process_time()
             run(query)
-            timing[query.kind].append((time.perf_counter() - start) * 1000)
-    return timings
+            cpu[query.kind].append((time.process_time() - cpu_start) * 1000)
+            wall[query.kind].append((time.perf_counter() - start) * 1000)
+    return walls, cpus
 
 
 def whoosh_run(backend: WhooshBackend) -> Callable[[Query], object]:
@@ -558,7 +563,10 @@ def main() -> None:
             " page of 20 with highlights and 4 facets:"
         )
         runs = [whoosh_run(backend), fts_run(db), fts_correcting_run(db)]
-        report(*time_queries(queries, runs))
+        walls, cpus = time_queries(queries, runs)
+        report(*walls)
+        print(f"\nthe same queries, CPU time (load average {_load()}):")
+        report(*cpus)
         print(
             "(typo: FTS5 has no spelling correction and runs the misspelled word,"
             " which finds nothing; Whoosh finds the correction and runs that.)"
@@ -624,6 +632,10 @@ def build_indexes(
     _vocabulary(db, len(records))
     marker.write_text(stamp)
     return backend, db
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def _vocabulary(db: sqlite3.Connection, size: int) -> None:
