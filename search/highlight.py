@@ -97,9 +97,16 @@ class Marker:
             folded = [analysis.fold(word) for word in words]
             for phrase in self.phrases:
                 in_phrase.update(phrase_positions(folded, phrase))
-        return [
-            at in in_phrase or self.matches(word, lang) for at, word in enumerate(words)
-        ]
+        # ``matches`` inlined: a dictionary lookup a word, not a method call
+        # (a page of long records has a few thousand words).
+        known, compute = self._known, self._matches
+        flags = []
+        for at, word in enumerate(words):
+            found = known.get((word, lang))
+            if found is None:
+                found = known[word, lang] = compute(word, lang)
+            flags.append(found or at in in_phrase)
+        return flags
 
 
 def phrase_positions(words: Sequence[str], phrase: Sequence[str]) -> Iterator[int]:

@@ -31,6 +31,7 @@ when ``CURRENT`` names another build or the build has a newer commit.
 
 from __future__ import annotations
 
+import array
 import bisect
 import collections
 import contextlib
@@ -40,11 +41,13 @@ import io
 import itertools
 import logging
 import math
+import pickle
 import secrets
 import shutil
 import struct
 import threading
 import time
+import zlib
 from collections.abc import (
     Callable,
     Collection,
@@ -62,6 +65,7 @@ from whoosh import (
     collectors,
     columns,
     fields,
+    formats,
     highlight,
     index,
     matching,
@@ -75,7 +79,7 @@ from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
 from whoosh.idsets import BitSet
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from search import analysis
@@ -1230,7 +1234,8 @@ class _SegmentEvaluator:
         if kind is wq.Or:
             if query.minmatch or query.scale:
                 raise _Unsupported("Or with minmatch or scale")
-            return set().union(*(self.within(sub, among) for sub in query.subqueries))
+            subs = self._needed(query.subqueries)
+            return set().union(*(self.within(sub, among) for sub in subs))
         if kind is wq.And:
             return self._intersection(query.subqueries, among)
         if kind is wq.AndMaybe:
@@ -1248,6 +1253,26 @@ class _SegmentEvaluator:
             docs = self.reader.all_doc_ids()  # live records only
             return set(docs) if among is None else set(docs).intersection(among)
         raise _Unsupported(kind.__name__)
+
+    def _needed(self, subs: Sequence[wq.Query]) -> Sequence[wq.Query]:
+        """An Or's parts without the exact-form ``raw`` term of a word whose
+        stemmed terms are there too, when no record of the segment has text
+        in ``raw`` only (``_raw_covered``): every record with the word in
+        ``raw`` then has its stem in its language's field, so the stems
+        already match it. The term still scores (``estimates``), but only
+        for the matches, instead of being read whole to find them: it is the
+        longest list of the three (positions), and in an AND most of it is
+        records the other words rule out.
+
+        >>> word = "Borders"
+        >>> stems = [wq.Term(f"text_{lang}", analysis.normalise(word, lang))
+        ...          for lang in ("en", "fr")]
+        >>> [t.fieldname for t in _stems_cover([*stems, wq.Term("raw", "borders")])]
+        ['text_en', 'text_fr']
+        """
+        if len(subs) < 3 or not _raw_covered(self.reader):
+            return subs
+        return _stems_cover(subs)
 
     def _intersection(
         self, subs: Sequence[wq.Query], among: set[int] | None
@@ -1328,11 +1353,8 @@ class _SegmentEvaluator:
         leaf = self._leaf(key)
         if leaf is not None:
             matcher, deleted = leaf
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                weights.update(zip(matcher._ids, matcher._weights, strict=True))
-                matcher._next_block()
+            for block in _posting_blocks(matcher):
+                weights.update(zip(block.ids, block.weights(), strict=True))
             for doc in deleted:
                 weights.pop(doc, None)
         self._weights[key] = weights
@@ -1352,12 +1374,19 @@ class _SegmentEvaluator:
         leaf = self._leaf(key) if todo else None
         if leaf is not None:
             matcher, deleted = leaf
-            for doc in todo:
-                if not matcher.is_active():  # also at once: see ``_leaf``
+            at = 0
+            # Only the blocks holding a record looked for are decoded (the
+            # lambda reads ``at`` as the loop moves it).
+            skip = lambda last: last < todo[at]  # noqa: E731, B023
+            for block in _posting_blocks(matcher, skip):
+                found = dict(zip(block.ids, block.weights(), strict=True))
+                upto = bisect.bisect_right(todo, block.last, at)
+                for doc in todo[at:upto]:  # the wanted records this block spans
+                    if doc in found and doc not in deleted:
+                        weights[doc] = found[doc]
+                at = upto
+                if at == len(todo):
                     break
-                matcher.skip_to(doc)
-                if matcher.is_active() and matcher.id() == doc and doc not in deleted:
-                    weights[doc] = matcher.weight()
         probed.update(todo)
         return {doc: weights[doc] for doc in among if doc in weights}
 
@@ -1391,19 +1420,22 @@ class _SegmentEvaluator:
         if leaf is None:
             raise _Unsupported("a phrase word vanished")
         matcher, _deleted = leaf
-        decode = self.searcher.schema[key[0]].format.decode_positions
+        if type(self.searcher.schema[key[0]].format) is not formats.Positions:
+            raise _Unsupported("positions in another format")
         wanted = sorted(docs)
         found: dict[int, list[int]] = {}
         at = 0
-        while matcher.is_active() and at < len(wanted):
-            if matcher.block_max_id() >= wanted[at]:
-                matcher._read_ids()
-                matcher._read_values()
-                for doc, value in zip(matcher._ids, matcher._values, strict=True):
-                    if doc in docs:
-                        found[doc] = decode(value)
-                at = bisect.bisect_right(wanted, matcher.block_max_id(), at)
-            matcher._next_block()
+        # The lambda reads ``at`` as this loop moves it (a block is skipped
+        # when it ends before the next record wanted).
+        skip = lambda last: last < wanted[at]  # noqa: E731, B023
+        for block in _posting_blocks(matcher, skip):
+            values = dict(zip(block.ids, block.values(), strict=True))
+            upto = bisect.bisect_right(wanted, block.last, at)
+            for doc in wanted[at:upto]:  # all have the term: see above
+                found[doc] = _decode_positions(values[doc])
+            at = upto
+            if at == len(wanted):
+                break
         return found
 
     def _expanded(self, query: wq.Prefix) -> wq.Query:
@@ -1515,6 +1547,156 @@ class _SegmentEvaluator:
 
 
 _BM25 = scoring.bm25
+
+
+def _stems_cover(subs: Sequence[wq.Query]) -> Sequence[wq.Query]:
+    """``subs`` without each ``raw`` term whose word's stemmed terms (every
+    stemmed field's) are among them (see ``_SegmentEvaluator._needed``)."""
+    terms = {(s.fieldname, s.text) for s in subs if type(s) is wq.Term}
+
+    def covered(sub: wq.Query) -> bool:
+        if type(sub) is not wq.Term or sub.fieldname != "raw":
+            return False
+        if not isinstance(sub.text, str):  # a prefix's expansion: no stems
+            return False
+        return all(
+            (f"text_{lang}", analysis.normalise(sub.text, lang)) in terms
+            for lang in analysis.STEMMED_LANGUAGES
+        )
+
+    kept = [sub for sub in subs if not covered(sub)]
+    return subs if len(kept) == len(subs) else kept
+
+
+def _raw_covered(reader: Any) -> bool:
+    """Whether every record of the segment with words in ``raw`` has words in
+    a stemmed field too (its language's: ``to_document``): false when a
+    record's language is neither English nor French. Read from the length
+    columns (a length byte is 0 exactly when the field is empty), once per
+    segment."""
+
+    def covered() -> bool:
+        perdoc, count = reader._perdoc, reader.doc_count_all()
+        raw, *stemmed = (
+            (_length_bytes(perdoc, name) or b"").ljust(count, b"\0")
+            for name in (
+                "raw",
+                *(f"text_{lang}" for lang in analysis.STEMMED_LANGUAGES),
+            )
+        )
+        return all(
+            not length or any(lengths[doc] for lengths in stemmed)
+            for doc, length in enumerate(raw[:count])
+        )
+
+    found: bool = _RAW_COVERED.get(_segment_key(reader._perdoc._segment), covered)
+    return found
+
+
+_RAW_COVERED = _SegmentCache(256)
+
+
+@dataclass
+class _Block:
+    """One posting block as ``W3LeafMatcher`` decodes it (``_read_ids``,
+    ``_read_weights``, ``_read_values``), from its pickled data tuple."""
+
+    last: int  # its highest record number (block info)
+    count: int
+    data: tuple[Any, Any, Any] | None  # (ids, weights, values) once read
+    raw: Any  # the data's bytes (zlib-compressed when ``compressed``)
+    compressed: bool
+    byteids: bool
+    fixedsize: int | None
+    cache: dict[Any, Any] | None  # this search's decoded blocks (``_BLOCKS``)
+    key: Any
+
+    def _tuple(self) -> tuple[Any, Any, Any]:
+        if self.data is None:
+            cache = self.cache
+            if cache is not None and self.key in cache:
+                self.data = cache[self.key]
+            else:
+                raw = zlib.decompress(self.raw) if self.compressed else self.raw
+                self.data = pickle.loads(raw)
+                if cache is not None:  # a phrase reads its words' blocks twice
+                    cache[self.key] = self.data
+        return self.data
+
+    @property
+    def ids(self) -> Sequence[int]:
+        ids = self._tuple()[0]
+        return ids if self.byteids else tuple(itertools.accumulate(ids))
+
+    def weights(self) -> Sequence[float]:
+        weights = self._tuple()[1]
+        if weights is None:
+            return (1.0,) * self.count
+        if isinstance(weights, float):  # Whoosh's array("f") rounds it
+            return (array.array("f", (weights,))[0],) * self.count
+        return weights
+
+    def values(self) -> Sequence[Any]:
+        values, fixedsize = self._tuple()[2], self.fixedsize
+        if fixedsize is None or fixedsize < 0:
+            return values
+        if fixedsize == 0:
+            return (None,) * self.count
+        return [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+
+
+_BLOCK_LENGTH = struct.Struct("!i")  # Whoosh's ``write_int``
+
+
+def _posting_blocks(
+    matcher: Any, skip: Callable[[int], bool] | None = None
+) -> Iterator[_Block]:
+    """The term's posting blocks from ``matcher``'s current one to its last,
+    read straight from the postings file: one slice per block, its info
+    unpickled from memory, and ids delta-decoded in C. Whoosh's matcher made
+    a dozen Python calls a block and a generator step a posting (about half
+    of a two-word AND search at 100,000 records). Blocks for which ``skip``
+    (given the block's last record number) is true are not decoded."""
+    if not matcher.is_active():
+        return
+    get, byteids = matcher._postfile.get, matcher._byteids
+    cache, name = getattr(_BLOCKS, "cache", None), id(matcher._postfile)
+    fixedsize = matcher._fixedsize
+    dataoffset, end, last = matcher._dataoffset, matcher._nextoffset, matcher._lastblock
+    info = (matcher._blocklength, matcher._maxid, None, matcher._compression)
+    while True:
+        if skip is None or not skip(info[1]):
+            key = (name, dataoffset, "data")
+            cached = cache is not None and key in cache
+            raw = b"" if cached else get(dataoffset, end - dataoffset)
+            yield _Block(
+                info[1],
+                info[0],
+                None,
+                raw,
+                bool(info[3]),
+                byteids,
+                fixedsize,
+                cache,
+                key,
+            )
+        if last:
+            return
+        (length,) = _BLOCK_LENGTH.unpack(get(end, 4))
+        last, start = length < 0, end + 4
+        block = io.BytesIO(get(start, abs(length)))
+        info = pickle.load(block)
+        dataoffset, end = start + block.tell(), start + abs(length)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """``formats.Positions.decode_positions``: the deltas summed in C.
+
+    >>> value = formats.Positions().encode([3, 5, 9])
+    >>> _decode_positions(value) == formats.Positions().decode_positions(value)
+    True
+    """
+    return list(itertools.accumulate(pickle.loads(value[_INT_SIZE:])))
 
 
 def _field_lengths(reader: Any, fieldname: str) -> Sequence[Any]:
@@ -1864,15 +2046,6 @@ def _name(key: Any) -> str:
 # -- highlighting -------------------------------------------------------------
 
 
-def _mark(marker: Marker, tokens: list[Any], lang: str) -> list[Any]:
-    """Whoosh tokens with ``matched`` set (what the HtmlFormatter marks); a
-    phrase is only seen whole by looking at the words around each one."""
-    flags = marker.flags([token.text for token in tokens], lang)
-    for token, matched in zip(tokens, flags, strict=True):
-        token.matched = matched
-    return tokens
-
-
 _TOKENIZER = RegexTokenizer(analysis.TOKEN_PATTERN)
 # The attributes ``_TOKENIZER(text, chars=True, mode="query")`` gives a token.
 _QUERY_TOKEN = {
@@ -1883,41 +2056,95 @@ _QUERY_TOKEN = {
     "removestops": True,
     "mode": "query",
 }
+# (start, end, the Token when the word is marked, else None)
+Span = tuple[int, int, Token | None]
 
 
-def _query_tokens(text: str) -> list[Token]:
-    """The tokens Whoosh's tokenizer yields for a highlight, each its own
-    object (the tokenizer changes one Token in place, and copying each took
-    a third of highlighting)."""
+def _spans(text: str, marker: Marker, lang: str) -> list[Span]:
+    """Every word of ``text`` as Whoosh's tokenizer finds it, with a Token
+    (what Whoosh's fragmenters copy into a fragment) for the marked words
+    only: the others are only counted in characters, and making a Token for
+    each word took a third of highlighting."""
+    matches = list(_TOKENIZER.expression.finditer(text))
+    flags = marker.flags([match.group(0) for match in matches], lang)
+    spans: list[Span] = []
+    for match, matched in zip(matches, flags, strict=True):
+        start, end = match.span()
+        token = None
+        if matched:
+            token = object.__new__(Token)
+            token.__dict__ = {
+                **_QUERY_TOKEN,
+                "text": match.group(0),
+                "startchar": start,
+                "endchar": end,
+                "matched": True,
+            }
+        spans.append((start, end, token))
+    return spans
+
+
+def _whole_fragment(text: str, spans: list[Span]) -> list[highlight.Fragment]:
+    """``WholeFragmenter().fragment_tokens`` on the spans."""
+    limit = highlight.DEFAULT_CHARLIMIT
     tokens = []
-    for match in _TOKENIZER.expression.finditer(text):
-        token = object.__new__(Token)
-        token.__dict__ = {
-            **_QUERY_TOKEN,
-            "text": match.group(0),
-            "startchar": match.start(),
-            "endchar": match.end(),
-        }
-        tokens.append(token)
-    return tokens
+    for _start, end, token in spans:
+        if end > limit:
+            break
+        if token is not None:
+            tokens.append(token)
+    return [highlight.Fragment(text, tokens)]
+
+
+def _context_fragments(text: str, spans: list[Span]) -> Iterator[highlight.Fragment]:
+    """``ContextFragmenter(maxchars=300, surround=90).fragment_tokens`` on
+    the spans, step for step (Whoosh's loop, reading tuples)."""
+    maxchars, surround, limit = 300, 90, highlight.DEFAULT_CHARLIMIT
+    first: int | None = None
+    firsts: collections.deque[int] = collections.deque()
+    countdown, currentlen, end = -1, 0, None
+    tokens: list[Token] = []
+    for start, end, token in spans:
+        length = end - start
+        if end > limit:
+            break
+        if countdown < 0 and token is None:
+            firsts.append(start)
+            while firsts and end - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + length > maxchars:
+            countdown = 0
+        elif token is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first, countdown = start, countdown + surround
+            tokens.append(token)
+        if countdown >= 0:
+            currentlen += length
+            countdown -= length
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tokens, startchar=first, endchar=end)
+                tokens, firsts, first, currentlen = [], collections.deque(), None, 0
+    if tokens:
+        yield highlight.mkfrag(text, tokens, startchar=first, endchar=end)
 
 
 def highlight_html(text: str, marker: Marker, lang: str) -> str:
     """Safe HTML for a record: the text escaped by Whoosh's ``HtmlFormatter``
     (the only Whoosh formatter that escapes), matches in <mark>. Long texts
-    become excerpts around the matches; with no match, the opening lines."""
+    become excerpts around the matches (Whoosh's ContextFragmenter, 300
+    characters, 90 around a match); with no match, the opening lines."""
     formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-    field_lang = analysis.field_language(lang)
-    tokens = _mark(marker, _query_tokens(text), field_lang)
+    spans = _spans(text, marker, analysis.field_language(lang))
     if len(text) <= WHOLE_TEXT_CHARS:
-        fragmenter: Any = highlight.WholeFragmenter()
+        found: Iterable[highlight.Fragment] = _whole_fragment(text, spans)
     else:
-        fragmenter = highlight.ContextFragmenter(maxchars=300, surround=90)
-    fragments = highlight.top_fragments(
-        fragmenter.fragment_tokens(text, tokens),
-        2,
-        highlight.BasicFragmentScorer(),
-        highlight.FIRST,
+        found = _context_fragments(text, spans)
+    fragments: list[highlight.Fragment] = highlight.top_fragments(
+        found, 2, highlight.BasicFragmentScorer(), highlight.FIRST
     )
     if not fragments:
         end = min(len(text), WHOLE_TEXT_CHARS)

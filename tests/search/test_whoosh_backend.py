@@ -7,14 +7,16 @@ from __future__ import annotations
 import dataclasses
 import gc
 import io
+import random
 from pathlib import Path
 
 import pytest
-from whoosh import fields
-from whoosh.analysis import Token
+from whoosh import fields, highlight
 
-from search import whoosh_backend
+from search import analysis, whoosh_backend
 from search.backend import IndexRecord
+from search.highlight import Marker
+from search.query import parse as parse_query
 from search.whoosh_backend import POINTER, WhooshBackend
 from tests.search.contract import CORPUS, A, MemorySource, record
 
@@ -293,17 +295,76 @@ def test_segment_facets_count_as_whooshs_own_facets(backend, tmp_path) -> None:
     assert ours == whooshs == {**ours, "kind": {"footnote": len(CORPUS)}}
 
 
-@pytest.mark.parametrize("text", SAMPLE_TEXTS)
-def test_highlight_tokens_are_whooshs_tokens(text) -> None:
-    """``_query_tokens`` builds the tokens highlighting marks without Whoosh's
-    tokenizer; each must have exactly the attributes Whoosh's would have."""
-    whooshs = [
-        token.copy().__dict__
+def whooshs_highlight(text: str, marker: Marker, lang: str) -> str:
+    """The highlight as Whoosh's own tokenizer and fragmenters make it (what
+    ``highlight_html`` did before it read spans instead of tokens)."""
+    formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+    tokens = [
+        token.copy()
         for token in whoosh_backend._TOKENIZER(text, chars=True, mode="query")
     ]
-    ours = [token.__dict__ for token in whoosh_backend._query_tokens(text)]
-    assert ours == whooshs
-    assert {type(t) for t in whoosh_backend._query_tokens(text)} <= {Token}
+    field_lang = analysis.field_language(lang)
+    for token, matched in zip(
+        tokens, marker.flags([t.text for t in tokens], field_lang), strict=True
+    ):
+        token.matched = matched
+    if len(text) <= whoosh_backend.WHOLE_TEXT_CHARS:
+        fragmenter: object = highlight.WholeFragmenter()
+    else:
+        fragmenter = highlight.ContextFragmenter(maxchars=300, surround=90)
+    fragments = highlight.top_fragments(
+        fragmenter.fragment_tokens(text, tokens),  # type: ignore[attr-defined]
+        2,
+        highlight.BasicFragmentScorer(),
+        highlight.FIRST,
+    )
+    if not fragments:
+        end = min(len(text), whoosh_backend.WHOLE_TEXT_CHARS)
+        fragments = [highlight.Fragment(text, [], 0, end)]
+    html = formatter.format(fragments)
+    before = "… " if fragments[0].startchar > 0 else ""
+    after = " …" if fragments[-1].endchar < len(text) else ""
+    return before + html + after
+
+
+def highlight_texts() -> list[str]:
+    """Short and long texts, matches sparse and dense, at the start and the
+    end, a text past Whoosh's fragmenting limit (32,768 characters)."""
+    rng = random.Random(5)
+    words = "security cooperation border trust the and of Canada sovereignty".split()
+    filler = "lorem ipsum dolor sit amet consectetur adipiscing elit sed".split()
+    texts = list(SAMPLE_TEXTS)
+    for length in (5, 40, 70, 150, 400, 900):
+        for share in (0.0, 0.02, 0.1, 0.5):
+            texts.append(
+                " ".join(
+                    rng.choice(words) if rng.random() < share else rng.choice(filler)
+                    for _ in range(length)
+                )
+                + rng.choice(("", ".", " <b>&</b>"))
+            )
+    texts.append("lorem " * 6000 + "security " * 3 + "ipsum " * 10)
+    texts.append("security <x> " + "lorem " * 200 + "trust")
+    return texts
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["security", "security trust", '"border trust"', "secur* -canada", "nothing"],
+)
+def test_highlights_are_those_of_whooshs_fragmenters(query) -> None:
+    """``highlight_html`` runs Whoosh's Whole and Context fragmenters' steps
+    on (start, end, token) spans, with tokens for marked words only; every
+    highlight must be the one Whoosh's tokenizer and fragmenters give."""
+    marker = Marker.from_node(parse_query(query))
+    compared = 0
+    for text in highlight_texts():
+        for lang in ("en", "fr", ""):
+            ours = whoosh_backend.highlight_html(text, marker, lang)
+            assert ours == whooshs_highlight(text, marker, lang), (text[:80], lang)
+            compared += "<mark" in ours
+    if query != "nothing":
+        assert compared > 5  # the texts have matches to mark
 
 
 def test_segment_files_are_read_from_the_mapped_file_not_copied(backend) -> None:

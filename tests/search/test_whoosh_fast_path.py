@@ -271,3 +271,43 @@ def test_segment_caches_survive_a_reopen_and_see_new_records_and_deletions(
             for name in ("raw", "text_en", "title"):
                 original = whoosh_backend.whoosh_doc_field_length(perdoc, docnum, name)
                 assert perdoc.doc_field_length(docnum, name) == original
+
+
+@pytest.fixture(scope="module")
+def stemmed_backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+    """Every record English or French: each record's ``raw`` words also have
+    their stems indexed, so the fast path finds word matches from the stems
+    alone (``_raw_covered``) and reads ``raw`` only to score them."""
+    records = [
+        dataclasses.replace(r, lang=("en", "fr")[r.id % 4 == 0])
+        for r in make_records(12)
+    ]
+    backend = WhooshBackend(
+        Path(tmp_path_factory.mktemp("stemmed")) / "index", MemorySource(records)
+    )
+    backend.rebuild()
+    return backend
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_fast_path_gives_whooshs_results_when_stems_cover_raw(
+    stemmed_backend, monkeypatch, fast_runs, query
+) -> None:
+    reader = stemmed_backend._searcher().reader()
+    assert all(whoosh_backend._raw_covered(leaf) for leaf, _ in reader.leaf_readers())
+    for sort in ("relevance", "document"):
+        for page, page_size in ((1, 20), (2, 7), (1, 500)):
+            search = {"query": query, "project": A, "sort": sort, "page": page}
+            search["page_size"] = page_size
+            fast = stemmed_backend.search(**search)
+            assert fast == reference(stemmed_backend, monkeypatch, **search), search
+    assert len(fast_runs) == 2 * 3
+
+
+def test_raw_is_not_skipped_where_a_record_has_no_stemmed_text(backend) -> None:
+    """The main fixture has records of no stemmed language (``lang`` ""):
+    their words are in ``raw`` only, so ``raw`` must be read to find them."""
+    reader = backend._searcher().reader()
+    assert not any(
+        whoosh_backend._raw_covered(leaf) for leaf, _ in reader.leaf_readers()
+    )
