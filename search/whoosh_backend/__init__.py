@@ -1075,6 +1075,8 @@ def _terms_within(leaf: Any, folded: str, maxdist: int) -> Iterable[str]:
     built for each word (5 ms a segment at 100,000 records for one edit, 30
     for two); for one edit this looks up every one-edit variant of the word
     in the segment's vocabulary, kept in memory per segment."""
+    if leaf.segment() is None:  # an index that never held a record
+        return []
     if maxdist != 1 or not folded:
         return leaf.terms_within("raw", folded, maxdist, prefix=1)
     vocabulary, alphabet = _spelling_vocabulary(leaf)
@@ -1757,6 +1759,8 @@ class _FastPath:
         """(the first ``limit`` hits as (stored fields, score), total, facets)."""
         if not isinstance(self.searcher.weighting, scoring.BM25F):
             raise _Unsupported("another weighting")
+        if self.searcher.doc_count_all() == 0:  # no segment to read yet
+            raise _Unsupported("an empty index")
         with _cached_blocks():
             return self._run(compiled, limit, sort)
 
@@ -1986,6 +1990,8 @@ def _recently_used(cache: dict[Any, Any], key: Any) -> Any:
 
 
 def _segment_names(reader: Any, fieldname: str, lists: bool) -> list[Any]:
+    if reader.segment() is None:  # an index that never held a record
+        return []
     key = (reader.segment().segment_id(), reader.doc_count_all(), fieldname)
     names = _recently_used(_NAMES_CACHE, key)
     if names is None:

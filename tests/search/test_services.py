@@ -139,3 +139,11 @@ def test_at_most_max_corrections_words_are_looked_up_per_query(small_corpus):
     assert corrected.count("distrust") == MAX_CORRECTIONS
     assert corrected.count("distrusr") == 2
     assert result.total == 1  # the corrected words still find the record
+
+
+def test_a_misspelt_word_in_an_empty_index_finds_nothing_without_error():
+    """No record was ever indexed (a new installation): the spelling lookup
+    has no segment to read, and the answer is simply nothing."""
+    get_backend().rebuild()
+    result = search(query="politcal")
+    assert result.searched and result.total == 0 and result.rows == []
