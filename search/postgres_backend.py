@@ -252,11 +252,13 @@ class PostgresBackend(SearchBackend):
     def run_search(self, request: base.SearchRequest) -> base.SearchPage:
         page, page_size = request.page, request.page_size
         with transaction.atomic(), connection.cursor() as cursor:
-            # JIT compiling a search's expressions (ts_rank per match) costs
-            # 50-200 ms once its estimated cost passes jit_above_cost, which a
-            # broad OR or prefix* does at 100k records; it never pays back in
-            # a statement this short. Set for this search only, and restored
-            # (SET LOCAL would last to the end of a caller's transaction).
+            # Past jit_above_cost (100,000 by default; a broad OR estimates
+            # ~25,000 at 100k records, more on a bigger or skewed corpus)
+            # PostgreSQL JIT-compiles the statement: forced on a 7,270-match
+            # OR at 100k, compiling took 135-250 ms (2.6-3.0 s past
+            # jit_optimize_above_cost) for ~500 ms of execution; it never pays
+            # back in a search. Off for this search only, then restored (SET
+            # LOCAL alone would last to the end of a caller's transaction).
             cursor.execute(
                 "SELECT current_setting('jit'), set_config('jit', 'off', true)"
             )
