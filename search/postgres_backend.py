@@ -254,7 +254,7 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             # Past jit_above_cost (100,000 by default; a broad OR estimates
             # ~25,000 at 100k records, more on a bigger or skewed corpus)
-            # PostgreSQL JIT-compiles the statement: forced on a 7,270-match
+            # PostgreSQL JIT-compiles the statement: forced on a 10,938-match
             # OR at 100k, compiling took 135-250 ms (2.6-3.0 s past
             # jit_optimize_above_cost) for ~500 ms of execution; it never pays
             # back in a search. Off for this search only, then restored (SET
