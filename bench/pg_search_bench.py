@@ -12,11 +12,15 @@ by side.
 
 It works in a database of its own, created on the server given by
 ``--server`` and dropped at the end; it refuses to start if that database
-exists already (a rebuild replaces every search entry in it).
+exists already (a rebuild replaces every search entry in it). With
+``--keep`` the database stays, and a later ``--keep`` run reuses it: a size
+whose entries are already there (same corpus: it is deterministic) is not
+rebuilt, so query changes can be measured without a 100k rebuild each time.
+Give one size per kept database.
 
     .venv/bin/python bench/pg_search_bench.py [--sizes 10000,100000]
         [--queries N] [--server postgres://postgres@127.0.0.1:5432]
-        [--database gloss_pg_search_bench]
+        [--database gloss_pg_search_bench] [--keep]
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ import psycopg  # noqa: E402
 import search_bench as shared  # noqa: E402
 
 
-def create_database(server: str, name: str) -> None:
+def create_database(server: str, name: str, keep: bool) -> None:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
+        if exists and keep:
+            return  # reused: run_size rebuilds only if its entries differ
         if exists:
             sys.exit(f"database {name} exists already; choose another --database")
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -68,26 +74,38 @@ def setup_django(server: str, name: str, data_dir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def run_size(size: int, per_type: int, seed: int, tmp: Path) -> None:
+def run_size(size: int, per_type: int, seed: int, tmp: Path, keep: bool) -> None:
     from search.postgres_backend import PostgresBackend
 
     records = shared.make_corpus(size, seed)
     queries = shared.make_queries(records, per_type, seed)
     backend = PostgresBackend(shared.MemorySource(records))
-    start = time.perf_counter()
-    backend.rebuild()
-    pg_seconds = time.perf_counter() - start
+    if keep and backend.status().documents == size:
+        indexing = "postgres reused (--keep)"
+    else:
+        start = time.perf_counter()
+        backend.rebuild()
+        pg_seconds = time.perf_counter() - start
+        indexing = f"postgres {pg_seconds:.1f} s ({size / pg_seconds:,.0f}/s)"
     db, fts_seconds = shared.fts_setup(records, tmp / f"fts-{size}.sqlite3")
     print(
-        f"\n{size:,} paragraphs: indexing postgres {pg_seconds:.1f} s"
-        f" ({size / pg_seconds:,.0f}/s), fts5 {fts_seconds:.1f} s"
-        f" ({size / fts_seconds:,.0f}/s)"
+        f"\n{size:,} paragraphs: indexing {indexing}, fts5 {fts_seconds:.1f} s"
+        f" ({size / fts_seconds:,.0f}/s); load {load()}"
     )
     print(f"{len(queries)} queries ({per_type} per type), page of 20 + 4 facets:")
-    postgres = shared.time_queries(queries, pg_run(backend))
-    fts = shared.time_queries(queries, shared.fts_run(db))
+    cpu = time.process_time()
+    # Interleaved query by query (see time_queries): a busy machine slows both.
+    postgres, fts = shared.time_queries(queries, [pg_run(backend), shared.fts_run(db)])
     report(postgres, fts)
+    print(
+        f"(this process's CPU, FTS5 and the pg client side: "
+        f"{time.process_time() - cpu:.1f} s; load {load()})"
+    )
     db.close()
+
+
+def load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def pg_run(backend):  # noqa: ANN001, ANN201 - a PostgresBackend
@@ -122,20 +140,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="gloss_pg_search_bench")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database; reuse it if there"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    create_database(args.server, args.database)
+    create_database(args.server, args.database, args.keep)
     try:
         with tempfile.TemporaryDirectory(prefix="gloss-pg-bench-") as tmp:
             setup_django(args.server, args.database, tmp)
             for size in sizes:
-                run_size(size, args.queries, args.seed, Path(tmp))
+                run_size(size, args.queries, args.seed, Path(tmp), args.keep)
             from django.db import connections
 
             connections.close_all()
     finally:
-        drop_database(args.server, args.database)
+        if not args.keep:
+            drop_database(args.server, args.database)
     print(
         "\n(typo: FTS5 has no spelling correction and runs the misspelled word;"
         " PostgreSQL finds the correction in its word table and runs that.)"

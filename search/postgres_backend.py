@@ -252,13 +252,29 @@ class PostgresBackend(SearchBackend):
     def run_search(self, request: base.SearchRequest) -> base.SearchPage:
         page, page_size = request.page, request.page_size
         with transaction.atomic(), connection.cursor() as cursor:
+            # Past jit_above_cost (100,000 by default; a broad OR estimates
+            # ~25,000 at 100k records, more on a bigger or skewed corpus)
+            # PostgreSQL JIT-compiles the statement: forced on a 10,938-match
+            # OR at 100k, compiling took 135-250 ms (2.6-3.0 s past
+            # jit_optimize_above_cost) for ~500 ms of execution; it never pays
+            # back in a search. Off for this search only, then restored (SET
+            # LOCAL alone would last to the end of a caller's transaction).
+            cursor.execute(
+                "SELECT current_setting('jit'), set_config('jit', 'off', true)"
+            )
+            (jit,) = cursor.fetchone()[:1]
             search = _Search(cursor, request.parsed, request.project, request.filters)
+            found: base.SearchPage | None = None
             try:
                 with transaction.atomic(), _time_budget(cursor, self.time_budget):
-                    return search.run(page, page_size, request.sort)
+                    found = search.run(page, page_size, request.sort)
             except DatabaseError as exc:
+                # (raised on: the atomic block's rollback ends the SET LOCAL)
                 if self.time_budget is None or not _cancelled(exc):
                     raise  # not this search's budget: an error like any other
+            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+        if found is not None:
+            return found
         return base.SearchPage(
             hits=[],
             total=0,
@@ -377,17 +393,35 @@ class _Search:
         scope = Sql("e.project = %s", (self.project,))
         where = Sql.all([scope, compile_node(node), *compile_filters(self.filters)])
         rank = rank_sql(node)
-        order = (
-            "document_order, position, id" if sort == "document" else "rank DESC, id"
-        )
+        limits = [page_size, (page - 1) * page_size]
         # One pass over the matches (materialised once) gives the page's ids
         # in order, the total and the four facets; the page's texts follow.
+        if sort == "document":
+            # The order needs no relevance: only the page's own rows are
+            # ranked (ts_rank reads each record's large tsvectors out of
+            # TOAST, over half of a broad search's time when every match is).
+            matches = "0"
+            page_rows = (
+                "SELECT e.id, e.document_order, e.position,"
+                f" {rank.text} AS rank FROM {ENTRY} e WHERE e.id = ANY(ARRAY("
+                "SELECT id FROM m ORDER BY document_order, position, id"
+                " LIMIT %s OFFSET %s))"
+            )
+            order = "document_order, position, id"
+            params = [*where.params, *rank.params, *limits]
+        else:
+            # The page is cut first (a top-N heap sort of the matches), then
+            # numbered: sorting every match to number it cost more.
+            matches = rank.text
+            order = "rank DESC, id"
+            page_rows = f"SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s"
+            params = [*rank.params, *where.params, *limits]
         self.cursor.execute(
             "WITH m AS MATERIALIZED (SELECT e.id, e.document, e.kind, e.lang,"
-            f" e.themes, e.document_order, e.position, {rank.text} AS rank"
+            f" e.themes, e.document_order, e.position, {matches} AS rank"
             f" FROM {ENTRY} e WHERE {where.text}),"
             f" page AS (SELECT id, rank, row_number() OVER (ORDER BY {order}) AS n"
-            f" FROM m ORDER BY {order} LIMIT %s OFFSET %s)"
+            f" FROM ({page_rows}) AS cut)"
             " SELECT 'hit', id::text, n, rank FROM page"
             " UNION ALL SELECT 'total', '', count(*), 0 FROM m"
             " UNION ALL SELECT 'document', document, count(*), 0 FROM m GROUP BY 2"
@@ -396,7 +430,7 @@ class _Search:
             " UNION ALL SELECT 'kind', kind, count(*), 0 FROM m GROUP BY 2"
             " UNION ALL SELECT 'theme', t, count(*), 0 FROM m, unnest(m.themes) AS t"
             " GROUP BY 2",
-            [*rank.params, *where.params, page_size, (page - 1) * page_size],
+            params,
         )
         ranked, total, facets = _page_and_facets(self.cursor.fetchall())
         hits = self._hits(ranked, Marker.from_node(node))

@@ -299,3 +299,63 @@ def test_migration_0004_gives_existing_entries_their_project(
         cursor.execute("SELECT word, docs FROM search_pg_word")
         words = dict(cursor.fetchall())
     assert (words["drones"], words["zeppelins"]) == (2, 1)  # over both projects
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_sorted_by_document_order_only_the_page_is_ranked_with_the_same_scores() -> (
+    None
+):
+    """Sorted by document order, the page's rows alone are ranked: each hit
+    keeps the score a relevance-sorted search gives the same record, and the
+    pages still follow document order with the full total."""
+    from search.postgres_backend import PostgresBackend
+
+    backend = PostgresBackend(MemorySource(CORPUS))
+    backend.rebuild()
+    by_rank = backend.search("cooperation OR canada", project=A, page_size=50)
+    scores = {hit.id: hit.score for hit in by_rank.hits}
+    assert len(scores) >= 4 and all(score > 0 for score in scores.values())
+    pages = [
+        backend.search(
+            "cooperation OR canada", project=A, sort="document", page=n, page_size=2
+        )
+        for n in (1, 2, 3)
+    ]
+    hits = [hit for page in pages for hit in page.hits]
+    assert {page.total for page in pages} == {by_rank.total}
+    assert {hit.id: hit.score for hit in hits} == pytest.approx(scores)
+    assert [hit.id for hit in hits] == [
+        r.id
+        for r in sorted(CORPUS, key=lambda r: (r.document_order, r.position, r.id))
+        if r.id in scores
+    ]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_search_runs_without_jit_and_leaves_the_setting_alone() -> None:
+    """JIT compilation is off for the search's own statements (it cost more
+    than it saved), and only there: the connection's setting is unchanged."""
+    from search.postgres_backend import PostgresBackend
+
+    backend = PostgresBackend(MemorySource(CORPUS))
+    backend.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        (before,) = cursor.fetchone()
+    seen: list[str] = []
+
+    def spy(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        if sql.lstrip().startswith("WITH m AS"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('jit')")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert backend.search("cooperation", project=A).total > 0
+    assert seen == ["off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == before
