@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import pickle
+import struct
 import traceback
 import zlib
 from array import array
@@ -37,10 +38,10 @@ from typing import Any
 import numpy as np
 from whoosh import fields, index
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.compat import dumps
-from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 
 from search import analysis
 
@@ -260,10 +261,11 @@ class _FieldPostings:
             # writer: (frequency * field boost) * document boost.
             weights = (freqs * self.field.format.field_boost) * boosts
             if not self.positions:
-                table = _FREQUENCY
-                values = [
-                    table[f] if f < len(table) else pack_uint(f) for f in freqs.tolist()
-                ]
+                listed = freqs.tolist()
+                if len(freqs) and int(freqs.max()) >= len(_FREQUENCY):
+                    values = [pack_uint(f) for f in listed]
+                else:  # one C-level lookup per posting
+                    values = list(map(_FREQUENCY.__getitem__, listed))
         else:
             weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
@@ -385,42 +387,192 @@ class _SegmentBuilder:
             padded = np.zeros(self.docnum, dtype=np.int64)
             padded[: len(length_bytes)] = np.frombuffer(length_bytes, dtype=np.uint8)
             decoded = np.array([byte_to_length(b) if b else 0 for b in range(256)])
-            lengths = decoded[padded][docs].tolist()
-        postings = (
-            docs.tolist(),
-            weights.tolist(),
-            weights.astype(np.float32).tolist(),  # what array("f") holds
-            values,
-            lengths,
+            lengths = decoded[padded][docs]
+        blocks = _Blocks(
+            docs, weights, values, lengths, terms, writer._postwriter, writer._format
         )
-        for term, where in terms:
-            writer.start_term(term)
-            _write_postings(writer._postwriter, postings, where)
-            writer.finish_term()
+        _write_terms(writer, blocks, terms)
 
 
-def _write_postings(postwriter: Any, postings: tuple[Any, ...], where: slice) -> None:
-    """One term's postings, in Whoosh's blocks (``W3PostingsWriter``): its
-    buffers filled a block at a time instead of a posting at a time."""
-    docs, weights, weights32, values, lengths = postings
-    size, stop = postwriter._blocklimit, where.stop
-    for start in range(where.start, stop, size):
-        end = min(stop, start + size)
-        postwriter._ids = docs[start:end]
-        postwriter._weights = weights32[start:end]
-        postwriter._values = values[start:end] if values else []
-        postwriter._maxweight = max(0, *weights[start:end])
-        if lengths is None:
-            postwriter._minlength, postwriter._maxlength = None, 0
-        else:
-            block = lengths[start:end]
-            known = [n for n in block if n]
-            postwriter._minlength = min(known) if known else None
-            postwriter._maxlength = max(block)
-        _write_block(postwriter, last=end == stop)
+class _Blocks:
+    """A field's postings cut into Whoosh's blocks (``W3PostingsWriter``:
+    a term's postings ``_blocklimit`` at a time), with every block's
+    statistics computed at once with numpy instead of posting by posting:
+    ids delta-encoded per block, the largest weight, the shortest and longest
+    field length, and whether the weights are all 1 or all equal."""
+
+    def __init__(
+        self,
+        docs: np.ndarray,
+        weights: np.ndarray,
+        values: list[bytes],
+        lengths: np.ndarray | None,
+        terms: list[tuple[bytes, slice]],
+        postwriter: Any,
+        format_: Any,
+    ) -> None:
+        self.compression = postwriter._compression
+        self.fixedsize = format_.fixed_value_size()
+        self.values = values
+        self.first_block, starts, ends = _block_bounds(
+            terms, len(docs), postwriter._blocklimit
+        )
+        self.starts, self.ends = starts.tolist(), ends.tolist()
+        self.first_ids, self.last_ids = docs[starts].tolist(), docs[ends - 1].tolist()
+        deltas = np.diff(docs.astype(np.int64), prepend=0)
+        deltas[starts] = docs[starts]  # delta_encode starts from 0 in each block
+        self.deltas = deltas.tolist()
+        w32 = weights.astype(np.float32)  # what Whoosh's array("f") holds
+        self.weights32 = w32.tolist()
+        low, high = np.minimum.reduceat(w32, starts), np.maximum.reduceat(w32, starts)
+        # ``_mini_weights``: 0 all 1.0 (None), 1 all equal (the first), 2 a tuple
+        self.weight_kinds = np.where(low == high, np.where(low == 1.0, 0, 1), 2)
+        self.weight_kinds = self.weight_kinds.tolist()
+        self.max_weights = np.maximum.reduceat(weights, starts).tolist()
+        # Field lengths as length bytes (``length_to_byte`` is monotonic: the
+        # byte of the shortest is the smallest byte): a block's shortest known
+        # length (None, byte 0, where it has none) and longest (0 if none).
+        count = len(starts)
+        self.min_bytes, self.max_bytes = [0] * count, [0] * count
+        self.has_lengths = [False] * count
+        if lengths is not None:
+            known = np.where(lengths > 0, lengths, _NO_LENGTH)
+            shortest = np.minimum.reduceat(known, starts)
+            self.has_lengths = (shortest != _NO_LENGTH).tolist()
+            self.min_bytes = _length_bytes(shortest).tolist()
+            self.max_bytes = _length_bytes(
+                np.maximum.reduceat(lengths, starts)
+            ).tolist()
 
 
-def _write_block(postwriter: Any, last: bool) -> None:
+_LENGTH_BYTES = np.array(_length_byte_cache)
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``length_to_byte`` of each length (0 for none: 0 or ``_NO_LENGTH``)."""
+    found = np.searchsorted(_LENGTH_BYTES, lengths, side="left")  # bisect_left
+    found[lengths >= 106374] = 255
+    found[lengths == _NO_LENGTH] = 0
+    return found
+
+
+_NO_LENGTH = np.iinfo(np.int64).max  # a block without field lengths
+
+
+def _block_bounds(
+    terms: list[tuple[bytes, slice]], count: int, size: int
+) -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+    """Every block's start and end (terms' postings are contiguous runs,
+    cut every ``size`` postings), and the first block of the run starting at
+    each offset."""
+    run_starts = np.array(sorted(where.start for _, where in terms), dtype=np.int64)
+    run_ends = np.append(run_starts[1:], count)
+    per_run = (run_ends - run_starts + size - 1) // size
+    first = np.cumsum(per_run) - per_run
+    within = np.arange(int(per_run.sum())) - np.repeat(first, per_run)
+    starts = np.repeat(run_starts, per_run) + size * within
+    ends = np.minimum(starts + size, np.repeat(run_ends, per_run))
+    return dict(zip(run_starts.tolist(), first.tolist(), strict=True)), starts, ends
+
+
+_TERMINFO = W3TermInfo._struct
+
+
+def _write_terms(
+    writer: Any, blocks: _Blocks, terms: list[tuple[bytes, slice]]
+) -> None:
+    """Every term's postings and term info as ``start_term``, ``add`` per
+    posting and ``finish_term`` write them: a term's blocks in one write,
+    the field's term dictionary entries in another."""
+    postfile = writer._postfile
+    prefix = pack_ushort(writer._fieldid)
+    offset = postfile.tell()
+    entries = []
+    for term, where in terms:
+        data, info = _term_postings(blocks, blocks.first_block[where.start], where.stop)
+        postfile.write(data)
+        entries.append((prefix + term, info + pack_long(offset) + pack_int(len(data))))
+        offset += len(data)
+    _add_terms(writer._tindex, entries)
+
+
+_ENTRY_LENGTHS = struct.Struct("!ii")  # filetables.HashWriter's key/value lengths
+
+
+def _add_terms(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """``OrderedHashWriter.add`` for each (key, value) of ``entries``, keys in
+    increasing order, written at once."""
+    if not entries:
+        return
+    if entries[0][0] <= tindex.lastkey:
+        raise ValueError(f"keys must increase: {tindex.lastkey!r}..{entries[0][0]!r}")
+    dbfile, buckets, hashfn = tindex.dbfile, tindex.buckets, tindex.hashfn
+    position = dbfile.tell()
+    positions, chunks = [], []
+    for key, value in entries:
+        positions.append(position)
+        chunk = _ENTRY_LENGTHS.pack(len(key), len(value)) + key + value
+        chunks.append(chunk)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += len(chunk)
+    dbfile.write(b"".join(chunks))
+    # GrowableArray.append per position widens the array's type at the first
+    # position that overflows it: positions increase, so the last decides.
+    held = tindex.index
+    try:
+        array(held.typecode, [positions[-1]])
+    except OverflowError:
+        held._retype(positions[-1])
+    held.array.extend(positions)
+    tindex.lastkey = entries[-1][0]
+
+
+def _term_postings(blocks: _Blocks, block: int, stop: int) -> tuple[bytes, bytes]:
+    """A term's posting blocks (from block number ``block`` to the one ending
+    at ``stop``) and its ``W3TermInfo`` statistics, as Whoosh computes them."""
+    parts = [WHOOSH3_HEADER_MAGIC]
+    weight, count, max_weight = 0, 0, 0
+    min_byte: int | None = None  # of the shortest known length
+    max_byte = 0
+    min_id = blocks.first_ids[block]
+    while True:
+        start, end = blocks.starts[block], blocks.ends[block]
+        weights = blocks.weights32[start:end]
+        weight += sum(weights)  # TermInfo.add_block: += sum(block weights)
+        count += end - start
+        block_max = blocks.max_weights[block]
+        block_max = block_max if block_max > 0 else 0  # max(0, *weights)
+        max_weight = max(max_weight, block_max)
+        if blocks.has_lengths[block]:
+            low = blocks.min_bytes[block]
+            min_byte = low if min_byte is None else min(min_byte, low)
+        max_byte = max(max_byte, blocks.max_bytes[block])
+        last = end == stop
+        parts.append(_block_bytes(blocks, block, weights, block_max, last))
+        if last:
+            break
+        block += 1
+    info = _TERMINFO.pack(
+        False,
+        weight,
+        count,
+        min_byte or 0,
+        max_byte,
+        max_weight,
+        min_id,
+        blocks.last_ids[block],
+    )
+    return b"".join(parts), info
+
+
+def _block_bytes(
+    blocks: _Blocks,
+    block: int,
+    weights: list[float],
+    max_weight: float,
+    last: bool,
+) -> bytes:
     """``W3PostingsWriter._write_block``, but for the compression.
 
     zlib was a quarter of bulk indexing: a new compressor per block, and
@@ -431,35 +583,35 @@ def _write_block(postwriter: Any, last: bool) -> None:
     pickle is under ``SMALL_BLOCK`` bytes is left uncompressed (block info
     says so; readers decompress only blocks marked compressed), which Whoosh's
     own code meant to do (its test for small blocks is overwritten on the
-    next line). ``finish_postings`` then finds no block left to write."""
-    if not postwriter._blockcount:
-        postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
-    postwriter._terminfo.add_block(postwriter)
-    data = (
-        postwriter._mini_ids(),
-        postwriter._mini_weights(),
-        postwriter._mini_values(),
-    )
-    databytes = dumps(data, 2)
-    compression = postwriter._compression if len(databytes) >= SMALL_BLOCK else 0
+    next line)."""
+    start, end = blocks.starts[block], blocks.ends[block]
+    kind = blocks.weight_kinds[block]
+    mini_weights = None if kind == 0 else weights[0] if kind == 1 else tuple(weights)
+    values = blocks.values[start:end] if blocks.values else []
+    fixedsize = blocks.fixedsize
+    if fixedsize is None or fixedsize < 0:
+        mini_values: Any = tuple(values)
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    data = dumps((tuple(blocks.deltas[start:end]), mini_weights, mini_values), 2)
+    compression = blocks.compression if len(data) >= SMALL_BLOCK else 0
     if compression:
-        databytes = zlib.compress(databytes, compression, BLOCK_WBITS)
-    ids = postwriter._ids
-    info = (
-        len(ids),
-        ids[-1],
-        postwriter._maxweight,
-        compression,
-        length_to_byte(postwriter._minlength),
-        length_to_byte(postwriter._maxlength),
+        data = zlib.compress(data, compression, BLOCK_WBITS)
+    info = dumps(
+        (
+            end - start,
+            blocks.last_ids[block],
+            max_weight,
+            compression,
+            blocks.min_bytes[block],
+            blocks.max_bytes[block],
+        ),
+        2,
     )
-    infobytes = dumps(info, 2)
-    blocklength = len(infobytes) + len(databytes)
-    postwriter._postfile.write_int(-blocklength if last else blocklength)
-    postwriter._postfile.write(infobytes)
-    postwriter._postfile.write(databytes)
-    postwriter._blockcount += 1
-    postwriter._ids = []
+    size = len(info) + len(data)
+    return pack_int(-size if last else size) + info + data
 
 
 def _build_run(
