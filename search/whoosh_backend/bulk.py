@@ -25,7 +25,6 @@ is merged: a merge would read back and rewrite every posting.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import pickle
 import struct
@@ -51,10 +50,10 @@ Posting = tuple[bytes, int, float, bytes]  # term, frequency, weight, value
 # term with its postings' slice of those.
 Grouped = tuple[np.ndarray, np.ndarray, list[bytes], list[tuple[bytes, slice]]]
 
-# Estimated bytes of memory per posting held (arrays, values, dictionaries,
-# and the lists a field's postings become while its segment is written), to
-# turn ``limitmb`` into a segment size: past it a segment is written out and
-# the next one begun, so memory stays bounded on any corpus.
+# Estimated bytes of memory per posting or text word held (arrays, values,
+# dictionaries, and the lists and arrays they become while the segment is
+# written), to turn ``limitmb`` into a segment size: past it a segment is
+# written out and the next one begun, so memory stays bounded on any corpus.
 BYTES_PER_POSTING = 100
 # Values of short fields (ids, kinds, titles, sections) recur across records:
 # their postings are computed once per distinct value.
@@ -64,55 +63,22 @@ SMALL_BLOCK = 100
 BLOCK_WBITS = 12  # zlib window of posting blocks: 4 KB (``_write_block``)
 
 
-class _Words:
-    """Folded words and their positions, for the text fields of one record.
-
-    The text fields of a record (``raw`` and ``text_<lang>``) get the same
-    string: the words are found and folded once for all of them.
-    """
+class _Vocabulary:
+    """Raw word -> its number in this process, and the numbers of a text's
+    words, found once for all the text fields that get the same string
+    (``raw`` and ``text_<lang>``)."""
 
     def __init__(self) -> None:
-        self.folded = _Memo(analysis.fold)
-        self.stems = {
-            lang: _Memo(analysis.stemmer(lang)) for lang in analysis.STEMMED_LANGUAGES
-        }
+        self.numbers = _Numbering()  # in insertion order: list(numbers)[n] is n's
         self._text: str | None = None
-        self._positions: dict[str, list[int]] = {}
+        self._ids: list[int] = []
 
-    def positions(self, text: str) -> dict[str, list[int]]:
-        """Folded word -> its positions (word numbers) in ``text``."""
+    def ids(self, text: str) -> list[int]:
+        """The numbers of ``text``'s words, in text order."""
         if text is not self._text:
-            folded = self.folded
-            positions: dict[str, list[int]] = {}
-            for position, word in enumerate(analysis.TOKEN_RE.findall(text)):
-                term = folded[word]
-                where = positions.get(term)
-                if where is None:
-                    positions[term] = [position]
-                else:
-                    where.append(position)
-            self._text, self._positions = text, positions
-        return self._positions
-
-    def terms(self, text: str, lang: str) -> dict[str, list[int]]:
-        """Indexed term -> positions, as ``analysis.normalise(word, lang)``
-        gives the terms (stems of the folded words; folded words in ``xx``)."""
-        folded = self.positions(text)
-        stems = self.stems.get(lang)
-        if stems is None:
-            return folded
-        stemmed = list(map(stems.__getitem__, folded))
-        if len(set(stemmed)) == len(stemmed):  # usually no two words share a stem
-            return dict(zip(stemmed, folded.values(), strict=True))
-        terms: dict[str, list[int]] = {}
-        for word, where in folded.items():
-            stem = stems[word]
-            have = terms.get(stem)
-            if have is None:
-                terms[stem] = where
-            else:  # several words, one stem: positions in text order
-                terms[stem] = sorted(have + where)
-        return terms
+            found = analysis.TOKEN_RE.findall(text)
+            self._text, self._ids = text, list(map(self.numbers.__getitem__, found))
+        return self._ids
 
 
 class _Memo(dict[str, str]):
@@ -128,25 +94,15 @@ class _Memo(dict[str, str]):
 
 
 class _Analyser:
-    """The terms of a field's value: for ``AnalysedText`` fields as
-    term -> positions (``_Words``), for other fields as ``field.index(value)``
-    gives its postings. Both are remembered for short values, which recur
-    (ids of kinds and languages, titles, sections)."""
+    """The terms of a field's value: for ``AnalysedText`` fields the numbers
+    of its words (``_Vocabulary``), for other fields as ``field.index(value)``
+    gives its postings, remembered for short values, which recur (ids of
+    kinds and languages, documents)."""
 
     def __init__(self, text_fields: Mapping[str, str]) -> None:
         self.text_fields = text_fields  # field name -> analysis language
-        self.words = _Words()
-        self.text_cache: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.vocabulary = _Vocabulary()
         self.cache: dict[tuple[str, Any], list[Posting]] = {}
-
-    def text_terms(self, name: str, value: str) -> dict[str, list[int]]:
-        lang = self.text_fields[name]
-        if len(value) > CACHED_VALUE_CHARS:
-            return self.words.terms(value, lang)
-        terms = self.text_cache.get((name, value))
-        if terms is None:
-            terms = self.text_cache[name, value] = self.words.terms(value, lang)
-        return terms
 
     def postings(self, name: str, field: Any, value: Any) -> list[Posting]:
         key = _cache_key(value)
@@ -178,50 +134,147 @@ _POSITIONS = fields.TEXT().format  # Whoosh's Positions format (its encoder)
 _FREQUENCY = [pack_uint(n) for n in range(256)]  # Frequency values: pack_uint(freq)
 
 
-class _FieldPostings:
-    """One field's postings in a segment, flat, in the order documents came
-    (so in document order per term): term numbers, document numbers, boosts,
-    and frequencies (``AnalysedText``) or Whoosh's own weights and values
-    (other fields). ``terms()`` groups them by term when the segment is
-    written; holding them flat costs a few C-level appends per document
-    instead of several Python steps per posting."""
+class _TextPostings:
+    """An ``AnalysedText`` field's words in a segment, as they came: word
+    numbers (``_Vocabulary``), and per value its document, word count and
+    boost; two C-level appends per value. ``grouped()`` turns them into
+    postings with numpy (a stable sort by term, then runs of a document),
+    which is what ``AnalysedText.index`` gives per value: a term per distinct
+    ``analysis.normalise(word, lang)``, its frequency, and its positions."""
 
-    def __init__(self, field: Any, analysed: bool) -> None:
-        self.field = field
-        self.analysed = analysed
+    analysed = True
+
+    def __init__(self, field: Any, lang: str, vocabulary: _Vocabulary) -> None:
+        self.field, self.lang, self.vocabulary = field, lang, vocabulary
         self.positions = field.format.supports("positions")
+        self.words = array("I")  # word numbers, value after value
+        self.docs = array("I")  # per value: its document
+        self.counts = array("I")  # per value: its word count
+        self.boosts = array("d")  # per value: its boost
+        self.singles: list[bytes] = []  # encoded lone positions, by position
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def add_text(self, docnum: int, text: str, boost: float) -> int:
+        """Hold a value's words; returns the field length (its word count)."""
+        ids = self.vocabulary.ids(text)
+        if ids:
+            self.words.extend(ids)
+            self.docs.append(docnum)
+            self.counts.append(len(ids))
+            self.boosts.append(boost)
+        return len(ids)
+
+    def _terms_of_words(self) -> tuple[np.ndarray, _Numbering]:
+        """Word number -> term number, terms numbered as first met."""
+        numbers, lang = _Numbering(), self.lang
+        normalise = analysis.normalise
+        terms = [numbers[normalise(word, lang)] for word in self.vocabulary.numbers]
+        return np.array(terms, dtype=np.int64), numbers
+
+    def grouped(self) -> Grouped:
+        """As ``_FieldPostings.grouped``."""
+        term_of_word, numbers = self._terms_of_words()
+        counts = np.frombuffer(self.counts, dtype=np.uint32).astype(np.int64)
+        words = np.frombuffer(self.words, dtype=np.uint32)
+        # Per word: its term, document, position and boost; sorted by term
+        # stably, so each term's words stay in document and position order.
+        terms = term_of_word[words]
+        order = np.argsort(terms, kind="stable")
+        terms = terms[order]
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), counts)[order]
+        positions = np.arange(len(words)) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        positions = positions[order]
+        new = np.ones(len(terms), dtype=bool)  # a posting starts: term or doc changes
+        new[1:] = (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])
+        starts = np.flatnonzero(new)
+        freqs = np.diff(np.append(starts, len(terms)))
+        boosts = np.repeat(np.frombuffer(self.boosts, dtype=np.float64), counts)
+        boosts = boosts[order][starts]
+        # The same double arithmetic as ``AnalysedText.index`` and the
+        # writer: (frequency * field boost) * document boost.
+        weights = (freqs.astype(np.uint32) * self.field.format.field_boost) * boosts
+        if self.positions:
+            values = self._position_values(positions, starts, freqs)
+        else:
+            values = _frequency_values(freqs)
+        posting_terms = terms[starts]
+        return docs[starts], weights, values, _term_slices(posting_terms, numbers)
+
+    def _position_values(
+        self, positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray
+    ) -> list[bytes]:
+        """``formats.Positions.encode`` of each posting's positions."""
+        firsts = positions[starts]
+        singles = self._singles(int(firsts.max()) + 1 if len(firsts) else 0)
+        values = list(map(singles.__getitem__, firsts.tolist()))
+        several = np.flatnonzero(freqs > 1).tolist()
+        if several:
+            listed, begins, sizes = positions.tolist(), starts.tolist(), freqs.tolist()
+            encode = _POSITIONS.encode
+            for k in several:
+                values[k] = encode(listed[begins[k] : begins[k] + sizes[k]])
+        return values
+
+    def _singles(self, count: int) -> list[bytes]:
+        """``formats.Positions.encode([p])`` for every p < ``count``: most
+        words occur once in a record, and their encodings recur."""
+        singles = self.singles
+        while len(singles) < count:
+            singles.append(_POSITIONS.encode([len(singles)]))
+        return singles
+
+
+def _frequency_values(freqs: np.ndarray) -> list[bytes]:
+    """``formats.Frequency`` values: ``pack_uint(freq)`` per posting."""
+    listed = freqs.tolist()
+    if len(freqs) and int(freqs.max()) >= len(_FREQUENCY):
+        return [pack_uint(f) for f in listed]
+    return list(map(_FREQUENCY.__getitem__, listed))  # a C-level lookup each
+
+
+def _term_slices(
+    posting_terms: np.ndarray, numbers: Mapping[Any, int]
+) -> list[tuple[bytes, slice]]:
+    """(term, its postings' slice), in term order, for postings sorted by
+    term number; terms without postings left out."""
+    counts = np.bincount(posting_terms, minlength=len(numbers))
+    ends_n = np.cumsum(counts)
+    starts, ends, present = (ends_n - counts).tolist(), ends_n.tolist(), counts > 0
+    keys = [
+        (term.encode("utf-8") if isinstance(term, str) else term, number)
+        for term, number in numbers.items()
+        if present[number]
+    ]
+    return [
+        (term, slice(starts[number], ends[number])) for term, number in sorted(keys)
+    ]
+
+
+class _FieldPostings:
+    """One field's postings in a segment (a field other than ``AnalysedText``),
+    flat, in the order documents came (so in document order per term): term
+    numbers, document numbers, boosts, and Whoosh's own weights and values.
+    ``grouped()`` groups them by term when the segment is written; holding
+    them flat costs a few C-level appends per posting instead of several
+    Python steps."""
+
+    analysed = False
+
+    def __init__(self, field: Any) -> None:
+        self.field = field
         self.numbers = _Numbering()
         self.term_numbers = array("I")
         self.docs = array("I")
         self.boosts = array("d")
-        self.freqs = array("I")  # analysed fields
-        self.weights = array("d")  # other fields: weight before the boost
-        self.values: list[bytes] = []  # positions, or other fields' values
-        self.singles: list[bytes] = []  # encoded lone positions, by position
+        self.weights = array("d")  # weight before the boost
+        self.values: list[bytes] = []
 
     def __len__(self) -> int:
         return len(self.docs)
-
-    def add_text(self, docnum: int, terms: dict[str, list[int]], boost: float) -> int:
-        """Hold an analysed value's terms; returns the field length."""
-        count = len(terms)
-        # map() with C-level callables: no Python frame per term.
-        self.term_numbers.extend(map(self.numbers.__getitem__, terms))
-        self.docs.extend(itertools.repeat(docnum, count))
-        self.boosts.extend(itertools.repeat(boost, count))
-        freqs = list(map(len, terms.values()))
-        self.freqs.extend(freqs)
-        length = sum(freqs)
-        if self.positions:
-            singles = self._singles(length)  # every position of this value
-            encode = _POSITIONS.encode
-            self.values.extend(
-                [
-                    singles[where[0]] if len(where) == 1 else encode(where)
-                    for where in terms.values()
-                ]
-            )
-        return length
 
     def add_postings(self, docnum: int, postings: list[Posting], boost: float) -> int:
         """Hold ``field.index`` postings; returns their total frequency."""
@@ -236,52 +289,21 @@ class _FieldPostings:
             length += freq
         return length
 
-    def _singles(self, count: int) -> list[bytes]:
-        """``formats.Positions.encode([p])`` for every p < ``count``: most
-        words occur once in a record, and their encodings recur."""
-        singles = self.singles
-        while len(singles) < count:
-            singles.append(_POSITIONS.encode([len(singles)]))
-        return singles
-
     def grouped(self) -> Grouped:
         """The postings regrouped by term, stably (each term's postings stay
         in document order): documents, weights (boosts applied), values, and
         (term, its postings' slice of those), in term order."""
         numbers = np.frombuffer(self.term_numbers, dtype=np.uint32)
         order = np.argsort(numbers, kind="stable")
-        counts = np.bincount(numbers, minlength=len(self.numbers))
-        ends_n = np.cumsum(counts)
-        ends = ends_n.tolist()
         boosts = np.frombuffer(self.boosts, dtype=np.float64)[order]
-        values = self.values
-        if self.analysed:
-            freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order]
-            # The same double arithmetic as ``AnalysedText.index`` and the
-            # writer: (frequency * field boost) * document boost.
-            weights = (freqs * self.field.format.field_boost) * boosts
-            if not self.positions:
-                listed = freqs.tolist()
-                if len(freqs) and int(freqs.max()) >= len(_FREQUENCY):
-                    values = [pack_uint(f) for f in listed]
-                else:  # one C-level lookup per posting
-                    values = list(map(_FREQUENCY.__getitem__, listed))
-        else:
-            weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
+        weights = np.frombuffer(self.weights, dtype=np.float64)[order] * boosts
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
-        if values and (self.positions or not self.analysed):
+        values = self.values
+        if values:
             if len(values) != len(numbers):  # Whoosh keeps non-empty values only
                 raise ValueError(f"field {self.field!r}: some postings lack values")
             values = [values[i] for i in order.tolist()]
-        keys = [
-            (term.encode("utf-8") if isinstance(term, str) else term, number)
-            for term, number in self.numbers.items()
-        ]
-        starts = (ends_n - counts).tolist()
-        terms = [
-            (term, slice(starts[number], ends[number])) for term, number in sorted(keys)
-        ]
-        return docs, weights, values, terms
+        return docs, weights, values, _term_slices(numbers[order], self.numbers)
 
 
 class _SegmentBuilder:
@@ -302,7 +324,7 @@ class _SegmentBuilder:
     def _begin(self) -> None:
         self.segment = self.codec.new_segment(self.storage, self.indexname)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
-        self.postings: dict[str, _FieldPostings] = {}
+        self.postings: dict[str, _FieldPostings | _TextPostings] = {}
         self.lengths: dict[str, array] = {}  # field -> length byte per doc
         self.docnum = 0
         self.held = 0  # postings in memory
@@ -338,14 +360,16 @@ class _SegmentBuilder:
         analysed = name in self.text_fields and isinstance(value, str)
         held = self.postings.get(name)
         if held is None:
-            held = self.postings[name] = _FieldPostings(field, analysed)
+            held = self.postings[name] = (
+                _TextPostings(field, self.text_fields[name], self.analyser.vocabulary)
+                if analysed
+                else _FieldPostings(field)
+            )
         if analysed != held.analysed:  # a list given to a text field
             raise ValueError(f"field {name!r}: mixed string and list values")
         before = len(held)
-        if analysed:
-            length = held.add_text(
-                self.docnum, self.analyser.text_terms(name, value), boost
-            )
+        if isinstance(held, _TextPostings):
+            length = held.add_text(self.docnum, value, boost)
         else:
             postings = self.analyser.postings(name, field, value)
             length = held.add_postings(self.docnum, postings, boost)
@@ -376,9 +400,14 @@ class _SegmentBuilder:
         self.segments.append(self.segment)
 
     def _write_field(
-        self, writer: Any, held: _FieldPostings, length_bytes: array | None
+        self,
+        writer: Any,
+        held: _FieldPostings | _TextPostings,
+        length_bytes: array | None,
     ) -> None:
         docs, weights, values, terms = held.grouped()
+        if not terms:  # a field whose values had no words
+            return
         # Per posting, the field length Whoosh's ``add_postings`` sees: the
         # length byte decoded, 0 where it reads None (a zero byte) and skips.
         if length_bytes is None:
