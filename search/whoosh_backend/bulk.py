@@ -37,7 +37,12 @@ from typing import Any
 import numpy as np
 from whoosh import fields, index
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.compat import dumps
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
@@ -319,6 +324,7 @@ class _SegmentBuilder:
         self.analyser = _Analyser(text_fields)
         self.limit = max(1, limitmb * 1024 * 1024 // BYTES_PER_POSTING)
         self.segments: list[Any] = []
+        self.names: dict[tuple[str, ...], list[str]] = {}
         self._begin()
 
     def _begin(self) -> None:
@@ -330,12 +336,15 @@ class _SegmentBuilder:
         self.held = 0  # postings in memory
 
     def add(self, document: Document) -> None:
-        """``SegmentWriter.add_document(**document)``, field by field."""
+        """``SegmentWriter.add_document(**document)``, field by field, with
+        ``W3PerDocWriter.add_field`` and ``add_column_value`` done here: the
+        same stored fields, lengths and column values, without their calls
+        per field."""
         schema, perdoc, docnum = self.schema, self.perdoc, self.docnum
         docboost = float(document.get("_boost", 1.0))
-        names = sorted(name for name in document if not name.startswith("_"))
         perdoc.start_doc(docnum)
-        for name in names:
+        stored_fields = perdoc._storedfields
+        for name in self._names(document):
             value = document[name]
             if value is None:
                 continue
@@ -345,15 +354,36 @@ class _SegmentBuilder:
                 boost = float(document.get(f"_{name}_boost", docboost))
                 length = self._post(name, field, value, boost)
             stored = document.get(f"_stored_{name}", value)
-            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.stored and stored is not None:
+                stored_fields[name] = stored
+            if length:
+                lengths = self._column(_lenfield(name), LENGTHS_COLUMN)
+                lengths.add(docnum, self.lengths[name][docnum])
+                perdoc._fieldlengths[name] += length
             if field.column_type and stored is not None:
                 value = field.to_column_value(stored)
-                perdoc.add_column_value(name, field.column_type, value)
+                self._column(name, field.column_type).add(docnum, value)
         perdoc.finish_doc()
         self.docnum += 1
         if self.held >= self.limit:
             self.finish()
             self._begin()
+
+    def _names(self, document: Document) -> list[str]:
+        """The document's field names in order (records share their keys)."""
+        keys = tuple(document)
+        names = self.names.get(keys)
+        if names is None:
+            names = self.names[keys] = sorted(k for k in keys if not k.startswith("_"))
+        return names
+
+    def _column(self, name: str, column: Any) -> Any:
+        """The per-document writer's column writer for ``name``."""
+        writer = self.perdoc._colwriters.get(name)
+        if writer is None:
+            self.perdoc._create_column(name, column)
+            writer = self.perdoc._colwriters[name]
+        return writer
 
     def _post(self, name: str, field: Any, value: Any, boost: float) -> int:
         """Hold the field's postings; its length if the field is scorable."""
