@@ -11,9 +11,12 @@ Whoosh's own codec objects, block by block. The segments hold exactly what
 Whoosh's ``SegmentWriter`` writes for the same documents (``tests/search/
 test_whoosh_bulk.py`` compares them posting by posting, and searches).
 
-Analysis of the text fields (``AnalysedText``) is done once per record: the
-words are found once, folded once per distinct word, and each language's
-stems come from the folded words, not from the text again.
+Text fields (``AnalysedText``) are held as streams of word numbers: a
+record's words are found once for all its text fields, each distinct word
+is folded and stemmed once per segment, and the postings (frequencies,
+positions, weights) come from one numpy sort of the segment's words by term.
+Block statistics are computed per field with numpy too, and a term's blocks
+and a field's term dictionary entries are written at once.
 
 With several processes the records are split into contiguous runs, one per
 process. The processes are forked, so the records are not pickled; each
