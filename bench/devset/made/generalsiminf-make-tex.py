@@ -1,15 +1,17 @@
-"""Make made/generalsiminf-siminf.tex from multcomp's generalsiminf.Rnw (issue 8 devset).
+"""Make made/generalsiminf-siminf.tex from multcomp's generalsiminf.Rnw (issue 8).
 
 Takes the title block and section 3 (lines 274-435 of the Rnw shipped in
 r-cran-multcomp 1.4-22-1), defines the paper's macros (its header.tex is not
 shipped), writes citations as author-year text and turns two of them into
 footnotes, so that pandoc makes a Word file with real footnotes and equations:
-    python made/generalsiminf-make-tex.py generalsiminf.Rnw > made/generalsiminf-siminf.tex
+    python made/generalsiminf-make-tex.py generalsiminf.Rnw \
+        > made/generalsiminf-siminf.tex
     pandoc made/generalsiminf-siminf.tex -o docs/multcomp-siminf-pandoc.docx
 """
 
 import re
 import sys
+from pathlib import Path
 
 MACROS = r"""\newcommand{\K}{\mathbf{K}}
 \newcommand{\T}{\mathbf{T}}
@@ -55,8 +57,10 @@ def convert(rnw: str) -> str:
     body = "\n".join(x for x in lines[273:435] if not x.lstrip().startswith("%"))
     for old, new in FOOTNOTES.items():
         body = body.replace(old, new)
-    body = body.replace(r"\citep[such as Theorem" "\n" r"3.5,][]{Serfling1980}",
-                        "(such as Theorem\n3.5, Serfling, 1980)")
+    body = body.replace(
+        r"\citep[such as Theorem" "\n" r"3.5,][]{Serfling1980}",
+        "(such as Theorem\n3.5, Serfling, 1980)",
+    )
     body = re.sub(r"\\citep\{(.*?)\}", lambda m: "(" + CITES[m[1]] + ")", body)
     body = re.sub(r"\\cite%?\s*\{(.*?)\}", lambda m: CITES[m[1]], body)
     body = re.sub(r"\\ref%?\s*\{(.*?)\}", lambda m: REFS[m[1]], body)
@@ -69,10 +73,14 @@ def convert(rnw: str) -> str:
         "\\author{Torsten Hothorn, Frank Bretz and Peter Westfall}\n"
     )
     return (
-        "\\documentclass{article}\n\\usepackage{amsmath}\n" + MACROS + title
-        + "\\begin{document}\n\\maketitle\n" + body + "\n\\end{document}\n"
+        "\\documentclass{article}\n\\usepackage{amsmath}\n"
+        + MACROS
+        + title
+        + "\\begin{document}\n\\maketitle\n"
+        + body
+        + "\n\\end{document}\n"
     )
 
 
 if __name__ == "__main__":
-    sys.stdout.write(convert(open(sys.argv[1], encoding="utf-8").read()))
+    sys.stdout.write(convert(Path(sys.argv[1]).read_text(encoding="utf-8")))
